@@ -1,0 +1,10 @@
+//! Pure domain rules of qinglian (no I/O): the official working-day calendar, deadlines,
+//! resident ID numbers, unified social credit codes, name matching and the table of time
+//! limits. See RULES.md in the shared docs for the facts encoded here.
+
+pub mod calendar;
+pub mod credit_code;
+pub mod deadline;
+pub mod id_number;
+pub mod names;
+pub mod rules;

@@ -1,0 +1,378 @@
+//! The tamper-evident audit log.
+//!
+//! Each entry stores `hash = H(prev_hash || canonical(entry))` with H = SM3 (国密 mode) or
+//! SHA-256 (international mode); the algorithm is recorded per entry, so a mode change never
+//! breaks verification. `audit_head` holds the last sequence number and hash: appends update
+//! it first (serialising writers), and verification compares the chain's end with it, so a
+//! deleted tail is detected too. Entries are appended in the same transaction as the write
+//! they record.
+
+use qinglian_crypto::{chain_hash, digest_by_alg, hash_alg, CryptoMode};
+use serde::Serialize;
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::error::{StoreError, StoreResult};
+use crate::sql::{like_escape, Page, Query};
+use crate::{Db, Tx};
+
+/// Outcome of an audited action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Outcome {
+    /// It worked.
+    Success,
+    /// It failed (bad password, invalid input…).
+    Failure,
+    /// It was refused for lack of permission or scope.
+    Denied,
+}
+
+impl Outcome {
+    /// Stored code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Denied => "denied",
+        }
+    }
+}
+
+/// Chinese label for a stored outcome code.
+pub fn outcome_label(s: &str) -> &'static str {
+    match s {
+        "success" => "成功",
+        "failure" => "失败",
+        "denied" => "拒绝",
+        _ => "未知",
+    }
+}
+
+/// Who did it and from where.
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    /// User id, if known.
+    pub user_id: Option<i64>,
+    /// Username (or the name tried, for failed logins).
+    pub username: String,
+    /// Role names.
+    pub role: String,
+    /// Client IP.
+    pub ip: String,
+}
+
+impl Actor {
+    /// The system itself (CLI, jobs).
+    pub fn system(what: &str) -> Actor {
+        Actor { user_id: None, username: what.to_string(), role: "系统".into(), ip: "local".into() }
+    }
+}
+
+/// One event to record. `detail` must never contain secrets or reporter identity.
+#[derive(Debug, Clone)]
+pub struct Event<'a> {
+    /// Action code, e.g. "login", "person.create", "person.read_sensitive".
+    pub action: &'a str,
+    /// Object type, e.g. "person".
+    pub object_type: &'a str,
+    /// Object id.
+    pub object_id: String,
+    /// Outcome.
+    pub outcome: Outcome,
+    /// Free text (no secrets).
+    pub detail: String,
+}
+
+/// A stored entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// Sequence number (1, 2, …).
+    pub seq: i64,
+    /// Time (stored timestamp, UTC).
+    pub at: String,
+    /// User id.
+    pub user_id: Option<i64>,
+    /// Username.
+    pub username: String,
+    /// Role names.
+    pub role: String,
+    /// Client IP.
+    pub ip: String,
+    /// Action code.
+    pub action: String,
+    /// Object type.
+    pub object_type: String,
+    /// Object id.
+    pub object_id: String,
+    /// Outcome code.
+    pub outcome: String,
+    /// Detail.
+    pub detail: String,
+    /// Hash algorithm.
+    pub hash_alg: String,
+    /// Previous entry's hash (hex).
+    pub prev_hash: String,
+    /// This entry's hash (hex).
+    pub hash: String,
+}
+
+/// The bytes that are hashed: every field but the hashes, unambiguously separated.
+fn canonical(e: &Entry) -> Vec<u8> {
+    let fields = [
+        e.seq.to_string(),
+        e.at.clone(),
+        e.user_id.map(|u| u.to_string()).unwrap_or_default(),
+        e.username.clone(),
+        e.role.clone(),
+        e.ip.clone(),
+        e.action.clone(),
+        e.object_type.clone(),
+        e.object_id.clone(),
+        e.outcome.clone(),
+        e.detail.clone(),
+        e.hash_alg.clone(),
+    ];
+    let mut out = Vec::new();
+    for f in fields {
+        // Length-prefixed so that no field content can shift a boundary.
+        out.extend_from_slice(&(f.len() as u64).to_be_bytes());
+        out.extend_from_slice(f.as_bytes());
+    }
+    out
+}
+
+/// Append an entry inside the caller's transaction.
+pub async fn append(tx: &mut Tx, mode: CryptoMode, actor: &Actor, ev: &Event<'_>) -> StoreResult<i64> {
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut **tx)
+        .await?;
+    let seq: i64 = head.try_get(0)?;
+    let prev_hash: String = head.try_get(1)?;
+    let mut e = Entry {
+        seq,
+        at: crate::time::now(),
+        user_id: actor.user_id,
+        username: actor.username.clone(),
+        role: actor.role.clone(),
+        ip: actor.ip.clone(),
+        action: ev.action.to_string(),
+        object_type: ev.object_type.to_string(),
+        object_id: ev.object_id.clone(),
+        outcome: ev.outcome.as_str().to_string(),
+        detail: ev.detail.clone(),
+        hash_alg: hash_alg(mode).to_string(),
+        prev_hash,
+        hash: String::new(),
+    };
+    e.hash = hex::encode(chain_hash(mode, e.prev_hash.as_bytes(), &canonical(&e)));
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, user_id, username, role, ip, action, object_type, object_id, outcome, detail, hash_alg, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(e.seq)
+    .bind(&e.at)
+    .bind(e.user_id)
+    .bind(&e.username)
+    .bind(&e.role)
+    .bind(&e.ip)
+    .bind(&e.action)
+    .bind(&e.object_type)
+    .bind(&e.object_id)
+    .bind(&e.outcome)
+    .bind(&e.detail)
+    .bind(&e.hash_alg)
+    .bind(&e.prev_hash)
+    .bind(&e.hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&e.hash).execute(&mut **tx).await?;
+    Ok(seq)
+}
+
+/// Append an entry in a transaction of its own (logins, reads, refusals).
+pub async fn record(db: &Db, mode: CryptoMode, actor: &Actor, ev: &Event<'_>) -> StoreResult<i64> {
+    let mut tx = db.begin().await?;
+    let seq = append(&mut tx, mode, actor, ev).await?;
+    tx.commit().await?;
+    Ok(seq)
+}
+
+const COLS: &str = "seq, at, user_id, username, role, ip, action, object_type, object_id, outcome, detail, hash_alg, prev_hash, hash";
+
+fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<Entry> {
+    Ok(Entry {
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        user_id: r.try_get("user_id")?,
+        username: r.try_get("username")?,
+        role: r.try_get("role")?,
+        ip: r.try_get("ip")?,
+        action: r.try_get("action")?,
+        object_type: r.try_get("object_type")?,
+        object_id: r.try_get("object_id")?,
+        outcome: r.try_get("outcome")?,
+        detail: r.try_get("detail")?,
+        hash_alg: r.try_get("hash_alg")?,
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
+    })
+}
+
+/// Why verification failed, naming the first bad entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyFailure {
+    /// Sequence number of the first bad entry (or where one is missing).
+    pub seq: i64,
+    /// Chinese explanation.
+    pub reason: String,
+}
+
+/// Result of a full verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// Entries checked.
+    pub checked: i64,
+    /// First failure, if any.
+    pub failure: Option<VerifyFailure>,
+}
+
+/// Verify the whole chain, streaming in batches.
+pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
+    let head = sqlx::query("SELECT seq, hash, anchor_seq, anchor_hash FROM audit_head WHERE id = 1").fetch_one(db.pool()).await?;
+    let head_seq: i64 = head.try_get(0)?;
+    let head_hash: String = head.try_get(1)?;
+    let mut expect_seq: i64 = head.try_get(2)?;
+    let mut prev_hash: String = head.try_get(3)?;
+    let mut checked = 0;
+    let fail = |seq: i64, reason: String, checked| Ok(VerifyReport { checked, failure: Some(VerifyFailure { seq, reason }) });
+    let mut after = expect_seq - 1;
+    loop {
+        let rows = sqlx::query(AssertSqlSafe(format!("SELECT {COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 1000")))
+            .bind(after)
+            .fetch_all(db.pool())
+            .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            let e = from_row(r)?;
+            if e.seq != expect_seq {
+                return fail(expect_seq, format!("第{expect_seq}条记录缺失（下一条为第{}条），日志被删除或顺序被改动", e.seq), checked);
+            }
+            if e.prev_hash != prev_hash {
+                return fail(e.seq, format!("第{}条记录的前序哈希与第{}条不符，日志被删除、插入或重排", e.seq, e.seq - 1), checked);
+            }
+            let Some(_) = digest_by_alg(&e.hash_alg, b"") else {
+                return fail(e.seq, format!("第{}条记录的哈希算法“{}”无法识别", e.seq, e.hash_alg), checked);
+            };
+            let mode = if e.hash_alg == "sm3" { CryptoMode::Guomi } else { CryptoMode::International };
+            let want = hex::encode(chain_hash(mode, e.prev_hash.as_bytes(), &canonical(&e)));
+            if want != e.hash {
+                return fail(e.seq, format!("第{}条记录的内容与哈希不符，记录被篡改", e.seq), checked);
+            }
+            prev_hash = e.hash.clone();
+            expect_seq += 1;
+            after = e.seq;
+            checked += 1;
+        }
+    }
+    if expect_seq - 1 != head_seq || prev_hash != head_hash {
+        return fail(expect_seq, format!("日志末尾缺失：应有{head_seq}条，实际只到第{}条", expect_seq - 1), checked);
+    }
+    Ok(VerifyReport { checked, failure: None })
+}
+
+/// Filters for the auditor's list.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Username contains.
+    pub username: Option<String>,
+    /// Action prefix.
+    pub action: Option<String>,
+    /// Outcome code.
+    pub outcome: Option<String>,
+    /// From date (YYYY-MM-DD, China time).
+    pub from: Option<String>,
+    /// To date inclusive (YYYY-MM-DD, China time).
+    pub to: Option<String>,
+}
+
+/// Convert a China-time date to the UTC stored-timestamp bound at its start.
+fn cst_day_start(date: &str) -> Option<String> {
+    let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    let t = d.and_hms_opt(0, 0, 0)?.and_utc() - chrono::Duration::hours(8);
+    Some(crate::time::format(t))
+}
+
+fn audit_query(f: &AuditFilter, select: &str) -> StoreResult<Query> {
+    let mut q = Query::new(&format!("SELECT {select} FROM audit_log WHERE 1 = 1"));
+    if let Some(u) = f.username.as_deref().filter(|s| !s.is_empty()) {
+        q.push(" AND username LIKE ");
+        q.bind_text(format!("%{}%", like_escape(u)));
+        q.push(" ESCAPE '\\'");
+    }
+    if let Some(a) = f.action.as_deref().filter(|s| !s.is_empty()) {
+        q.push(" AND action LIKE ");
+        q.bind_text(format!("{}%", like_escape(a)));
+        q.push(" ESCAPE '\\'");
+    }
+    if let Some(o) = f.outcome.as_deref().filter(|s| !s.is_empty()) {
+        q.push(" AND outcome = ");
+        q.bind_text(o);
+    }
+    if let Some(d) = f.from.as_deref().filter(|s| !s.is_empty()) {
+        let t = cst_day_start(d).ok_or_else(|| StoreError::invalid("from", "起始日期格式应为YYYY-MM-DD"))?;
+        q.push(" AND at >= ");
+        q.bind_text(t);
+    }
+    if let Some(d) = f.to.as_deref().filter(|s| !s.is_empty()) {
+        let next = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| StoreError::invalid("to", "截止日期格式应为YYYY-MM-DD"))?
+            .succ_opt()
+            .ok_or_else(|| StoreError::invalid("to", "截止日期无效"))?;
+        q.push(" AND at < ");
+        q.bind_text(cst_day_start(&next.format("%Y-%m-%d").to_string()).unwrap_or_default());
+    }
+    Ok(q)
+}
+
+/// One page of entries, newest first.
+pub async fn list(db: &Db, f: &AuditFilter, page: i64, per_page: i64) -> StoreResult<Page<Entry>> {
+    let total: i64 = audit_query(f, "COUNT(*)")?.build().fetch_one(db.pool()).await?.try_get(0)?;
+    let mut q = audit_query(f, COLS)?;
+    q.push(" ORDER BY seq DESC LIMIT ");
+    q.bind_int(per_page);
+    q.push(" OFFSET ");
+    q.bind_int((page - 1) * per_page);
+    let rows = q.build().fetch_all(db.pool()).await?;
+    Ok(Page { items: rows.iter().map(from_row).collect::<StoreResult<_>>()?, total, page, per_page })
+}
+
+/// Every entry matching the filter, oldest first, capped at `limit` (for export).
+pub async fn list_all(db: &Db, f: &AuditFilter, limit: i64) -> StoreResult<Vec<Entry>> {
+    let mut q = audit_query(f, COLS)?;
+    q.push(" ORDER BY seq LIMIT ");
+    q.bind_int(limit);
+    let rows = q.build().fetch_all(db.pool()).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Delete entries older than `before` (stored timestamp). Refuses to touch anything younger
+/// than the retention period; keeps the chain verifiable by moving the anchor.
+pub async fn purge(db: &Db, mode: CryptoMode, actor: &Actor, before: &str, retention_days: i64) -> StoreResult<i64> {
+    let limit = crate::time::format(chrono::Utc::now() - chrono::Duration::days(retention_days));
+    if before > limit.as_str() {
+        return Err(StoreError::invalid("before", format!("审计日志保存期为{retention_days}天，保存期内的记录任何人都不能删除")));
+    }
+    let mut tx = db.begin().await?;
+    let first_kept = sqlx::query("SELECT seq, prev_hash FROM audit_log WHERE at >= $1 ORDER BY seq LIMIT 1").bind(before).fetch_optional(&mut *tx).await?;
+    let Some(first_kept) = first_kept else {
+        return Err(StoreError::invalid("before", "不能删除全部审计日志"));
+    };
+    let seq: i64 = first_kept.try_get(0)?;
+    let prev: String = first_kept.try_get(1)?;
+    let n = sqlx::query("DELETE FROM audit_log WHERE seq < $1").bind(seq).execute(&mut *tx).await?.rows_affected() as i64;
+    sqlx::query("UPDATE audit_head SET anchor_seq = $1, anchor_hash = $2 WHERE id = 1").bind(seq).bind(&prev).execute(&mut *tx).await?;
+    append(&mut tx, mode, actor, &Event { action: "audit.purge", object_type: "audit_log", object_id: format!("<{seq}"), outcome: Outcome::Success, detail: format!("删除保存期外的审计日志{n}条") }).await?;
+    tx.commit().await?;
+    Ok(n)
+}

@@ -1,0 +1,37 @@
+//! The store of qinglian: one schema on SQLite (embedded default) and PostgreSQL.
+//!
+//! Error policy: store functions return [`StoreError`], a narrow type whose user-facing
+//! variants (`NotFound`, `Conflict`, `Invalid`) carry a Chinese message and the field they are
+//! about; `Db` wraps everything unexpected. HTTP mapping lives in the web crate, never here.
+//!
+//! All SQL uses `$N` placeholders, which both SQLite and PostgreSQL understand, and goes
+//! through sqlx's `Any` driver so there is one code path. The few dialect differences live in
+//! [`dialect`].
+
+pub mod audit;
+pub mod calendar;
+pub mod db;
+pub mod deadline;
+pub mod dialect;
+pub mod error;
+pub mod migrate;
+pub mod notification;
+pub mod org;
+pub mod permission;
+pub mod person;
+pub mod scope;
+pub mod session;
+pub mod setting;
+pub mod sql;
+pub mod time;
+pub mod user;
+
+pub use db::{Db, Tx};
+pub use dialect::Dialect;
+pub use error::{StoreError, StoreResult};
+pub use scope::Scope;
+
+/// Read a 0/1 flag column (flags are BIGINT on every database; see the migration header).
+pub(crate) fn flag(v: i64) -> bool {
+    v != 0
+}

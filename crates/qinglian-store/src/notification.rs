@@ -1,0 +1,86 @@
+//! The notification inbox.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::error::StoreResult;
+use crate::user::UserId;
+use crate::{Db, Tx};
+
+/// One notification.
+#[derive(Debug, Clone, Serialize)]
+pub struct Notification {
+    /// Id.
+    pub id: i64,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+    /// Link to the object.
+    pub link: String,
+    /// Created.
+    pub created_at: String,
+    /// Read at.
+    pub read_at: Option<String>,
+}
+
+/// Send a notification to a user.
+pub async fn send(tx: &mut Tx, user_id: UserId, title: &str, body: &str, link: &str) -> StoreResult<i64> {
+    let row = sqlx::query("INSERT INTO notification (user_id, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+        .bind(user_id)
+        .bind(title)
+        .bind(body)
+        .bind(link)
+        .bind(crate::time::now())
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// A user's notifications, newest first.
+pub async fn list(db: &Db, user_id: UserId, limit: i64) -> StoreResult<Vec<Notification>> {
+    let rows = sqlx::query("SELECT id, title, body, link, created_at, read_at FROM notification WHERE user_id = $1 ORDER BY id DESC LIMIT $2")
+        .bind(user_id)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Notification {
+                id: r.try_get(0)?,
+                title: r.try_get(1)?,
+                body: r.try_get(2)?,
+                link: r.try_get(3)?,
+                created_at: r.try_get(4)?,
+                read_at: r.try_get(5)?,
+            })
+        })
+        .collect()
+}
+
+/// Number of unread notifications.
+pub async fn unread_count(db: &Db, user_id: UserId) -> StoreResult<i64> {
+    Ok(sqlx::query("SELECT COUNT(*) FROM notification WHERE user_id = $1 AND read_at IS NULL").bind(user_id).fetch_one(db.pool()).await?.try_get(0)?)
+}
+
+/// Mark one (owned) notification read; returns false if it is not the user's.
+pub async fn mark_read(tx: &mut Tx, user_id: UserId, id: i64) -> StoreResult<bool> {
+    let n = sqlx::query("UPDATE notification SET read_at = $1 WHERE id = $2 AND user_id = $3 AND read_at IS NULL")
+        .bind(crate::time::now())
+        .bind(id)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    Ok(n > 0)
+}
+
+/// Mark all of a user's notifications read.
+pub async fn mark_all_read(tx: &mut Tx, user_id: UserId) -> StoreResult<u64> {
+    Ok(sqlx::query("UPDATE notification SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+        .bind(crate::time::now())
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected())
+}

@@ -1,0 +1,373 @@
+//! The people roster (干部 / 公职人员).
+
+use qinglian_domain::id_number::IdNumber;
+use qinglian_domain::names;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::error::{StoreError, StoreResult};
+use crate::org::OrgId;
+use crate::sql::{like_escape, Page, Query};
+use crate::{Db, Scope, Tx};
+
+/// Newtype id of a person.
+pub type PersonId = i64;
+
+/// A person in the roster, with the name of their org.
+#[derive(Debug, Clone, Serialize)]
+pub struct Person {
+    /// Id.
+    pub id: PersonId,
+    /// Org they belong to.
+    pub org_id: OrgId,
+    /// Name of that org.
+    pub org_name: String,
+    /// Name.
+    pub name: String,
+    /// Resident ID number (18 chars).
+    pub id_number: String,
+    /// "male" | "female", derived from the ID number.
+    pub sex: String,
+    /// Birth date, derived from the ID number.
+    pub birth_date: String,
+    /// Post (职务).
+    pub post: String,
+    /// Rank (职级).
+    pub rank: String,
+    /// Party member.
+    pub party_member: bool,
+    /// Supervised object under the Supervision Law (监察对象).
+    pub supervised: bool,
+    /// Principal (主要负责人).
+    pub principal: bool,
+    /// Leadership team member (领导班子成员).
+    pub leadership_member: bool,
+    /// Phone.
+    pub phone: String,
+}
+
+impl Person {
+    /// Chinese label of the sex.
+    pub fn sex_label(&self) -> &'static str {
+        if self.sex == "male" { "男" } else { "女" }
+    }
+    /// The ID number with the middle digits hidden, for users without the sensitive permission.
+    pub fn masked_id_number(&self) -> String {
+        mask_id_number(&self.id_number)
+    }
+}
+
+/// "11010519491231002X" → "110105********002X".
+pub fn mask_id_number(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() < 10 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..6].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 10))
+}
+
+const COLS: &str = "p.id, p.org_id, o.name AS org_name, p.name, p.id_number, p.sex, p.birth_date, p.post, p.rank, \
+    p.party_member, p.supervised, p.principal, p.leadership_member, p.phone";
+
+fn from_row(r: &AnyRow) -> StoreResult<Person> {
+    Ok(Person {
+        id: r.try_get("id")?,
+        org_id: r.try_get("org_id")?,
+        org_name: r.try_get("org_name")?,
+        name: r.try_get("name")?,
+        id_number: r.try_get("id_number")?,
+        sex: r.try_get("sex")?,
+        birth_date: r.try_get("birth_date")?,
+        post: r.try_get("post")?,
+        rank: r.try_get("rank")?,
+        party_member: crate::flag(r.try_get("party_member")?),
+        supervised: crate::flag(r.try_get("supervised")?),
+        principal: crate::flag(r.try_get("principal")?),
+        leadership_member: crate::flag(r.try_get("leadership_member")?),
+        phone: r.try_get("phone")?,
+    })
+}
+
+/// Input for creating or updating a person (already-trimmed strings from a form or a row).
+#[derive(Debug, Clone, Default)]
+pub struct PersonInput {
+    /// Org id.
+    pub org_id: OrgId,
+    /// Name.
+    pub name: String,
+    /// ID number as typed (15 or 18 digits).
+    pub id_number: String,
+    /// Post.
+    pub post: String,
+    /// Rank.
+    pub rank: String,
+    /// Party member.
+    pub party_member: bool,
+    /// Supervised object.
+    pub supervised: bool,
+    /// Principal.
+    pub principal: bool,
+    /// Leadership member.
+    pub leadership_member: bool,
+    /// Phone.
+    pub phone: String,
+}
+
+/// A validated person input.
+#[derive(Debug, Clone)]
+pub struct ValidPerson {
+    input: PersonInput,
+    name: String,
+    id: IdNumber,
+}
+
+impl ValidPerson {
+    /// The normalised 18-char ID number.
+    pub fn id_number(&self) -> &str {
+        self.id.as_str()
+    }
+}
+
+/// Validate a person input; every problem is returned with its field, in Chinese.
+pub fn validate(input: PersonInput) -> Result<ValidPerson, Vec<(&'static str, String)>> {
+    let mut errors = Vec::new();
+    let name = names::normalize_person_name(&input.name);
+    if name.is_empty() {
+        errors.push(("name", "姓名不能为空".to_string()));
+    } else if name.chars().count() > 30 {
+        errors.push(("name", "姓名不能超过30个字".to_string()));
+    }
+    let id = match IdNumber::parse(&input.id_number) {
+        Ok(id) => Some(id),
+        Err(e) => {
+            errors.push(("id_number", e.to_string()));
+            None
+        }
+    };
+    let phone = input.phone.trim();
+    if !phone.is_empty() && !phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ') {
+        errors.push(("phone", "联系电话只能包含数字和“-”".to_string()));
+    }
+    if input.post.chars().count() > 60 {
+        errors.push(("post", "职务不能超过60个字".to_string()));
+    }
+    if input.rank.chars().count() > 30 {
+        errors.push(("rank", "职级不能超过30个字".to_string()));
+    }
+    match (errors.is_empty(), id) {
+        (true, Some(id)) => Ok(ValidPerson { input, name, id }),
+        _ => Err(errors),
+    }
+}
+
+async fn check_org(tx: &mut Tx, scope: &Scope, org_id: OrgId) -> StoreResult<()> {
+    let org = crate::org::get_unscoped(&mut **tx, org_id)
+        .await
+        .map_err(|_| StoreError::invalid("org_id", "所在单位不存在"))?;
+    if !scope.contains_path(&org.path) {
+        return Err(StoreError::invalid("org_id", "所在单位不在您的数据权限范围内"));
+    }
+    Ok(())
+}
+
+async fn check_duplicate(tx: &mut Tx, id_number: &str, except: Option<PersonId>) -> StoreResult<()> {
+    let mut q = Query::new("SELECT COUNT(*) FROM person WHERE id_number = ");
+    q.bind_text(id_number);
+    if let Some(id) = except {
+        q.push(" AND id <> ");
+        q.bind_int(id);
+    }
+    let n: i64 = q.build().fetch_one(&mut **tx).await?.try_get(0)?;
+    if n > 0 {
+        // Deliberately does not say where the other record is: it may be outside the scope.
+        return Err(StoreError::conflict("id_number", format!("身份证号{id_number}已在人员名册中登记，不能重复录入")));
+    }
+    Ok(())
+}
+
+/// Create a person inside the caller's scope.
+pub async fn create(tx: &mut Tx, scope: &Scope, p: &ValidPerson) -> StoreResult<PersonId> {
+    check_org(tx, scope, p.input.org_id).await?;
+    check_duplicate(tx, p.id.as_str(), None).await?;
+    let now = crate::time::now();
+    let row = sqlx::query(
+        "INSERT INTO person (org_id, name, name_initials, name_pinyin, id_number, sex, birth_date, post, rank, \
+         party_member, supervised, principal, leadership_member, phone, active, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $15) RETURNING id",
+    )
+    .bind(p.input.org_id)
+    .bind(&p.name)
+    .bind(names::pinyin_initials(&p.name))
+    .bind(names::pinyin_full(&p.name))
+    .bind(p.id.as_str())
+    .bind(p.id.sex().as_str())
+    .bind(p.id.birth_date().format("%Y-%m-%d").to_string())
+    .bind(p.input.post.trim())
+    .bind(p.input.rank.trim())
+    .bind(p.input.party_member as i64)
+    .bind(p.input.supervised as i64)
+    .bind(p.input.principal as i64)
+    .bind(p.input.leadership_member as i64)
+    .bind(p.input.phone.trim())
+    .bind(&now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| map_unique(e.into()))?;
+    Ok(row.try_get(0)?)
+}
+
+fn map_unique(e: StoreError) -> StoreError {
+    if e.is_unique_violation("person_id_number_key", "person.id_number") {
+        StoreError::conflict("id_number", "该身份证号已在人员名册中登记，不能重复录入")
+    } else {
+        e
+    }
+}
+
+/// Update a person inside the caller's scope (both the old and the new org must be in scope).
+pub async fn update(tx: &mut Tx, scope: &Scope, id: PersonId, p: &ValidPerson) -> StoreResult<()> {
+    get_in(&mut **tx, scope, id).await?;
+    check_org(tx, scope, p.input.org_id).await?;
+    check_duplicate(tx, p.id.as_str(), Some(id)).await?;
+    sqlx::query(
+        "UPDATE person SET org_id = $1, name = $2, name_initials = $3, name_pinyin = $4, id_number = $5, sex = $6, \
+         birth_date = $7, post = $8, rank = $9, party_member = $10, supervised = $11, principal = $12, \
+         leadership_member = $13, phone = $14, updated_at = $15 WHERE id = $16",
+    )
+    .bind(p.input.org_id)
+    .bind(&p.name)
+    .bind(names::pinyin_initials(&p.name))
+    .bind(names::pinyin_full(&p.name))
+    .bind(p.id.as_str())
+    .bind(p.id.sex().as_str())
+    .bind(p.id.birth_date().format("%Y-%m-%d").to_string())
+    .bind(p.input.post.trim())
+    .bind(p.input.rank.trim())
+    .bind(p.input.party_member as i64)
+    .bind(p.input.supervised as i64)
+    .bind(p.input.principal as i64)
+    .bind(p.input.leadership_member as i64)
+    .bind(p.input.phone.trim())
+    .bind(crate::time::now())
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| map_unique(e.into()))?;
+    Ok(())
+}
+
+async fn get_in<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, scope: &Scope, id: PersonId) -> StoreResult<Person> {
+    let mut q = Query::new(&format!("SELECT {COLS} FROM person p JOIN org o ON o.id = p.org_id WHERE p.id = "));
+    q.bind_int(id);
+    scope.push_filter(&mut q, "o.path");
+    let row = q.build().fetch_optional(ex).await?.ok_or(StoreError::NotFound("人员"))?;
+    from_row(&row)
+}
+
+/// Get a person inside the caller's scope. Out-of-scope ids look exactly like missing ones.
+pub async fn get(db: &Db, scope: &Scope, id: PersonId) -> StoreResult<Person> {
+    get_in(db.pool(), scope, id).await
+}
+
+/// Filters for the roster list.
+#[derive(Debug, Clone, Default)]
+pub struct PersonFilter {
+    /// Name (characters), pinyin initials / full pinyin prefix, or an exact ID number.
+    pub q: Option<String>,
+    /// Restrict to one org's subtree.
+    pub org_id: Option<OrgId>,
+    /// Only party members.
+    pub party_member: Option<bool>,
+    /// Only supervised objects.
+    pub supervised: Option<bool>,
+    /// Sort column: name | org | birth_date | rank.
+    pub sort: Option<String>,
+    /// Descending order.
+    pub desc: bool,
+}
+
+fn filtered(scope: &Scope, f: &PersonFilter, select: &str) -> Query {
+    let mut q = Query::new(&format!("SELECT {select} FROM person p JOIN org o ON o.id = p.org_id WHERE p.active = 1"));
+    scope.push_filter(&mut q, "o.path");
+    if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let lower = text.to_lowercase();
+        let like = format!("%{}%", like_escape(&names::normalize_person_name(text)));
+        let prefix = format!("{}%", like_escape(&lower));
+        q.push(" AND (p.name LIKE ");
+        q.bind_text(like);
+        q.push(" ESCAPE '\\' OR p.name_initials LIKE ");
+        q.bind_text(prefix.clone());
+        q.push(" ESCAPE '\\' OR p.name_pinyin LIKE ");
+        q.bind_text(prefix);
+        q.push(" ESCAPE '\\' OR p.id_number = ");
+        q.bind_text(text.to_uppercase());
+        q.push(")");
+    }
+    if let Some(org_id) = f.org_id {
+        q.push(" AND o.path LIKE (SELECT path FROM org WHERE id = ");
+        q.bind_int(org_id);
+        q.push(") || '%'");
+    }
+    if let Some(b) = f.party_member {
+        q.push(" AND p.party_member = ");
+        q.bind_int(b as i64);
+    }
+    if let Some(b) = f.supervised {
+        q.push(" AND p.supervised = ");
+        q.bind_int(b as i64);
+    }
+    q
+}
+
+fn order_by(f: &PersonFilter) -> String {
+    let col = match f.sort.as_deref() {
+        Some("org") => "o.path",
+        Some("birth_date") => "p.birth_date",
+        Some("rank") => "p.rank",
+        _ => "p.name_pinyin",
+    };
+    let dir = if f.desc { "DESC" } else { "ASC" };
+    format!(" ORDER BY {col} {dir}, p.id {dir}")
+}
+
+/// One page of the roster inside the caller's scope.
+pub async fn list(db: &Db, scope: &Scope, f: &PersonFilter, page: i64, per_page: i64) -> StoreResult<Page<Person>> {
+    let count = filtered(scope, f, "COUNT(*)");
+    let total: i64 = count.build().fetch_one(db.pool()).await?.try_get(0)?;
+    let mut q = filtered(scope, f, COLS);
+    q.push(&order_by(f));
+    q.push(" LIMIT ");
+    q.bind_int(per_page);
+    q.push(" OFFSET ");
+    q.bind_int((page - 1) * per_page);
+    let rows = q.build().fetch_all(db.pool()).await?;
+    Ok(Page { items: rows.iter().map(from_row).collect::<StoreResult<_>>()?, total, page, per_page })
+}
+
+/// Every row matching the filter (for export), capped at `limit`.
+pub async fn list_all(db: &Db, scope: &Scope, f: &PersonFilter, limit: i64) -> StoreResult<Vec<Person>> {
+    let mut q = filtered(scope, f, COLS);
+    q.push(&order_by(f));
+    q.push(" LIMIT ");
+    q.bind_int(limit);
+    let rows = q.build().fetch_all(db.pool()).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Number of people (all scopes).
+pub async fn count(db: &Db) -> StoreResult<i64> {
+    Ok(sqlx::query("SELECT COUNT(*) FROM person").fetch_one(db.pool()).await?.try_get(0)?)
+}
+
+/// True if an ID number is already registered (any scope; for imports' duplicate checks).
+pub async fn id_number_exists(db: &Db, id_number: &str) -> StoreResult<bool> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM person WHERE id_number = $1")
+        .bind(id_number)
+        .fetch_one(db.pool())
+        .await?
+        .try_get(0)?;
+    Ok(n > 0)
+}

@@ -1,0 +1,106 @@
+//! A tiny query builder for dynamic filters: tracks `$N` placeholders and their values.
+//!
+//! sqlx's `QueryBuilder` writes `?` placeholders under the `Any` driver, which PostgreSQL
+//! rejects; this writes `$N`, which both databases accept.
+
+use sqlx::any::AnyArguments;
+use sqlx::Arguments;
+
+/// One bound value.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    /// An integer.
+    Int(i64),
+    /// A text value.
+    Text(String),
+}
+
+/// SQL text plus its bound values.
+#[derive(Debug, Default, Clone)]
+pub struct Query {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+impl Query {
+    /// Start with some SQL.
+    pub fn new(sql: &str) -> Query {
+        Query { sql: sql.to_string(), args: Vec::new() }
+    }
+    /// Append raw SQL (never user input).
+    pub fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+    /// Append a placeholder bound to an integer.
+    pub fn bind_int(&mut self, v: i64) -> &mut Self {
+        self.args.push(Arg::Int(v));
+        self.sql.push_str(&format!("${}", self.args.len()));
+        self
+    }
+    /// Append a placeholder bound to a text value.
+    pub fn bind_text(&mut self, v: impl Into<String>) -> &mut Self {
+        self.args.push(Arg::Text(v.into()));
+        self.sql.push_str(&format!("${}", self.args.len()));
+        self
+    }
+    /// The SQL text.
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+    /// The bound values as sqlx arguments.
+    pub fn arguments(&self) -> AnyArguments {
+        let mut a = AnyArguments::default();
+        for arg in &self.args {
+            // Adding a plain i64/String to AnyArguments cannot fail.
+            let _ = match arg {
+                Arg::Int(i) => a.add(*i),
+                Arg::Text(s) => a.add(s.clone()),
+            };
+        }
+        a
+    }
+    /// Build a sqlx query over this SQL and its arguments.
+    pub fn build(&self) -> sqlx::query::Query<'static, sqlx::Any, AnyArguments> {
+        // Safe: the SQL text is only ever assembled from literals by `push`; every user value
+        // goes through a bound placeholder.
+        sqlx::query_with(sqlx::AssertSqlSafe(self.sql.clone()), self.arguments())
+    }
+}
+
+/// Escape a user string for `LIKE … ESCAPE '\'`.
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    /// The rows of this page.
+    pub items: Vec<T>,
+    /// Total rows matching the filter.
+    pub total: i64,
+    /// 1-based page number.
+    pub page: i64,
+    /// Rows per page.
+    pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    /// Number of pages (at least 1).
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page.max(1)).max(1)
+    }
+}
+
+/// Clamp paging input: page ≥ 1, 1 ≤ per_page ≤ 200.
+pub fn paging(page: Option<i64>, per_page: Option<i64>) -> (i64, i64) {
+    (page.unwrap_or(1).max(1), per_page.unwrap_or(20).clamp(1, 200))
+}
