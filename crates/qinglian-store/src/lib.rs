@@ -9,6 +9,7 @@
 //! [`dialect`].
 
 pub mod audit;
+pub mod backup;
 pub mod calendar;
 pub mod db;
 pub mod deadline;

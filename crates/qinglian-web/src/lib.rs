@@ -1,1 +1,24 @@
-//! Web.
+//! The web layer of qinglian: axum router, authentication, UI pages and the JSON API.
+//!
+//! Error policy: handlers return [`error::AppError`] (wrapped as [`error::PageError`] in the
+//! UI and [`error::ApiError`] in the API), which maps store and validation errors to 4xx with
+//! a Chinese message and the field, and logs anything unexpected with an error id that is
+//! the only thing the client sees.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod jobs;
+pub mod middleware;
+pub mod password;
+pub mod router;
+pub mod server;
+pub mod templates;
+pub mod ui;
+
+pub use app::App;
+pub use server::serve;
+pub mod assets;
+pub mod demo;

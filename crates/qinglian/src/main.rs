@@ -1,1 +1,34 @@
-fn main() {}
+//! `qinglian` (清廉): the single binary — web server, migrations, users, audit verification,
+//! backup and restore, demo data.
+
+mod cli;
+mod commands;
+mod exit;
+mod lock;
+mod table;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    // A bug must never show a Rust backtrace to an operator: one Chinese line instead.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("qinglian 内部错误：{info}");
+    }));
+    let cli = cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return ExitCode::from(exit::FAILURE);
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("错误：{}", exit::message(&err));
+            ExitCode::from(exit::code(&err))
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/openapi.json`.
+//! Clients log in with `POST /api/v1/auth/login` and send `Authorization: Bearer <token>`.
+
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::NaiveDate;
+use qinglian_domain::deadline::{due_date, Period};
+use qinglian_store::audit::{self, Event, Outcome};
+use qinglian_store::permission as perm;
+use qinglian_store::person::{self, PersonFilter, PersonInput};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use crate::auth::{self, Ctx};
+use crate::error::{ApiResult, AppError, ErrorBody};
+use crate::App;
+
+/// Login request.
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// Username.
+    pub username: String,
+    /// Password.
+    pub password: String,
+    /// TOTP code, required when the account has two-factor enabled.
+    pub totp: Option<String>,
+}
+
+/// Login response.
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Bearer token.
+    pub token: String,
+    /// Idle timeout in seconds.
+    pub idle_timeout_secs: i64,
+}
+
+/// Log in and get a bearer token.
+#[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)), tag = "auth")]
+pub async fn login(State(app): State<App>, ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>, headers: HeaderMap, body: Option<Json<LoginRequest>>) -> Response {
+    let Some(Json(req)) = body else {
+        return crate::error::ApiError(AppError::BadRequest("请求体应为JSON：{\"username\":…,\"password\":…}".into())).into_response();
+    };
+    let ip = auth::client_ip(&app, &headers, Some(peer));
+    match auth::login(&app, &req.username, &req.password, req.totp.as_deref(), "api", &ip).await {
+        Ok(ok) => Json(LoginResponse { token: ok.token, idle_timeout_secs: app.config.session.idle_minutes * 60 }).into_response(),
+        Err(AppError::Invalid(v)) => {
+            let (field, message) = v.into_iter().next().unwrap_or(("password", "用户名或密码错误".into()));
+            let body = ErrorBody { code: "unauthenticated", message, field: Some(field), errors: vec![] };
+            (StatusCode::UNAUTHORIZED, Json(body)).into_response()
+        }
+        Err(e) => crate::error::ApiError(e).into_response(),
+    }
+}
+
+/// End the bearer session.
+#[utoipa::path(post, path = "/api/v1/auth/logout", responses((status = 204)), tag = "auth", security(("bearer" = [])))]
+pub async fn logout(State(app): State<App>, ctx: Ctx) -> ApiResult<StatusCode> {
+    auth::logout(&app, &ctx).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    /// Id.
+    pub id: i64,
+    /// Username.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// Role codes.
+    pub roles: Vec<String>,
+    /// Permission codes.
+    pub permissions: Vec<String>,
+}
+
+/// Who am I.
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody)), tag = "auth", security(("bearer" = [])))]
+pub async fn me(ctx: Ctx) -> Json<Me> {
+    let p = ctx.principal;
+    Json(Me { id: p.user.id, username: p.user.username, display_name: p.user.display_name, roles: p.roles.iter().map(|r| r.code.clone()).collect(), permissions: p.permissions.into_iter().collect() })
+}
+
+/// Due-date query.
+#[derive(Deserialize, IntoParams)]
+pub struct DueQuery {
+    /// Start date (day 0), YYYY-MM-DD.
+    pub start: String,
+    /// N working days.
+    pub workdays: Option<u32>,
+    /// N calendar days (a last day on a rest day moves to the next working day).
+    pub days: Option<u32>,
+}
+
+/// Due date.
+#[derive(Serialize, ToSchema)]
+pub struct DueResponse {
+    /// YYYY-MM-DD.
+    pub due: String,
+}
+
+fn parse_date(s: &str, field: &'static str) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| AppError::invalid(field, format!("日期“{s}”格式应为YYYY-MM-DD")))
+}
+
+/// Compute a due date on the official working-day calendar.
+#[utoipa::path(get, path = "/api/v1/calendar/due", params(DueQuery), responses((status = 200, body = DueResponse), (status = 422, body = ErrorBody)), tag = "calendar")]
+pub async fn calendar_due(State(app): State<App>, Query(q): Query<DueQuery>) -> ApiResult<Json<DueResponse>> {
+    let start = parse_date(&q.start, "start")?;
+    let period = match (q.workdays, q.days) {
+        (Some(n), None) => Period::Workdays(n),
+        (None, Some(n)) => Period::Days(n),
+        _ => return Err(AppError::invalid("workdays", "请提供 workdays（工作日数）或 days（自然日数）中的一个").into()),
+    };
+    if matches!(period, Period::Workdays(n) | Period::Days(n) if n > 3650) {
+        return Err(AppError::invalid("days", "期限不能超过3650").into());
+    }
+    let due = due_date(&app.calendar(), start, period).map_err(|e| AppError::invalid("start", e.to_string()))?;
+    Ok(Json(DueResponse { due: due.format("%Y-%m-%d").to_string() }))
+}
+
+/// One day of the calendar.
+#[derive(Serialize, ToSchema)]
+pub struct DayResponse {
+    /// YYYY-MM-DD.
+    pub date: String,
+    /// Working day.
+    pub workday: bool,
+    /// weekday | weekend | holiday | makeup_workday
+    pub kind: String,
+    /// Holiday name, if any.
+    pub name: Option<String>,
+}
+
+/// Describe one day.
+#[utoipa::path(get, path = "/api/v1/calendar/day/{date}", params(("date" = String, Path, description = "YYYY-MM-DD")), responses((status = 200, body = DayResponse), (status = 422, body = ErrorBody)), tag = "calendar")]
+pub async fn calendar_day(State(app): State<App>, Path(date): Path<String>) -> ApiResult<Json<DayResponse>> {
+    let d = parse_date(&date, "date")?;
+    let info = app.calendar().day(d).map_err(|e| AppError::invalid("date", e.to_string()))?;
+    Ok(Json(DayResponse { date: d.format("%Y-%m-%d").to_string(), workday: info.workday, kind: info.kind.as_str().to_string(), name: info.name }))
+}
+
+/// A person as the API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct PersonDto {
+    /// Id.
+    pub id: i64,
+    /// Org id.
+    pub org_id: i64,
+    /// Org name.
+    pub org_name: String,
+    /// Name.
+    pub name: String,
+    /// ID number (masked without the sensitive permission).
+    pub id_number: String,
+    /// male | female.
+    pub sex: String,
+    /// YYYY-MM-DD.
+    pub birth_date: String,
+    /// Post.
+    pub post: String,
+    /// Rank.
+    pub rank: String,
+    /// Party member.
+    pub party_member: bool,
+    /// Supervised object.
+    pub supervised: bool,
+    /// Principal.
+    pub principal: bool,
+    /// Leadership member.
+    pub leadership_member: bool,
+}
+
+impl PersonDto {
+    fn from(p: person::Person, full: bool) -> PersonDto {
+        PersonDto {
+            id: p.id,
+            org_id: p.org_id,
+            id_number: if full { p.id_number.clone() } else { p.masked_id_number() },
+            org_name: p.org_name,
+            name: p.name,
+            sex: p.sex,
+            birth_date: p.birth_date,
+            post: p.post,
+            rank: p.rank,
+            party_member: p.party_member,
+            supervised: p.supervised,
+            principal: p.principal,
+            leadership_member: p.leadership_member,
+        }
+    }
+}
+
+/// A page of people.
+#[derive(Serialize, ToSchema)]
+pub struct PersonPage {
+    /// Rows.
+    pub items: Vec<PersonDto>,
+    /// Total matching.
+    pub total: i64,
+    /// Page (1-based).
+    pub page: i64,
+    /// Per page.
+    pub per_page: i64,
+}
+
+/// Roster query.
+#[derive(Deserialize, IntoParams)]
+pub struct PersonListQuery {
+    /// Name, pinyin initials or ID number.
+    pub q: Option<String>,
+    /// Org subtree.
+    pub org_id: Option<i64>,
+    /// Page.
+    pub page: Option<i64>,
+    /// Per page (≤ 200).
+    pub per_page: Option<i64>,
+}
+
+/// List people in the caller's scope.
+#[utoipa::path(get, path = "/api/v1/persons", params(PersonListQuery), responses((status = 200, body = PersonPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), tag = "persons", security(("bearer" = [])))]
+pub async fn persons(State(app): State<App>, ctx: Ctx, Query(q): Query<PersonListQuery>) -> ApiResult<Json<PersonPage>> {
+    ctx.require(perm::PERSON_READ)?;
+    let (page, per) = qinglian_store::sql::paging(q.page, q.per_page);
+    let f = PersonFilter { q: q.q, org_id: q.org_id, ..Default::default() };
+    let p = person::list(&app.db, ctx.scope(), &f, page, per).await?;
+    Ok(Json(PersonPage { items: p.items.into_iter().map(|x| PersonDto::from(x, false)).collect(), total: p.total, page: p.page, per_page: p.per_page }))
+}
+
+/// One person (full ID number with the sensitive permission; that read is audited).
+#[utoipa::path(get, path = "/api/v1/persons/{id}", params(("id" = i64, Path)), responses((status = 200, body = PersonDto), (status = 404, body = ErrorBody)), tag = "persons", security(("bearer" = [])))]
+pub async fn person_get(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> ApiResult<Json<PersonDto>> {
+    ctx.require(perm::PERSON_READ)?;
+    let p = person::get(&app.db, ctx.scope(), id).await?;
+    let full = ctx.principal.can(perm::PERSON_SENSITIVE);
+    if full {
+        audit::record(&app.db, app.mode(), &ctx.actor(), &Event { action: "person.read_sensitive", object_type: "person", object_id: id.to_string(), outcome: Outcome::Success, detail: "API".into() }).await?;
+    }
+    Ok(Json(PersonDto::from(p, full)))
+}
+
+/// New person.
+#[derive(Deserialize, ToSchema)]
+pub struct PersonCreate {
+    /// Org id (in scope).
+    pub org_id: i64,
+    /// Name.
+    pub name: String,
+    /// ID number (15 or 18 digits).
+    pub id_number: String,
+    /// Post.
+    #[serde(default)]
+    pub post: String,
+    /// Rank.
+    #[serde(default)]
+    pub rank: String,
+    /// Party member.
+    #[serde(default)]
+    pub party_member: bool,
+    /// Supervised object.
+    #[serde(default)]
+    pub supervised: bool,
+    /// Principal.
+    #[serde(default)]
+    pub principal: bool,
+    /// Leadership member.
+    #[serde(default)]
+    pub leadership_member: bool,
+    /// Phone.
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// Create a person.
+#[utoipa::path(post, path = "/api/v1/persons", request_body = PersonCreate, responses((status = 201, body = PersonDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), tag = "persons", security(("bearer" = [])))]
+pub async fn person_create(State(app): State<App>, ctx: Ctx, body: Option<Json<PersonCreate>>) -> ApiResult<(StatusCode, Json<PersonDto>)> {
+    ctx.require(perm::PERSON_MANAGE)?;
+    let Some(Json(b)) = body else { return Err(AppError::BadRequest("请求体应为人员JSON".into()).into()) };
+    let valid = person::validate(PersonInput {
+        org_id: b.org_id,
+        name: b.name,
+        id_number: b.id_number,
+        post: b.post,
+        rank: b.rank,
+        party_member: b.party_member,
+        supervised: b.supervised,
+        principal: b.principal,
+        leadership_member: b.leadership_member,
+        phone: b.phone,
+    })
+    .map_err(AppError::Invalid)?;
+    let mut tx = app.db.begin().await?;
+    let id = person::create(&mut tx, ctx.scope(), &valid).await?;
+    audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "person.create", object_type: "person", object_id: id.to_string(), outcome: Outcome::Success, detail: "API".into() }).await?;
+    tx.commit().await?;
+    let p = person::get(&app.db, ctx.scope(), id).await?;
+    Ok((StatusCode::CREATED, Json(PersonDto::from(p, ctx.principal.can(perm::PERSON_SENSITIVE)))))
+}
+
+/// An org.
+#[derive(Serialize, ToSchema)]
+pub struct OrgDto {
+    /// Id.
+    pub id: i64,
+    /// Parent.
+    pub parent_id: Option<i64>,
+    /// Name.
+    pub name: String,
+    /// Kind code.
+    pub kind: String,
+}
+
+/// Orgs in the caller's scope.
+#[utoipa::path(get, path = "/api/v1/orgs", responses((status = 200, body = [OrgDto])), tag = "orgs", security(("bearer" = [])))]
+pub async fn orgs(State(app): State<App>, ctx: Ctx) -> ApiResult<Json<Vec<OrgDto>>> {
+    let list = if ctx.principal.can(perm::ORG_MANAGE) {
+        qinglian_store::org::list_all(&app.db).await?
+    } else {
+        ctx.require(perm::ORG_READ)?;
+        qinglian_store::org::list_in_scope(&app.db, ctx.scope()).await?
+    };
+    Ok(Json(list.into_iter().map(|o| OrgDto { id: o.id, parent_id: o.parent_id, name: o.name, kind: o.kind.as_str().into() }).collect()))
+}
+
+/// A warned deadline.
+#[derive(Serialize, ToSchema)]
+pub struct DeadlineDto {
+    /// Id.
+    pub id: i64,
+    /// Title.
+    pub title: String,
+    /// Module.
+    pub module: String,
+    /// Responsible org.
+    pub org_name: String,
+    /// Due date.
+    pub due_date: String,
+    /// yellow | red.
+    pub status: String,
+    /// Working days left.
+    pub workdays_left: i64,
+}
+
+/// Yellow and red deadlines in the caller's scope.
+#[utoipa::path(get, path = "/api/v1/deadlines", responses((status = 200, body = [DeadlineDto])), tag = "deadlines", security(("bearer" = [])))]
+pub async fn deadlines(State(app): State<App>, ctx: Ctx) -> ApiResult<Json<Vec<DeadlineDto>>> {
+    ctx.require(perm::DEADLINE_READ)?;
+    let list = qinglian_store::deadline::warnings_in_scope(&app.db, ctx.scope(), &app.calendar(), qinglian_store::time::today_cst(), app.config.deadline.yellow_workdays).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|w| DeadlineDto { id: w.deadline.id, title: w.deadline.title, module: w.deadline.module, org_name: w.deadline.org_name, due_date: w.deadline.due_date, status: w.status.as_str().into(), workdays_left: w.workdays_left })
+            .collect(),
+    ))
+}
+
+/// The OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "qinglian API", description = "清廉 监督执纪平台 JSON API"),
+    paths(login, logout, me, calendar_due, calendar_day, persons, person_get, person_create, orgs, deadlines),
+    modifiers(&BearerAuth),
+    tags((name = "auth", description = "登录与会话"), (name = "calendar", description = "工作日历与期限"), (name = "persons", description = "人员名册"), (name = "orgs", description = "组织机构"), (name = "deadlines", description = "期限预警"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// Serve the OpenAPI document.
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// Unknown API path: JSON 404.
+pub async fn not_found() -> crate::error::ApiError {
+    crate::error::ApiError(AppError::NotFound("接口"))
+}

@@ -1,0 +1,169 @@
+//! Page templates (askama) and the chrome every logged-in page shares.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use qinglian_store::permission as perm;
+
+use crate::auth::Ctx;
+use crate::App;
+
+/// Render a template; a rendering failure is logged and shown as a short error (it is a bug).
+pub fn render<T: Template>(t: &T) -> String {
+    t.render().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "template rendering failed");
+        "<!DOCTYPE html><meta charset=utf-8><p>页面渲染失败，请联系管理员。</p>".to_string()
+    })
+}
+
+/// One menu link.
+#[derive(Debug, Clone)]
+pub struct MenuItem {
+    /// Label.
+    pub label: &'static str,
+    /// Target.
+    pub href: &'static str,
+    /// Whether it is the current section.
+    pub active: bool,
+}
+
+/// A group of menu links.
+#[derive(Debug, Clone)]
+pub struct MenuGroup {
+    /// Group title.
+    pub title: &'static str,
+    /// Links.
+    pub items: Vec<MenuItem>,
+}
+
+/// Everything the layout needs.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    /// Page title.
+    pub title: String,
+    /// Display name of the user.
+    pub user_name: String,
+    /// Role names.
+    pub roles: String,
+    /// Left menu.
+    pub menu: Vec<MenuGroup>,
+    /// Breadcrumbs (label, href); the last is the current page.
+    pub crumbs: Vec<(String, String)>,
+    /// CSRF token for forms and htmx.
+    pub csrf: String,
+    /// Unread notifications.
+    pub unread: i64,
+    /// One-off message shown at the top.
+    pub flash: Option<String>,
+    /// Demo mode banner.
+    pub demo: bool,
+}
+
+/// (group, label, href, permission needed or "" for everyone)
+const MENU: &[(&str, &str, &str, &str)] = &[
+    ("工作台", "首页", "/", ""),
+    ("工作台", "期限预警", "/deadlines", perm::DEADLINE_READ),
+    ("工作台", "消息通知", "/notifications", ""),
+    ("工作台", "工作日历", "/calendar", ""),
+    ("基础数据", "组织机构", "/orgs", perm::ORG_READ),
+    ("基础数据", "人员名册", "/persons", perm::PERSON_READ),
+    ("系统管理", "用户管理", "/admin/users", perm::USER_MANAGE),
+    ("系统管理", "组织机构维护", "/orgs", perm::ORG_MANAGE),
+    ("系统管理", "工作日历维护", "/admin/calendar", perm::CONFIG_MANAGE),
+    ("安全管理", "角色权限", "/security/roles", perm::ROLE_MANAGE),
+    ("安全管理", "用户授权", "/security/users", perm::SCOPE_MANAGE),
+    ("安全管理", "安全策略", "/security/policy", perm::POLICY_MANAGE),
+    ("安全审计", "审计日志", "/audit", perm::AUDIT_READ),
+];
+
+/// Build the menu for a user; `active` is the href of the current section.
+pub fn menu_for(ctx: &Ctx, active: &str) -> Vec<MenuGroup> {
+    let mut groups: Vec<MenuGroup> = Vec::new();
+    for (group, label, href, need) in MENU {
+        if !need.is_empty() && !ctx.principal.can(need) {
+            continue;
+        }
+        // Deadlines are business data; the three admins see only their own work.
+        if *href == "/deadlines" && ctx.principal.admin_kind().is_some() {
+            continue;
+        }
+        let item = MenuItem { label, href, active: *href == active };
+        match groups.iter_mut().find(|g| g.title == *group) {
+            Some(g) => {
+                if !g.items.iter().any(|i| i.href == *href) {
+                    g.items.push(item)
+                }
+            }
+            None => groups.push(MenuGroup { title: group, items: vec![item] }),
+        }
+    }
+    groups
+}
+
+impl Chrome {
+    /// The chrome for a page.
+    pub async fn new(app: &App, ctx: &Ctx, title: &str, active: &str, crumbs: &[(&str, &str)]) -> Chrome {
+        let unread = qinglian_store::notification::unread_count(&app.db, ctx.principal.user.id).await.unwrap_or(0);
+        let mut all = vec![("首页".to_string(), "/".to_string())];
+        all.extend(crumbs.iter().map(|(l, h)| (l.to_string(), h.to_string())));
+        Chrome {
+            title: title.to_string(),
+            user_name: ctx.principal.user.display_name.clone(),
+            roles: ctx.principal.role_names(),
+            menu: menu_for(ctx, active),
+            crumbs: all,
+            csrf: ctx.csrf.clone(),
+            unread,
+            flash: None,
+            demo: app.config.demo,
+        }
+    }
+
+    /// With a one-off message.
+    pub fn flash(mut self, msg: impl Into<String>) -> Chrome {
+        self.flash = Some(msg.into());
+        self
+    }
+
+    /// The htmx-headers attribute value carrying the CSRF token.
+    pub fn hx_headers(&self) -> String {
+        format!("{{\"X-CSRF-Token\":\"{}\"}}", self.csrf)
+    }
+}
+
+/// Field errors of a form: field → Chinese message.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors(pub BTreeMap<&'static str, String>);
+
+impl FormErrors {
+    /// From (field, message) pairs.
+    pub fn from_pairs(v: Vec<(&'static str, String)>) -> FormErrors {
+        let mut m = BTreeMap::new();
+        for (f, msg) in v {
+            m.entry(f).or_insert(msg);
+        }
+        FormErrors(m)
+    }
+    /// The message for a field.
+    pub fn get(&self, field: &str) -> Option<&String> {
+        self.0.get(field)
+    }
+    /// True if there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// All messages.
+    pub fn messages(&self) -> Vec<&String> {
+        self.0.values().collect()
+    }
+}
+
+/// A standalone error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    /// HTTP status.
+    pub status: u16,
+    /// Chinese message.
+    pub message: String,
+}

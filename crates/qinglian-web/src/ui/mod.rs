@@ -1,0 +1,105 @@
+//! Server-rendered UI pages.
+
+pub mod account;
+pub mod admin;
+pub mod audit;
+pub mod home;
+pub mod org;
+pub mod person;
+pub mod security;
+pub mod xlsx;
+
+use askama::Template;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+/// Render a page with 200.
+pub fn page<T: Template>(t: &T) -> Response {
+    Html(crate::templates::render(t)).into_response()
+}
+
+/// Render a page with a status (422 for a form with errors).
+pub fn page_with<T: Template>(status: StatusCode, t: &T) -> Response {
+    (status, Html(crate::templates::render(t))).into_response()
+}
+
+/// Redirect after a POST: htmx requests get `HX-Redirect` (a full navigation), others 303.
+pub fn redirect(headers: &HeaderMap, to: &str) -> Response {
+    if headers.contains_key("hx-request") {
+        let mut r = StatusCode::OK.into_response();
+        if let Ok(v) = HeaderValue::from_str(to) {
+            r.headers_mut().insert("hx-redirect", v);
+        }
+        r
+    } else {
+        Redirect::to(to).into_response()
+    }
+}
+
+/// Attach a Set-Cookie header.
+pub fn with_cookie(mut r: Response, cookie: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+/// Messages shown after a redirect, chosen by a code in `?ok=` (never free text from the URL).
+pub fn flash_message(code: Option<&str>) -> Option<&'static str> {
+    Some(match code? {
+        "created" => "已新增。",
+        "saved" => "已保存。",
+        "imported" => "导入完成。",
+        "password" => "密码已修改。",
+        "totp" => "双因素认证已启用。",
+        "totp_off" => "双因素认证已关闭。",
+        "disabled" => "账号已停用，其登录会话已全部结束。",
+        "enabled" => "账号已启用。",
+        "unlocked" => "账号已解锁。",
+        "reset" => "密码已重置，用户下次登录须修改密码。",
+        "read" => "已全部标记为已读。",
+        _ => return None,
+    })
+}
+
+/// A checkbox value from a form: present means true.
+pub fn checked(v: &Option<String>) -> bool {
+    v.as_deref().is_some_and(|s| s == "true" || s == "on" || s == "1")
+}
+
+/// Query-string parameters shared by list pages.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ListQuery {
+    /// Search text.
+    pub q: Option<String>,
+    /// Org filter.
+    pub org_id: Option<String>,
+    /// Sort column.
+    pub sort: Option<String>,
+    /// "desc" for descending.
+    pub dir: Option<String>,
+    /// Page.
+    pub page: Option<i64>,
+    /// Flash code.
+    pub ok: Option<String>,
+}
+
+impl ListQuery {
+    /// The org filter as an id (empty or junk means none).
+    pub fn org(&self) -> Option<i64> {
+        self.org_id.as_deref().and_then(|s| s.parse().ok())
+    }
+}
+
+/// Percent-encode a query value.
+pub fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,394 @@
+//! Organisation tree pages: view (scoped), maintain (system admin), Excel import/export.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Form;
+use qinglian_office::{Cell, Column, ColumnKind, SheetSpec};
+use qinglian_store::audit::{self, Event, Outcome};
+use qinglian_store::org::{self, Org, OrgInput, OrgKind};
+use qinglian_store::permission as perm;
+use qinglian_store::Scope;
+use serde::Deserialize;
+
+use super::xlsx::{download, XLSX};
+use super::{page, page_with, redirect, ListQuery};
+use crate::auth::Ctx;
+use crate::error::{AppError, PageResult};
+use crate::templates::{Chrome, FormErrors};
+use crate::App;
+
+/// Orgs the caller may see: all for the system admin (who maintains the tree), else the scope.
+async fn visible(app: &App, ctx: &Ctx) -> Result<Vec<Org>, AppError> {
+    if ctx.principal.can(perm::ORG_MANAGE) {
+        Ok(org::list_all(&app.db).await?)
+    } else {
+        ctx.require(perm::ORG_READ)?;
+        Ok(org::list_in_scope(&app.db, ctx.scope()).await?)
+    }
+}
+
+/// A tree row for templates.
+pub struct OrgRow {
+    /// The org.
+    pub org: Org,
+    /// Indentation level relative to the shallowest visible org.
+    pub indent: i64,
+    /// Name of the supervising stationed group.
+    pub supervisor: String,
+}
+
+fn rows(orgs: Vec<Org>) -> Vec<OrgRow> {
+    let min = orgs.iter().map(|o| o.depth).min().unwrap_or(0);
+    let names: std::collections::HashMap<i64, String> = orgs.iter().map(|o| (o.id, o.name.clone())).collect();
+    orgs.into_iter()
+        .map(|o| OrgRow { indent: o.depth - min, supervisor: o.supervised_by.and_then(|g| names.get(&g).cloned()).unwrap_or_default(), org: o })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "orgs.html")]
+struct OrgsPage {
+    chrome: Chrome,
+    rows: Vec<OrgRow>,
+    can_manage: bool,
+    can_export: bool,
+}
+
+/// The org tree.
+pub async fn list(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
+    let orgs = visible(&app, &ctx).await?;
+    let mut chrome = Chrome::new(&app, &ctx, "组织机构", "/orgs", &[("组织机构", "/orgs")]).await;
+    if let Some(m) = super::flash_message(q.ok.as_deref()) {
+        chrome = chrome.flash(m);
+    }
+    Ok(page(&OrgsPage { chrome, rows: rows(orgs), can_manage: ctx.principal.can(perm::ORG_MANAGE), can_export: true }))
+}
+
+#[derive(Template)]
+#[template(path = "org_form.html")]
+struct OrgFormPage {
+    chrome: Chrome,
+    id: Option<i64>,
+    form: OrgForm,
+    errors: FormErrors,
+    parents: Vec<OrgRow>,
+    groups: Vec<Org>,
+    kinds: Vec<(&'static str, &'static str)>,
+}
+
+/// Org form fields.
+#[derive(Deserialize, Default, Clone)]
+pub struct OrgForm {
+    /// Parent id.
+    #[serde(default)]
+    pub parent_id: String,
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// Kind code.
+    #[serde(default)]
+    pub kind: String,
+    /// Code.
+    #[serde(default)]
+    pub code: String,
+    /// Sort order.
+    #[serde(default)]
+    pub sort_order: String,
+    /// Supervising group id.
+    #[serde(default)]
+    pub supervised_by: String,
+}
+
+impl OrgForm {
+    fn parse(&self) -> Result<OrgInput, Vec<(&'static str, String)>> {
+        let mut errors = Vec::new();
+        let parent_id = match self.parent_id.trim() {
+            "" => None,
+            s => s.parse().map(Some).unwrap_or_else(|_| {
+                errors.push(("parent_id", "上级单位无效".to_string()));
+                None
+            }),
+        };
+        let kind = OrgKind::parse(&self.kind).unwrap_or_else(|| {
+            errors.push(("kind", "请选择单位类型".to_string()));
+            OrgKind::Unit
+        });
+        let sort_order = match self.sort_order.trim() {
+            "" => 0,
+            s => s.parse().unwrap_or_else(|_| {
+                errors.push(("sort_order", "排序号应为整数".to_string()));
+                0
+            }),
+        };
+        let supervised_by = self.supervised_by.trim().parse().ok();
+        if self.name.trim().is_empty() {
+            errors.push(("name", "单位名称不能为空".to_string()));
+        }
+        if errors.is_empty() {
+            Ok(OrgInput { parent_id, name: self.name.clone(), kind, code: Some(self.code.clone()), sort_order, supervised_by })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+async fn form_page(app: &App, ctx: &Ctx, id: Option<i64>, form: OrgForm, errors: FormErrors) -> Result<OrgFormPage, AppError> {
+    let all = org::list_all(&app.db).await?;
+    let groups = all.iter().filter(|o| o.kind == OrgKind::StationedGroup).cloned().collect();
+    let title = if id.is_some() { "编辑单位" } else { "新增单位" };
+    let chrome = Chrome::new(app, ctx, title, "/orgs", &[("组织机构", "/orgs"), (title, "")]).await;
+    Ok(OrgFormPage { chrome, id, form, errors, parents: rows(all), groups, kinds: OrgKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect() })
+}
+
+/// New-org form.
+pub async fn new_form(State(app): State<App>, ctx: Ctx, Query(q): Query<std::collections::HashMap<String, String>>) -> PageResult {
+    ctx.require(perm::ORG_MANAGE)?;
+    let form = OrgForm { parent_id: q.get("parent_id").cloned().unwrap_or_default(), kind: "unit".into(), ..Default::default() };
+    Ok(page(&form_page(&app, &ctx, None, form, FormErrors::default()).await?))
+}
+
+/// Edit-org form.
+pub async fn edit_form(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    ctx.require(perm::ORG_MANAGE)?;
+    let o = org::get_unscoped(app.db.pool(), id).await?;
+    let form = OrgForm {
+        parent_id: o.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+        name: o.name,
+        kind: o.kind.as_str().into(),
+        code: o.code.unwrap_or_default(),
+        sort_order: o.sort_order.to_string(),
+        supervised_by: o.supervised_by.map(|p| p.to_string()).unwrap_or_default(),
+    };
+    Ok(page(&form_page(&app, &ctx, Some(id), form, FormErrors::default()).await?))
+}
+
+async fn save(app: &App, ctx: &Ctx, headers: &HeaderMap, id: Option<i64>, form: OrgForm) -> PageResult {
+    ctx.require(perm::ORG_MANAGE)?;
+    let input = match form.parse() {
+        Ok(i) => i,
+        Err(errs) => return Ok(page_with(StatusCode::UNPROCESSABLE_ENTITY, &form_page(app, ctx, id, form, FormErrors::from_pairs(errs)).await?)),
+    };
+    let mut tx = app.db.begin().await?;
+    let result = match id {
+        Some(id) => org::update(&mut tx, id, &input).await.map(|_| id),
+        None => org::create(&mut tx, &input).await,
+    };
+    match result {
+        Ok(oid) => {
+            audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: if id.is_some() { "org.update" } else { "org.create" }, object_type: "org", object_id: oid.to_string(), outcome: Outcome::Success, detail: input.name.trim().to_string() }).await?;
+            tx.commit().await?;
+            Ok(redirect(headers, &format!("/orgs?ok={}", if id.is_some() { "saved" } else { "created" })))
+        }
+        Err(qinglian_store::StoreError::Invalid { field, message }) | Err(qinglian_store::StoreError::Conflict { field, message }) => {
+            drop(tx);
+            Ok(page_with(StatusCode::UNPROCESSABLE_ENTITY, &form_page(app, ctx, id, form, FormErrors::from_pairs(vec![(field, message)])).await?))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Create an org.
+pub async fn create(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Form(f): Form<OrgForm>) -> PageResult {
+    save(&app, &ctx, &headers, None, f).await
+}
+
+/// Update an org.
+pub async fn update(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Path(id): Path<i64>, Form(f): Form<OrgForm>) -> PageResult {
+    save(&app, &ctx, &headers, Some(id), f).await
+}
+
+/// Export the visible tree to Excel.
+pub async fn export(State(app): State<App>, ctx: Ctx) -> PageResult {
+    let orgs = visible(&app, &ctx).await?;
+    let names: std::collections::HashMap<i64, String> = orgs.iter().map(|o| (o.id, o.name.clone())).collect();
+    let rows: Vec<Vec<Cell>> = orgs
+        .iter()
+        .map(|o| {
+            vec![
+                Cell::Text(o.name.clone()),
+                Cell::Text(o.parent_id.and_then(|p| names.get(&p).cloned()).unwrap_or_default()),
+                Cell::Text(o.kind.label().into()),
+                Cell::Code(o.code.clone().unwrap_or_default()),
+                Cell::Int(o.sort_order),
+                Cell::Text(o.supervised_by.and_then(|p| names.get(&p).cloned()).unwrap_or_default()),
+            ]
+        })
+        .collect();
+    let bytes = qinglian_office::export_xlsx("组织机构", &["单位名称", "上级单位", "类型", "代码", "排序", "派驻监督组"], &rows).map_err(|e| AppError::Internal(e.into()))?;
+    audit::record(&app.db, app.mode(), &ctx.actor(), &Event { action: "org.export", object_type: "org", object_id: String::new(), outcome: Outcome::Success, detail: format!("导出{}个单位", orgs.len()) }).await?;
+    Ok(download("组织机构.xlsx", XLSX, bytes))
+}
+
+/// The org import sheet.
+pub fn import_spec() -> SheetSpec {
+    SheetSpec {
+        sheet: "组织机构",
+        columns: vec![
+            Column { key: "name", header: "单位名称", required: true, kind: ColumnKind::Text, example: "示例市财政局", note: "同一上级下名称不能重复", aliases: &["名称", "单位"] },
+            Column { key: "parent", header: "上级单位", required: true, kind: ColumnKind::Text, example: "示例市", note: "填写系统中已有的单位或本表中排在前面的单位的全称", aliases: &["上级"] },
+            Column { key: "kind", header: "类型", required: true, kind: ColumnKind::Text, example: "单位", note: "纪委监委、派驻纪检监察组、单位、股室、乡镇、村（社区）", aliases: &["单位类型"] },
+            Column { key: "code", header: "代码", required: false, kind: ColumnKind::Code, example: "", note: "统一社会信用代码或内部编码", aliases: &["统一社会信用代码"] },
+            Column { key: "sort", header: "排序", required: false, kind: ColumnKind::Integer, example: "10", note: "数字小的排在前面", aliases: &[] },
+        ],
+    }
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    chrome: Chrome,
+    what: &'static str,
+    action: &'static str,
+    template_href: &'static str,
+    back: &'static str,
+    result: Option<ImportOutcome>,
+}
+
+/// What an import did.
+pub struct ImportOutcome {
+    /// Rows read.
+    pub total: usize,
+    /// Rows written.
+    pub imported: usize,
+    /// Problems (row, column, message).
+    pub errors: Vec<qinglian_office::RowError>,
+    /// Token of the downloadable error report.
+    pub report: Option<String>,
+    /// Whether nothing was written because of errors (all-or-nothing mode).
+    pub rolled_back: bool,
+}
+
+/// The import page for orgs.
+pub async fn import_form(State(app): State<App>, ctx: Ctx) -> PageResult {
+    ctx.require(perm::ORG_MANAGE)?;
+    let chrome = Chrome::new(&app, &ctx, "导入组织机构", "/orgs", &[("组织机构", "/orgs"), ("导入", "")]).await;
+    Ok(page(&ImportPage { chrome, what: "组织机构", action: "/orgs/import", template_href: "/orgs/import/template.xlsx", back: "/orgs", result: None }))
+}
+
+/// The org import template.
+pub async fn import_template(ctx: Ctx) -> PageResult {
+    ctx.require(perm::ORG_MANAGE)?;
+    let bytes = qinglian_office::template_xlsx(&import_spec()).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(download("组织机构导入模板.xlsx", XLSX, bytes))
+}
+
+/// Read an uploaded file and the import mode from a multipart form.
+pub async fn read_upload(app: &App, mut mp: Multipart) -> Result<(Vec<u8>, bool), AppError> {
+    let mut bytes = None;
+    let mut valid_only = false;
+    let max = app.config.upload.max_mb * 1024 * 1024;
+    while let Some(field) = mp.next_field().await.map_err(|_| AppError::BadRequest("上传内容无法读取，请重新选择文件".into()))? {
+        match field.name() {
+            Some("file") => {
+                let b = field.bytes().await.map_err(|_| AppError::BadRequest(format!("文件过大或上传中断（上限{}MB）", app.config.upload.max_mb)))?;
+                if b.len() > max {
+                    return Err(AppError::invalid("file", format!("文件超过{}MB上限", app.config.upload.max_mb)));
+                }
+                bytes = Some(b.to_vec());
+            }
+            Some("mode") => valid_only = field.text().await.unwrap_or_default() == "valid_only",
+            _ => {}
+        }
+    }
+    match bytes {
+        Some(b) if !b.is_empty() => Ok((b, valid_only)),
+        _ => Err(AppError::invalid("file", "请选择要导入的Excel文件")),
+    }
+}
+
+/// Import orgs from .xlsx (parents may be existing orgs or rows above).
+pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResult {
+    ctx.require(perm::ORG_MANAGE)?;
+    let chrome = Chrome::new(&app, &ctx, "导入组织机构", "/orgs", &[("组织机构", "/orgs"), ("导入", "")]).await;
+    let (bytes, valid_only) = read_upload(&app, mp).await?;
+    let spec = import_spec();
+    let read = match qinglian_office::read_xlsx(&spec, &bytes) {
+        Ok(r) => r,
+        Err(e) => return Err(AppError::invalid("file", e.to_string()).into()),
+    };
+    let mut errors = read.errors.clone();
+    let mut tx = app.db.begin().await?;
+    let mut by_name: std::collections::HashMap<String, Vec<i64>> = std::collections::HashMap::new();
+    for o in org::list_all(&app.db).await? {
+        by_name.entry(o.name).or_default().push(o.id);
+    }
+    let mut imported = 0;
+    for row in &read.rows {
+        if read.row_has_error(row.row) {
+            continue;
+        }
+        let parent_name = row.get("parent").unwrap_or_default();
+        let parent_id = match by_name.get(parent_name).map(|v| v.as_slice()) {
+            Some([one]) => Some(*one),
+            Some(_) => {
+                errors.push(qinglian_office::RowError { row: row.row, column: "上级单位".into(), message: format!("名为“{parent_name}”的单位不止一个，请先在系统中区分") });
+                continue;
+            }
+            None => {
+                errors.push(qinglian_office::RowError { row: row.row, column: "上级单位".into(), message: format!("找不到上级单位“{parent_name}”，请先导入上级单位或检查名称") });
+                continue;
+            }
+        };
+        let Some(kind) = OrgKind::parse(row.get("kind").unwrap_or_default()) else {
+            errors.push(qinglian_office::RowError { row: row.row, column: "类型".into(), message: "类型应为：纪委监委、派驻纪检监察组、单位、股室、乡镇、村（社区）之一".into() });
+            continue;
+        };
+        let input = OrgInput {
+            parent_id,
+            name: row.get("name").unwrap_or_default().to_string(),
+            kind,
+            code: row.get("code").map(str::to_string),
+            sort_order: row.get("sort").and_then(|s| s.parse().ok()).unwrap_or(0),
+            supervised_by: None,
+        };
+        // A savepoint per row lets "import valid rows" skip a bad row without losing the rest.
+        sqlx::query("SAVEPOINT org_row").execute(&mut *tx).await?;
+        match org::create(&mut tx, &input).await {
+            Ok(id) => {
+                sqlx::query("RELEASE SAVEPOINT org_row").execute(&mut *tx).await?;
+                by_name.entry(input.name.trim().to_string()).or_default().push(id);
+                imported += 1;
+            }
+            Err(qinglian_store::StoreError::Invalid { message, .. }) | Err(qinglian_store::StoreError::Conflict { message, .. }) => {
+                sqlx::query("ROLLBACK TO SAVEPOINT org_row").execute(&mut *tx).await?;
+                errors.push(qinglian_office::RowError { row: row.row, column: "单位名称".into(), message });
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    errors.sort_by_key(|e| e.row);
+    let rolled_back = !errors.is_empty() && !valid_only;
+    if rolled_back {
+        drop(tx);
+        imported = 0;
+    } else {
+        audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "org.import", object_type: "org", object_id: String::new(), outcome: Outcome::Success, detail: format!("导入{imported}个单位，跳过{}处问题", errors.len()) }).await?;
+        tx.commit().await?;
+    }
+    let report = if errors.is_empty() {
+        None
+    } else {
+        let bytes = qinglian_office::error_report_xlsx(&errors).map_err(|e| AppError::Internal(e.into()))?;
+        Some(app.put_download(ctx.principal.user.id, "组织机构导入问题.xlsx", bytes))
+    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok(page_with(status, &ImportPage { chrome, what: "组织机构", action: "/orgs/import", template_href: "/orgs/import/template.xlsx", back: "/orgs", result: Some(ImportOutcome { total: read.rows.len(), imported, errors, report, rolled_back }) }))
+}
+
+/// Download a generated file (import error report) by token.
+pub async fn download_generated(State(app): State<App>, ctx: Ctx, Path(token): Path<String>) -> PageResult {
+    let d = app.get_download(ctx.principal.user.id, &token).ok_or(AppError::NotFound("文件"))?;
+    Ok(download(&d.filename, XLSX, d.bytes))
+}
+
+/// Org choices for selects: the caller's visible orgs as indented rows.
+pub async fn choices(app: &App, scope: &Scope) -> Result<Vec<OrgRow>, AppError> {
+    Ok(rows(org::list_in_scope(&app.db, scope).await?))
+}
+
+/// Render the indentation for a tree row.
+pub fn indent(n: &i64) -> String {
+    "　".repeat((*n).clamp(0, 10) as usize)
+}
+

@@ -1,0 +1,478 @@
+//! The people roster: scoped list with search (characters or pinyin initials), filters,
+//! sorting and paging; detail (full ID number only with permission, audited); create and
+//! edit with field-level messages; Excel import and export.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Form;
+use qinglian_office::{Cell, Column, ColumnKind, RowError, SheetSpec};
+use qinglian_store::audit::{self, Event, Outcome};
+use qinglian_store::permission as perm;
+use qinglian_store::person::{self, Person, PersonFilter, PersonInput};
+use qinglian_store::sql::Page;
+use serde::Deserialize;
+
+use super::org::{choices, read_upload, ImportOutcome, OrgRow};
+use super::xlsx::{download, XLSX};
+use super::{checked, enc, page, page_with, redirect};
+use crate::auth::Ctx;
+use crate::error::{AppError, PageResult};
+use crate::templates::{Chrome, FormErrors};
+use crate::App;
+
+/// Roster list query.
+#[derive(Debug, Default, Deserialize)]
+pub struct PersonQuery {
+    q: Option<String>,
+    org_id: Option<String>,
+    party_member: Option<String>,
+    supervised: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
+    page: Option<i64>,
+    ok: Option<String>,
+}
+
+impl PersonQuery {
+    fn filter(&self) -> PersonFilter {
+        let tri = |v: &Option<String>| match v.as_deref() {
+            Some("1") => Some(true),
+            Some("0") => Some(false),
+            _ => None,
+        };
+        PersonFilter {
+            q: self.q.clone(),
+            org_id: self.org_id.as_deref().and_then(|s| s.parse().ok()),
+            party_member: tri(&self.party_member),
+            supervised: tri(&self.supervised),
+            sort: self.sort.clone(),
+            desc: self.dir.as_deref() == Some("desc"),
+        }
+    }
+    /// The query string without page/sort, for links.
+    fn base(&self) -> String {
+        let mut s = String::new();
+        for (k, v) in [("q", &self.q), ("org_id", &self.org_id), ("party_member", &self.party_member), ("supervised", &self.supervised)] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                s.push_str(&format!("{k}={}&", enc(v)));
+            }
+        }
+        s
+    }
+}
+
+/// A sortable column header.
+pub struct SortLink {
+    /// Label.
+    pub label: &'static str,
+    /// Link.
+    pub href: String,
+    /// "asc" | "desc" | "".
+    pub state: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "persons.html")]
+struct PersonsPage {
+    chrome: Chrome,
+    page: Page<Person>,
+    orgs: Vec<OrgRow>,
+    q: String,
+    org_id: String,
+    party_member: String,
+    supervised: String,
+    sorts: Vec<SortLink>,
+    pager_base: String,
+    export_href: String,
+    can_manage: bool,
+    can_export: bool,
+}
+
+/// The roster.
+pub async fn list(State(app): State<App>, ctx: Ctx, Query(q): Query<PersonQuery>) -> PageResult {
+    ctx.require(perm::PERSON_READ)?;
+    let f = q.filter();
+    let (pg, per) = qinglian_store::sql::paging(q.page, Some(20));
+    let page_data = person::list(&app.db, ctx.scope(), &f, pg, per).await?;
+    let mut chrome = Chrome::new(&app, &ctx, "人员名册", "/persons", &[("人员名册", "/persons")]).await;
+    if let Some(m) = super::flash_message(q.ok.as_deref()) {
+        chrome = chrome.flash(m);
+    }
+    let base = q.base();
+    let sorts = [("name", "姓名"), ("org", "单位"), ("birth_date", "出生日期"), ("rank", "职级")]
+        .into_iter()
+        .map(|(key, label)| {
+            let current = q.sort.as_deref().unwrap_or("name") == key;
+            let desc = current && q.dir.as_deref() == Some("desc");
+            SortLink {
+                label,
+                href: format!("/persons?{base}sort={key}&dir={}", if current && !desc { "desc" } else { "asc" }),
+                state: if !current { "" } else if desc { "desc" } else { "asc" },
+            }
+        })
+        .collect();
+    let sort_part = format!("sort={}&dir={}&", q.sort.as_deref().unwrap_or("name"), q.dir.as_deref().unwrap_or("asc"));
+    Ok(page(&PersonsPage {
+        chrome,
+        orgs: choices(&app, ctx.scope()).await?,
+        q: q.q.clone().unwrap_or_default(),
+        org_id: q.org_id.clone().unwrap_or_default(),
+        party_member: q.party_member.clone().unwrap_or_default(),
+        supervised: q.supervised.clone().unwrap_or_default(),
+        sorts,
+        pager_base: format!("/persons?{base}{sort_part}"),
+        export_href: format!("/persons/export.xlsx?{base}{sort_part}"),
+        can_manage: ctx.principal.can(perm::PERSON_MANAGE),
+        can_export: ctx.principal.can(perm::PERSON_EXPORT),
+        page: page_data,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "person_detail.html")]
+struct PersonDetailPage {
+    chrome: Chrome,
+    p: Person,
+    id_number: String,
+    can_manage: bool,
+}
+
+/// One person. The full ID number is shown only with the sensitive permission, and that read
+/// is audited.
+pub async fn detail(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    ctx.require(perm::PERSON_READ)?;
+    let p = person::get(&app.db, ctx.scope(), id).await?;
+    let id_number = if ctx.principal.can(perm::PERSON_SENSITIVE) {
+        audit::record(&app.db, app.mode(), &ctx.actor(), &Event { action: "person.read_sensitive", object_type: "person", object_id: id.to_string(), outcome: Outcome::Success, detail: "查看完整身份证号".into() }).await?;
+        p.id_number.clone()
+    } else {
+        p.masked_id_number()
+    };
+    let chrome = Chrome::new(&app, &ctx, &p.name, "/persons", &[("人员名册", "/persons"), (&p.name, "")]).await;
+    Ok(page(&PersonDetailPage { chrome, id_number, can_manage: ctx.principal.can(perm::PERSON_MANAGE), p }))
+}
+
+/// Person form fields (as typed).
+#[derive(Debug, Default, Deserialize, Clone)]
+pub struct PersonForm {
+    /// Org id.
+    #[serde(default)]
+    pub org_id: String,
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// ID number.
+    #[serde(default)]
+    pub id_number: String,
+    /// Post.
+    #[serde(default)]
+    pub post: String,
+    /// Rank.
+    #[serde(default)]
+    pub rank: String,
+    /// Checkbox.
+    pub party_member: Option<String>,
+    /// Checkbox.
+    pub supervised: Option<String>,
+    /// Checkbox.
+    pub principal: Option<String>,
+    /// Checkbox.
+    pub leadership_member: Option<String>,
+    /// Phone.
+    #[serde(default)]
+    pub phone: String,
+}
+
+impl PersonForm {
+    /// The input, and whether the org choice was valid.
+    fn input(&self) -> (PersonInput, bool) {
+        let org = self.org_id.trim().parse::<i64>().ok();
+        let input = PersonInput {
+            org_id: org.unwrap_or(0),
+            name: self.name.clone(),
+            id_number: self.id_number.clone(),
+            post: self.post.clone(),
+            rank: self.rank.clone(),
+            party_member: checked(&self.party_member),
+            supervised: checked(&self.supervised),
+            principal: checked(&self.principal),
+            leadership_member: checked(&self.leadership_member),
+            phone: self.phone.clone(),
+        };
+        (input, org.is_some())
+    }
+}
+
+/// Common ranks offered in the form (free text is allowed too).
+pub const RANKS: &[&str] = &["厅级正职", "厅级副职", "处级正职", "处级副职", "科级正职", "科级副职", "一级主任科员", "二级主任科员", "一级科员", "二级科员", "办事员", "其他"];
+
+#[derive(Template)]
+#[template(path = "person_form.html")]
+struct PersonFormPage {
+    chrome: Chrome,
+    id: Option<i64>,
+    form: PersonForm,
+    errors: FormErrors,
+    orgs: Vec<OrgRow>,
+    ranks: &'static [&'static str],
+}
+
+async fn form_page(app: &App, ctx: &Ctx, id: Option<i64>, form: PersonForm, errors: FormErrors) -> Result<PersonFormPage, AppError> {
+    let title = if id.is_some() { "编辑人员" } else { "新增人员" };
+    let chrome = Chrome::new(app, ctx, title, "/persons", &[("人员名册", "/persons"), (title, "")]).await;
+    Ok(PersonFormPage { chrome, id, form, errors, orgs: choices(app, ctx.scope()).await?, ranks: RANKS })
+}
+
+/// New-person form.
+pub async fn new_form(State(app): State<App>, ctx: Ctx) -> PageResult {
+    ctx.require(perm::PERSON_MANAGE)?;
+    let form = PersonForm { party_member: Some("true".into()), supervised: Some("true".into()), ..Default::default() };
+    Ok(page(&form_page(&app, &ctx, None, form, FormErrors::default()).await?))
+}
+
+/// Edit-person form.
+pub async fn edit_form(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    ctx.require(perm::PERSON_MANAGE)?;
+    let p = person::get(&app.db, ctx.scope(), id).await?;
+    let b = |v: bool| v.then(|| "true".to_string());
+    let form = PersonForm {
+        org_id: p.org_id.to_string(),
+        name: p.name,
+        id_number: p.id_number,
+        post: p.post,
+        rank: p.rank,
+        party_member: b(p.party_member),
+        supervised: b(p.supervised),
+        principal: b(p.principal),
+        leadership_member: b(p.leadership_member),
+        phone: p.phone,
+    };
+    Ok(page(&form_page(&app, &ctx, Some(id), form, FormErrors::default()).await?))
+}
+
+async fn save(app: &App, ctx: &Ctx, headers: &HeaderMap, id: Option<i64>, form: PersonForm) -> PageResult {
+    ctx.require(perm::PERSON_MANAGE)?;
+    let invalid = |errs: Vec<(&'static str, String)>| async {
+        Ok::<_, AppError>(page_with(StatusCode::UNPROCESSABLE_ENTITY, &form_page(app, ctx, id, form.clone(), FormErrors::from_pairs(errs)).await?))
+    };
+    let (input, org_ok) = form.input();
+    let org_error = ("org_id", "请选择所在单位".to_string());
+    let valid = match person::validate(input) {
+        Ok(v) if org_ok => v,
+        Ok(_) => return Ok(invalid(vec![org_error]).await?),
+        Err(mut errs) => {
+            if !org_ok {
+                errs.insert(0, org_error);
+            }
+            return Ok(invalid(errs).await?);
+        }
+    };
+    let mut tx = app.db.begin().await?;
+    let result = match id {
+        Some(id) => person::update(&mut tx, ctx.scope(), id, &valid).await.map(|_| id),
+        None => person::create(&mut tx, ctx.scope(), &valid).await,
+    };
+    match result {
+        Ok(pid) => {
+            audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: if id.is_some() { "person.update" } else { "person.create" }, object_type: "person", object_id: pid.to_string(), outcome: Outcome::Success, detail: String::new() }).await?;
+            tx.commit().await?;
+            Ok(redirect(headers, &format!("/persons/{pid}?ok={}", if id.is_some() { "saved" } else { "created" })))
+        }
+        Err(qinglian_store::StoreError::Invalid { field, message }) | Err(qinglian_store::StoreError::Conflict { field, message }) => {
+            drop(tx);
+            Ok(invalid(vec![(field, message)]).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Create a person.
+pub async fn create(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Form(f): Form<PersonForm>) -> PageResult {
+    save(&app, &ctx, &headers, None, f).await
+}
+
+/// Update a person.
+pub async fn update(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Path(id): Path<i64>, Form(f): Form<PersonForm>) -> PageResult {
+    save(&app, &ctx, &headers, Some(id), f).await
+}
+
+/// Most rows one export may hold.
+const EXPORT_LIMIT: i64 = 50_000;
+
+/// Export the filtered roster (full ID numbers only with the sensitive permission).
+pub async fn export(State(app): State<App>, ctx: Ctx, Query(q): Query<PersonQuery>) -> PageResult {
+    ctx.require(perm::PERSON_EXPORT)?;
+    let people = person::list_all(&app.db, ctx.scope(), &q.filter(), EXPORT_LIMIT).await?;
+    let full = ctx.principal.can(perm::PERSON_SENSITIVE);
+    let yes = |b: bool| Cell::Text(if b { "是" } else { "否" }.into());
+    let rows: Vec<Vec<Cell>> = people
+        .iter()
+        .map(|p| {
+            vec![
+                Cell::Text(p.name.clone()),
+                Cell::Code(if full { p.id_number.clone() } else { p.masked_id_number() }),
+                Cell::Text(p.sex_label().into()),
+                Cell::Text(p.birth_date.clone()),
+                Cell::Text(p.org_name.clone()),
+                Cell::Text(p.post.clone()),
+                Cell::Text(p.rank.clone()),
+                yes(p.party_member),
+                yes(p.supervised),
+                yes(p.principal),
+                yes(p.leadership_member),
+                Cell::Code(p.phone.clone()),
+            ]
+        })
+        .collect();
+    let bytes = qinglian_office::export_xlsx(
+        "人员名册",
+        &["姓名", "身份证号", "性别", "出生日期", "单位", "职务", "职级", "是否党员", "是否监察对象", "是否主要负责人", "是否班子成员", "联系电话"],
+        &rows,
+    )
+    .map_err(|e| AppError::Internal(e.into()))?;
+    audit::record(&app.db, app.mode(), &ctx.actor(), &Event { action: "person.export", object_type: "person", object_id: String::new(), outcome: Outcome::Success, detail: format!("导出{}人{}", people.len(), if full { "（含完整身份证号）" } else { "" }) }).await?;
+    Ok(download("人员名册.xlsx", XLSX, bytes))
+}
+
+/// The person import sheet.
+pub fn import_spec() -> SheetSpec {
+    SheetSpec {
+        sheet: "人员",
+        columns: vec![
+            Column { key: "name", header: "姓名", required: true, kind: ColumnKind::Text, example: "张三", note: "", aliases: &[] },
+            Column { key: "id_number", header: "身份证号", required: true, kind: ColumnKind::Code, example: "11010519491231002X", note: "18位，末位可为X；15位旧号码会自动升位", aliases: &["公民身份号码", "身份证号码"] },
+            Column { key: "org", header: "单位", required: true, kind: ColumnKind::Text, example: "示例市财政局", note: "系统中已有单位的全称", aliases: &["所在单位", "工作单位"] },
+            Column { key: "post", header: "职务", required: false, kind: ColumnKind::Text, example: "科长", note: "", aliases: &[] },
+            Column { key: "rank", header: "职级", required: false, kind: ColumnKind::Text, example: "科级正职", note: "", aliases: &[] },
+            Column { key: "party_member", header: "是否党员", required: false, kind: ColumnKind::Bool, example: "是", note: "是/否", aliases: &["党员"] },
+            Column { key: "supervised", header: "是否监察对象", required: false, kind: ColumnKind::Bool, example: "是", note: "是/否", aliases: &["监察对象"] },
+            Column { key: "principal", header: "是否主要负责人", required: false, kind: ColumnKind::Bool, example: "否", note: "是/否", aliases: &["主要负责人"] },
+            Column { key: "leadership_member", header: "是否班子成员", required: false, kind: ColumnKind::Bool, example: "否", note: "是/否", aliases: &["班子成员", "领导班子成员"] },
+            Column { key: "phone", header: "联系电话", required: false, kind: ColumnKind::Code, example: "13800000000", note: "", aliases: &["电话", "手机"] },
+        ],
+    }
+}
+
+fn header_of(field: &str) -> &'static str {
+    match field {
+        "name" => "姓名",
+        "id_number" => "身份证号",
+        "org_id" | "org" => "单位",
+        "post" => "职务",
+        "rank" => "职级",
+        "phone" => "联系电话",
+        _ => "",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    chrome: Chrome,
+    what: &'static str,
+    action: &'static str,
+    template_href: &'static str,
+    back: &'static str,
+    result: Option<ImportOutcome>,
+}
+
+/// The person import page.
+pub async fn import_form(State(app): State<App>, ctx: Ctx) -> PageResult {
+    ctx.require(perm::PERSON_MANAGE)?;
+    let chrome = Chrome::new(&app, &ctx, "导入人员", "/persons", &[("人员名册", "/persons"), ("导入", "")]).await;
+    Ok(page(&ImportPage { chrome, what: "人员", action: "/persons/import", template_href: "/persons/import/template.xlsx", back: "/persons", result: None }))
+}
+
+/// The person import template.
+pub async fn import_template(ctx: Ctx) -> PageResult {
+    ctx.require(perm::PERSON_MANAGE)?;
+    let bytes = qinglian_office::template_xlsx(&import_spec()).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(download("人员导入模板.xlsx", XLSX, bytes))
+}
+
+/// Import people from .xlsx: every row is validated first (ID check digit, unit in scope,
+/// duplicates in the file and in the roster); then all-or-nothing or valid rows only.
+pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResult {
+    ctx.require(perm::PERSON_MANAGE)?;
+    let chrome = Chrome::new(&app, &ctx, "导入人员", "/persons", &[("人员名册", "/persons"), ("导入", "")]).await;
+    let (bytes, valid_only) = read_upload(&app, mp).await?;
+    let read = qinglian_office::read_xlsx(&import_spec(), &bytes).map_err(|e| AppError::invalid("file", e.to_string()))?;
+    let mut errors: Vec<RowError> = read.errors.clone();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut valid = Vec::new();
+    for row in &read.rows {
+        let mut row_errors = Vec::new();
+        let org_name = row.get("org").unwrap_or_default();
+        let org_id = match qinglian_store::org::find_by_name(&app.db, ctx.scope(), org_name).await?.as_slice() {
+            [one] => Some(one.id),
+            [] => {
+                if !org_name.is_empty() {
+                    row_errors.push(("单位", format!("单位“{org_name}”不存在或不在您的数据权限范围内")));
+                }
+                None
+            }
+            _ => {
+                row_errors.push(("单位", format!("名为“{org_name}”的单位不止一个，请联系管理员区分")));
+                None
+            }
+        };
+        let b = |k: &str| row.get(k) == Some("true");
+        let input = PersonInput {
+            org_id: org_id.unwrap_or(0),
+            name: row.get("name").unwrap_or_default().into(),
+            id_number: row.get("id_number").unwrap_or_default().into(),
+            post: row.get("post").unwrap_or_default().into(),
+            rank: row.get("rank").unwrap_or_default().into(),
+            party_member: b("party_member"),
+            supervised: b("supervised"),
+            principal: b("principal"),
+            leadership_member: b("leadership_member"),
+            phone: row.get("phone").unwrap_or_default().into(),
+        };
+        match person::validate(input) {
+            Ok(v) => {
+                if let Some(first) = seen.get(v.id_number()) {
+                    row_errors.push(("身份证号", format!("与第{first}行的身份证号重复")));
+                } else if person::id_number_exists(&app.db, v.id_number()).await? {
+                    row_errors.push(("身份证号", format!("身份证号{}已在人员名册中登记", v.id_number())));
+                } else {
+                    seen.insert(v.id_number().to_string(), row.row);
+                }
+                if row_errors.is_empty() && !read.row_has_error(row.row) {
+                    valid.push(v);
+                }
+            }
+            Err(errs) => {
+                // Empty required cells were already reported by the reader; skip repeats.
+                for (f, m) in errs {
+                    let col = header_of(f);
+                    if !read.errors.iter().any(|e| e.row == row.row && e.column == col) {
+                        row_errors.push((col, m));
+                    }
+                }
+            }
+        }
+        errors.extend(row_errors.into_iter().map(|(c, m)| RowError { row: row.row, column: c.to_string(), message: m }));
+    }
+    errors.sort_by_key(|e| e.row);
+    let rolled_back = !errors.is_empty() && !valid_only;
+    let mut imported = 0;
+    if !rolled_back && !valid.is_empty() {
+        let mut tx = app.db.begin().await?;
+        for v in &valid {
+            person::create(&mut tx, ctx.scope(), v).await?;
+            imported += 1;
+        }
+        audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "person.import", object_type: "person", object_id: String::new(), outcome: Outcome::Success, detail: format!("导入{imported}人，{}处问题未导入", errors.len()) }).await?;
+        tx.commit().await?;
+    }
+    let report = if errors.is_empty() {
+        None
+    } else {
+        let bytes = qinglian_office::error_report_xlsx(&errors).map_err(|e| AppError::Internal(e.into()))?;
+        Some(app.put_download(ctx.principal.user.id, "人员导入问题.xlsx", bytes))
+    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok(page_with(status, &ImportPage { chrome, what: "人员", action: "/persons/import", template_href: "/persons/import/template.xlsx", back: "/persons", result: Some(ImportOutcome { total: read.rows.len(), imported, errors, report, rolled_back }) }))
+}

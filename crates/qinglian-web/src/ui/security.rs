@@ -1,0 +1,218 @@
+//! Security administrator pages: roles and permissions, user grants (roles and data scope),
+//! security policy.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Form;
+use qinglian_store::audit::{self, Event, Outcome};
+use qinglian_store::permission::{self as perm, PermissionDef, PERMISSIONS};
+use qinglian_store::setting::{self, SecurityPolicy};
+use qinglian_store::user::{self, Role, User};
+
+use super::org::OrgRow;
+use super::{page, page_with, redirect, ListQuery};
+use crate::auth::Ctx;
+use crate::error::{AppError, PageResult};
+use crate::templates::{Chrome, FormErrors};
+use crate::App;
+
+/// Repeated form fields (checkbox lists) arrive as pairs.
+type Pairs = Vec<(String, String)>;
+
+fn values<'a>(pairs: &'a Pairs, key: &str) -> impl Iterator<Item = &'a str> {
+    pairs.iter().filter(move |(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+#[derive(Template)]
+#[template(path = "security_roles.html")]
+struct RolesPage {
+    chrome: Chrome,
+    roles: Vec<Role>,
+    perms: &'static [PermissionDef],
+    error: Option<String>,
+}
+
+/// Roles and their permissions.
+pub async fn roles(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
+    ctx.require(perm::ROLE_MANAGE)?;
+    let mut chrome = Chrome::new(&app, &ctx, "角色权限", "/security/roles", &[("角色权限", "/security/roles")]).await;
+    if let Some(m) = super::flash_message(q.ok.as_deref()) {
+        chrome = chrome.flash(m);
+    }
+    Ok(page(&RolesPage { chrome, roles: user::list_roles(&app.db).await?, perms: PERMISSIONS, error: None }))
+}
+
+/// Save one role's permissions and two-factor requirement.
+pub async fn role_save(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Path(id): Path<i64>, Form(f): Form<Pairs>) -> PageResult {
+    ctx.require(perm::ROLE_MANAGE)?;
+    let perms: Vec<String> = values(&f, "perm").map(str::to_string).collect();
+    let totp = values(&f, "require_totp").any(|v| v == "true");
+    let mut tx = app.db.begin().await?;
+    match user::set_role_permissions(&mut tx, id, &perms, totp).await {
+        Ok(()) => {
+            audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "role.update", object_type: "role", object_id: id.to_string(), outcome: Outcome::Success, detail: format!("权限：{}；双因素：{}", perms.join(","), if totp { "是" } else { "否" }) }).await?;
+            tx.commit().await?;
+            Ok(redirect(&headers, "/security/roles?ok=saved"))
+        }
+        Err(qinglian_store::StoreError::Invalid { message, .. }) => {
+            drop(tx);
+            let chrome = Chrome::new(&app, &ctx, "角色权限", "/security/roles", &[("角色权限", "/security/roles")]).await;
+            Ok(page_with(StatusCode::UNPROCESSABLE_ENTITY, &RolesPage { chrome, roles: user::list_roles(&app.db).await?, perms: PERMISSIONS, error: Some(message) }))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Create a custom business role.
+pub async fn role_create(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Form(f): Form<Pairs>) -> PageResult {
+    ctx.require(perm::ROLE_MANAGE)?;
+    let code = values(&f, "code").next().unwrap_or_default().trim().to_string();
+    let name = values(&f, "name").next().unwrap_or_default().to_string();
+    let mut tx = app.db.begin().await?;
+    match user::create_role(&mut tx, &code, &name).await {
+        Ok(id) => {
+            audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "role.create", object_type: "role", object_id: id.to_string(), outcome: Outcome::Success, detail: name }).await?;
+            tx.commit().await?;
+            Ok(redirect(&headers, "/security/roles?ok=created"))
+        }
+        Err(qinglian_store::StoreError::Invalid { message, .. }) | Err(qinglian_store::StoreError::Conflict { message, .. }) => {
+            drop(tx);
+            let chrome = Chrome::new(&app, &ctx, "角色权限", "/security/roles", &[("角色权限", "/security/roles")]).await;
+            Ok(page_with(StatusCode::UNPROCESSABLE_ENTITY, &RolesPage { chrome, roles: user::list_roles(&app.db).await?, perms: PERMISSIONS, error: Some(message) }))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "security_users.html")]
+struct GrantsPage {
+    chrome: Chrome,
+    users: Vec<(User, Vec<String>)>,
+}
+
+/// Users with their roles (pick one to grant).
+pub async fn users(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
+    ctx.require(perm::SCOPE_MANAGE)?;
+    let mut chrome = Chrome::new(&app, &ctx, "用户授权", "/security/users", &[("用户授权", "/security/users")]).await;
+    if let Some(m) = super::flash_message(q.ok.as_deref()) {
+        chrome = chrome.flash(m);
+    }
+    Ok(page(&GrantsPage { chrome, users: user::list(&app.db).await? }))
+}
+
+#[derive(Template)]
+#[template(path = "security_user.html")]
+struct GrantPage {
+    chrome: Chrome,
+    target: User,
+    roles: Vec<Role>,
+    held: Vec<i64>,
+    orgs: Vec<OrgRow>,
+    scope: Vec<i64>,
+    error: Option<String>,
+}
+
+async fn grant_page(app: &App, ctx: &Ctx, id: i64, error: Option<String>) -> Result<GrantPage, AppError> {
+    let target = user::get_auth(app.db.pool(), id).await?.user;
+    let chrome = Chrome::new(app, ctx, &format!("授权：{}", target.display_name), "/security/users", &[("用户授权", "/security/users"), (&target.username, "")]).await;
+    let all = qinglian_store::org::list_all(&app.db).await?;
+    let min = all.iter().map(|o| o.depth).min().unwrap_or(0);
+    Ok(GrantPage {
+        chrome,
+        held: user::roles_of(&app.db, id).await?.iter().map(|r| r.id).collect(),
+        roles: user::list_roles(&app.db).await?,
+        orgs: all.into_iter().map(|o| OrgRow { indent: o.depth - min, supervisor: String::new(), org: o }).collect(),
+        scope: user::scope_org_ids(&app.db, id).await?,
+        target,
+        error,
+    })
+}
+
+/// The grant page of one user.
+pub async fn user_grant(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    ctx.require(perm::SCOPE_MANAGE)?;
+    Ok(page(&grant_page(&app, &ctx, id, None).await?))
+}
+
+/// Save a user's roles and data scope.
+pub async fn user_grant_save(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Path(id): Path<i64>, Form(f): Form<Pairs>) -> PageResult {
+    ctx.require(perm::SCOPE_MANAGE)?;
+    if id == ctx.principal.user.id {
+        return Err(AppError::BadRequest("不能给自己授权".into()).into());
+    }
+    let roles: Vec<i64> = values(&f, "role").filter_map(|v| v.parse().ok()).collect();
+    let scope: Vec<i64> = values(&f, "scope").filter_map(|v| v.parse().ok()).collect();
+    let mut tx = app.db.begin().await?;
+    let r = async {
+        user::set_roles(&mut tx, id, &roles).await?;
+        user::set_scope(&mut tx, id, &scope).await
+    }
+    .await;
+    match r {
+        Ok(()) => {
+            audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "user.grant", object_type: "user", object_id: id.to_string(), outcome: Outcome::Success, detail: format!("角色{roles:?}；数据权限{scope:?}") }).await?;
+            // A change of rights takes effect at once: end the user's sessions.
+            qinglian_store::session::delete_for_user(&mut tx, id).await?;
+            tx.commit().await?;
+            Ok(redirect(&headers, "/security/users?ok=saved"))
+        }
+        Err(qinglian_store::StoreError::Invalid { message, .. }) => {
+            drop(tx);
+            Ok(page_with(StatusCode::UNPROCESSABLE_ENTITY, &grant_page(&app, &ctx, id, Some(message)).await?))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "security_policy.html")]
+struct PolicyPage {
+    chrome: Chrome,
+    p: SecurityPolicy,
+    errors: FormErrors,
+}
+
+/// The security policy.
+pub async fn policy(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
+    ctx.require(perm::POLICY_MANAGE)?;
+    let mut chrome = Chrome::new(&app, &ctx, "安全策略", "/security/policy", &[("安全策略", "/security/policy")]).await;
+    if let Some(m) = super::flash_message(q.ok.as_deref()) {
+        chrome = chrome.flash(m);
+    }
+    Ok(page(&PolicyPage { chrome, p: setting::get(&app.db, setting::SECURITY_POLICY).await?, errors: FormErrors::default() }))
+}
+
+/// Save the policy.
+pub async fn policy_save(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Form(f): Form<Pairs>) -> PageResult {
+    ctx.require(perm::POLICY_MANAGE)?;
+    let num = |k: &str| values(&f, k).next().and_then(|v| v.trim().parse::<i64>().ok());
+    let mut errs = Vec::new();
+    let mut get = |k: &'static str, label: &str| {
+        num(k).unwrap_or_else(|| {
+            errs.push((k, format!("{label}应为整数")));
+            0
+        })
+    };
+    let p = SecurityPolicy {
+        password_min_length: get("password_min_length", "密码最小长度") as usize,
+        password_min_classes: get("password_min_classes", "字符类别数") as usize,
+        max_failed_logins: get("max_failed_logins", "连续失败次数"),
+        lockout_minutes: get("lockout_minutes", "锁定时长"),
+    };
+    if errs.is_empty() {
+        if let Err(e) = p.validate() {
+            errs.push(e);
+        }
+    }
+    if !errs.is_empty() {
+        let chrome = Chrome::new(&app, &ctx, "安全策略", "/security/policy", &[("安全策略", "/security/policy")]).await;
+        return Ok(page_with(StatusCode::UNPROCESSABLE_ENTITY, &PolicyPage { chrome, p, errors: FormErrors::from_pairs(errs) }));
+    }
+    let mut tx = app.db.begin().await?;
+    setting::set(&mut tx, setting::SECURITY_POLICY, &p, &ctx.principal.user.username).await?;
+    audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "policy.update", object_type: "setting", object_id: setting::SECURITY_POLICY.into(), outcome: Outcome::Success, detail: format!("{p:?}") }).await?;
+    tx.commit().await?;
+    Ok(redirect(&headers, "/security/policy?ok=saved"))
+}

@@ -1,0 +1,168 @@
+/* 清廉 — page behaviour. CSP: no inline scripts or handlers, no eval; everything is
+ * wired here with addEventListener. Works with and without htmx (login and error pages
+ * may not load it). Idempotent: init() runs on load and after every htmx swap. */
+(function () {
+  'use strict';
+
+  var doc = document;
+
+  /* (a) data-confirm: ask before a click (links, buttons) or a form submit. Capture phase
+   * on the document runs before htmx's own listeners, so stopping the event there also
+   * stops boosted forms and hx-* requests. */
+  function confirmOrStop(e, el) {
+    if (el && !window.confirm(el.getAttribute('data-confirm'))) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    }
+  }
+  doc.addEventListener('click', function (e) {
+    var el = e.target.closest && e.target.closest('[data-confirm]');
+    if (el && el.tagName !== 'FORM') confirmOrStop(e, el);
+  }, true);
+  doc.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (form.hasAttribute && form.hasAttribute('data-confirm')) confirmOrStop(e, form);
+  }, true);
+
+  /* (b) Charts: div.chart[data-chart] holds an ECharts option as JSON. ECharts (~1 MB) is
+   * loaded once, only on pages that have a chart. */
+  var echartsLoading = null;
+  var charts = [];
+  var observer = window.ResizeObserver ? new ResizeObserver(function (entries) {
+    entries.forEach(function (en) {
+      var c = window.echarts && window.echarts.getInstanceByDom(en.target);
+      if (c) c.resize();
+    });
+  }) : null;
+
+  function loadEcharts() {
+    if (window.echarts) return Promise.resolve(window.echarts);
+    if (!echartsLoading) {
+      echartsLoading = new Promise(function (resolve, reject) {
+        var s = doc.createElement('script');
+        s.src = '/assets/echarts.min.js';
+        s.async = true;
+        s.onload = function () { resolve(window.echarts); };
+        s.onerror = function () { echartsLoading = null; reject(new Error('图表组件加载失败')); };
+        doc.head.appendChild(s);
+      });
+    }
+    return echartsLoading;
+  }
+
+  function initCharts(root) {
+    // Forget charts whose element was swapped out.
+    charts = charts.filter(function (c) {
+      if (doc.contains(c.getDom())) return true;
+      if (observer) observer.unobserve(c.getDom());
+      c.dispose();
+      return false;
+    });
+    var els = Array.prototype.filter.call(root.querySelectorAll('div.chart[data-chart]'), function (el) {
+      return !el.hasAttribute('data-chart-ready');
+    });
+    if (!els.length) return;
+    loadEcharts().then(function (echarts) {
+      els.forEach(function (el) {
+        if (el.hasAttribute('data-chart-ready') || !doc.contains(el)) return;
+        el.setAttribute('data-chart-ready', '');
+        var option;
+        try {
+          option = JSON.parse(el.getAttribute('data-chart'));
+        } catch (err) {
+          el.textContent = '图表数据有误';
+          el.classList.add('empty');
+          if (window.console) console.error('data-chart JSON', err);
+          return;
+        }
+        var chart = echarts.init(el, null, { renderer: 'canvas' });
+        chart.setOption(option);
+        charts.push(chart);
+        if (observer) observer.observe(el);
+      });
+    }, function (err) {
+      els.forEach(function (el) { el.textContent = err.message; el.classList.add('empty'); });
+    });
+  }
+  if (!observer) {
+    var resizeTimer;
+    window.addEventListener('resize', function () {
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(function () { charts.forEach(function (c) { c.resize(); }); }, 150);
+    });
+  }
+
+  /* (c) [data-autosubmit] fields submit their form on change (filter rows). requestSubmit
+   * fires the submit event, so htmx-boosted forms stay boosted. */
+  doc.addEventListener('change', function (e) {
+    var el = e.target;
+    if (!el.matches || !el.matches('[data-autosubmit]') || !el.form) return;
+    if (el.form.requestSubmit) el.form.requestSubmit(); else el.form.submit();
+  });
+
+  /* (e) input[type=file][data-filename] shows the chosen file name(s): in the element whose
+   * id is the attribute's value, else in a span.filename right after the input. */
+  function sizeText(n) {
+    return n >= 1048576 ? (n / 1048576).toFixed(1) + ' MB' : Math.max(1, Math.round(n / 1024)) + ' KB';
+  }
+  doc.addEventListener('change', function (e) {
+    var input = e.target;
+    if (!input.matches || !input.matches('input[type=file][data-filename]')) return;
+    var id = input.getAttribute('data-filename');
+    var out = id && doc.getElementById(id);
+    if (!out) {
+      out = input.nextElementSibling;
+      if (!out || !out.classList.contains('filename')) {
+        out = doc.createElement('span');
+        out.className = 'filename';
+        input.insertAdjacentElement('afterend', out);
+      }
+    }
+    var files = Array.prototype.slice.call(input.files || []);
+    out.textContent = files.length
+      ? files.map(function (f) { return f.name + '（' + sizeText(f.size) + '）'; }).join('、')
+      : '未选择文件';
+  });
+
+  /* (d) Success flashes fade after 5 s (errors and warnings stay). */
+  function fadeFlashes(root) {
+    Array.prototype.forEach.call(root.querySelectorAll('.alert-success:not([data-fading])'), function (el) {
+      el.setAttribute('data-fading', '');
+      setTimeout(function () {
+        el.classList.add('fade-out');
+        setTimeout(function () { if (el.parentNode) el.parentNode.removeChild(el); }, 600);
+      }, 5000);
+    });
+  }
+
+  /* (f) Mobile menu: .menu-toggle toggles body.menu-open; a menu link, a click outside
+   * the menu, Escape or a page swap closes it. */
+  function setMenu(open) {
+    doc.body.classList.toggle('menu-open', open);
+    Array.prototype.forEach.call(doc.querySelectorAll('.menu-toggle'), function (b) {
+      b.setAttribute('aria-expanded', open ? 'true' : 'false');
+    });
+  }
+  doc.addEventListener('click', function (e) {
+    var t = e.target;
+    if (!t.closest) return;
+    if (t.closest('.menu-toggle')) {
+      setMenu(!doc.body.classList.contains('menu-open'));
+    } else if (doc.body.classList.contains('menu-open') && (t.closest('.sidemenu a') || !t.closest('.sidemenu'))) {
+      setMenu(false);
+    }
+  });
+  doc.addEventListener('keydown', function (e) {
+    if (e.key === 'Escape' && doc.body.classList.contains('menu-open')) setMenu(false);
+  });
+
+  function init() {
+    initCharts(doc);
+    fadeFlashes(doc);
+  }
+  doc.addEventListener('htmx:afterSettle', function (e) {
+    if (e.detail && e.detail.boosted && doc.body.classList.contains('menu-open')) setMenu(false);
+    init();
+  });
+  if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', init); else init();
+})();

@@ -1,0 +1,159 @@
+//! The command line (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// qinglian（清廉）：纪检监察廉政监督平台
+#[derive(Debug, Parser)]
+#[command(name = "qinglian", version, about, long_about = None, disable_help_subcommand = true)]
+pub struct Cli {
+    /// 数据目录（内置数据库、密钥、配置文件qinglian.toml）
+    #[arg(long = "data", value_name = "DIR", env = "QINGLIAN_DATA", default_value = "./qinglian-data", global = true)]
+    pub data: PathBuf,
+    /// 数据库地址，如 postgres://用户@主机/库名（默认使用数据目录中的内置SQLite数据库；也可用环境变量QINGLIAN_DATABASE_URL）
+    #[arg(long = "database-url", value_name = "URL", global = true)]
+    pub database_url: Option<String>,
+    /// 子命令
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 启动Web服务
+    Serve(ServeArgs),
+    /// 执行数据库迁移
+    Migrate,
+    /// 用户账号管理
+    #[command(subcommand)]
+    User(UserCommand),
+    /// 审计日志
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// 在线备份内置数据库（服务运行时也可执行）
+    Backup(BackupArgs),
+    /// 从备份文件恢复内置数据库（须先停止服务）
+    Restore(RestoreArgs),
+    /// 装入演示数据（示例市），不启动服务
+    Demo,
+}
+
+/// `serve` options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// 监听地址，如 127.0.0.1:8080
+    #[arg(long, value_name = "ADDR")]
+    pub addr: Option<String>,
+    /// 演示模式：装入示例市演示数据并打印演示账号（切勿用于生产）
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// `user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// 新建用户（首次登录须修改密码）
+    Add(UserAddArgs),
+    /// 重置密码（首次登录须修改，并结束该用户的全部会话）
+    Passwd(UserPasswdArgs),
+    /// 停用账号（并结束其全部会话）
+    Disable(UsernameArg),
+    /// 启用账号
+    Enable(UsernameArg),
+    /// 解除因登录失败导致的锁定
+    Unlock(UsernameArg),
+    /// 列出全部用户
+    List,
+}
+
+/// `user add` options.
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// 用户名（3–32位小写字母、数字、下划线、点或连字符，以字母开头）
+    pub username: String,
+    /// 姓名
+    #[arg(long, value_name = "姓名")]
+    pub name: String,
+    /// 角色代码（可重复），如 sysadmin、leader、unit_admin
+    #[arg(long = "role", value_name = "ROLE_CODE", required = true)]
+    pub roles: Vec<String>,
+    /// 所属单位编号
+    #[arg(long, value_name = "ORG_ID")]
+    pub org: Option<i64>,
+    /// 数据权限：可查看的单位编号（含下级，可重复）
+    #[arg(long = "scope", value_name = "ORG_ID")]
+    pub scopes: Vec<i64>,
+    /// 从标准输入读取密码（一行）；不指定则随机生成并显示
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// `user passwd` options.
+#[derive(Debug, Args)]
+pub struct UserPasswdArgs {
+    /// 用户名
+    pub username: String,
+    /// 从标准输入读取新密码（一行）；不指定则随机生成并显示
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// A username argument.
+#[derive(Debug, Args)]
+pub struct UsernameArg {
+    /// 用户名
+    pub username: String,
+}
+
+/// `audit` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// 校验审计日志哈希链是否完整（被改动、删除或重排时返回非零）
+    Verify,
+}
+
+/// `backup` options.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// 备份文件（不能已存在）
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// `restore` options.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// 备份文件
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_user_add_with_repeated_roles_and_scopes() {
+        use clap::Parser;
+        let cli = super::Cli::try_parse_from([
+            "qinglian", "--data", "/tmp/x", "user", "add", "zhangsan", "--name", "张三", "--role", "leader", "--role", "staff",
+            "--scope", "3", "--scope", "7",
+        ])
+        .unwrap();
+        match cli.command {
+            super::Command::User(super::UserCommand::Add(a)) => {
+                assert_eq!(a.roles, ["leader", "staff"]);
+                assert_eq!(a.scopes, [3, 7]);
+                assert!(!a.password_stdin);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
