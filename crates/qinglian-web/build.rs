@@ -79,7 +79,6 @@ fn first_version(json: &str) -> Option<&str> {
 
 fn npm_ci(crate_dir: &Path) {
     let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
-    println!("cargo:warning=正在运行 npm ci 以按 package-lock.json 获取前端依赖");
     let status = Command::new(npm)
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(crate_dir)

@@ -11,11 +11,17 @@ use std::path::{Path, PathBuf};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection, Row};
 
-use crate::dialect::Dialect;
 use crate::Db;
+use crate::dialect::Dialect;
 
 /// Tables every qinglian database has; a file without them is not a qinglian backup.
-pub const REQUIRED_TABLES: &[&str] = &["schema_migrations", "app_user", "audit_head", "org", "person"];
+pub const REQUIRED_TABLES: &[&str] = &[
+    "schema_migrations",
+    "app_user",
+    "audit_head",
+    "org",
+    "person",
+];
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
@@ -68,7 +74,10 @@ pub struct BackupInfo {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError + '_ {
-    move |source| BackupError::Io { path: path.to_path_buf(), source }
+    move |source| BackupError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Write a consistent copy of the embedded database to `out` (which must not exist), check
@@ -80,16 +89,26 @@ pub async fn backup_sqlite(db: &Db, out: &Path) -> Result<BackupInfo, BackupErro
     if out.exists() {
         return Err(BackupError::Exists(out.to_path_buf()));
     }
-    let mut tmp_name = out.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut tmp_name = out
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     tmp_name.push(format!(".partial-{}", std::process::id()));
     let tmp = out.with_file_name(tmp_name);
     let _ = std::fs::remove_file(&tmp);
     let result = async {
-        let tmp_str = tmp.to_str().ok_or_else(|| BackupError::NotBackup(format!("文件名{}含有无法处理的字符", tmp.display())))?;
+        let tmp_str = tmp.to_str().ok_or_else(|| {
+            BackupError::NotBackup(format!("文件名{}含有无法处理的字符", tmp.display()))
+        })?;
         // VACUUM cannot run inside a transaction; on the pool it runs on its own snapshot.
-        sqlx::query("VACUUM INTO $1").bind(tmp_str).execute(db.pool()).await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(tmp_str)
+            .execute(db.pool())
+            .await?;
         restrict_permissions(&tmp)?;
-        std::fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(io_err(&tmp))?;
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(io_err(&tmp))?;
         let info = inspect(&tmp).await?;
         if out.exists() {
             return Err(BackupError::Exists(out.to_path_buf()));
@@ -109,7 +128,8 @@ fn restrict_permissions(path: &Path) -> Result<(), BackupError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io_err(path))?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(io_err(path))?;
     }
     #[cfg(not(unix))]
     let _ = path;
@@ -140,15 +160,21 @@ fn check_header(path: &Path) -> Result<u64, BackupError> {
         n if n >= 512 && n.is_power_of_two() => u64::from(n),
         _ => return Err(BackupError::Corrupt("文件头中的页大小无效".into())),
     };
-    let be32 = |i: usize| u32::from_be_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
+    let be32 =
+        |i: usize| u32::from_be_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
     let pages = u64::from(be32(28));
     // The page count is only trustworthy when the "version valid for" field matches the
     // change counter (SQLite file format §1.3.7).
     if pages > 0 && be32(92) == be32(24) && size < pages * page_size {
-        return Err(BackupError::Corrupt(format!("文件长度{size}字节，应为{}字节，文件可能被截断", pages * page_size)));
+        return Err(BackupError::Corrupt(format!(
+            "文件长度{size}字节，应为{}字节，文件可能被截断",
+            pages * page_size
+        )));
     }
     if size % page_size != 0 {
-        return Err(BackupError::Corrupt(format!("文件长度{size}字节不是页大小{page_size}的整数倍，文件可能被截断")));
+        return Err(BackupError::Corrupt(format!(
+            "文件长度{size}字节不是页大小{page_size}的整数倍，文件可能被截断"
+        )));
     }
     Ok(size)
 }
@@ -177,11 +203,24 @@ pub async fn inspect(path: &Path) -> Result<BackupInfo, BackupError> {
 
 async fn inspect_open(conn: &mut SqliteConnection, size: u64) -> Result<BackupInfo, BackupError> {
     let corrupt = |e: sqlx::Error| BackupError::Corrupt(e.to_string());
-    let rows = sqlx::query("PRAGMA integrity_check").fetch_all(&mut *conn).await.map_err(corrupt)?;
-    let messages: Vec<String> = rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect();
+    let rows = sqlx::query("PRAGMA integrity_check")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(corrupt)?;
+    let messages: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.try_get::<String, _>(0).ok())
+        .collect();
     if messages.len() != 1 || messages[0] != "ok" {
-        let detail = messages.iter().take(3).cloned().collect::<Vec<_>>().join("；");
-        return Err(BackupError::Corrupt(format!("完整性检查未通过（{detail}）")));
+        let detail = messages
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("；");
+        return Err(BackupError::Corrupt(format!(
+            "完整性检查未通过（{detail}）"
+        )));
     }
     let tables: Vec<String> = sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table'")
         .fetch_all(&mut *conn)
@@ -190,9 +229,16 @@ async fn inspect_open(conn: &mut SqliteConnection, size: u64) -> Result<BackupIn
         .iter()
         .filter_map(|r| r.try_get::<String, _>(0).ok())
         .collect();
-    let missing: Vec<&str> = REQUIRED_TABLES.iter().copied().filter(|t| !tables.iter().any(|x| x == t)).collect();
+    let missing: Vec<&str> = REQUIRED_TABLES
+        .iter()
+        .copied()
+        .filter(|t| !tables.iter().any(|x| x == t))
+        .collect();
     if !missing.is_empty() {
-        return Err(BackupError::NotBackup(format!("缺少数据表{}", missing.join("、"))));
+        return Err(BackupError::NotBackup(format!(
+            "缺少数据表{}",
+            missing.join("、")
+        )));
     }
     let version: Option<i64> = sqlx::query("SELECT MAX(version) FROM schema_migrations")
         .fetch_one(&mut *conn)
@@ -201,22 +247,48 @@ async fn inspect_open(conn: &mut SqliteConnection, size: u64) -> Result<BackupIn
         .try_get(0)
         .map_err(corrupt)?;
     let Some(version) = version else {
-        return Err(BackupError::NotBackup("数据库尚未完成初始化（没有迁移记录）".into()));
+        return Err(BackupError::NotBackup(
+            "数据库尚未完成初始化（没有迁移记录）".into(),
+        ));
     };
-    let max_known = crate::migrate::MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0);
+    let max_known = crate::migrate::MIGRATIONS
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0);
     if version > max_known {
         return Err(BackupError::TooNew(version));
     }
-    if !crate::migrate::MIGRATIONS.iter().any(|m| m.version == version) {
+    if !crate::migrate::MIGRATIONS
+        .iter()
+        .any(|m| m.version == version)
+    {
         return Err(BackupError::NotBackup(format!("未知的数据库版本{version}")));
     }
     let mut counts = [0i64; 4];
-    let queries = ["SELECT COUNT(*) FROM org", "SELECT COUNT(*) FROM person", "SELECT COUNT(*) FROM app_user", "SELECT COUNT(*) FROM audit_log"];
+    let queries = [
+        "SELECT COUNT(*) FROM org",
+        "SELECT COUNT(*) FROM person",
+        "SELECT COUNT(*) FROM app_user",
+        "SELECT COUNT(*) FROM audit_log",
+    ];
     for (n, sql) in counts.iter_mut().zip(queries) {
-        *n = sqlx::query(sql).fetch_one(&mut *conn).await.map_err(corrupt)?.try_get(0).map_err(corrupt)?;
+        *n = sqlx::query(sql)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(corrupt)?
+            .try_get(0)
+            .map_err(corrupt)?;
     }
     let [orgs, people, users, audit_entries] = counts;
-    Ok(BackupInfo { size, schema_version: version, orgs, people, users, audit_entries })
+    Ok(BackupInfo {
+        size,
+        schema_version: version,
+        orgs,
+        people,
+        users,
+        audit_entries,
+    })
 }
 
 #[cfg(test)]
@@ -237,7 +309,10 @@ mod tests {
         let info = backup_sqlite(&db, &out).await.unwrap();
         assert_eq!(info.schema_version, 1);
         assert_eq!(info, inspect(&out).await.unwrap());
-        assert!(matches!(backup_sqlite(&db, &out).await, Err(BackupError::Exists(_))));
+        assert!(matches!(
+            backup_sqlite(&db, &out).await,
+            Err(BackupError::Exists(_))
+        ));
     }
 
     #[tokio::test]
@@ -248,8 +323,17 @@ mod tests {
         backup_sqlite(&db, &out).await.unwrap();
 
         let random = dir.path().join("random.bin");
-        std::fs::write(&random, (0..5000u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<_>>()).unwrap();
-        assert!(matches!(inspect(&random).await, Err(BackupError::NotBackup(_))));
+        std::fs::write(
+            &random,
+            (0..5000u32)
+                .map(|i| (i * 7919 % 251) as u8)
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        assert!(matches!(
+            inspect(&random).await,
+            Err(BackupError::NotBackup(_))
+        ));
 
         let bytes = std::fs::read(&out).unwrap();
         let truncated = dir.path().join("truncated.db");
@@ -260,7 +344,10 @@ mod tests {
         let foreign = dir.path().join("foreign.db");
         let url = format!("sqlite://{}?mode=rwc", foreign.display());
         let other = Db::connect(&url).await.unwrap();
-        sqlx::query("CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT)").execute(other.pool()).await.unwrap();
+        sqlx::query("CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT)")
+            .execute(other.pool())
+            .await
+            .unwrap();
         other.close().await;
         let e = inspect(&foreign).await.unwrap_err();
         assert!(matches!(e, BackupError::NotBackup(_)), "{e}");

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/openapi.json`.
 //! Clients log in with `POST /api/v1/auth/login` and send `Authorization: Bearer <token>`.
 
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -40,8 +41,8 @@ pub struct LoginResponse {
 /// Log in and get a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)), tag = "auth")]
-pub async fn login(State(app): State<App>, ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>, headers: HeaderMap, body: Option<Json<LoginRequest>>) -> Response {
-    let Some(Json(req)) = body else {
+pub async fn login(State(app): State<App>, ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>, headers: HeaderMap, body: Result<Json<LoginRequest>, JsonRejection>) -> Response {
+    let Ok(Json(req)) = body else {
         return crate::error::ApiError(AppError::BadRequest("请求体应为JSON：{\"username\":…,\"password\":…}".into())).into_response();
     };
     let ip = auth::client_ip(&app, &headers, Some(peer));
@@ -277,9 +278,12 @@ pub struct PersonCreate {
 
 /// Create a person.
 #[utoipa::path(post, path = "/api/v1/persons", request_body = PersonCreate, responses((status = 201, body = PersonDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), tag = "persons", security(("bearer" = [])))]
-pub async fn person_create(State(app): State<App>, ctx: Ctx, body: Option<Json<PersonCreate>>) -> ApiResult<(StatusCode, Json<PersonDto>)> {
+pub async fn person_create(State(app): State<App>, ctx: Ctx, body: Result<Json<PersonCreate>, JsonRejection>) -> ApiResult<(StatusCode, Json<PersonDto>)> {
     ctx.require(perm::PERSON_MANAGE)?;
-    let Some(Json(b)) = body else { return Err(AppError::BadRequest("请求体应为人员JSON".into()).into()) };
+    let b = match body {
+        Ok(Json(b)) => b,
+        Err(e) => return Err(AppError::BadRequest(format!("请求体不是有效的人员JSON（需要 org_id、name、id_number 等字段）：{}", json_problem(&e))).into()),
+    };
     let valid = person::validate(PersonInput {
         org_id: b.org_id,
         name: b.name,
@@ -299,6 +303,16 @@ pub async fn person_create(State(app): State<App>, ctx: Ctx, body: Option<Json<P
     tx.commit().await?;
     let p = person::get(&app.db, ctx.scope(), id).await?;
     Ok((StatusCode::CREATED, Json(PersonDto::from(p, ctx.principal.can(perm::PERSON_SENSITIVE)))))
+}
+
+/// A short Chinese description of a JSON body problem (no internal detail).
+fn json_problem(e: &JsonRejection) -> &'static str {
+    match e {
+        JsonRejection::MissingJsonContentType(_) => "缺少 Content-Type: application/json",
+        JsonRejection::JsonSyntaxError(_) => "JSON语法错误",
+        JsonRejection::JsonDataError(_) => "字段缺失或类型不符",
+        _ => "无法读取请求体",
+    }
 }
 
 /// An org.

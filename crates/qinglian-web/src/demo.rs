@@ -40,8 +40,15 @@ pub const COMMISSION: &str = "示例市纪委监委";
 
 const SEED: u64 = 2023_0615;
 
-const COMMISSION_SECTIONS: &[&str] =
-    &["信访室", "案件监督管理室", "第一监督检查室", "第二监督检查室", "第一审查调查室", "案件审理室", "党风政风监督室"];
+const COMMISSION_SECTIONS: &[&str] = &[
+    "信访室",
+    "案件监督管理室",
+    "第一监督检查室",
+    "第二监督检查室",
+    "第一审查调查室",
+    "案件审理室",
+    "党风政风监督室",
+];
 
 const GROUPS: &[&str] = &[
     "派驻第一纪检监察组",
@@ -78,8 +85,14 @@ const UNITS: &[(&str, &[&str], usize)] = &[
 
 /// Towns and streets with their villages or communities.
 const TOWNS: &[(&str, &[&str])] = &[
-    ("东城街道", &["朝阳社区", "文化路社区", "新华社区", "滨江社区"]),
-    ("西山镇", &["西山村", "石桥村", "枫林村", "下坪村", "高岭村"]),
+    (
+        "东城街道",
+        &["朝阳社区", "文化路社区", "新华社区", "滨江社区"],
+    ),
+    (
+        "西山镇",
+        &["西山村", "石桥村", "枫林村", "下坪村", "高岭村"],
+    ),
     ("南湖镇", &["南湖村", "荷塘村", "沙洲村"]),
     ("北岭乡", &["北岭村", "杉木村", "上坑村", "龙井村"]),
     ("清河镇", &["清河社区", "柳塘村", "大坝村", "坪山村"]),
@@ -88,42 +101,123 @@ const TOWNS: &[(&str, &[&str])] = &[
 
 /// Surnames with their approximate share of the population (per mille).
 const SURNAMES: &[(&str, u32)] = &[
-    ("王", 71), ("李", 70), ("张", 67), ("刘", 54), ("陈", 45), ("杨", 31), ("黄", 26), ("赵", 23), ("吴", 20),
-    ("周", 19), ("徐", 15), ("孙", 15), ("马", 13), ("朱", 13), ("胡", 13), ("郭", 12), ("何", 11), ("高", 11),
-    ("林", 11), ("罗", 9), ("郑", 9), ("梁", 9), ("谢", 8), ("宋", 7), ("唐", 7), ("许", 7), ("韩", 7), ("冯", 7),
-    ("邓", 7), ("曹", 6), ("彭", 6), ("曾", 6), ("肖", 6), ("田", 5), ("董", 5), ("袁", 5), ("潘", 5), ("于", 5),
-    ("蒋", 5), ("蔡", 5), ("余", 5), ("杜", 4), ("叶", 4), ("程", 4), ("苏", 4), ("魏", 4), ("吕", 4), ("丁", 4),
-    ("任", 4), ("沈", 3), ("姚", 3), ("卢", 3), ("姜", 3), ("崔", 3), ("钟", 3), ("谭", 3), ("陆", 3), ("汪", 3),
-    ("范", 3), ("金", 3), ("石", 3), ("廖", 3), ("贾", 3), ("夏", 3), ("韦", 2), ("付", 2), ("方", 2), ("白", 2),
-    ("邹", 2), ("孟", 2), ("熊", 2), ("秦", 2), ("邱", 2), ("江", 2), ("尹", 2), ("薛", 2), ("段", 2), ("雷", 2),
-    ("侯", 2), ("龙", 2), ("史", 2), ("黎", 2), ("赖", 2), ("欧阳", 1), ("温", 1),
+    ("王", 71),
+    ("李", 70),
+    ("张", 67),
+    ("刘", 54),
+    ("陈", 45),
+    ("杨", 31),
+    ("黄", 26),
+    ("赵", 23),
+    ("吴", 20),
+    ("周", 19),
+    ("徐", 15),
+    ("孙", 15),
+    ("马", 13),
+    ("朱", 13),
+    ("胡", 13),
+    ("郭", 12),
+    ("何", 11),
+    ("高", 11),
+    ("林", 11),
+    ("罗", 9),
+    ("郑", 9),
+    ("梁", 9),
+    ("谢", 8),
+    ("宋", 7),
+    ("唐", 7),
+    ("许", 7),
+    ("韩", 7),
+    ("冯", 7),
+    ("邓", 7),
+    ("曹", 6),
+    ("彭", 6),
+    ("曾", 6),
+    ("肖", 6),
+    ("田", 5),
+    ("董", 5),
+    ("袁", 5),
+    ("潘", 5),
+    ("于", 5),
+    ("蒋", 5),
+    ("蔡", 5),
+    ("余", 5),
+    ("杜", 4),
+    ("叶", 4),
+    ("程", 4),
+    ("苏", 4),
+    ("魏", 4),
+    ("吕", 4),
+    ("丁", 4),
+    ("任", 4),
+    ("沈", 3),
+    ("姚", 3),
+    ("卢", 3),
+    ("姜", 3),
+    ("崔", 3),
+    ("钟", 3),
+    ("谭", 3),
+    ("陆", 3),
+    ("汪", 3),
+    ("范", 3),
+    ("金", 3),
+    ("石", 3),
+    ("廖", 3),
+    ("贾", 3),
+    ("夏", 3),
+    ("韦", 2),
+    ("付", 2),
+    ("方", 2),
+    ("白", 2),
+    ("邹", 2),
+    ("孟", 2),
+    ("熊", 2),
+    ("秦", 2),
+    ("邱", 2),
+    ("江", 2),
+    ("尹", 2),
+    ("薛", 2),
+    ("段", 2),
+    ("雷", 2),
+    ("侯", 2),
+    ("龙", 2),
+    ("史", 2),
+    ("黎", 2),
+    ("赖", 2),
+    ("欧阳", 1),
+    ("温", 1),
 ];
 
 const MALE_OLDER: &[&str] = &[
-    "建华", "建国", "国庆", "卫东", "志强", "志明", "永刚", "建军", "海涛", "文斌", "红兵", "立新", "国平", "德明",
-    "春生", "金华", "伟", "强", "军", "勇", "平", "刚", "斌", "明", "辉", "华", "林", "波", "峰", "东", "杰",
+    "建华", "建国", "国庆", "卫东", "志强", "志明", "永刚", "建军", "海涛", "文斌", "红兵", "立新",
+    "国平", "德明", "春生", "金华", "伟", "强", "军", "勇", "平", "刚", "斌", "明", "辉", "华",
+    "林", "波", "峰", "东", "杰",
 ];
 const MALE_YOUNGER: &[&str] = &[
-    "浩然", "子轩", "宇航", "博文", "晨阳", "家豪", "俊杰", "晓东", "嘉伟", "思远", "文杰", "天宇", "明轩", "磊",
-    "鹏", "超", "涛", "鑫", "宇", "浩", "凯", "健", "帆", "旭", "阳", "翔", "昊", "锐", "骏", "亮",
+    "浩然", "子轩", "宇航", "博文", "晨阳", "家豪", "俊杰", "晓东", "嘉伟", "思远", "文杰", "天宇",
+    "明轩", "磊", "鹏", "超", "涛", "鑫", "宇", "浩", "凯", "健", "帆", "旭", "阳", "翔", "昊",
+    "锐", "骏", "亮",
 ];
 const FEMALE_OLDER: &[&str] = &[
-    "秀英", "桂英", "秀兰", "丽华", "海燕", "春梅", "红梅", "玉兰", "淑珍", "美玲", "晓燕", "雅琴", "芳", "敏",
-    "静", "丽", "艳", "娟", "霞", "玲", "萍", "红", "英", "华", "莉",
+    "秀英", "桂英", "秀兰", "丽华", "海燕", "春梅", "红梅", "玉兰", "淑珍", "美玲", "晓燕", "雅琴",
+    "芳", "敏", "静", "丽", "艳", "娟", "霞", "玲", "萍", "红", "英", "华", "莉",
 ];
 const FEMALE_YOUNGER: &[&str] = &[
-    "欣怡", "诗涵", "梦瑶", "思雨", "雨欣", "佳琪", "文静", "雅婷", "婉婷", "晓雪", "紫涵", "可馨", "娜", "婷",
-    "雪", "慧", "颖", "琳", "洁", "倩", "晶", "佳", "丹", "悦", "璐", "蕾",
+    "欣怡", "诗涵", "梦瑶", "思雨", "雨欣", "佳琪", "文静", "雅婷", "婉婷", "晓雪", "紫涵", "可馨",
+    "娜", "婷", "雪", "慧", "颖", "琳", "洁", "倩", "晶", "佳", "丹", "悦", "璐", "蕾",
 ];
 
 /// County-level region codes of the fictional prefecture (first six ID digits).
 const REGIONS: &[&str] = &[
-    "360702", "360702", "360702", "360703", "360704", "360721", "360722", "360723", "360724", "360725", "360726",
-    "360728", "360729", "360730", "360731", "360732", "360733", "360734", "360735", "360781", "360783",
+    "360702", "360702", "360702", "360703", "360704", "360721", "360722", "360723", "360724",
+    "360725", "360726", "360728", "360729", "360730", "360731", "360732", "360733", "360734",
+    "360735", "360781", "360783",
 ];
 
-const PHONE_PREFIXES: &[&str] =
-    &["133", "135", "136", "137", "138", "139", "150", "151", "152", "158", "159", "177", "180", "181", "186", "187", "188", "189", "191", "199"];
+const PHONE_PREFIXES: &[&str] = &[
+    "133", "135", "136", "137", "138", "139", "150", "151", "152", "158", "159", "177", "180",
+    "181", "186", "187", "188", "189", "191", "199",
+];
 
 /// Demo accounts: username, display name, role code.
 const USERS: &[(&str, &str, &str)] = &[
@@ -184,7 +278,8 @@ impl People {
     fn person(&mut self, d: &Draft) -> person::PersonInput {
         let male = self.rng.random_bool(d.male);
         let year = self.rng.random_range(d.years.0..=d.years.1);
-        let birth = NaiveDate::from_yo_opt(year, self.rng.random_range(1..=365)).unwrap_or(NaiveDate::MIN);
+        let birth =
+            NaiveDate::from_yo_opt(year, self.rng.random_range(1..=365)).unwrap_or(NaiveDate::MIN);
         let given = match (male, year < 1980) {
             (true, true) => self.pick(MALE_OLDER),
             (true, false) => self.pick(MALE_YOUNGER),
@@ -196,13 +291,19 @@ impl People {
             let region = self.pick(REGIONS);
             // The 17th digit is odd for men and even for women.
             let seq = self.rng.random_range(0..500u16) * 2 + u16::from(male);
-            let id = qinglian_domain::id_number::generate(region, birth, seq).as_str().to_string();
+            let id = qinglian_domain::id_number::generate(region, birth, seq)
+                .as_str()
+                .to_string();
             if self.ids.insert(id.clone()) {
                 break id;
             }
         };
         let phone = loop {
-            let p = format!("{}{:08}", self.pick(PHONE_PREFIXES), self.rng.random_range(0..100_000_000u32));
+            let p = format!(
+                "{}{:08}",
+                self.pick(PHONE_PREFIXES),
+                self.rng.random_range(0..100_000_000u32)
+            );
             if self.phones.insert(p.clone()) {
                 break p;
             }
@@ -233,22 +334,50 @@ struct Created {
 }
 
 /// Find a child org by name or create it.
-async fn org_get_or_create(tx: &mut Tx, created: &mut Created, input: OrgInput) -> anyhow::Result<OrgId> {
+async fn org_get_or_create(
+    tx: &mut Tx,
+    created: &mut Created,
+    input: OrgInput,
+) -> anyhow::Result<OrgId> {
     let row = match input.parent_id {
-        Some(p) => sqlx::query("SELECT id FROM org WHERE parent_id = $1 AND name = $2").bind(p).bind(&input.name).fetch_optional(&mut **tx).await?,
-        None => sqlx::query("SELECT id FROM org WHERE parent_id IS NULL AND name = $1").bind(&input.name).fetch_optional(&mut **tx).await?,
+        Some(p) => {
+            sqlx::query("SELECT id FROM org WHERE parent_id = $1 AND name = $2")
+                .bind(p)
+                .bind(&input.name)
+                .fetch_optional(&mut **tx)
+                .await?
+        }
+        None => {
+            sqlx::query("SELECT id FROM org WHERE parent_id IS NULL AND name = $1")
+                .bind(&input.name)
+                .fetch_optional(&mut **tx)
+                .await?
+        }
     };
     if let Some(r) = row {
         return Ok(r.try_get(0)?);
     }
     let name = input.name.clone();
-    let id = org::create(tx, &input).await.with_context(|| format!("创建演示单位“{name}”失败"))?;
+    let id = org::create(tx, &input)
+        .await
+        .with_context(|| format!("创建演示单位“{name}”失败"))?;
     created.orgs += 1;
     Ok(id)
 }
 
-async fn party_org_get_or_create(tx: &mut Tx, created: &mut Created, org_id: OrgId, parent: Option<i64>, name: &str, kind: &str) -> anyhow::Result<i64> {
-    let row = sqlx::query("SELECT id FROM party_org WHERE org_id = $1 AND name = $2").bind(org_id).bind(name).fetch_optional(&mut **tx).await?;
+async fn party_org_get_or_create(
+    tx: &mut Tx,
+    created: &mut Created,
+    org_id: OrgId,
+    parent: Option<i64>,
+    name: &str,
+    kind: &str,
+) -> anyhow::Result<i64> {
+    let row = sqlx::query("SELECT id FROM party_org WHERE org_id = $1 AND name = $2")
+        .bind(org_id)
+        .bind(name)
+        .fetch_optional(&mut **tx)
+        .await?;
     if let Some(r) = row {
         return Ok(r.try_get(0)?);
     }
@@ -256,14 +385,46 @@ async fn party_org_get_or_create(tx: &mut Tx, created: &mut Created, org_id: Org
     Ok(org::create_party_org(tx, org_id, parent, name, kind).await?)
 }
 
-fn child(parent: OrgId, name: impl Into<String>, kind: OrgKind, sort_order: i64, supervised_by: Option<OrgId>) -> OrgInput {
-    OrgInput { parent_id: Some(parent), name: name.into(), kind, code: None, sort_order, supervised_by }
+fn child(
+    parent: OrgId,
+    name: impl Into<String>,
+    kind: OrgKind,
+    sort_order: i64,
+    supervised_by: Option<OrgId>,
+) -> OrgInput {
+    OrgInput {
+        parent_id: Some(parent),
+        name: name.into(),
+        kind,
+        code: None,
+        sort_order,
+        supervised_by,
+    }
 }
 
 /// Shorthand for a person slot.
 #[allow(clippy::too_many_arguments)]
-fn slot(org_id: OrgId, post: &'static str, rank: &'static str, party: bool, principal: bool, leadership: bool, years: (i32, i32), male: f64) -> Draft {
-    Draft { org_id, post, rank, party_member: party, supervised: true, principal, leadership_member: leadership, years, male }
+fn slot(
+    org_id: OrgId,
+    post: &'static str,
+    rank: &'static str,
+    party: bool,
+    principal: bool,
+    leadership: bool,
+    years: (i32, i32),
+    male: f64,
+) -> Draft {
+    Draft {
+        org_id,
+        post,
+        rank,
+        party_member: party,
+        supervised: true,
+        principal,
+        leadership_member: leadership,
+        years,
+        male,
+    }
 }
 
 const SENIOR: (i32, i32) = (1965, 1978);
@@ -280,38 +441,155 @@ struct Tree {
 }
 
 /// Build (or find) the org tree and collect the people to create.
-async fn build_tree(tx: &mut Tx, created: &mut Created, rng: &mut StdRng, drafts: &mut Vec<Draft>) -> anyhow::Result<Tree> {
-    let root = org_get_or_create(tx, created, OrgInput { parent_id: None, name: CITY.into(), kind: OrgKind::City, code: None, sort_order: 0, supervised_by: None }).await?;
-    let city_committee = party_org_get_or_create(tx, created, root, None, "中共示例市委员会", "party_committee").await?;
+async fn build_tree(
+    tx: &mut Tx,
+    created: &mut Created,
+    rng: &mut StdRng,
+    drafts: &mut Vec<Draft>,
+) -> anyhow::Result<Tree> {
+    let root = org_get_or_create(
+        tx,
+        created,
+        OrgInput {
+            parent_id: None,
+            name: CITY.into(),
+            kind: OrgKind::City,
+            code: None,
+            sort_order: 0,
+            supervised_by: None,
+        },
+    )
+    .await?;
+    let city_committee = party_org_get_or_create(
+        tx,
+        created,
+        root,
+        None,
+        "中共示例市委员会",
+        "party_committee",
+    )
+    .await?;
 
     // The commission, its leadership and its offices.
-    let commission = org_get_or_create(tx, created, child(root, COMMISSION, OrgKind::Commission, 1, None)).await?;
-    party_org_get_or_create(tx, created, commission, Some(city_committee), "中共示例市纪委监委机关支部委员会", "branch").await?;
-    drafts.push(slot(commission, "市委常委、市纪委书记、市监委主任", "副厅级", true, true, true, (1965, 1972), 0.85));
+    let commission = org_get_or_create(
+        tx,
+        created,
+        child(root, COMMISSION, OrgKind::Commission, 1, None),
+    )
+    .await?;
+    party_org_get_or_create(
+        tx,
+        created,
+        commission,
+        Some(city_committee),
+        "中共示例市纪委监委机关支部委员会",
+        "branch",
+    )
+    .await?;
+    drafts.push(slot(
+        commission,
+        "市委常委、市纪委书记、市监委主任",
+        "副厅级",
+        true,
+        true,
+        true,
+        (1965, 1972),
+        0.85,
+    ));
     for _ in 0..2 {
-        drafts.push(slot(commission, "市纪委副书记、市监委副主任", "正处级", true, false, true, SENIOR, 0.75));
+        drafts.push(slot(
+            commission,
+            "市纪委副书记、市监委副主任",
+            "正处级",
+            true,
+            false,
+            true,
+            SENIOR,
+            0.75,
+        ));
     }
     for _ in 0..3 {
-        drafts.push(slot(commission, "市纪委常委", "副处级", true, false, true, SENIOR, 0.7));
+        drafts.push(slot(
+            commission,
+            "市纪委常委",
+            "副处级",
+            true,
+            false,
+            true,
+            SENIOR,
+            0.7,
+        ));
     }
     let mut sections = HashMap::new();
     for (i, name) in COMMISSION_SECTIONS.iter().enumerate() {
-        let id = org_get_or_create(tx, created, child(commission, *name, OrgKind::Section, i as i64 + 1, None)).await?;
+        let id = org_get_or_create(
+            tx,
+            created,
+            child(commission, *name, OrgKind::Section, i as i64 + 1, None),
+        )
+        .await?;
         sections.insert(*name, id);
         drafts.push(slot(id, "主任", "正科级", true, false, false, MIDDLE, 0.7));
-        drafts.push(slot(id, "副主任", "副科级", true, false, false, MIDDLE, 0.6));
+        drafts.push(slot(
+            id,
+            "副主任",
+            "副科级",
+            true,
+            false,
+            false,
+            MIDDLE,
+            0.6,
+        ));
         for _ in 0..rng.random_range(2..=3) {
-            drafts.push(slot(id, "科员", "一级科员", rng.random_bool(0.85), false, false, JUNIOR, 0.5));
+            drafts.push(slot(
+                id,
+                "科员",
+                "一级科员",
+                rng.random_bool(0.85),
+                false,
+                false,
+                JUNIOR,
+                0.5,
+            ));
         }
     }
     let mut groups = Vec::new();
     for (i, name) in GROUPS.iter().enumerate() {
-        let id = org_get_or_create(tx, created, child(commission, *name, OrgKind::StationedGroup, 20 + i as i64, None)).await?;
+        let id = org_get_or_create(
+            tx,
+            created,
+            child(
+                commission,
+                *name,
+                OrgKind::StationedGroup,
+                20 + i as i64,
+                None,
+            ),
+        )
+        .await?;
         groups.push(id);
         drafts.push(slot(id, "组长", "副处级", true, true, true, SENIOR, 0.75));
-        drafts.push(slot(id, "副组长", "正科级", true, false, true, MIDDLE, 0.65));
+        drafts.push(slot(
+            id,
+            "副组长",
+            "正科级",
+            true,
+            false,
+            true,
+            MIDDLE,
+            0.65,
+        ));
         for _ in 0..rng.random_range(1..=2) {
-            drafts.push(slot(id, "科员", "一级科员", true, false, false, JUNIOR, 0.5));
+            drafts.push(slot(
+                id,
+                "科员",
+                "一级科员",
+                true,
+                false,
+                false,
+                JUNIOR,
+                0.5,
+            ));
         }
     }
 
@@ -320,39 +598,161 @@ async fn build_tree(tx: &mut Tx, created: &mut Created, rng: &mut StdRng, drafts
     for (i, (short, business, group)) in UNITS.iter().enumerate() {
         let name = format!("{CITY}{short}");
         let enterprise = *short == "城投集团";
-        let id = org_get_or_create(tx, created, child(root, name.clone(), OrgKind::Unit, 100 + i as i64, Some(groups[*group]))).await?;
+        let id = org_get_or_create(
+            tx,
+            created,
+            child(
+                root,
+                name.clone(),
+                OrgKind::Unit,
+                100 + i as i64,
+                Some(groups[*group]),
+            ),
+        )
+        .await?;
         units.insert(*short, id);
         if enterprise {
-            party_org_get_or_create(tx, created, id, Some(city_committee), &format!("中共{name}委员会"), "party_committee").await?;
+            party_org_get_or_create(
+                tx,
+                created,
+                id,
+                Some(city_committee),
+                &format!("中共{name}委员会"),
+                "party_committee",
+            )
+            .await?;
         } else {
-            party_org_get_or_create(tx, created, id, None, &format!("中共{name}党组"), "party_group").await?;
-            party_org_get_or_create(tx, created, id, None, &format!("中共{name}机关支部委员会"), "branch").await?;
+            party_org_get_or_create(
+                tx,
+                created,
+                id,
+                None,
+                &format!("中共{name}党组"),
+                "party_group",
+            )
+            .await?;
+            party_org_get_or_create(
+                tx,
+                created,
+                id,
+                None,
+                &format!("中共{name}机关支部委员会"),
+                "branch",
+            )
+            .await?;
         }
         let (head, deputy, chief, vice, staff, chief_rank, vice_rank, staff_rank) = if enterprise {
-            ("党委书记、董事长", "党委委员、副总经理", "部长", "副部长", "职员", "", "", "")
+            (
+                "党委书记、董事长",
+                "党委委员、副总经理",
+                "部长",
+                "副部长",
+                "职员",
+                "",
+                "",
+                "",
+            )
         } else if *short == "公安局" {
-            ("党委书记、局长", "党委委员、副局长", "支队长", "副支队长", "民警", "正科级", "副科级", "一级警长")
+            (
+                "党委书记、局长",
+                "党委委员、副局长",
+                "支队长",
+                "副支队长",
+                "民警",
+                "正科级",
+                "副科级",
+                "一级警长",
+            )
         } else {
-            ("党组书记、局长", "党组成员、副局长", "科长", "副科长", "科员", "正科级", "副科级", "一级科员")
+            (
+                "党组书记、局长",
+                "党组成员、副局长",
+                "科长",
+                "副科长",
+                "科员",
+                "正科级",
+                "副科级",
+                "一级科员",
+            )
         };
-        let (head_rank, deputy_rank) = if enterprise { ("", "") } else { ("正处级", "副处级") };
+        let (head_rank, deputy_rank) = if enterprise {
+            ("", "")
+        } else {
+            ("正处级", "副处级")
+        };
         drafts.push(slot(id, head, head_rank, true, true, true, SENIOR, 0.85));
         for _ in 0..rng.random_range(2..=3) {
-            drafts.push(slot(id, deputy, deputy_rank, true, false, true, SENIOR, 0.7));
+            drafts.push(slot(
+                id,
+                deputy,
+                deputy_rank,
+                true,
+                false,
+                true,
+                SENIOR,
+                0.7,
+            ));
         }
-        let office = if enterprise { "综合办公室" } else { "办公室" };
+        let office = if enterprise {
+            "综合办公室"
+        } else {
+            "办公室"
+        };
         let finance = if enterprise { "财务部" } else { "财务科" };
-        let all: Vec<&str> = [office, finance].into_iter().chain(business.iter().copied()).collect();
+        let all: Vec<&str> = [office, finance]
+            .into_iter()
+            .chain(business.iter().copied())
+            .collect();
         for (j, sec) in all.iter().enumerate() {
-            let sid = org_get_or_create(tx, created, child(id, *sec, OrgKind::Section, j as i64 + 1, None)).await?;
-            let sec_chief = if *sec == office && !enterprise { "主任" } else { chief };
-            let sec_vice = if *sec == office && !enterprise { "副主任" } else { vice };
-            drafts.push(slot(sid, sec_chief, chief_rank, rng.random_bool(0.95), false, false, MIDDLE, 0.65));
+            let sid = org_get_or_create(
+                tx,
+                created,
+                child(id, *sec, OrgKind::Section, j as i64 + 1, None),
+            )
+            .await?;
+            let sec_chief = if *sec == office && !enterprise {
+                "主任"
+            } else {
+                chief
+            };
+            let sec_vice = if *sec == office && !enterprise {
+                "副主任"
+            } else {
+                vice
+            };
+            drafts.push(slot(
+                sid,
+                sec_chief,
+                chief_rank,
+                rng.random_bool(0.95),
+                false,
+                false,
+                MIDDLE,
+                0.65,
+            ));
             if rng.random_bool(0.6) {
-                drafts.push(slot(sid, sec_vice, vice_rank, rng.random_bool(0.85), false, false, MIDDLE, 0.55));
+                drafts.push(slot(
+                    sid,
+                    sec_vice,
+                    vice_rank,
+                    rng.random_bool(0.85),
+                    false,
+                    false,
+                    MIDDLE,
+                    0.55,
+                ));
             }
             for _ in 0..rng.random_range(1..=3) {
-                let mut d = slot(sid, staff, staff_rank, rng.random_bool(0.6), false, false, JUNIOR, 0.5);
+                let mut d = slot(
+                    sid,
+                    staff,
+                    staff_rank,
+                    rng.random_bool(0.6),
+                    false,
+                    false,
+                    JUNIOR,
+                    0.5,
+                );
                 if rng.random_bool(0.06) {
                     // Contract staff in a support post are not supervised objects.
                     d.post = "工作人员（编外聘用）";
@@ -367,36 +767,137 @@ async fn build_tree(tx: &mut Tx, created: &mut Created, rng: &mut StdRng, drafts
     // Towns and streets with their villages and communities.
     for (i, (town, villages)) in TOWNS.iter().enumerate() {
         let street = town.ends_with("街道");
-        let tid = org_get_or_create(tx, created, child(root, *town, OrgKind::Town, 200 + i as i64, None)).await?;
-        let committee_name = if street { format!("中共示例市{town}工作委员会") } else { format!("中共示例市{town}委员会") };
-        let town_party = party_org_get_or_create(tx, created, tid, Some(city_committee), &committee_name, "party_committee").await?;
-        let posts: &[(&'static str, &'static str, bool)] = if street {
-            &[("党工委书记", "正科级", true), ("党工委副书记、办事处主任", "正科级", false), ("党工委委员、纪工委书记", "副科级", false), ("办事处副主任", "副科级", false), ("办事处副主任", "副科级", false)]
+        let tid = org_get_or_create(
+            tx,
+            created,
+            child(root, *town, OrgKind::Town, 200 + i as i64, None),
+        )
+        .await?;
+        let committee_name = if street {
+            format!("中共示例市{town}工作委员会")
         } else {
-            &[("镇党委书记", "正科级", true), ("镇党委副书记、镇长", "正科级", false), ("镇党委委员、纪委书记", "副科级", false), ("副镇长", "副科级", false), ("副镇长", "副科级", false)]
+            format!("中共示例市{town}委员会")
+        };
+        let town_party = party_org_get_or_create(
+            tx,
+            created,
+            tid,
+            Some(city_committee),
+            &committee_name,
+            "party_committee",
+        )
+        .await?;
+        let posts: &[(&'static str, &'static str, bool)] = if street {
+            &[
+                ("党工委书记", "正科级", true),
+                ("党工委副书记、办事处主任", "正科级", false),
+                ("党工委委员、纪工委书记", "副科级", false),
+                ("办事处副主任", "副科级", false),
+                ("办事处副主任", "副科级", false),
+            ]
+        } else {
+            &[
+                ("镇党委书记", "正科级", true),
+                ("镇党委副书记、镇长", "正科级", false),
+                ("镇党委委员、纪委书记", "副科级", false),
+                ("副镇长", "副科级", false),
+                ("副镇长", "副科级", false),
+            ]
         };
         for (post, rank, principal) in posts {
-            drafts.push(slot(tid, post, rank, true, *principal, true, (1968, 1986), 0.75));
+            drafts.push(slot(
+                tid,
+                post,
+                rank,
+                true,
+                *principal,
+                true,
+                (1968, 1986),
+                0.75,
+            ));
         }
         for _ in 0..2 {
-            drafts.push(slot(tid, "科员", "一级科员", rng.random_bool(0.6), false, false, JUNIOR, 0.5));
+            drafts.push(slot(
+                tid,
+                "科员",
+                "一级科员",
+                rng.random_bool(0.6),
+                false,
+                false,
+                JUNIOR,
+                0.5,
+            ));
         }
         for (j, village) in villages.iter().enumerate() {
-            let vid = org_get_or_create(tx, created, child(tid, *village, OrgKind::Village, j as i64 + 1, None)).await?;
+            let vid = org_get_or_create(
+                tx,
+                created,
+                child(tid, *village, OrgKind::Village, j as i64 + 1, None),
+            )
+            .await?;
             let community = village.ends_with("社区");
-            party_org_get_or_create(tx, created, vid, Some(town_party), &format!("中共{town}{village}支部委员会"), "branch").await?;
-            let (head, member) = if community { ("社区党支部书记、居委会主任", "社区居委会委员") } else { ("村党支部书记、村委会主任", "村委会委员") };
+            party_org_get_or_create(
+                tx,
+                created,
+                vid,
+                Some(town_party),
+                &format!("中共{town}{village}支部委员会"),
+                "branch",
+            )
+            .await?;
+            let (head, member) = if community {
+                ("社区党支部书记、居委会主任", "社区居委会委员")
+            } else {
+                ("村党支部书记、村委会主任", "村委会委员")
+            };
             drafts.push(slot(vid, head, "", true, true, true, (1965, 1985), 0.8));
             for _ in 0..rng.random_range(1..=2) {
-                drafts.push(slot(vid, member, "", rng.random_bool(0.6), false, true, (1970, 1995), 0.55));
+                drafts.push(slot(
+                    vid,
+                    member,
+                    "",
+                    rng.random_bool(0.6),
+                    false,
+                    true,
+                    (1970, 1995),
+                    0.55,
+                ));
             }
-            drafts.push(slot(vid, if community { "社区监督委员会主任" } else { "村务监督委员会主任" }, "", true, false, false, (1965, 1985), 0.7));
+            drafts.push(slot(
+                vid,
+                if community {
+                    "社区监督委员会主任"
+                } else {
+                    "村务监督委员会主任"
+                },
+                "",
+                true,
+                false,
+                false,
+                (1965, 1985),
+                0.7,
+            ));
             if !community {
-                drafts.push(slot(vid, "村报账员", "", rng.random_bool(0.5), false, false, (1975, 1995), 0.4));
+                drafts.push(slot(
+                    vid,
+                    "村报账员",
+                    "",
+                    rng.random_bool(0.5),
+                    false,
+                    false,
+                    (1975, 1995),
+                    0.4,
+                ));
             }
         }
     }
-    Ok(Tree { root, commission, sections, groups, units })
+    Ok(Tree {
+        root,
+        commission,
+        sections,
+        groups,
+        units,
+    })
 }
 
 /// Seed the demo city, idempotently. `password` (from `QINGLIAN_DEMO_PASSWORD`) sets every
@@ -405,12 +906,18 @@ async fn build_tree(tx: &mut Tx, created: &mut Created, rng: &mut StdRng, drafts
 pub async fn seed(app: &App, password: Option<String>) -> anyhow::Result<Vec<DemoLogin>> {
     let db = &app.db;
     let policy: qinglian_store::setting::SecurityPolicy =
-        qinglian_store::setting::get(db, qinglian_store::setting::SECURITY_POLICY).await.context("读取安全策略失败")?;
+        qinglian_store::setting::get(db, qinglian_store::setting::SECURITY_POLICY)
+            .await
+            .context("读取安全策略失败")?;
     if let Some(p) = &password {
-        policy.check_password(p, "").map_err(|m| anyhow::anyhow!("QINGLIAN_DEMO_PASSWORD不符合密码策略：{m}"))?;
+        policy
+            .check_password(p, "")
+            .map_err(|m| anyhow::anyhow!("QINGLIAN_DEMO_PASSWORD不符合密码策略：{m}"))?;
     }
     let mut tx = db.begin().await?;
-    let roots = sqlx::query("SELECT name FROM org WHERE parent_id IS NULL").fetch_all(&mut *tx).await?;
+    let roots = sqlx::query("SELECT name FROM org WHERE parent_id IS NULL")
+        .fetch_all(&mut *tx)
+        .await?;
     for r in &roots {
         let name: String = r.try_get(0)?;
         if name != CITY {
@@ -423,45 +930,95 @@ pub async fn seed(app: &App, password: Option<String>) -> anyhow::Result<Vec<Dem
     let mut drafts = Vec::new();
     let tree = build_tree(&mut tx, &mut created, &mut rng, &mut drafts).await?;
 
-    let root_path: String = sqlx::query("SELECT path FROM org WHERE id = $1").bind(tree.root).fetch_one(&mut *tx).await?.try_get(0)?;
+    let root_path: String = sqlx::query("SELECT path FROM org WHERE id = $1")
+        .bind(tree.root)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
     let scope = Scope::new(vec![root_path]);
-    let mut people = People { rng, ids: HashSet::new(), phones: HashSet::new() };
+    let mut people = People {
+        rng,
+        ids: HashSet::new(),
+        phones: HashSet::new(),
+    };
     for d in &drafts {
         let input = people.person(d);
-        let exists: i64 = sqlx::query("SELECT COUNT(*) FROM person WHERE id_number = $1").bind(&input.id_number).fetch_one(&mut *tx).await?.try_get(0)?;
+        let exists: i64 = sqlx::query("SELECT COUNT(*) FROM person WHERE id_number = $1")
+            .bind(&input.id_number)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
         if exists > 0 {
             continue;
         }
-        let valid = person::validate(input).map_err(|errs| anyhow::anyhow!("演示人员数据无效：{errs:?}"))?;
-        person::create(&mut tx, &scope, &valid).await.context("创建演示人员失败")?;
+        let valid = person::validate(input)
+            .map_err(|errs| anyhow::anyhow!("演示人员数据无效：{errs:?}"))?;
+        person::create(&mut tx, &scope, &valid)
+            .await
+            .context("创建演示人员失败")?;
         created.people += 1;
     }
 
-    let stationed_units: Vec<OrgId> =
-        UNITS.iter().filter(|(_, _, g)| *g == 0).filter_map(|(short, _, _)| tree.units.get(short).copied()).collect();
+    let stationed_units: Vec<OrgId> = UNITS
+        .iter()
+        .filter(|(_, _, g)| *g == 0)
+        .filter_map(|(short, _, _)| tree.units.get(short).copied())
+        .collect();
     let mut logins = Vec::new();
     for (username, display_name, role_code) in USERS {
-        let role = BUILTIN_ROLES.iter().find(|r| r.code == *role_code).context("内置角色缺失")?;
+        let role = BUILTIN_ROLES
+            .iter()
+            .find(|r| r.code == *role_code)
+            .context("内置角色缺失")?;
         let (home, scope_orgs): (Option<OrgId>, Vec<OrgId>) = match *role_code {
             "sysadmin" | "secadmin" | "auditor" => (Some(tree.commission), vec![]),
             "leader" => (Some(tree.commission), vec![tree.root]),
             "reports" => (tree.sections.get("信访室").copied(), vec![tree.root]),
-            "casemgmt" => (tree.sections.get("案件监督管理室").copied(), vec![tree.root]),
-            "supervision" => (tree.sections.get("第一监督检查室").copied(), vec![tree.root]),
-            "investigation" => (tree.sections.get("第一审查调查室").copied(), vec![tree.root]),
+            "casemgmt" => (
+                tree.sections.get("案件监督管理室").copied(),
+                vec![tree.root],
+            ),
+            "supervision" => (
+                tree.sections.get("第一监督检查室").copied(),
+                vec![tree.root],
+            ),
+            "investigation" => (
+                tree.sections.get("第一审查调查室").copied(),
+                vec![tree.root],
+            ),
             "adjudication" => (tree.sections.get("案件审理室").copied(), vec![tree.root]),
-            "conduct" => (tree.sections.get("党风政风监督室").copied(), vec![tree.root]),
-            "stationed" => (Some(tree.groups[0]), std::iter::once(tree.groups[0]).chain(stationed_units.iter().copied()).collect()),
+            "conduct" => (
+                tree.sections.get("党风政风监督室").copied(),
+                vec![tree.root],
+            ),
+            "stationed" => (
+                Some(tree.groups[0]),
+                std::iter::once(tree.groups[0])
+                    .chain(stationed_units.iter().copied())
+                    .collect(),
+            ),
             _ => {
-                let unit = if *username == "unit1" { tree.units["财政局"] } else { tree.units["民政局"] };
+                let unit = if *username == "unit1" {
+                    tree.units["财政局"]
+                } else {
+                    tree.units["民政局"]
+                };
                 (Some(unit), vec![unit])
             }
         };
         let shown = match user::find_auth(&mut *tx, username).await? {
             Some(existing) => match &password {
                 Some(p) => {
-                    if !crate::password::verify(p, &existing.password_hash) || existing.user.must_change_password {
-                        user::set_password(&mut tx, existing.user.id, &crate::password::hash(p), false).await?;
+                    if !crate::password::verify(p, &existing.password_hash)
+                        || existing.user.must_change_password
+                    {
+                        user::set_password(
+                            &mut tx,
+                            existing.user.id,
+                            &crate::password::hash(p),
+                            false,
+                        )
+                        .await?;
                         created.passwords_reset += 1;
                     }
                     p.clone()
@@ -484,22 +1041,42 @@ pub async fn seed(app: &App, password: Option<String>) -> anyhow::Result<Vec<Dem
                     },
                 )
                 .await?;
-                let role_id: i64 = sqlx::query("SELECT id FROM role WHERE code = $1").bind(role.code).fetch_one(&mut *tx).await?.try_get(0)?;
+                let role_id: i64 = sqlx::query("SELECT id FROM role WHERE code = $1")
+                    .bind(role.code)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get(0)?;
                 user::set_roles(&mut tx, id, &[role_id]).await?;
                 user::set_scope(&mut tx, id, &scope_orgs).await?;
                 created.users += 1;
                 pw
             }
         };
-        logins.push(DemoLogin { username: username.to_string(), role: role.name.to_string(), password: shown });
+        logins.push(DemoLogin {
+            username: username.to_string(),
+            role: role.name.to_string(),
+            password: shown,
+        });
     }
 
-    if created.orgs + created.party_orgs + created.people + created.users + created.passwords_reset > 0 {
+    if created.orgs + created.party_orgs + created.people + created.users + created.passwords_reset
+        > 0
+    {
         let detail = format!(
             "装入演示数据：新建单位{}个、党组织{}个、人员{}人、用户{}个，重置演示账号密码{}个",
-            created.orgs, created.party_orgs, created.people, created.users, created.passwords_reset
+            created.orgs,
+            created.party_orgs,
+            created.people,
+            created.users,
+            created.passwords_reset
         );
-        let event = Event { action: "demo.seed", object_type: "org", object_id: tree.root.to_string(), outcome: Outcome::Success, detail };
+        let event = Event {
+            action: "demo.seed",
+            object_type: "org",
+            object_id: tree.root.to_string(),
+            outcome: Outcome::Success,
+            detail,
+        };
         audit::append(&mut tx, app.mode(), &Actor::system("demo"), &event).await?;
     }
     tx.commit().await?;

@@ -50,6 +50,19 @@
     return echartsLoading;
   }
 
+  // Palette and fonts matching app.css; an option's own `color` still wins.
+  var themeName = null;
+  function themed(echarts) {
+    if (!themeName) {
+      echarts.registerTheme('qinglian', {
+        color: ['#1f4e8c', '#c8161d', '#d48806', '#2b7a3d', '#5b8ff9', '#8c6bb1', '#13a8a8', '#e8684a'],
+        textStyle: { fontFamily: '"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif' }
+      });
+      themeName = 'qinglian';
+    }
+    return themeName;
+  }
+
   function initCharts(root) {
     // Forget charts whose element was swapped out.
     charts = charts.filter(function (c) {
@@ -75,7 +88,7 @@
           if (window.console) console.error('data-chart JSON', err);
           return;
         }
-        var chart = echarts.init(el, null, { renderer: 'canvas' });
+        var chart = echarts.init(el, themed(echarts), { renderer: 'canvas' });
         chart.setOption(option);
         charts.push(chart);
         if (observer) observer.observe(el);

@@ -2,14 +2,24 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+/// Help layout with Chinese headings.
+const HELP_TEMPLATE: &str =
+    "{before-help}{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
 
 /// qinglian（清廉）：纪检监察廉政监督平台
 #[derive(Debug, Parser)]
-#[command(name = "qinglian", version, about, long_about = None, disable_help_subcommand = true)]
+#[command(name = "qinglian", version, disable_help_subcommand = true)]
 pub struct Cli {
     /// 数据目录（内置数据库、密钥、配置文件qinglian.toml）
-    #[arg(long = "data", value_name = "DIR", env = "QINGLIAN_DATA", default_value = "./qinglian-data", global = true)]
+    #[arg(
+        long = "data",
+        value_name = "DIR",
+        env = "QINGLIAN_DATA",
+        default_value = "./qinglian-data",
+        global = true
+    )]
     pub data: PathBuf,
     /// 数据库地址，如 postgres://用户@主机/库名（默认使用数据目录中的内置SQLite数据库；也可用环境变量QINGLIAN_DATABASE_URL）
     #[arg(long = "database-url", value_name = "URL", global = true)]
@@ -74,7 +84,7 @@ pub struct UserAddArgs {
     /// 用户名（3–32位小写字母、数字、下划线、点或连字符，以字母开头）
     pub username: String,
     /// 姓名
-    #[arg(long, value_name = "姓名")]
+    #[arg(long, value_name = "NAME")]
     pub name: String,
     /// 角色代码（可重复），如 sysadmin、leader、unit_admin
     #[arg(long = "role", value_name = "ROLE_CODE", required = true)]
@@ -130,23 +140,79 @@ pub struct RestoreArgs {
     pub file: PathBuf,
 }
 
+/// Give a command and all its subcommands Chinese help headings and flag descriptions.
+fn localize(cmd: clap::Command, root: bool) -> clap::Command {
+    let mut cmd = cmd
+        .help_template(HELP_TEMPLATE)
+        .subcommand_help_heading("命令")
+        .subcommand_value_name("命令")
+        .disable_help_flag(true)
+        .mut_args(|a| {
+            if a.get_help_heading().is_some() {
+                a
+            } else if a.is_positional() {
+                a.help_heading("参数")
+            } else {
+                a.help_heading("选项")
+            }
+        })
+        .arg(
+            clap::Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("显示帮助")
+                .help_heading("选项")
+                .global(root),
+        );
+    if root {
+        cmd = cmd.disable_version_flag(true).arg(
+            clap::Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("显示版本")
+                .help_heading("选项"),
+        );
+    }
+    let subs: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in subs {
+        cmd = cmd.mut_subcommand(name, |s| localize(s, false));
+    }
+    cmd
+}
+
+/// The full command definition, with Chinese help.
+pub fn command() -> clap::Command {
+    localize(Cli::command(), true)
+}
+
+/// Parse the process arguments; prints help or a usage error and exits (code 2) itself.
+pub fn parse() -> Cli {
+    let matches = command().get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
-
     #[test]
     fn cli_definition_is_consistent() {
-        super::Cli::command().debug_assert();
+        super::command().debug_assert();
     }
 
     #[test]
     fn parses_user_add_with_repeated_roles_and_scopes() {
-        use clap::Parser;
-        let cli = super::Cli::try_parse_from([
-            "qinglian", "--data", "/tmp/x", "user", "add", "zhangsan", "--name", "张三", "--role", "leader", "--role", "staff",
-            "--scope", "3", "--scope", "7",
-        ])
-        .unwrap();
+        use clap::FromArgMatches;
+        let matches = super::command()
+            .try_get_matches_from([
+                "qinglian", "--data", "/tmp/x", "user", "add", "zhangsan", "--name", "张三",
+                "--role", "leader", "--role", "staff", "--scope", "3", "--scope", "7",
+            ])
+            .unwrap();
+        let cli = super::Cli::from_arg_matches(&matches).unwrap();
         match cli.command {
             super::Command::User(super::UserCommand::Add(a)) => {
                 assert_eq!(a.roles, ["leader", "staff"]);

@@ -36,13 +36,19 @@ pub fn acquire(data_dir: &Path, what: &str) -> anyhow::Result<DataLock> {
             let mut holder = String::new();
             let _ = file.read_to_string(&mut holder);
             let pid = holder.trim();
-            let who = if pid.is_empty() { String::new() } else { format!("（进程号{pid}）") };
+            let who = if pid.is_empty() {
+                String::new()
+            } else {
+                format!("（进程号{pid}）")
+            };
             return Err(refused(format!(
                 "数据目录{}正被运行中的qinglian服务使用{who}，无法{what}；请先停止服务",
                 data_dir.display()
             )));
         }
-        Err(TryLockError::Error(e)) => return Err(e).with_context(|| format!("无法锁定{}", path.display())),
+        Err(TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("无法锁定{}", path.display()));
+        }
     }
     // Record who holds it, for the message above.
     file.set_len(0)?;

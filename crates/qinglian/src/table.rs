@@ -34,7 +34,15 @@ pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
         out
     };
     let mut out = line(headers.to_vec());
-    out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().iter().map(String::as_str).collect()));
+    out.push_str(&line(
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .collect(),
+    ));
     for row in rows {
         out.push_str(&line(row.iter().map(String::as_str).collect()));
     }
@@ -47,7 +55,13 @@ mod tests {
 
     #[test]
     fn aligns_chinese_columns() {
-        let t = render(&["用户名", "姓名"], &[vec!["a".into(), "张三".into()], vec!["leader".into(), "李建华".into()]]);
+        let t = render(
+            &["用户名", "姓名"],
+            &[
+                vec!["a".into(), "张三".into()],
+                vec!["leader".into(), "李建华".into()],
+            ],
+        );
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines[0], "用户名  姓名");
         assert_eq!(lines[2], "a       张三");

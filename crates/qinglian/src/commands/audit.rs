@@ -13,6 +13,11 @@ pub async fn verify(config: Config) -> anyhow::Result<()> {
             println!("审计日志完整：共{}条", report.checked);
             Ok(())
         }
-        Some(f) => Err(anyhow::anyhow!("审计日志校验失败，第一个问题在第{}条：{}（此前{}条完好）", f.seq, f.reason, report.checked)),
+        Some(f) => Err(anyhow::anyhow!(
+            "审计日志校验失败，第一个问题在第{}条：{}（此前{}条完好）",
+            f.seq,
+            f.reason,
+            report.checked
+        )),
     }
 }

@@ -17,7 +17,9 @@ fn sha256_file(path: &Path) -> anyhow::Result<String> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = f.read(&mut buf).with_context(|| format!("无法读取{}", path.display()))?;
+        let n = f
+            .read(&mut buf)
+            .with_context(|| format!("无法读取{}", path.display()))?;
         if n == 0 {
             break;
         }
@@ -35,13 +37,18 @@ fn human_size(bytes: u64) -> String {
 }
 
 fn contents(info: &BackupInfo) -> String {
-    format!("单位{}个、人员{}人、用户{}个、审计日志{}条（数据库版本{}）", info.orgs, info.people, info.users, info.audit_entries, info.schema_version)
+    format!(
+        "单位{}个、人员{}人、用户{}个、审计日志{}条（数据库版本{}）",
+        info.orgs, info.people, info.users, info.audit_entries, info.schema_version
+    )
 }
 
 /// `backup --out FILE`: consistent online copy, verified, with size and SHA-256.
 pub async fn backup(config: Config, out: &Path) -> anyhow::Result<()> {
     if super::dialect(&config) == Dialect::Postgres {
-        return Err(refused("当前使用PostgreSQL数据库，请用 pg_dump 备份（qinglian backup 只备份内置的SQLite数据库）"));
+        return Err(refused(
+            "当前使用PostgreSQL数据库，请用 pg_dump 备份（qinglian backup 只备份内置的SQLite数据库）",
+        ));
     }
     let db = super::open_existing(&config).await?;
     let result = backup::backup_sqlite(&db, out).await;
@@ -61,7 +68,8 @@ fn owner_only(path: &Path) -> anyhow::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).with_context(|| format!("无法设置{}的权限", path.display()))?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("无法设置{}的权限", path.display()))?;
     }
     #[cfg(not(unix))]
     let _ = path;
@@ -76,8 +84,11 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 
 /// Copy `from` to `to` and flush it to disk.
 fn copy_synced(from: &Path, to: &Path) -> anyhow::Result<()> {
-    std::fs::copy(from, to).with_context(|| format!("无法把{}复制到{}", from.display(), to.display()))?;
-    std::fs::File::open(to).and_then(|f| f.sync_all()).with_context(|| format!("无法写入{}", to.display()))?;
+    std::fs::copy(from, to)
+        .with_context(|| format!("无法把{}复制到{}", from.display(), to.display()))?;
+    std::fs::File::open(to)
+        .and_then(|f| f.sync_all())
+        .with_context(|| format!("无法写入{}", to.display()))?;
     owner_only(to)
 }
 
@@ -85,10 +96,14 @@ fn copy_synced(from: &Path, to: &Path) -> anyhow::Result<()> {
 /// then verify the audit log of the restored database.
 pub async fn restore(config: Config, file: &Path) -> anyhow::Result<()> {
     if super::dialect(&config) == Dialect::Postgres {
-        return Err(refused("当前使用PostgreSQL数据库，请用 pg_restore 恢复（qinglian restore 只恢复内置的SQLite数据库）"));
+        return Err(refused(
+            "当前使用PostgreSQL数据库，请用 pg_restore 恢复（qinglian restore 只恢复内置的SQLite数据库）",
+        ));
     }
     if !config.database_url.is_empty() {
-        return Err(refused("qinglian restore 只恢复数据目录中的内置数据库（qinglian.db）；使用自定义SQLite地址时请手工恢复"));
+        return Err(refused(
+            "qinglian restore 只恢复数据目录中的内置数据库（qinglian.db）；使用自定义SQLite地址时请手工恢复",
+        ));
     }
     if !file.is_file() {
         return Err(refused(format!("备份文件{}不存在", file.display())));
@@ -104,7 +119,10 @@ pub async fn restore(config: Config, file: &Path) -> anyhow::Result<()> {
     let mut kept = None;
     if db_path.exists() {
         if let Ok(db) = Db::connect(&config.effective_database_url()).await {
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(db.pool()).await {
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(db.pool())
+                .await
+            {
                 eprintln!("警告：当前数据库的WAL检查点失败（{e}），将连同WAL文件一起保留");
             }
             db.close().await;
@@ -136,7 +154,8 @@ pub async fn restore(config: Config, file: &Path) -> anyhow::Result<()> {
             }
         }
     }
-    std::fs::rename(&tmp, &db_path).with_context(|| format!("无法把恢复的数据库移动到{}", db_path.display()))?;
+    std::fs::rename(&tmp, &db_path)
+        .with_context(|| format!("无法把恢复的数据库移动到{}", db_path.display()))?;
     if let Ok(dir) = std::fs::File::open(data) {
         let _ = dir.sync_all();
     }
@@ -147,7 +166,9 @@ pub async fn restore(config: Config, file: &Path) -> anyhow::Result<()> {
         Some(before) => println!("原数据库已保留为：{}", before.display()),
         None => println!("数据目录中原先没有数据库"),
     }
-    let db = Db::connect(&config.effective_database_url()).await.context("无法打开恢复后的数据库")?;
+    let db = Db::connect(&config.effective_database_url())
+        .await
+        .context("无法打开恢复后的数据库")?;
     let report = qinglian_store::audit::verify(&db).await;
     db.close().await;
     let report = report.context("校验恢复后的审计日志失败")?;
@@ -156,6 +177,10 @@ pub async fn restore(config: Config, file: &Path) -> anyhow::Result<()> {
             println!("审计日志完整：共{}条", report.checked);
             Ok(())
         }
-        Some(f) => Err(anyhow::anyhow!("数据库已恢复，但审计日志校验失败，第一个问题在第{}条：{}", f.seq, f.reason)),
+        Some(f) => Err(anyhow::anyhow!(
+            "数据库已恢复，但审计日志校验失败，第一个问题在第{}条：{}",
+            f.seq,
+            f.reason
+        )),
     }
 }

@@ -63,19 +63,29 @@ async fn open_existing(config: &Config) -> anyhow::Result<Db> {
         }
     }
     let url = config.effective_database_url();
-    Db::connect(&url).await.with_context(|| format!("无法连接数据库（{}）", qinglian_web::app::redact_url(&url)))
+    Db::connect(&url)
+        .await
+        .with_context(|| format!("无法连接数据库（{}）", qinglian_web::app::redact_url(&url)))
 }
 
 /// `migrate`: apply pending migrations and create the built-in roles.
 async fn migrate(config: Config) -> anyhow::Result<()> {
     qinglian_web::app::create_private_dir(&config.data_dir)?;
     let url = config.effective_database_url();
-    let db = Db::connect(&url).await.with_context(|| format!("无法连接数据库（{}）", qinglian_web::app::redact_url(&url)))?;
-    let applied = qinglian_store::migrate::run(&db).await.context("数据库迁移失败")?;
+    let db = Db::connect(&url)
+        .await
+        .with_context(|| format!("无法连接数据库（{}）", qinglian_web::app::redact_url(&url)))?;
+    let applied = qinglian_store::migrate::run(&db)
+        .await
+        .context("数据库迁移失败")?;
     let mut tx = db.begin().await?;
     qinglian_store::user::ensure_builtin_roles(&mut tx).await?;
     tx.commit().await?;
-    let latest = qinglian_store::migrate::MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0);
+    let latest = qinglian_store::migrate::MIGRATIONS
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0);
     if applied.is_empty() {
         println!("数据库已是最新版本（{latest}），无需迁移");
     } else {

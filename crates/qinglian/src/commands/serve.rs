@@ -17,7 +17,11 @@ const DEMO_PASSWORD_ENV: &str = "QINGLIAN_DEMO_PASSWORD";
 fn init_tracing(config: &Config) -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
         .map_err(|e| refused(format!("配置项log有误（{}）：{e}", config.log)))?;
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
     Ok(())
 }
 
@@ -35,16 +39,22 @@ pub async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
     let addr = config.addr.clone();
     let app = App::open(config).await?;
     if app.config.demo {
-        let logins = qinglian_web::demo::seed(&app, std::env::var(DEMO_PASSWORD_ENV).ok()).await.context("装入演示数据失败")?;
+        let logins = qinglian_web::demo::seed(&app, std::env::var(DEMO_PASSWORD_ENV).ok())
+            .await
+            .context("装入演示数据失败")?;
         print_logins(&logins);
     }
-    let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("无法监听地址{addr}"))?;
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("无法监听地址{addr}"))?;
     let local = listener.local_addr().context("无法获取监听地址")?;
     println!("qinglian 已启动：http://{local}");
     let _ = std::io::stdout().flush();
     tracing::info!(addr = %local, "listening");
     let db = app.db.clone();
-    qinglian_web::serve(app, listener, shutdown_signal()).await.context("服务异常退出")?;
+    qinglian_web::serve(app, listener, shutdown_signal())
+        .await
+        .context("服务异常退出")?;
     db.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -77,7 +87,9 @@ async fn shutdown_signal() {
 pub async fn demo(mut config: Config) -> anyhow::Result<()> {
     config.demo = true;
     let app = App::open(config).await?;
-    let logins = qinglian_web::demo::seed(&app, std::env::var(DEMO_PASSWORD_ENV).ok()).await.context("装入演示数据失败")?;
+    let logins = qinglian_web::demo::seed(&app, std::env::var(DEMO_PASSWORD_ENV).ok())
+        .await
+        .context("装入演示数据失败")?;
     print_logins(&logins);
     app.db.close().await;
     Ok(())
@@ -85,7 +97,13 @@ pub async fn demo(mut config: Config) -> anyhow::Result<()> {
 
 fn print_logins(logins: &[DemoLogin]) {
     println!("演示账号（仅供演示，切勿用于生产）：");
-    let rows: Vec<Vec<String>> = logins.iter().map(|l| vec![l.username.clone(), l.role.clone(), l.password.clone()]).collect();
-    print!("{}", crate::table::render(&["用户名", "角色", "密码"], &rows));
+    let rows: Vec<Vec<String>> = logins
+        .iter()
+        .map(|l| vec![l.username.clone(), l.role.clone(), l.password.clone()])
+        .collect();
+    print!(
+        "{}",
+        crate::table::render(&["用户名", "角色", "密码"], &rows)
+    );
     let _ = std::io::stdout().flush();
 }

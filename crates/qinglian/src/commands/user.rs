@@ -34,7 +34,10 @@ fn actor() -> Actor {
 /// Read one line from stdin as the password.
 fn read_password_line() -> anyhow::Result<String> {
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("无法从标准输入读取密码")?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("无法从标准输入读取密码")?;
     let pw = line.trim_end_matches(['\r', '\n']).to_string();
     if pw.is_empty() {
         return Err(refused("从标准输入读取的密码为空"));
@@ -44,11 +47,19 @@ fn read_password_line() -> anyhow::Result<String> {
 
 /// The password to set: read from stdin (policy-checked) or generated. Returns it and whether
 /// it was generated (and so must be shown).
-async fn new_password(app: &App, username: &str, from_stdin: bool) -> anyhow::Result<(String, bool)> {
-    let policy: SecurityPolicy = setting::get(&app.db, setting::SECURITY_POLICY).await.context("读取安全策略失败")?;
+async fn new_password(
+    app: &App,
+    username: &str,
+    from_stdin: bool,
+) -> anyhow::Result<(String, bool)> {
+    let policy: SecurityPolicy = setting::get(&app.db, setting::SECURITY_POLICY)
+        .await
+        .context("读取安全策略失败")?;
     if from_stdin {
         let pw = read_password_line()?;
-        policy.check_password(&pw, username).map_err(|m| refused(format!("密码不符合安全策略：{m}")))?;
+        policy
+            .check_password(&pw, username)
+            .map_err(|m| refused(format!("密码不符合安全策略：{m}")))?;
         return Ok((pw, false));
     }
     let mut pw = qinglian_web::password::generate();
@@ -59,12 +70,17 @@ async fn new_password(app: &App, username: &str, from_stdin: bool) -> anyhow::Re
 }
 
 async fn find(app: &App, username: &str) -> anyhow::Result<user::UserAuth> {
-    user::find_auth(app.db.pool(), username).await?.ok_or_else(|| refused(format!("用户“{username}”不存在")))
+    user::find_auth(app.db.pool(), username)
+        .await?
+        .ok_or_else(|| refused(format!("用户“{username}”不存在")))
 }
 
 async fn add(app: &App, args: UserAddArgs) -> anyhow::Result<()> {
     user::check_username(&args.username).map_err(refused)?;
-    if user::find_auth(app.db.pool(), &args.username).await?.is_some() {
+    if user::find_auth(app.db.pool(), &args.username)
+        .await?
+        .is_some()
+    {
         return Err(refused(format!("用户名“{}”已被使用", args.username)));
     }
     let roles = user::list_roles(&app.db).await?;
@@ -74,14 +90,19 @@ async fn add(app: &App, args: UserAddArgs) -> anyhow::Result<()> {
     for code in &args.roles {
         let Some(role) = roles.iter().find(|r| r.code == *code) else {
             let known: Vec<&str> = roles.iter().map(|r| r.code.as_str()).collect();
-            return Err(refused(format!("角色代码“{code}”不存在；可用的角色代码：{}", known.join("、"))));
+            return Err(refused(format!(
+                "角色代码“{code}”不存在；可用的角色代码：{}",
+                known.join("、")
+            )));
         };
         admin |= role.admin_kind.is_some();
         role_ids.push(role.id);
         role_names.push(role.name.clone());
     }
     if admin && !args.scopes.is_empty() {
-        return Err(refused("三员（系统管理员、安全管理员、安全审计员）不能查看业务数据，不能设置数据权限（--scope）"));
+        return Err(refused(
+            "三员（系统管理员、安全管理员、安全审计员）不能查看业务数据，不能设置数据权限（--scope）",
+        ));
     }
     let (password, generated) = new_password(app, &args.username, args.password_stdin).await?;
     let hash = qinglian_web::password::hash(&password);
@@ -105,11 +126,32 @@ async fn add(app: &App, args: UserAddArgs) -> anyhow::Result<()> {
         args.username,
         args.name,
         role_names.join("、"),
-        if scope_text.is_empty() { "无".to_string() } else { scope_text.join("、") }
+        if scope_text.is_empty() {
+            "无".to_string()
+        } else {
+            scope_text.join("、")
+        }
     );
-    audit::append(&mut tx, app.mode(), &actor(), &Event { action: "user.create", object_type: "user", object_id: id.to_string(), outcome: Outcome::Success, detail }).await?;
+    audit::append(
+        &mut tx,
+        app.mode(),
+        &actor(),
+        &Event {
+            action: "user.create",
+            object_type: "user",
+            object_id: id.to_string(),
+            outcome: Outcome::Success,
+            detail,
+        },
+    )
+    .await?;
     tx.commit().await?;
-    println!("已创建用户{}（{}），角色：{}", args.username, args.name, role_names.join("、"));
+    println!(
+        "已创建用户{}（{}），角色：{}",
+        args.username,
+        args.name,
+        role_names.join("、")
+    );
     if generated {
         println!("初始密码：{password}");
     }
@@ -144,8 +186,18 @@ async fn set_disabled(app: &App, username: &str, disabled: bool) -> anyhow::Resu
     let u = find(app, username).await?;
     let mut tx = app.db.begin().await?;
     user::set_disabled(&mut tx, u.user.id, disabled).await?;
-    let (action, verb) = if disabled { ("user.disable", "停用") } else { ("user.enable", "启用") };
-    let event = Event { action, object_type: "user", object_id: u.user.id.to_string(), outcome: Outcome::Success, detail: format!("命令行{verb}用户{username}") };
+    let (action, verb) = if disabled {
+        ("user.disable", "停用")
+    } else {
+        ("user.enable", "启用")
+    };
+    let event = Event {
+        action,
+        object_type: "user",
+        object_id: u.user.id.to_string(),
+        outcome: Outcome::Success,
+        detail: format!("命令行{verb}用户{username}"),
+    };
     audit::append(&mut tx, app.mode(), &actor(), &event).await?;
     tx.commit().await?;
     if disabled {
@@ -160,7 +212,13 @@ async fn unlock(app: &App, username: &str) -> anyhow::Result<()> {
     let u = find(app, username).await?;
     let mut tx = app.db.begin().await?;
     user::unlock(&mut tx, u.user.id).await?;
-    let event = Event { action: "user.unlock", object_type: "user", object_id: u.user.id.to_string(), outcome: Outcome::Success, detail: format!("命令行解除用户{username}的登录锁定") };
+    let event = Event {
+        action: "user.unlock",
+        object_type: "user",
+        object_id: u.user.id.to_string(),
+        outcome: Outcome::Success,
+        detail: format!("命令行解除用户{username}的登录锁定"),
+    };
     audit::append(&mut tx, app.mode(), &actor(), &event).await?;
     tx.commit().await?;
     println!("已解除用户{username}的登录锁定");
@@ -189,8 +247,21 @@ async fn list(app: &App) -> anyhow::Result<()> {
         println!("还没有用户。用 qinglian user add 新建。");
         return Ok(());
     }
-    let rows: Vec<Vec<String>> = users.iter().map(|(u, roles)| vec![u.username.clone(), u.display_name.clone(), roles.join("、"), status(u)]).collect();
-    print!("{}", crate::table::render(&["用户名", "姓名", "角色", "状态"], &rows));
+    let rows: Vec<Vec<String>> = users
+        .iter()
+        .map(|(u, roles)| {
+            vec![
+                u.username.clone(),
+                u.display_name.clone(),
+                roles.join("、"),
+                status(u),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        crate::table::render(&["用户名", "姓名", "角色", "状态"], &rows)
+    );
     println!("共{}个用户", users.len());
     Ok(())
 }

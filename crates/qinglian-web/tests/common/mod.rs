@@ -1,0 +1,371 @@
+//! Test harness: the real router over a fresh database (a temp SQLite file, or a fresh
+//! PostgreSQL schema), fixtures for a small org tree and users, and clients that log in
+//! through the real pages or the API.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use qinglian_store::org::{OrgInput, OrgKind};
+use qinglian_store::{user, Db};
+use qinglian_web::config::Config;
+use qinglian_web::App;
+use tower::ServiceExt;
+
+/// Password of every fixture user.
+pub const PASSWORD: &str = "Test#Pass2026";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Temp-file SQLite.
+    Sqlite,
+    /// A fresh schema in the local PostgreSQL.
+    Postgres,
+}
+
+/// PostgreSQL URL for tests (the machine's trust-auth server by default).
+pub fn pg_base_url() -> String {
+    std::env::var("QINGLIAN_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A fresh PostgreSQL schema; dropped when the test ends.
+pub struct PgSchema {
+    name: String,
+}
+
+impl PgSchema {
+    /// Create a schema and return it with a URL whose search_path points at it.
+    pub async fn create() -> (PgSchema, String) {
+        let name = format!("qt_{}", hex::encode(rand::random::<[u8; 6]>()));
+        let base = pg_base_url();
+        let db = Db::connect(&base).await.unwrap_or_else(|e| {
+            panic!("PostgreSQL tests need a server at {base} (set QINGLIAN_TEST_DATABASE_URL); .ci/run starts one: {e}")
+        });
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {name}"))).execute(db.pool()).await.expect("create schema");
+        db.close().await;
+        let sep = if base.contains('?') { '&' } else { '?' };
+        (PgSchema { name: name.clone() }, format!("{base}{sep}options=-c%20search_path%3D{name}"))
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop on a separate runtime: Drop cannot await, and the test runtime may be gone.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            rt.block_on(async {
+                if let Ok(db) = Db::connect(&pg_base_url()).await {
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {name} CASCADE"))).execute(db.pool()).await;
+                    db.close().await;
+                }
+            })
+        })
+        .join();
+    }
+}
+
+/// Ids of the fixture orgs.
+#[derive(Debug, Clone, Copy)]
+pub struct Orgs {
+    /// 测试市 (root).
+    pub city: i64,
+    /// 测试市纪委监委.
+    pub commission: i64,
+    /// 测试市财政局.
+    pub finance: i64,
+    /// 测试市财政局办公室 (section of finance).
+    pub finance_office: i64,
+    /// 测试市民政局.
+    pub civil: i64,
+}
+
+/// The app under test.
+pub struct TestApp {
+    /// The application.
+    pub app: App,
+    /// Its router.
+    pub router: Router,
+    /// Fixture orgs.
+    pub orgs: Orgs,
+    /// Which database.
+    pub backend: Backend,
+    _dir: tempfile::TempDir,
+    _pg: Option<PgSchema>,
+}
+
+impl TestApp {
+    /// A fresh app on the given backend, with the fixture org tree.
+    pub async fn new(backend: Backend) -> TestApp {
+        Self::with_config(backend, |_| {}).await
+    }
+
+    /// A fresh app with a configuration tweak.
+    pub async fn with_config(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (pg, url) = match backend {
+            Backend::Sqlite => (None, String::new()),
+            Backend::Postgres => {
+                let (s, u) = PgSchema::create().await;
+                (Some(s), u)
+            }
+        };
+        let mut config = Config { data_dir: dir.path().to_path_buf(), database_url: url, ..Config::default() };
+        tweak(&mut config);
+        let app = App::open(config).await.expect("open app");
+        let orgs = fixture_orgs(&app.db).await;
+        let router = qinglian_web::router::build(app.clone());
+        TestApp { app, router, orgs, backend, _dir: dir, _pg: pg }
+    }
+
+    /// Create a user with roles (by code) and a scope; two-factor is enrolled for roles that
+    /// require it. Returns the user id.
+    pub async fn user(&self, username: &str, roles: &[&str], scope: &[i64]) -> i64 {
+        let db = &self.app.db;
+        let mut tx = db.begin().await.unwrap();
+        let id = user::create(&mut tx, &user::NewUser { username: username.into(), display_name: format!("测试{username}"), org_id: Some(self.orgs.city), password_hash: qinglian_web::password::hash(PASSWORD), must_change_password: false }).await.unwrap();
+        let mut role_ids = Vec::new();
+        for r in roles {
+            role_ids.push(user::role_id(db, r).await.unwrap());
+        }
+        user::set_roles(&mut tx, id, &role_ids).await.unwrap();
+        user::set_scope(&mut tx, id, scope).await.unwrap();
+        tx.commit().await.unwrap();
+        let p = user::load_principal(db, id).await.unwrap();
+        if p.requires_totp() {
+            let enc = self.app.keys.encrypt(TOTP_SECRET.as_bytes(), qinglian_web::auth::totp_aad(id).as_bytes());
+            let mut tx = db.begin().await.unwrap();
+            user::set_totp(&mut tx, id, Some(&enc), true).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        id
+    }
+
+    /// Send a request through the router (as if from 127.0.0.1).
+    pub async fn send(&self, mut req: Request<Body>) -> Resp {
+        req.extensions_mut().insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        let res = self.router.clone().oneshot(req).await.expect("router");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024 * 1024).await.expect("body");
+        Resp { status, headers, bytes: bytes.to_vec() }
+    }
+
+    /// An anonymous client.
+    pub fn anon(&self) -> Client<'_> {
+        Client { t: self, cookie: String::new(), csrf: String::new(), bearer: None }
+    }
+
+    /// Log in through the login page (and the 2FA page if needed).
+    pub async fn login(&self, username: &str) -> Client<'_> {
+        self.login_with(username, PASSWORD).await.expect("login succeeds")
+    }
+
+    /// Log in through the pages; Err(response) if refused.
+    pub async fn login_with(&self, username: &str, password: &str) -> Result<Client<'_>, Resp> {
+        let page = self.send(Request::get("/login").body(Body::empty()).unwrap()).await;
+        let pre_cookie = page.cookie("qinglian_pre").expect("pre cookie");
+        let pre = page.hidden("_pre").expect("pre field");
+        let body = format!("username={}&password={}&_pre={}", enc(username), enc(password), enc(&pre));
+        let res = self
+            .send(Request::post("/login").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").header(header::COOKIE, format!("qinglian_pre={pre_cookie}")).body(Body::from(body)).unwrap())
+            .await;
+        if res.status != StatusCode::SEE_OTHER {
+            return Err(res);
+        }
+        let session = res.cookie("qinglian_session").expect("session cookie");
+        let mut c = Client { t: self, cookie: format!("qinglian_session={session}"), csrf: String::new(), bearer: None };
+        if res.location() == "/login/totp" {
+            let p = c.get("/login/totp").await;
+            c.csrf = p.hidden("_csrf").expect("csrf on totp page");
+            let r = c.post_form("/login/totp", &[("code", &totp_now())]).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "totp step: {}", r.text());
+        }
+        let home = c.get("/").await;
+        c.csrf = match home.hidden("_csrf") {
+            Some(t) => t,
+            // Gated sessions (forced password change, 2FA enrolment) land on a plain page.
+            None => c.get("/account/password").await.hidden("_csrf").unwrap_or_default(),
+        };
+        Ok(c)
+    }
+
+    /// Log in through the API; returns a bearer client.
+    pub async fn api_login(&self, username: &str) -> Client<'_> {
+        let mut body = serde_json::json!({"username": username, "password": PASSWORD});
+        let p = user::find_auth(self.app.db.pool(), username).await.unwrap().unwrap();
+        if p.user.totp_enabled {
+            body["totp"] = serde_json::Value::String(totp_now());
+        }
+        let res = self.send(Request::post("/api/v1/auth/login").header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())).unwrap()).await;
+        assert_eq!(res.status, StatusCode::OK, "api login: {}", res.text());
+        let token = res.json()["token"].as_str().unwrap().to_string();
+        Client { t: self, cookie: String::new(), csrf: String::new(), bearer: Some(token) }
+    }
+
+    /// Run raw SQL against the test database (to tamper with data the way an attacker would).
+    pub async fn sql(&self, sql: &str) {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(self.app.db.pool()).await.expect("raw sql");
+    }
+}
+
+/// Fixed TOTP secret of fixture users (base32).
+pub const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+/// The current TOTP code for the fixture secret.
+pub fn totp_now() -> String {
+    qinglian_web::auth::totp_for(TOTP_SECRET, "x").unwrap().generate_current().to_string()
+}
+
+async fn fixture_orgs(db: &Db) -> Orgs {
+    let mut tx = db.begin().await.unwrap();
+    let mk = |parent: Option<i64>, name: &str, kind: OrgKind| OrgInput { parent_id: parent, name: name.into(), kind, code: None, sort_order: 0, supervised_by: None };
+    let city = qinglian_store::org::create(&mut tx, &mk(None, "测试市", OrgKind::City)).await.unwrap();
+    let commission = qinglian_store::org::create(&mut tx, &mk(Some(city), "测试市纪委监委", OrgKind::Commission)).await.unwrap();
+    let finance = qinglian_store::org::create(&mut tx, &mk(Some(city), "测试市财政局", OrgKind::Unit)).await.unwrap();
+    let finance_office = qinglian_store::org::create(&mut tx, &mk(Some(finance), "测试市财政局办公室", OrgKind::Section)).await.unwrap();
+    let civil = qinglian_store::org::create(&mut tx, &mk(Some(city), "测试市民政局", OrgKind::Unit)).await.unwrap();
+    tx.commit().await.unwrap();
+    Orgs { city, commission, finance, finance_office, civil }
+}
+
+/// Percent-encode for forms.
+pub fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A response.
+#[derive(Debug)]
+pub struct Resp {
+    /// Status.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: axum::http::HeaderMap,
+    /// Body.
+    pub bytes: Vec<u8>,
+}
+
+impl Resp {
+    /// Body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+    /// Body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.bytes).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+    /// A cookie set by the response.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or("").to_string()))
+    }
+    /// The Set-Cookie header for a cookie.
+    pub fn set_cookie_header(&self, name: &str) -> Option<String> {
+        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find(|v| v.starts_with(&format!("{name}="))).map(str::to_string)
+    }
+    /// Location header.
+    pub fn location(&self) -> String {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+    }
+    /// Value of the first hidden input with this name.
+    pub fn hidden(&self, name: &str) -> Option<String> {
+        let text = self.text();
+        let needle = format!("name=\"{name}\" value=\"");
+        let start = text.find(&needle)? + needle.len();
+        let end = text[start..].find('"')? + start;
+        Some(text[start..end].to_string())
+    }
+    /// Header value.
+    pub fn header(&self, name: &str) -> String {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+    }
+}
+
+/// A client with a session cookie or a bearer token.
+pub struct Client<'a> {
+    t: &'a TestApp,
+    /// Cookie header value.
+    pub cookie: String,
+    /// CSRF token.
+    pub csrf: String,
+    /// Bearer token.
+    pub bearer: Option<String>,
+}
+
+impl Client<'_> {
+    fn req(&self, method: &str, path: &str) -> axum::http::request::Builder {
+        let mut b = Request::builder().method(method).uri(path);
+        if !self.cookie.is_empty() {
+            b = b.header(header::COOKIE, &self.cookie);
+        }
+        if let Some(t) = &self.bearer {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        b
+    }
+    /// GET.
+    pub async fn get(&self, path: &str) -> Resp {
+        self.t.send(self.req("GET", path).body(Body::empty()).unwrap()).await
+    }
+    /// POST an urlencoded form with the CSRF field added.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut body = format!("_csrf={}", enc(&self.csrf));
+        for (k, v) in fields {
+            body.push_str(&format!("&{}={}", enc(k), enc(v)));
+        }
+        self.t.send(self.req("POST", path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap()).await
+    }
+    /// POST an urlencoded form without any CSRF token.
+    pub async fn post_form_no_csrf(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let body = fields.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+        self.t.send(self.req("POST", path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap()).await
+    }
+    /// POST a multipart form (file upload) with the CSRF header, as htmx sends it.
+    pub async fn post_multipart(&self, path: &str, file: &[u8], fields: &[(&str, &str)]) -> Resp {
+        let boundary = "qinglianboundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        }
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.xlsx\"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n").as_bytes());
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.t
+            .send(self.req("POST", path).header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}")).header("x-csrf-token", &self.csrf).body(Body::from(body)).unwrap())
+            .await
+    }
+    /// POST JSON.
+    pub async fn post_json(&self, path: &str, v: &serde_json::Value) -> Resp {
+        self.t.send(self.req("POST", path).header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())).unwrap()).await
+    }
+}
+
+/// Generate one test per backend from an async fn taking a `TestApp`.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::common::TestApp::new($crate::common::Backend::Sqlite).await).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::common::TestApp::new($crate::common::Backend::Postgres).await).await
+                }
+            }
+        )*
+    };
+}

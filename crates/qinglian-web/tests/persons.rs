@@ -1,0 +1,166 @@
+//! The people roster through the real router: ID validation, duplicates, search by pinyin
+//! initials, Excel import with a bad row (both modes) and export (issue #2 §3).
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use qinglian_store::person;
+
+on_both!(
+    a_bad_id_number_is_refused_with_the_reason_then_a_good_one_is_saved,
+    duplicate_id_numbers_are_refused,
+    search_finds_names_by_pinyin_initials,
+    import_with_one_bad_row_all_or_nothing_then_valid_only,
+    import_template_downloads_with_chinese_headers,
+    api_creates_people_with_field_errors,
+);
+
+async fn a_bad_id_number_is_refused_with_the_reason_then_a_good_one_is_saved(t: TestApp) {
+    t.user("casem", &["casemgmt"], &[t.orgs.city]).await;
+    let c = t.login("casem").await;
+    let org = t.orgs.finance.to_string();
+    let r = c.post_form("/persons", &[("org_id", &org), ("name", "张三"), ("id_number", "110105194912310021"), ("party_member", "true")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = r.text();
+    assert!(text.contains("第18位校验码应为X"), "names the check digit: {text}");
+    assert!(text.contains("value=\"张三\""), "keeps what the user typed");
+    assert_eq!(person::count(&t.app.db).await.unwrap(), 0);
+    let r = c.post_form("/persons", &[("org_id", &org), ("name", "张三"), ("id_number", "11010519491231002x"), ("party_member", "true")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let detail = c.get(&r.location()).await.text();
+    assert!(detail.contains("11010519491231002X"), "normalised to upper-case X, shown in full to case management");
+    assert!(detail.contains("1949-12-31") && detail.contains("女"), "birth date and sex derived from the ID");
+    let audit = qinglian_store::audit::list(&t.app.db, &qinglian_store::audit::AuditFilter { action: Some("person.read_sensitive".into()), ..Default::default() }, 1, 10).await.unwrap();
+    assert_eq!(audit.total, 1, "the full-ID read is audited");
+    // 15-digit legacy IDs are converted.
+    let r = c.post_form("/persons", &[("org_id", &org), ("name", "李四"), ("id_number", "440524800101001")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+}
+
+async fn duplicate_id_numbers_are_refused(t: TestApp) {
+    t.user("casem", &["casemgmt"], &[t.orgs.city]).await;
+    let c = t.login("casem").await;
+    let org = t.orgs.finance.to_string();
+    assert_eq!(c.post_form("/persons", &[("org_id", &org), ("name", "张三"), ("id_number", "11010519491231002X")]).await.status, StatusCode::SEE_OTHER);
+    let r = c.post_form("/persons", &[("org_id", &t.orgs.civil.to_string()), ("name", "张叁"), ("id_number", "11010519491231002X")]).await;
+    assert!(r.status.is_client_error());
+    assert!(r.text().contains("已在人员名册中登记"));
+    assert_eq!(person::count(&t.app.db).await.unwrap(), 1);
+}
+
+async fn search_finds_names_by_pinyin_initials(t: TestApp) {
+    t.user("casem", &["casemgmt"], &[t.orgs.city]).await;
+    let c = t.login("casem").await;
+    let org = t.orgs.finance.to_string();
+    for (n, id) in [("张三", "11010519491231002X"), ("李四", "440524188001010014"), ("张三丰", "110105194912310101")] {
+        let id = if id == "110105194912310101" { fix_check(id) } else { id.to_string() };
+        let r = c.post_form("/persons", &[("org_id", &org), ("name", n), ("id_number", &id)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    }
+    let r = c.get("/persons?q=zs").await.text();
+    assert!(r.contains("张三") && r.contains("张三丰") && !r.contains("李四"));
+    let r = c.get("/persons?q=%E6%9D%8E").await.text();
+    assert!(r.contains("李四") && !r.contains("张三"));
+    let r = c.get("/persons?q=zhangsanf").await.text();
+    assert!(r.contains("张三丰") && !r.contains(">张三<"));
+    let api = t.api_login("casem").await;
+    assert_eq!(api.get("/api/v1/persons?q=ls").await.json()["total"], 1);
+}
+
+fn fix_check(first17_plus: &str) -> String {
+    let first17 = &first17_plus[..17];
+    format!("{first17}{}", qinglian_domain::id_number::check_char(first17).unwrap())
+}
+
+fn people_xlsx(rows: &[[&str; 4]]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["姓名", "身份证号", "单位", "是否党员"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+async fn import_with_one_bad_row_all_or_nothing_then_valid_only(t: TestApp) {
+    t.user("unit1", &["unit_admin"], &[t.orgs.finance]).await;
+    let c = t.login("unit1").await;
+    let file = people_xlsx(&[
+        ["张三", "11010519491231002X", "测试市财政局", "是"],
+        ["李四", "440524188001010015", "测试市财政局办公室", "否"],
+        ["王五", &fix_check("11010519800101001"), "测试市财政局", "是"],
+    ]);
+    let r = c.post_multipart("/persons/import", &file, &[("mode", "all_or_nothing")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let text = r.text();
+    assert!(text.contains("本次未导入任何数据"));
+    assert!(text.contains("第18位校验码应为4"), "{text}");
+    assert_eq!(person::count(&t.app.db).await.unwrap(), 0, "all-or-nothing writes nothing");
+    // The error report downloads as a real .xlsx naming row 3 and the column.
+    let token = text.split("/downloads/").nth(1).unwrap().split('"').next().unwrap();
+    let report = c.get(&format!("/downloads/{token}")).await;
+    assert_eq!(report.status, StatusCode::OK);
+    let cells = {
+        use calamine::{Reader, Xlsx};
+        let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(report.bytes.clone())).unwrap();
+        let name = wb.sheet_names()[0].clone();
+        wb.worksheet_range(&name).unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect::<Vec<_>>()
+    };
+    assert!(cells.iter().any(|r| r.first().map(|s| s == "3").unwrap_or(false) && r.iter().any(|c| c == "身份证号") && r.iter().any(|c| c.contains("校验码"))), "{cells:?}");
+    // Someone else cannot fetch that report.
+    t.user("other", &["unit_admin"], &[t.orgs.civil]).await;
+    assert_eq!(t.login("other").await.get(&format!("/downloads/{token}")).await.status, StatusCode::NOT_FOUND);
+    // Valid rows only: two imported, the bad row listed.
+    let r = c.post_multipart("/persons/import", &file, &[("mode", "valid_only")]).await;
+    assert!(r.text().contains("成功导入 2 行"), "{}", r.text());
+    assert_eq!(person::count(&t.app.db).await.unwrap(), 2);
+    // Re-importing the same file: the two are now duplicates, nothing new.
+    let r = c.post_multipart("/persons/import", &file, &[("mode", "valid_only")]).await;
+    assert!(r.text().contains("已在人员名册中登记"));
+    assert_eq!(person::count(&t.app.db).await.unwrap(), 2);
+    // A unit outside the scope is a row error, not a leak.
+    let file = people_xlsx(&[["赵六", &fix_check("11010519800101002"), "测试市民政局", "是"]]);
+    let r = c.post_multipart("/persons/import", &file, &[("mode", "valid_only")]).await;
+    assert!(r.text().contains("不在您的数据权限范围内"));
+    // A file that is not Excel gets a clear message, not a 500.
+    let r = c.post_multipart("/persons/import", b"not a spreadsheet", &[("mode", "valid_only")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("Excel"));
+}
+
+async fn import_template_downloads_with_chinese_headers(t: TestApp) {
+    t.user("unit1", &["unit_admin"], &[t.orgs.finance]).await;
+    let c = t.login("unit1").await;
+    let r = c.get("/persons/import/template.xlsx").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.header("content-type").contains("spreadsheetml"));
+    use calamine::{Reader, Xlsx};
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(r.bytes)).unwrap();
+    let range = wb.worksheet_range("人员").unwrap();
+    let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(&header[..3], &["姓名", "身份证号", "单位"]);
+}
+
+async fn api_creates_people_with_field_errors(t: TestApp) {
+    t.user("casem", &["casemgmt"], &[t.orgs.city]).await;
+    let api = t.api_login("casem").await;
+    let r = api.post_json("/api/v1/persons", &serde_json::json!({"org_id": t.orgs.finance, "name": "", "id_number": "123"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let j = r.json();
+    assert_eq!(j["code"], "invalid");
+    let fields: Vec<&str> = j["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"name") && fields.contains(&"id_number"), "{j}");
+    let r = api.post_json("/api/v1/persons", &serde_json::json!({"org_id": t.orgs.finance, "name": "张三", "id_number": "11010519491231002X"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["id_number"], "11010519491231002X");
+    let r = api.post_json("/api/v1/persons", &serde_json::json!({"org_id": t.orgs.finance, "name": "张三", "id_number": "11010519491231002X"})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.json()["field"], "id_number");
+    let r = api.post_json("/api/v1/persons", &serde_json::json!({"nonsense": true})).await;
+    assert!(r.status.is_client_error(), "bad JSON is a 4xx: {}", r.status);
+}
