@@ -34,7 +34,10 @@ fn main() {
     let lock = fs::read_to_string(crate_dir.join("package-lock.json"))
         .unwrap_or_else(|e| panic!("读取 package-lock.json 失败：{e}"));
 
-    if ASSETS.iter().any(|(pkg, file, _)| !installed(&crate_dir, &lock, pkg, file)) {
+    if ASSETS
+        .iter()
+        .any(|(pkg, file, _)| !installed(&crate_dir, &lock, pkg, file))
+    {
         npm_ci(&crate_dir);
         for (pkg, file, _) in ASSETS {
             assert!(
@@ -46,8 +49,7 @@ fn main() {
 
     for (pkg, file, name) in ASSETS {
         let src = crate_dir.join("node_modules").join(pkg).join(file);
-        fs::copy(&src, out_dir.join(name))
-            .unwrap_or_else(|e| panic!("复制 {} 失败：{e}", src.display()));
+        fs::copy(&src, out_dir.join(name)).unwrap_or_else(|e| panic!("复制 {} 失败：{e}", src.display()));
     }
 }
 
@@ -85,7 +87,10 @@ fn npm_ci(crate_dir: &Path) {
         .status();
     match status {
         Ok(s) if s.success() => {}
-        Ok(s) => panic!("npm ci 失败（{s}）：请检查能否访问 npm 仓库，或在 {} 手动运行 npm ci", crate_dir.display()),
+        Ok(s) => panic!(
+            "npm ci 失败（{s}）：请检查能否访问 npm 仓库，或在 {} 手动运行 npm ci",
+            crate_dir.display()
+        ),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!("{NO_NPM}"),
         Err(e) => panic!("{NO_NPM}（无法运行 npm：{e}）"),
     }

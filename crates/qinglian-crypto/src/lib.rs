@@ -245,9 +245,9 @@ pub fn parse_key_list(s: &str) -> Result<VersionedKeys, CryptoError> {
     entries
         .iter()
         .map(|entry| {
-            let (version, key) = entry.split_once(':').ok_or_else(|| {
-                CryptoError::InvalidKeys("多个主密钥应写作 v<版本>:<十六进制密钥>".to_owned())
-            })?;
+            let (version, key) = entry
+                .split_once(':')
+                .ok_or_else(|| CryptoError::InvalidKeys("多个主密钥应写作 v<版本>:<十六进制密钥>".to_owned()))?;
             let version = parse_version_label(version)
                 .ok_or_else(|| CryptoError::InvalidKeys(format!("密钥版本格式错误：{version}")))?;
             Ok((version, parse_key_hex(key)?))
@@ -390,9 +390,7 @@ fn check_permissions(file: &fs::File, path: &Path) -> Result<(), CryptoError> {
         use std::os::unix::fs::PermissionsExt;
         let meta = file.metadata().map_err(io_err(path))?;
         if meta.permissions().mode() & 0o077 != 0 {
-            return Err(CryptoError::KeyFilePermissions {
-                path: path.to_owned(),
-            });
+            return Err(CryptoError::KeyFilePermissions { path: path.to_owned() });
         }
     }
     #[cfg(not(unix))]
@@ -425,10 +423,8 @@ fn parse_key_file(text: &str, path: &Path) -> Result<VersionedKeys, CryptoError>
         let (Some(version), Some(key), None) = (parts.next(), parts.next(), parts.next()) else {
             return Err(format_err(idx + 1, "应为“v<版本> <十六进制密钥>”"));
         };
-        let version =
-            parse_version_label(version).ok_or_else(|| format_err(idx + 1, "密钥版本格式错误"))?;
-        let key =
-            parse_key_hex(key).map_err(|_| format_err(idx + 1, "密钥应为64位十六进制字符"))?;
+        let version = parse_version_label(version).ok_or_else(|| format_err(idx + 1, "密钥版本格式错误"))?;
+        let key = parse_key_hex(key).map_err(|_| format_err(idx + 1, "密钥应为64位十六进制字符"))?;
         if keys.iter().any(|(v, _)| *v == version) {
             return Err(format_err(idx + 1, "密钥版本重复"));
         }
@@ -449,9 +445,7 @@ struct TokenParts<'a> {
 
 fn split_token(token: &str) -> Result<TokenParts<'_>, CryptoError> {
     let mut it = token.splitn(4, ':');
-    let (Some(prefix), Some(version), Some(alg), Some(body)) =
-        (it.next(), it.next(), it.next(), it.next())
-    else {
+    let (Some(prefix), Some(version), Some(alg), Some(body)) = (it.next(), it.next(), it.next(), it.next()) else {
         return Err(CryptoError::MalformedToken);
     };
     if prefix != TOKEN_PREFIX {
@@ -527,10 +521,7 @@ impl KeyRing {
                     "密钥文件中已存在v{version}或更高版本，请重新加载密钥后再轮换"
                 )));
             }
-            let mut file = fs::OpenOptions::new()
-                .append(true)
-                .open(&path)
-                .map_err(io_err(&path))?;
+            let mut file = fs::OpenOptions::new().append(true).open(&path).map_err(io_err(&path))?;
             check_permissions(&file, &path)?;
             // Make sure the previous line is terminated before appending.
             if !text.ends_with('\n') {
@@ -540,8 +531,7 @@ impl KeyRing {
         } else {
             create_key_dir(&data_dir.join(KEY_DIR))?;
             let mut file = new_file_options().open(&path).map_err(io_err(&path))?;
-            file.write_all(KEY_FILE_HEADER.as_bytes())
-                .map_err(io_err(&path))?;
+            file.write_all(KEY_FILE_HEADER.as_bytes()).map_err(io_err(&path))?;
             file
         };
         file.write_all(line.as_bytes()).map_err(io_err(&path))?;
@@ -599,9 +589,7 @@ impl KeyRing {
             .keys
             .get(&parts.version)
             .ok_or(CryptoError::UnknownKeyVersion(parts.version))?;
-        let blob = STANDARD
-            .decode(parts.body)
-            .map_err(|_| CryptoError::MalformedToken)?;
+        let blob = STANDARD.decode(parts.body).map_err(|_| CryptoError::MalformedToken)?;
         if blob.len() < NONCE_LEN + TAG_LEN {
             return Err(CryptoError::MalformedToken);
         }
@@ -623,22 +611,12 @@ impl KeyRing {
 
 /// True if `s` looks like an encrypted field token (prefix "qe1:"); does not verify it.
 pub fn is_encrypted_token(s: &str) -> bool {
-    s.strip_prefix(TOKEN_PREFIX)
-        .is_some_and(|rest| rest.starts_with(':'))
+    s.strip_prefix(TOKEN_PREFIX).is_some_and(|rest| rest.starts_with(':'))
 }
 
 /// AEAD-encrypt; returns ciphertext || tag.
-fn seal(
-    mode: CryptoMode,
-    key: &MasterKey,
-    nonce: &[u8; NONCE_LEN],
-    plaintext: &[u8],
-    aad: &[u8],
-) -> Vec<u8> {
-    let payload = Payload {
-        msg: plaintext,
-        aad,
-    };
+fn seal(mode: CryptoMode, key: &MasterKey, nonce: &[u8; NONCE_LEN], plaintext: &[u8], aad: &[u8]) -> Vec<u8> {
+    let payload = Payload { msg: plaintext, aad };
     let nonce = Nonce::<U12>::from(*nonce);
     let result = match mode {
         CryptoMode::Guomi => Sm4Gcm::new(&key.sm4_key.into()).encrypt(&nonce, payload),

@@ -58,10 +58,7 @@ fn hash_alg_names_and_digest_by_alg() {
             Some(digest(mode, b"payload"))
         );
     }
-    assert_ne!(
-        digest_by_alg("sm3", b"abc"),
-        digest_by_alg("sha256", b"abc")
-    );
+    assert_ne!(digest_by_alg("sm3", b"abc"), digest_by_alg("sha256", b"abc"));
     assert_eq!(digest_by_alg("md5", b"abc"), None);
     assert_eq!(digest_by_alg("", b"abc"), None);
 }
@@ -114,13 +111,7 @@ fn sm4_gcm_known_answer_rfc8998() {
     let cipher = Sm4Gcm::new_from_slice(&key).expect("key length");
     let nonce = Nonce::<U12>::try_from(iv.as_slice()).expect("nonce");
     let sealed = cipher
-        .encrypt(
-            &nonce,
-            Payload {
-                msg: &pt,
-                aad: &aad,
-            },
-        )
+        .encrypt(&nonce, Payload { msg: &pt, aad: &aad })
         .expect("encrypt");
     assert_eq!(hex::encode(&sealed[..pt.len()]), hex::encode(&ct));
     assert_eq!(hex::encode(&sealed[pt.len()..]), hex::encode(&tag));
@@ -155,13 +146,7 @@ fn aes256_gcm_known_answer_nist() {
     let cipher = Aes256Gcm::new_from_slice(&key).expect("key length");
     let nonce = Nonce::<U12>::try_from(iv.as_slice()).expect("nonce");
     let sealed = cipher
-        .encrypt(
-            &nonce,
-            Payload {
-                msg: &pt,
-                aad: &aad,
-            },
-        )
+        .encrypt(&nonce, Payload { msg: &pt, aad: &aad })
         .expect("encrypt");
     assert_eq!(hex::encode(&sealed[..pt.len()]), ct);
     assert_eq!(hex::encode(&sealed[pt.len()..]), tag);
@@ -209,10 +194,7 @@ fn sm4_key_derivation_is_sm3_of_key_and_label() {
 
 #[test]
 fn round_trip_both_modes_and_token_format() {
-    for (mode, alg) in [
-        (CryptoMode::Guomi, "sm4gcm"),
-        (CryptoMode::International, "aes256gcm"),
-    ] {
+    for (mode, alg) in [(CryptoMode::Guomi, "sm4gcm"), (CryptoMode::International, "aes256gcm")] {
         let r = ring(mode);
         for pt in [&b""[..], b"x", "张三 身份证 110101199003074518".as_bytes()] {
             let token = r.encrypt(pt, b"reporter.identity:42");
@@ -220,10 +202,7 @@ fn round_trip_both_modes_and_token_format() {
             assert!(token.starts_with(&prefix), "{token}");
             assert!(is_encrypted_token(&token));
             assert_eq!(token_blob(&token).len(), NONCE_LEN + pt.len() + TAG_LEN);
-            assert_eq!(
-                r.decrypt(&token, b"reporter.identity:42").expect("decrypt"),
-                pt
-            );
+            assert_eq!(r.decrypt(&token, b"reporter.identity:42").expect("decrypt"), pt);
             assert!(!r.is_stale(&token));
         }
     }
@@ -272,15 +251,9 @@ fn wrong_key_or_swapped_algorithm_fails() {
     let r = ring(CryptoMode::Guomi);
     let other = KeyRing::from_keys(vec![(1, [8u8; 32])], CryptoMode::Guomi).expect("ring");
     let token = r.encrypt(b"secret", b"aad");
-    assert!(matches!(
-        other.decrypt(&token, b"aad"),
-        Err(CryptoError::Tampered)
-    ));
+    assert!(matches!(other.decrypt(&token, b"aad"), Err(CryptoError::Tampered)));
     let swapped = token.replacen(":sm4gcm:", ":aes256gcm:", 1);
-    assert!(matches!(
-        r.decrypt(&swapped, b"aad"),
-        Err(CryptoError::Tampered)
-    ));
+    assert!(matches!(r.decrypt(&swapped, b"aad"), Err(CryptoError::Tampered)));
     let unknown = token.replacen(":sm4gcm:", ":sm4cbc:", 1);
     assert!(matches!(
         r.decrypt(&unknown, b"aad"),
@@ -344,8 +317,7 @@ fn either_algorithm_decrypts_regardless_of_ring_mode() {
 
 #[test]
 fn from_keys_validates_and_picks_highest_version() {
-    let r =
-        KeyRing::from_keys(vec![(3, [3u8; 32]), (1, [1u8; 32])], CryptoMode::Guomi).expect("ring");
+    let r = KeyRing::from_keys(vec![(3, [3u8; 32]), (1, [1u8; 32])], CryptoMode::Guomi).expect("ring");
     assert_eq!(r.current_version(), 3);
     assert_eq!(r.versions(), vec![1, 3]);
     assert_eq!(r.mode(), CryptoMode::Guomi);
@@ -438,10 +410,7 @@ fn load_or_create_creates_then_loads_same_key() {
     let second = KeyRing::load_or_create(dir.path(), CryptoMode::International).expect("load");
     assert_eq!(second.versions(), vec![1]);
     assert_eq!(second.mode(), CryptoMode::International);
-    assert_eq!(
-        second.decrypt(&token, b"aad").expect("decrypt"),
-        b"persisted"
-    );
+    assert_eq!(second.decrypt(&token, b"aad").expect("decrypt"), b"persisted");
 
     // Two fresh data dirs get different random keys.
     let dir2 = tempfile::tempdir().expect("tempdir");
@@ -505,14 +474,8 @@ fn rotation_keeps_old_keys_and_persists() {
     let reloaded = KeyRing::load_or_create(dir.path(), CryptoMode::Guomi).expect("reload");
     assert_eq!(reloaded.versions(), vec![1, 2]);
     assert_eq!(reloaded.current_version(), 2);
-    assert_eq!(
-        reloaded.decrypt(&old, b"case.note:7").expect("old"),
-        b"old data"
-    );
-    assert_eq!(
-        reloaded.decrypt(&new, b"case.note:7").expect("new"),
-        b"new data"
-    );
+    assert_eq!(reloaded.decrypt(&old, b"case.note:7").expect("old"), b"old data");
+    assert_eq!(reloaded.decrypt(&new, b"case.note:7").expect("new"), b"new data");
     let again = reloaded.encrypt(b"from reload", b"x");
     assert_eq!(r.decrypt(&again, b"x").expect("cross"), b"from reload");
     for v in [1, 2] {
@@ -530,10 +493,7 @@ fn rotation_keeps_old_keys_and_persists() {
     let mut stale = KeyRing::load_or_create(dir.path(), CryptoMode::Guomi).expect("reload");
     stale.current = 2;
     stale.keys.remove(&3);
-    assert!(matches!(
-        stale.rotate(dir.path()),
-        Err(CryptoError::InvalidKeys(_))
-    ));
+    assert!(matches!(stale.rotate(dir.path()), Err(CryptoError::InvalidKeys(_))));
 }
 
 #[test]
@@ -602,10 +562,7 @@ fn crypto_mode_strings_and_serde() {
         assert_eq!(json, format!("\"{}\"", mode.as_str()));
         assert_eq!(serde_json::from_str::<CryptoMode>(&json).expect("de"), mode);
     }
-    assert_eq!(
-        " GuoMi ".parse::<CryptoMode>().expect("parse"),
-        CryptoMode::Guomi
-    );
+    assert_eq!(" GuoMi ".parse::<CryptoMode>().expect("parse"), CryptoMode::Guomi);
     let err = "sm".parse::<CryptoMode>().unwrap_err();
     assert!(matches!(err, CryptoError::UnknownMode(_)));
     assert!(err.to_string().contains("未知的密码模式"));
@@ -620,8 +577,7 @@ fn random_tokens() {
     assert_eq!(a.len(), 43);
     assert_ne!(a, b);
     assert!(
-        a.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'),
+        a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'),
         "{a}"
     );
     assert_eq!(URL_SAFE_NO_PAD.decode(&a).expect("decode").len(), 32);
@@ -631,10 +587,7 @@ fn random_tokens() {
 
 #[test]
 fn error_messages_are_chinese() {
-    assert_eq!(
-        CryptoError::Tampered.to_string(),
-        "密文已被篡改或密钥不匹配"
-    );
+    assert_eq!(CryptoError::Tampered.to_string(), "密文已被篡改或密钥不匹配");
     assert_eq!(CryptoError::MalformedToken.to_string(), "密文格式无效");
     assert_eq!(
         CryptoError::KeyFilePermissions {

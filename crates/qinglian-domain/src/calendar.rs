@@ -124,13 +124,7 @@ pub enum CalendarError {
 
 /// Built-in holiday arrangements (RULES.md §1): (year, name, days off as inclusive
 /// (month, day) ranges, make-up working days as (month, day)).
-type BuiltinHoliday = (
-    i32,
-    &'static str,
-    (u32, u32),
-    (u32, u32),
-    &'static [(u32, u32)],
-);
+type BuiltinHoliday = (i32, &'static str, (u32, u32), (u32, u32), &'static [(u32, u32)]);
 
 /// The State Council notices for 2024, 2025 and 2026, exactly as tabulated in RULES.md §1.
 const BUILTIN: &[BuiltinHoliday] = &[
@@ -148,13 +142,7 @@ const BUILTIN: &[BuiltinHoliday] = &[
     (2025, "清明节", (4, 4), (4, 6), &[]),
     (2025, "劳动节", (5, 1), (5, 5), &[(4, 27)]),
     (2025, "端午节", (5, 31), (6, 2), &[]),
-    (
-        2025,
-        "国庆节、中秋节",
-        (10, 1),
-        (10, 8),
-        &[(9, 28), (10, 11)],
-    ),
+    (2025, "国庆节、中秋节", (10, 1), (10, 8), &[(9, 28), (10, 11)]),
     // State Council General Office notice on the 2026 holidays.
     (2026, "元旦", (1, 1), (1, 3), &[(1, 4)]),
     (2026, "春节", (2, 15), (2, 23), &[(2, 14), (2, 28)]),
@@ -195,9 +183,7 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
 fn parse_kind(s: &str) -> Option<DayKind> {
     let s = s.trim().to_ascii_lowercase();
     match s.as_str() {
-        "holiday" | "放假" | "休息" | "休" | "假" | "节假日" | "法定节假日" => {
-            Some(DayKind::Holiday)
-        }
+        "holiday" | "放假" | "休息" | "休" | "假" | "节假日" | "法定节假日" => Some(DayKind::Holiday),
         "makeup_workday" | "makeup" | "workday" | "上班" | "调休上班" | "调休" | "班" => {
             Some(DayKind::MakeupWorkday)
         }
@@ -264,10 +250,7 @@ impl YearCalendar {
                 continue;
             }
             seen_data_or_header = true;
-            let err = |message: String| CalendarLineError {
-                line: line_no,
-                message,
-            };
+            let err = |message: String| CalendarLineError { line: line_no, message };
             if fields.len() != 3 {
                 errors.push(err(format!(
                     "应有3列（日期,名称,类型），当前为{}列；请按“2026-10-01,国庆节,放假”的格式填写",
@@ -319,9 +302,7 @@ impl YearCalendar {
                 continue;
             };
             if name.is_empty() {
-                errors.push(err(
-                    "名称为空；请填写节日名称，例如“春节”或“春节调休上班”".to_string()
-                ));
+                errors.push(err("名称为空；请填写节日名称，例如“春节”或“春节调休上班”".to_string()));
                 continue;
             }
             let mut d = start;
@@ -346,8 +327,7 @@ impl YearCalendar {
         if entries.is_empty() && errors.is_empty() {
             errors.push(CalendarLineError {
                 line: 0,
-                message: "日历文件中没有任何日期；请每行填写“日期,名称,类型”，例如“2026-10-01,国庆节,放假”"
-                    .to_string(),
+                message: "日历文件中没有任何日期；请每行填写“日期,名称,类型”，例如“2026-10-01,国庆节,放假”".to_string(),
             });
         }
         let year = entries.first().map(|(_, d)| d.date.year());
@@ -402,12 +382,7 @@ impl YearCalendar {
     /// on weekends, names present and CSV-safe, no date twice. `line` = 1-based entry number.
     pub fn validate(&self) -> Result<(), Vec<CalendarLineError>> {
         let mut errors = Vec::new();
-        let entries: Vec<(usize, SpecialDay)> = self
-            .days
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (i + 1, d.clone()))
-            .collect();
+        let entries: Vec<(usize, SpecialDay)> = self.days.iter().enumerate().map(|(i, d)| (i + 1, d.clone())).collect();
         for (line, d) in &entries {
             if !matches!(d.kind, DayKind::Holiday | DayKind::MakeupWorkday) {
                 errors.push(CalendarLineError {
@@ -474,10 +449,7 @@ fn check_entries(year: i32, entries: &[(usize, SpecialDay)], errors: &mut Vec<Ca
             } else {
                 format!("日期{}与第{}行重复；每个日期只能出现一次", d.date, prev)
             };
-            errors.push(CalendarLineError {
-                line: *line,
-                message,
-            });
+            errors.push(CalendarLineError { line: *line, message });
         }
     }
 }
@@ -526,8 +498,7 @@ impl Calendar {
             }
         }
         for d in &y.days {
-            if d.date.year() == year && matches!(d.kind, DayKind::Holiday | DayKind::MakeupWorkday)
-            {
+            if d.date.year() == year && matches!(d.kind, DayKind::Holiday | DayKind::MakeupWorkday) {
                 self.index.insert(d.date, (d.kind, d.name.clone()));
             }
         }
@@ -624,11 +595,7 @@ impl Calendar {
 
     /// Number of working days in `(from, to]`; if `to < from`, minus the number in `(to, from]`.
     pub fn workdays_between(&self, from: NaiveDate, to: NaiveDate) -> Result<i64, CalendarError> {
-        let (lo, hi, sign) = if to >= from {
-            (from, to, 1)
-        } else {
-            (to, from, -1)
-        };
+        let (lo, hi, sign) = if to >= from { (from, to, 1) } else { (to, from, -1) };
         let mut count = 0i64;
         let mut d = lo;
         while d < hi {

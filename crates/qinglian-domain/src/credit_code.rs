@@ -13,9 +13,7 @@ use unicode_normalization::UnicodeNormalization;
 /// The 31 symbols in value order (value = index).
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weights of characters 1–17.
-const WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// A validated unified social credit code, uppercase.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -32,9 +30,7 @@ pub enum CreditCodeError {
     #[error("统一社会信用代码应为18位，当前为{0}位")]
     Length(usize),
     /// A character outside the 31-symbol alphabet (position is 1-based).
-    #[error(
-        "统一社会信用代码第{position}位“{found}”不是有效字符；只能是数字和除I、O、S、V、Z以外的大写字母"
-    )]
+    #[error("统一社会信用代码第{position}位“{found}”不是有效字符；只能是数字和除I、O、S、V、Z以外的大写字母")]
     InvalidChar {
         /// 1-based position of the offending character.
         position: usize,
@@ -55,10 +51,7 @@ fn value_of(c: char) -> Option<u32> {
     if !c.is_ascii() {
         return None;
     }
-    ALPHABET
-        .iter()
-        .position(|&b| b == c as u8)
-        .map(|p| p as u32)
+    ALPHABET.iter().position(|&b| b == c as u8).map(|p| p as u32)
 }
 
 /// The check character for the first 17 characters; `None` unless 17 alphabet symbols
@@ -95,11 +88,7 @@ impl CreditCode {
         if chars.len() != 18 {
             return Err(CreditCodeError::Length(chars.len()));
         }
-        if let Some((i, &c)) = chars[..17]
-            .iter()
-            .enumerate()
-            .find(|(_, c)| value_of(**c).is_none())
-        {
+        if let Some((i, &c)) = chars[..17].iter().enumerate().find(|(_, c)| value_of(**c).is_none()) {
             return Err(CreditCodeError::InvalidChar {
                 position: i + 1,
                 found: c,
@@ -176,10 +165,7 @@ mod tests {
         assert_eq!(c.region_code(), "512081");
         assert_eq!(c.organization_code(), "MA62K0260");
         assert_eq!(check_char("91512081MA62K0260"), Some('E'));
-        assert_eq!(
-            CreditCode::parse(" ９１５１２０８１ma62k0260e ").unwrap(),
-            c
-        );
+        assert_eq!(CreditCode::parse(" ９１５１２０８１ma62k0260e ").unwrap(), c);
         assert_eq!(generate("91512081ma62k0260"), Some(c));
     }
 
@@ -194,10 +180,7 @@ mod tests {
                 found: 'F'
             }
         );
-        assert_eq!(
-            err.to_string(),
-            "统一社会信用代码第18位校验码应为E，当前为F"
-        );
+        assert_eq!(err.to_string(), "统一社会信用代码第18位校验码应为E，当前为F");
     }
 
     /// RULES.md §10: letters I, O, S, V, Z and wrong lengths are rejected.
@@ -232,8 +215,7 @@ mod tests {
     }
 
     fn symbols17() -> impl Strategy<Value = String> {
-        proptest::collection::vec(0usize..31, 17)
-            .prop_map(|v| v.into_iter().map(|i| char::from(ALPHABET[i])).collect())
+        proptest::collection::vec(0usize..31, 17).prop_map(|v| v.into_iter().map(|i| char::from(ALPHABET[i])).collect())
     }
 
     proptest! {

@@ -36,11 +36,7 @@ impl fmt::Display for Period {
 /// working day if that is a rest day (民法典 第二百零三条). Months: the corresponding day of
 /// the N-th following month, or that month's last day if it has none (民法典 第二百零二条),
 /// then moved off rest days the same way.
-pub fn due_date(
-    cal: &Calendar,
-    start: NaiveDate,
-    period: Period,
-) -> Result<NaiveDate, CalendarError> {
+pub fn due_date(cal: &Calendar, start: NaiveDate, period: Period) -> Result<NaiveDate, CalendarError> {
     match period {
         Period::Workdays(n) => cal.add_workdays(start, n),
         Period::Days(n) => cal.add_days(start, n),
@@ -112,11 +108,7 @@ pub fn status(
 
 /// Working days left from `today` to `due` (working days in `(today, due]`; negative when
 /// overdue: minus the working days in `(due, today]`).
-pub fn workdays_left(
-    cal: &Calendar,
-    today: NaiveDate,
-    due: NaiveDate,
-) -> Result<i64, CalendarError> {
+pub fn workdays_left(cal: &Calendar, today: NaiveDate, due: NaiveDate) -> Result<i64, CalendarError> {
     cal.workdays_between(today, due)
 }
 
@@ -201,10 +193,7 @@ mod tests {
             serde_json::from_str::<Period>(r#"{"months":1}"#).unwrap(),
             Period::Months(1)
         );
-        assert_eq!(
-            serde_json::to_string(&DeadlineStatus::Yellow).unwrap(),
-            r#""yellow""#
-        );
+        assert_eq!(serde_json::to_string(&DeadlineStatus::Yellow).unwrap(), r#""yellow""#);
     }
 
     /// 红黄牌: red after due, yellow within the margin (due today included), else green.
@@ -212,21 +201,12 @@ mod tests {
     fn status_colours() {
         let cal = Calendar::builtin();
         let due = d("2024-03-25"); // Monday
-        assert_eq!(
-            status(&cal, d("2024-03-26"), due, 3).unwrap(),
-            DeadlineStatus::Red
-        );
+        assert_eq!(status(&cal, d("2024-03-26"), due, 3).unwrap(), DeadlineStatus::Red);
         assert_eq!(status(&cal, due, due, 3).unwrap(), DeadlineStatus::Yellow);
         assert_eq!(status(&cal, due, due, 0).unwrap(), DeadlineStatus::Yellow);
         // Wed 3/20 → 3 working days left (21, 22, 25).
-        assert_eq!(
-            status(&cal, d("2024-03-20"), due, 3).unwrap(),
-            DeadlineStatus::Yellow
-        );
-        assert_eq!(
-            status(&cal, d("2024-03-19"), due, 3).unwrap(),
-            DeadlineStatus::Green
-        );
+        assert_eq!(status(&cal, d("2024-03-20"), due, 3).unwrap(), DeadlineStatus::Yellow);
+        assert_eq!(status(&cal, d("2024-03-19"), due, 3).unwrap(), DeadlineStatus::Green);
         assert_eq!(workdays_left(&cal, d("2024-03-20"), due).unwrap(), 3);
         assert_eq!(workdays_left(&cal, d("2024-03-27"), due).unwrap(), -2);
         assert!(DeadlineStatus::Red > DeadlineStatus::Yellow);

@@ -90,11 +90,7 @@ pub fn check_char(first17: &str) -> Option<char> {
     if bytes.len() != 17 || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let sum: u32 = bytes
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = bytes.iter().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
     Some(CHECK_CHARS[(sum % 11) as usize])
 }
 
@@ -149,11 +145,7 @@ impl IdNumber {
                 Ok(IdNumber(full))
             }
             18 => {
-                if let Some((i, &c)) = chars[..17]
-                    .iter()
-                    .enumerate()
-                    .find(|(_, c)| !c.is_ascii_digit())
-                {
+                if let Some((i, &c)) = chars[..17].iter().enumerate().find(|(_, c)| !c.is_ascii_digit()) {
                     return Err(IdNumberError::NotDigit {
                         position: i + 1,
                         found: c,
@@ -270,10 +262,7 @@ mod tests {
     fn rules_vectors_valid() {
         let a = IdNumber::parse("11010519491231002X").unwrap();
         assert_eq!(a.as_str(), "11010519491231002X");
-        assert_eq!(
-            a.birth_date(),
-            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
-        );
+        assert_eq!(a.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
         assert_eq!(a.sex(), Sex::Female);
         assert_eq!(a.region_code(), "110105");
         assert_eq!(a.sequence(), "002");
@@ -319,10 +308,7 @@ mod tests {
     #[test]
     fn malformed_inputs() {
         assert_eq!(IdNumber::parse("   ").unwrap_err(), IdNumberError::Empty);
-        assert_eq!(
-            IdNumber::parse("12345").unwrap_err(),
-            IdNumberError::Length(5)
-        );
+        assert_eq!(IdNumber::parse("12345").unwrap_err(), IdNumberError::Length(5));
         assert_eq!(
             IdNumber::parse("1101051949123100AX").unwrap_err(),
             IdNumberError::NotDigit {
@@ -348,10 +334,7 @@ mod tests {
     /// RULES.md §10: a legacy 15-digit ID gets "19" inserted and a computed check character.
     #[test]
     fn legacy_15_digit() {
-        assert_eq!(
-            upgrade_15("110105491231002").as_deref(),
-            Some("11010519491231002X")
-        );
+        assert_eq!(upgrade_15("110105491231002").as_deref(), Some("11010519491231002X"));
         let id = IdNumber::parse("110105491231002").unwrap();
         assert_eq!(id.as_str(), "11010519491231002X");
         assert_eq!(upgrade_15("11010549123100"), None);
@@ -370,14 +353,8 @@ mod tests {
         assert_eq!(s, "11010519491231002X");
         assert_eq!(IdNumber::try_from(s).unwrap(), id);
         assert!(IdNumber::try_from("110105194912310021".to_string()).is_err());
-        assert_eq!(
-            serde_json::to_string(&id).unwrap(),
-            r#""11010519491231002X""#
-        );
-        assert_eq!(
-            serde_json::from_str::<IdNumber>(r#""11010519491231002x""#).unwrap(),
-            id
-        );
+        assert_eq!(serde_json::to_string(&id).unwrap(), r#""11010519491231002X""#);
+        assert_eq!(serde_json::from_str::<IdNumber>(r#""11010519491231002x""#).unwrap(), id);
         assert!(serde_json::from_str::<IdNumber>(r#""110105194912310021""#).is_err());
         assert_eq!(serde_json::to_string(&Sex::Female).unwrap(), r#""female""#);
     }
@@ -394,15 +371,12 @@ mod tests {
     }
 
     fn valid_first17() -> impl Strategy<Value = String> {
-        (
-            0u32..1_000_000,
-            (1800i32..=2100, 1u32..=12, 1u32..=31),
-            0u32..1000,
+        (0u32..1_000_000, (1800i32..=2100, 1u32..=12, 1u32..=31), 0u32..1000).prop_filter_map(
+            "valid date",
+            |(region, (y, m, d), seq)| {
+                NaiveDate::from_ymd_opt(y, m, d).map(|date| format!("{region:06}{}{seq:03}", date.format("%Y%m%d")))
+            },
         )
-            .prop_filter_map("valid date", |(region, (y, m, d), seq)| {
-                NaiveDate::from_ymd_opt(y, m, d)
-                    .map(|date| format!("{region:06}{}{seq:03}", date.format("%Y%m%d")))
-            })
     }
 
     proptest! {

@@ -24,16 +24,14 @@ const MIDDLE_DOTS: &[char] = &[
 ];
 
 /// Invisible characters dropped from names (zero-width spaces and joiners, BOM, soft hyphen).
-const INVISIBLE: &[char] = &[
-    '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}',
-];
+const INVISIBLE: &[char] = &['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}'];
 
 /// Characters of the simplified standard (GB 2312) that the traditional → simplified table
 /// would still rewrite, often changing the reading (乾 qián → 干 gàn, 矽 → 硅) or merging a
 /// distinct surname (仝, 甯, 於, 麴). Names keep them as written.
 const KEEP_AS_WRITTEN: &[char] = &[
-    '乾', '仝', '甯', '於', '麴', '磐', '薰', '吒', '疋', '祗', '黏', '阪', '矽', '捍', '摺', '彷',
-    '煅', '醯', '呵', '呱',
+    '乾', '仝', '甯', '於', '麴', '磐', '薰', '吒', '疋', '祗', '黏', '阪', '矽', '捍', '摺', '彷', '煅', '醯', '呵',
+    '呱',
 ];
 
 /// Traditional → simplified, one character for one character, keeping [`KEEP_AS_WRITTEN`].
@@ -41,13 +39,7 @@ fn to_simplified(s: &str) -> String {
     let converted = fast2s::convert(s);
     s.chars()
         .zip(converted.chars())
-        .map(|(orig, conv)| {
-            if KEEP_AS_WRITTEN.contains(&orig) {
-                orig
-            } else {
-                conv
-            }
-        })
+        .map(|(orig, conv)| if KEEP_AS_WRITTEN.contains(&orig) { orig } else { conv })
         .collect()
 }
 
@@ -138,10 +130,7 @@ pub fn pinyin_initials(s: &str) -> String {
 /// Full pinyin of a name without tones or separators: "张三" → "zhangsan" ("ü" is written
 /// "v"). ASCII letters and digits are kept (lowercase); other characters are dropped.
 pub fn pinyin_full(s: &str) -> String {
-    normalize_person_name(s)
-        .chars()
-        .filter_map(default_reading)
-        .collect()
+    normalize_person_name(s).chars().filter_map(default_reading).collect()
 }
 
 /// Whether a search query matches a name (case-insensitive, both sides normalised):
@@ -199,11 +188,7 @@ fn matches_from(q: &[char], units: &[(char, Vec<String>)]) -> bool {
             initial_lens.push(2);
         }
         for len in initial_lens {
-            if len < r.len()
-                && q.len() > len
-                && q[..len] == r[..len]
-                && matches_from(&q[len..], rest)
-            {
+            if len < r.len() && q.len() > len && q[..len] == r[..len] && matches_from(&q[len..], rest) {
                 return true;
             }
         }
@@ -250,18 +235,12 @@ mod tests {
             normalize_company_name("某某建设有限责任公司"),
             normalize_company_name("某某建设有限公司")
         );
-        assert_eq!(
-            normalize_company_name("某某建设有限责任公司"),
-            "某某建设有限公司"
-        );
+        assert_eq!(normalize_company_name("某某建设有限责任公司"), "某某建设有限公司");
         assert_eq!(
             normalize_company_name("某某科技股份有限公司"),
             normalize_company_name("某某科技股份公司")
         );
-        assert_eq!(
-            normalize_company_name("某某科技股份有限公司"),
-            "某某科技股份公司"
-        );
+        assert_eq!(normalize_company_name("某某科技股份有限公司"), "某某科技股份公司");
         assert_eq!(
             normalize_company_name("某某（四川）实业有限公司"),
             "某某(四川)实业有限公司"

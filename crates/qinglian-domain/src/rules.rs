@@ -224,9 +224,7 @@ mod tests {
     use std::collections::HashSet;
 
     fn period(id: &str) -> Period {
-        rule(id)
-            .unwrap_or_else(|| panic!("missing rule {id}"))
-            .period
+        rule(id).unwrap_or_else(|| panic!("missing rule {id}")).period
     }
 
     /// Every id is unique, snake_case, cited and titled.
@@ -253,10 +251,7 @@ mod tests {
         assert_eq!(period("report_accept_notice"), Period::Workdays(15));
         assert_eq!(period("report_result_notice"), Period::Workdays(15));
         assert_eq!(period("report_forward_higher"), Period::Workdays(5));
-        assert_eq!(
-            period("report_lower_accept_or_transfer"),
-            Period::Workdays(5)
-        );
+        assert_eq!(period("report_lower_accept_or_transfer"), Period::Workdays(5));
     }
 
     /// RULES.md §2: 信访工作条例 (2022) time limits.
@@ -308,10 +303,7 @@ mod tests {
         let cal = Calendar::builtin();
         let start = NaiveDate::from_ymd_opt(2024, 3, 4).unwrap();
         assert_eq!(
-            rule("report_accept_notice")
-                .unwrap()
-                .due_date(&cal, start)
-                .unwrap(),
+            rule("report_accept_notice").unwrap().due_date(&cal, start).unwrap(),
             NaiveDate::from_ymd_opt(2024, 3, 25).unwrap()
         );
         assert_eq!(DEFAULT_YELLOW_WORKDAYS, 3);

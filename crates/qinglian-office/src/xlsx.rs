@@ -6,13 +6,13 @@ use std::io::Cursor;
 use calamine::{Data, ExcelDateTime, ExcelDateTimeType, Reader, Xlsx, XlsxError};
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
-    Color, DataValidation, DataValidationErrorStyle, ExcelDateTime as WriteDateTime, Format,
-    FormatAlign, FormatBorder, Note, Workbook, Worksheet, XlsxError as WriteError,
+    Color, DataValidation, DataValidationErrorStyle, ExcelDateTime as WriteDateTime, Format, FormatAlign, FormatBorder,
+    Note, Workbook, Worksheet, XlsxError as WriteError,
 };
 
 use crate::{
-    Cell, Column, ColumnKind, HELP_SHEET, MAX_BYTES, MAX_ROWS, OfficeError, RawRow, ReadResult,
-    RowError, SheetSpec, TEMPLATE_ROWS,
+    Cell, Column, ColumnKind, HELP_SHEET, MAX_BYTES, MAX_ROWS, OfficeError, RawRow, ReadResult, RowError, SheetSpec,
+    TEMPLATE_ROWS,
 };
 
 /// Fill colour of required headers in the template.
@@ -36,9 +36,7 @@ const SAFE_INTEGER: f64 = 9_007_199_254_740_992.0;
 pub fn template_xlsx(spec: &SheetSpec) -> Result<Vec<u8>, OfficeError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    sheet
-        .set_name(sanitize_sheet_name(spec.sheet))
-        .map_err(write_error)?;
+    sheet.set_name(sanitize_sheet_name(spec.sheet)).map_err(write_error)?;
     write_template_sheet(sheet, spec).map_err(write_error)?;
 
     let help = workbook.add_worksheet();
@@ -55,9 +53,7 @@ fn write_template_sheet(sheet: &mut Worksheet, spec: &SheetSpec) -> Result<(), W
         .set_align(FormatAlign::Center)
         .set_align(FormatAlign::VerticalCenter)
         .set_text_wrap();
-    let required_header = header_base
-        .clone()
-        .set_background_color(Color::RGB(REQUIRED_FILL));
+    let required_header = header_base.clone().set_background_color(Color::RGB(REQUIRED_FILL));
     let optional_header = header_base.set_background_color(Color::RGB(OPTIONAL_FILL));
     let example = Format::new().set_italic().set_font_color(Color::Gray);
     let example_text = example.clone().set_num_format("@");
@@ -77,9 +73,7 @@ fn write_template_sheet(sheet: &mut Worksheet, spec: &SheetSpec) -> Result<(), W
         sheet.insert_note(
             0,
             col,
-            &Note::new(column_note(column))
-                .add_author_prefix(false)
-                .set_width(240),
+            &Note::new(column_note(column)).add_author_prefix(false).set_width(240),
         )?;
 
         let example_format = match column.kind {
@@ -92,11 +86,7 @@ fn write_template_sheet(sheet: &mut Worksheet, spec: &SheetSpec) -> Result<(), W
 
         match column.kind {
             ColumnKind::Code | ColumnKind::Date => {
-                let format = if column.kind == ColumnKind::Code {
-                    &text
-                } else {
-                    &date
-                };
+                let format = if column.kind == ColumnKind::Code { &text } else { &date };
                 sheet.set_column_format(col, format)?;
                 for row in 2..=last_row {
                     sheet.write_blank(row, col, format)?;
@@ -107,20 +97,13 @@ fn write_template_sheet(sheet: &mut Worksheet, spec: &SheetSpec) -> Result<(), W
                     .allow_list_strings(&["是", "否"])?
                     .set_error_style(DataValidationErrorStyle::Stop)
                     .set_error_title("输入有误")?
-                    .set_error_message(format!(
-                        "“{}”只能填写“是”或“否”，请从下拉列表中选择",
-                        column.header
-                    ))?;
+                    .set_error_message(format!("“{}”只能填写“是”或“否”，请从下拉列表中选择", column.header))?;
                 sheet.add_data_validation(1, col, last_row, col, &validation)?;
             }
             ColumnKind::Text | ColumnKind::Integer => {}
         }
 
-        let min = if column.kind == ColumnKind::Code {
-            22
-        } else {
-            10
-        };
+        let min = if column.kind == ColumnKind::Code { 22 } else { 10 };
         let width = display_width(column.header)
             .max(display_width(column.example))
             .saturating_add(4)
@@ -183,14 +166,10 @@ fn write_help_sheet(sheet: &mut Worksheet, spec: &SheetSpec) -> Result<(), Write
     row += 1;
     let tips = [
         "填写提示：".to_owned(),
-        format!(
-            "1. 请在“{}”工作表中填写，第1行为表头，请勿修改表头文字。",
-            spec.sheet
-        ),
+        format!("1. 请在“{}”工作表中填写，第1行为表头，请勿修改表头文字。", spec.sheet),
         "2. 表头为橙色底色的列为必填项；鼠标移到表头上可查看该列说明。".to_owned(),
         "3. 第2行灰色斜体为示例，导入时如未修改会自动跳过，可直接覆盖或删除。".to_owned(),
-        "4. 身份证号、电话等代码类列已设为文本格式，请勿改为数字格式，否则18位号码末几位会丢失。"
-            .to_owned(),
+        "4. 身份证号、电话等代码类列已设为文本格式，请勿改为数字格式，否则18位号码末几位会丢失。".to_owned(),
         "5. 日期请按 2024-01-05 的格式填写；是/否列请从下拉列表中选择。".to_owned(),
         format!("6. 单个文件最多{MAX_ROWS}行数据，文件大小不超过20MB。"),
     ];
@@ -244,15 +223,10 @@ pub fn read_xlsx(spec: &SheetSpec, bytes: &[u8]) -> Result<ReadResult, OfficeErr
     let data = &sheet.rows[header_pos + 1..];
     if sheet.truncated {
         // Every stored row but the header counts; beyond the cap only non-empty rows were counted.
-        return Err(OfficeError::TooManyRows(
-            sheet.non_empty_rows - header_pos - 1,
-        ));
+        return Err(OfficeError::TooManyRows(sheet.non_empty_rows - header_pos - 1));
     }
     // Count first so an oversized file is rejected before any conversion work.
-    let data_count = data
-        .iter()
-        .filter(|(_, cells)| !row_is_blank(cells, &mapping))
-        .count();
+    let data_count = data.iter().filter(|(_, cells)| !row_is_blank(cells, &mapping)).count();
     if data_count > MAX_ROWS + 1 {
         return Err(OfficeError::TooManyRows(data_count));
     }
@@ -286,10 +260,7 @@ pub fn read_xlsx(spec: &SheetSpec, bytes: &[u8]) -> Result<ReadResult, OfficeErr
                 }),
             }
         }
-        rows.push(RawRow {
-            row: excel_row,
-            values,
-        });
+        rows.push(RawRow { row: excel_row, values });
     }
 
     if rows.len() > MAX_ROWS {
@@ -326,10 +297,8 @@ fn cell_at(cells: &[(u32, Data)], col: u32) -> &Data {
 }
 
 fn load_sheet(spec: &SheetSpec, bytes: &[u8]) -> Result<SheetCells, OfficeError> {
-    const BROKEN: &str =
-        "无法读取文件内容，文件可能已损坏或不是Excel表格；请用Excel打开后“另存为”.xlsx格式再导入";
-    const OLD_XLS: &str =
-        "这是旧版.xls格式的文件，请用Excel打开后“另存为”.xlsx格式（Excel工作簿）再导入";
+    const BROKEN: &str = "无法读取文件内容，文件可能已损坏或不是Excel表格；请用Excel打开后“另存为”.xlsx格式再导入";
+    const OLD_XLS: &str = "这是旧版.xls格式的文件，请用Excel打开后“另存为”.xlsx格式（Excel工作簿）再导入";
     let not_xlsx = |detail: &str| OfficeError::NotXlsx(detail.to_owned());
 
     let mut workbook = match calamine::open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes)) {
@@ -342,9 +311,7 @@ fn load_sheet(spec: &SheetSpec, bytes: &[u8]) -> Result<SheetCells, OfficeError>
         Err(_) => return Err(not_xlsx(BROKEN)),
     };
     let name = pick_sheet(spec, &workbook.sheet_names()).ok_or(OfficeError::Empty)?;
-    let mut reader = workbook
-        .worksheet_cells_reader(&name)
-        .map_err(|_| not_xlsx(BROKEN))?;
+    let mut reader = workbook.worksheet_cells_reader(&name).map_err(|_| not_xlsx(BROKEN))?;
 
     // Stream cells instead of building calamine's dense Range, and stop storing once there
     // are clearly too many rows (still counting them for the error message).
@@ -444,9 +411,7 @@ fn find_column<'a>(spec: &'a SheetSpec, text: &str) -> Option<&'a Column> {
 }
 
 fn row_is_blank(cells: &[(u32, Data)], mapping: &[(u32, &Column)]) -> bool {
-    mapping
-        .iter()
-        .all(|&(col, _)| is_blank(cell_at(cells, col)))
+    mapping.iter().all(|&(col, _)| is_blank(cell_at(cells, col)))
 }
 
 fn is_example_row(spec: &SheetSpec, cells: &[(u32, Data)], mapping: &[(u32, &Column)]) -> bool {
@@ -511,14 +476,13 @@ fn convert_date(column: &Column, data: &Data) -> Result<String, String> {
         Data::String(s) | Data::DateTimeIso(s) => parse_date_text(s),
         _ => None,
     };
-    date.map(|d| d.format("%Y-%m-%d").to_string())
-        .ok_or_else(|| {
-            format!(
-                "“{}”无法识别为日期（当前为“{}”），请按 2024-01-05 的格式填写",
-                column.header,
-                display_text(data).trim()
-            )
-        })
+    date.map(|d| d.format("%Y-%m-%d").to_string()).ok_or_else(|| {
+        format!(
+            "“{}”无法识别为日期（当前为“{}”），请按 2024-01-05 的格式填写",
+            column.header,
+            display_text(data).trim()
+        )
+    })
 }
 
 fn excel_date(dt: &ExcelDateTime) -> Option<NaiveDate> {
@@ -560,9 +524,8 @@ pub(crate) fn parse_date_text(s: &str) -> Option<NaiveDate> {
             _ => return None,
         }
     };
-    let digits = |p: &str, min: usize, max: usize| {
-        (min..=max).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
-    };
+    let digits =
+        |p: &str, min: usize, max: usize| (min..=max).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
     if !(digits(y, 4, 4) && digits(m, 1, 2) && digits(d, 1, 2)) {
         return None;
     }
@@ -700,9 +663,7 @@ pub fn error_report_xlsx(errors: &[RowError]) -> Result<Vec<u8>, OfficeError> {
         .set_bold()
         .set_border(FormatBorder::Thin)
         .set_background_color(Color::RGB(OPTIONAL_FILL));
-    let wrap = Format::new()
-        .set_text_wrap()
-        .set_align(FormatAlign::VerticalCenter);
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::VerticalCenter);
     let mut widths = [display_width("行号"), display_width("列"), 40];
     (|| -> Result<(), WriteError> {
         for (i, h) in ["行号", "列", "问题"].into_iter().enumerate() {
@@ -710,11 +671,7 @@ pub fn error_report_xlsx(errors: &[RowError]) -> Result<Vec<u8>, OfficeError> {
         }
         for (i, e) in sorted.iter().enumerate() {
             let row = row_num(i + 1)?;
-            let column = if e.column.is_empty() {
-                "（整行）"
-            } else {
-                &e.column
-            };
+            let column = if e.column.is_empty() { "（整行）" } else { &e.column };
             sheet.write_number(row, 0, e.row as f64)?;
             sheet.write_string(row, 1, column)?;
             sheet.write_string_with_format(row, 2, &e.message, &wrap)?;
@@ -734,37 +691,22 @@ pub fn error_report_xlsx(errors: &[RowError]) -> Result<Vec<u8>, OfficeError> {
 }
 
 /// Export a list: header bold, frozen, autofilter, widths from content (CJK counts double), Code cells as text.
-pub fn export_xlsx(
-    sheet: &str,
-    headers: &[&str],
-    rows: &[Vec<Cell>],
-) -> Result<Vec<u8>, OfficeError> {
+pub fn export_xlsx(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, OfficeError> {
     let mut workbook = Workbook::new();
     let worksheet = workbook.add_worksheet();
-    worksheet
-        .set_name(sanitize_sheet_name(sheet))
-        .map_err(write_error)?;
+    worksheet.set_name(sanitize_sheet_name(sheet)).map_err(write_error)?;
     write_export(worksheet, headers, rows).map_err(write_error)?;
     workbook.save_to_buffer().map_err(write_error)
 }
 
-fn write_export(
-    sheet: &mut Worksheet,
-    headers: &[&str],
-    rows: &[Vec<Cell>],
-) -> Result<(), WriteError> {
+fn write_export(sheet: &mut Worksheet, headers: &[&str], rows: &[Vec<Cell>]) -> Result<(), WriteError> {
     let bold = Format::new()
         .set_bold()
         .set_border(FormatBorder::Thin)
         .set_background_color(Color::RGB(OPTIONAL_FILL));
     let text = Format::new().set_num_format("@");
     let date = Format::new().set_num_format(DATE_FORMAT);
-    let columns = rows
-        .iter()
-        .map(Vec::len)
-        .chain([headers.len()])
-        .max()
-        .unwrap_or(0);
+    let columns = rows.iter().map(Vec::len).chain([headers.len()]).max().unwrap_or(0);
     let mut widths: Vec<usize> = (0..columns)
         .map(|i| headers.get(i).map_or(0, |h| display_width(h)))
         .collect();
@@ -874,12 +816,8 @@ fn row_num(i: usize) -> Result<u32, WriteError> {
 
 fn write_error(e: WriteError) -> OfficeError {
     let message = match e {
-        WriteError::RowColumnLimitError => {
-            "超出Excel的行数或列数上限（1048576行、16384列），请缩小导出范围".to_owned()
-        }
-        WriteError::MaxStringLengthExceeded => {
-            "有单元格文本超过Excel上限（32767个字符）".to_owned()
-        }
+        WriteError::RowColumnLimitError => "超出Excel的行数或列数上限（1048576行、16384列），请缩小导出范围".to_owned(),
+        WriteError::MaxStringLengthExceeded => "有单元格文本超过Excel上限（32767个字符）".to_owned(),
         WriteError::SheetnameReused(name)
         | WriteError::SheetnameCannotBeBlank(name)
         | WriteError::SheetnameLengthExceeded(name)

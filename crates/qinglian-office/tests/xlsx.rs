@@ -5,8 +5,8 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;
 use qinglian_office::{
-    Cell, Column, ColumnKind, OfficeError, RowError, SheetSpec, error_report_xlsx, export_xlsx,
-    read_xlsx, template_xlsx,
+    Cell, Column, ColumnKind, OfficeError, RowError, SheetSpec, error_report_xlsx, export_xlsx, read_xlsx,
+    template_xlsx,
 };
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 
@@ -119,17 +119,11 @@ fn template_has_headers_formats_and_help_sheet() {
     // Code columns (身份证号 = B, 联系电话 = F) are text formatted on data rows.
     for col in [1, 5] {
         for row in [2, 500, 2001] {
-            assert_eq!(
-                number_format(&bytes, "人员", row, col).as_deref(),
-                Some("@")
-            );
+            assert_eq!(number_format(&bytes, "人员", row, col).as_deref(), Some("@"));
         }
     }
     assert_eq!(number_format(&bytes, "人员", 1, 1).as_deref(), Some("@"));
-    assert_eq!(
-        number_format(&bytes, "人员", 2, 2).as_deref(),
-        Some("yyyy-mm-dd")
-    );
+    assert_eq!(number_format(&bytes, "人员", 2, 2).as_deref(), Some("yyyy-mm-dd"));
     let styles = open(&bytes).worksheet_style("人员").expect("styles");
     let header = styles.get((0, 0)).expect("header style");
     assert!(header.font.as_ref().is_some_and(|f| f.is_bold()));
@@ -144,10 +138,7 @@ fn template_has_headers_formats_and_help_sheet() {
         let flag = if column.required { "必填" } else { "选填" };
         assert_eq!(cell(&help, row, 1), text(flag));
     }
-    assert_eq!(
-        cell(&help, 2, 3),
-        text("18位，末位可为X；表头也可写作：证件号码")
-    );
+    assert_eq!(cell(&help, 2, 3), text("18位，末位可为X；表头也可写作：证件号码"));
 
     // A template with only the example row has no data.
     assert!(matches!(read_xlsx(&spec, &bytes), Err(OfficeError::Empty)));
@@ -180,8 +171,7 @@ fn reads_import_file_with_errors_and_excel_row_numbers() {
         s.write_string(2, 0, " 李四 ").unwrap();
         s.write_string(2, 1, "11010119900101123X").unwrap();
         let date = ExcelDateTime::from_ymd(1990, 1, 5).unwrap();
-        s.write_datetime_with_format(2, 2, &date, &date_format)
-            .unwrap();
+        s.write_datetime_with_format(2, 2, &date, &date_format).unwrap();
         s.write_string(2, 3, "是").unwrap();
         s.write_number(2, 4, 2).unwrap();
         s.write_string(2, 5, "01088886666").unwrap();
@@ -246,11 +236,7 @@ fn reads_import_file_with_errors_and_excel_row_numbers() {
     assert_eq!(r8.get("party"), Some("true"));
     assert_eq!(r8.get("count"), Some("4"));
 
-    let errors: Vec<(usize, &str)> = result
-        .errors
-        .iter()
-        .map(|e| (e.row, e.column.as_str()))
-        .collect();
+    let errors: Vec<(usize, &str)> = result.errors.iter().map(|e| (e.row, e.column.as_str())).collect();
     assert_eq!(
         errors,
         vec![
@@ -270,10 +256,7 @@ fn reads_import_file_with_errors_and_excel_row_numbers() {
     assert!(result.errors[4].message.contains("2024-13-01"));
     assert!(result.row_has_error(4));
     assert!(!result.row_has_error(3));
-    assert_eq!(
-        result.errors[1].to_string(),
-        "第6行“姓名”列：必填项“姓名”为空"
-    );
+    assert_eq!(result.errors[1].to_string(), "第6行“姓名”列：必填项“姓名”为空");
 }
 
 #[test]
@@ -285,8 +268,7 @@ fn header_below_title_and_blank_rows_and_keys_as_headers() {
         s.write_string(2, 1, "name").unwrap();
         s.write_string(2, 2, "证件号码").unwrap();
         s.write_string(3, 1, "周九").unwrap();
-        s.write_string(3, 2, "１１０１０１１９９００１０１１２３４")
-            .unwrap();
+        s.write_string(3, 2, "１１０１０１１９９００１０１１２３４").unwrap();
         s.write_string(5, 1, "吴十").unwrap();
         s.write_string(5, 2, "110101199001011234").unwrap();
     });
@@ -330,10 +312,9 @@ fn missing_required_columns_and_empty_sheets() {
         s.write_string(1, 0, "2024-01-01").unwrap();
     });
     match read_xlsx(&spec, &bytes) {
-        Err(e @ OfficeError::MissingColumn(_)) => assert_eq!(
-            e.to_string(),
-            "缺少必填列“姓名”、“身份证号”，请使用系统提供的导入模板"
-        ),
+        Err(e @ OfficeError::MissingColumn(_)) => {
+            assert_eq!(e.to_string(), "缺少必填列“姓名”、“身份证号”，请使用系统提供的导入模板")
+        }
         other => panic!("unexpected {other:?}"),
     }
 
@@ -341,10 +322,7 @@ fn missing_required_columns_and_empty_sheets() {
         s.write_string(0, 0, "姓名").unwrap();
         s.write_string(0, 1, "身份证号").unwrap();
     });
-    assert!(matches!(
-        read_xlsx(&spec, &headers_only),
-        Err(OfficeError::Empty)
-    ));
+    assert!(matches!(read_xlsx(&spec, &headers_only), Err(OfficeError::Empty)));
     let blank = build(|_| {});
     assert!(matches!(read_xlsx(&spec, &blank), Err(OfficeError::Empty)));
 }
@@ -365,10 +343,7 @@ fn rejects_non_xlsx_and_oversized_input() {
         other => panic!("unexpected {other:?}"),
     }
     let huge = vec![0u8; 20 * 1024 * 1024 + 1];
-    assert!(matches!(
-        read_xlsx(&spec, &huge),
-        Err(OfficeError::TooLarge)
-    ));
+    assert!(matches!(read_xlsx(&spec, &huge), Err(OfficeError::TooLarge)));
 }
 
 #[test]
@@ -489,10 +464,7 @@ fn export_keeps_codes_as_text_and_dates() {
     assert_eq!(cell(&data, 1, 5), Data::Float(1.5));
     assert_eq!(cell(&data, 2, 3), Data::Empty);
     assert_eq!(number_format(&bytes, &names[0], 1, 1).as_deref(), Some("@"));
-    assert_eq!(
-        number_format(&bytes, &names[0], 1, 3).as_deref(),
-        Some("yyyy-mm-dd")
-    );
+    assert_eq!(number_format(&bytes, &names[0], 1, 3).as_deref(), Some("yyyy-mm-dd"));
     let styles = open(&bytes).worksheet_style(&names[0]).expect("styles");
     assert!(
         styles

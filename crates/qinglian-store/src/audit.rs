@@ -7,12 +7,12 @@
 //! deleted tail is detected too. Entries are appended in the same transaction as the write
 //! they record.
 
-use qinglian_crypto::{chain_hash, digest_by_alg, hash_alg, CryptoMode};
+use qinglian_crypto::{CryptoMode, chain_hash, digest_by_alg, hash_alg};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::error::{StoreError, StoreResult};
-use crate::sql::{like_escape, Page, Query};
+use crate::sql::{Page, Query, like_escape};
 use crate::{Db, Tx};
 
 /// Outcome of an audited action.
@@ -63,7 +63,12 @@ pub struct Actor {
 impl Actor {
     /// The system itself (CLI, jobs).
     pub fn system(what: &str) -> Actor {
-        Actor { user_id: None, username: what.to_string(), role: "系统".into(), ip: "local".into() }
+        Actor {
+            user_id: None,
+            username: what.to_string(),
+            role: "系统".into(),
+            ip: "local".into(),
+        }
     }
 }
 
@@ -184,7 +189,10 @@ pub async fn append(tx: &mut Tx, mode: CryptoMode, actor: &Actor, ev: &Event<'_>
     .bind(&e.hash)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&e.hash).execute(&mut **tx).await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&e.hash)
+        .execute(&mut **tx)
+        .await?;
     Ok(seq)
 }
 
@@ -196,7 +204,8 @@ pub async fn record(db: &Db, mode: CryptoMode, actor: &Actor, ev: &Event<'_>) ->
     Ok(seq)
 }
 
-const COLS: &str = "seq, at, user_id, username, role, ip, action, object_type, object_id, outcome, detail, hash_alg, prev_hash, hash";
+const COLS: &str =
+    "seq, at, user_id, username, role, ip, action, object_type, object_id, outcome, detail, hash_alg, prev_hash, hash";
 
 fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<Entry> {
     Ok(Entry {
@@ -237,34 +246,66 @@ pub struct VerifyReport {
 
 /// Verify the whole chain, streaming in batches.
 pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
-    let head = sqlx::query("SELECT seq, hash, anchor_seq, anchor_hash FROM audit_head WHERE id = 1").fetch_one(db.pool()).await?;
+    let head = sqlx::query("SELECT seq, hash, anchor_seq, anchor_hash FROM audit_head WHERE id = 1")
+        .fetch_one(db.pool())
+        .await?;
     let head_seq: i64 = head.try_get(0)?;
     let head_hash: String = head.try_get(1)?;
     let mut expect_seq: i64 = head.try_get(2)?;
     let mut prev_hash: String = head.try_get(3)?;
     let mut checked = 0;
-    let fail = |seq: i64, reason: String, checked| Ok(VerifyReport { checked, failure: Some(VerifyFailure { seq, reason }) });
+    let fail = |seq: i64, reason: String, checked| {
+        Ok(VerifyReport {
+            checked,
+            failure: Some(VerifyFailure { seq, reason }),
+        })
+    };
     let mut after = expect_seq - 1;
     loop {
-        let rows = sqlx::query(AssertSqlSafe(format!("SELECT {COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 1000")))
-            .bind(after)
-            .fetch_all(db.pool())
-            .await?;
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 1000"
+        )))
+        .bind(after)
+        .fetch_all(db.pool())
+        .await?;
         if rows.is_empty() {
             break;
         }
         for r in &rows {
             let e = from_row(r)?;
             if e.seq != expect_seq {
-                return fail(expect_seq, format!("第{expect_seq}条记录缺失（下一条为第{}条），日志被删除或顺序被改动", e.seq), checked);
+                return fail(
+                    expect_seq,
+                    format!(
+                        "第{expect_seq}条记录缺失（下一条为第{}条），日志被删除或顺序被改动",
+                        e.seq
+                    ),
+                    checked,
+                );
             }
             if e.prev_hash != prev_hash {
-                return fail(e.seq, format!("第{}条记录的前序哈希与第{}条不符，日志被删除、插入或重排", e.seq, e.seq - 1), checked);
+                return fail(
+                    e.seq,
+                    format!(
+                        "第{}条记录的前序哈希与第{}条不符，日志被删除、插入或重排",
+                        e.seq,
+                        e.seq - 1
+                    ),
+                    checked,
+                );
             }
             let Some(_) = digest_by_alg(&e.hash_alg, b"") else {
-                return fail(e.seq, format!("第{}条记录的哈希算法“{}”无法识别", e.seq, e.hash_alg), checked);
+                return fail(
+                    e.seq,
+                    format!("第{}条记录的哈希算法“{}”无法识别", e.seq, e.hash_alg),
+                    checked,
+                );
             };
-            let mode = if e.hash_alg == "sm3" { CryptoMode::Guomi } else { CryptoMode::International };
+            let mode = if e.hash_alg == "sm3" {
+                CryptoMode::Guomi
+            } else {
+                CryptoMode::International
+            };
             let want = hex::encode(chain_hash(mode, e.prev_hash.as_bytes(), &canonical(&e)));
             if want != e.hash {
                 return fail(e.seq, format!("第{}条记录的内容与哈希不符，记录被篡改", e.seq), checked);
@@ -276,7 +317,11 @@ pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
         }
     }
     if expect_seq - 1 != head_seq || prev_hash != head_hash {
-        return fail(expect_seq, format!("日志末尾缺失：应有{head_seq}条，实际只到第{}条", expect_seq - 1), checked);
+        return fail(
+            expect_seq,
+            format!("日志末尾缺失：应有{head_seq}条，实际只到第{}条", expect_seq - 1),
+            checked,
+        );
     }
     Ok(VerifyReport { checked, failure: None })
 }
@@ -337,14 +382,23 @@ fn audit_query(f: &AuditFilter, select: &str) -> StoreResult<Query> {
 
 /// One page of entries, newest first.
 pub async fn list(db: &Db, f: &AuditFilter, page: i64, per_page: i64) -> StoreResult<Page<Entry>> {
-    let total: i64 = audit_query(f, "COUNT(*)")?.build().fetch_one(db.pool()).await?.try_get(0)?;
+    let total: i64 = audit_query(f, "COUNT(*)")?
+        .build()
+        .fetch_one(db.pool())
+        .await?
+        .try_get(0)?;
     let mut q = audit_query(f, COLS)?;
     q.push(" ORDER BY seq DESC LIMIT ");
     q.bind_int(per_page);
     q.push(" OFFSET ");
     q.bind_int((page - 1) * per_page);
     let rows = q.build().fetch_all(db.pool()).await?;
-    Ok(Page { items: rows.iter().map(from_row).collect::<StoreResult<_>>()?, total, page, per_page })
+    Ok(Page {
+        items: rows.iter().map(from_row).collect::<StoreResult<_>>()?,
+        total,
+        page,
+        per_page,
+    })
 }
 
 /// Every entry matching the filter, oldest first, capped at `limit` (for export).
@@ -361,18 +415,44 @@ pub async fn list_all(db: &Db, f: &AuditFilter, limit: i64) -> StoreResult<Vec<E
 pub async fn purge(db: &Db, mode: CryptoMode, actor: &Actor, before: &str, retention_days: i64) -> StoreResult<i64> {
     let limit = crate::time::format(chrono::Utc::now() - chrono::Duration::days(retention_days));
     if before > limit.as_str() {
-        return Err(StoreError::invalid("before", format!("审计日志保存期为{retention_days}天，保存期内的记录任何人都不能删除")));
+        return Err(StoreError::invalid(
+            "before",
+            format!("审计日志保存期为{retention_days}天，保存期内的记录任何人都不能删除"),
+        ));
     }
     let mut tx = db.begin().await?;
-    let first_kept = sqlx::query("SELECT seq, prev_hash FROM audit_log WHERE at >= $1 ORDER BY seq LIMIT 1").bind(before).fetch_optional(&mut *tx).await?;
+    let first_kept = sqlx::query("SELECT seq, prev_hash FROM audit_log WHERE at >= $1 ORDER BY seq LIMIT 1")
+        .bind(before)
+        .fetch_optional(&mut *tx)
+        .await?;
     let Some(first_kept) = first_kept else {
         return Err(StoreError::invalid("before", "不能删除全部审计日志"));
     };
     let seq: i64 = first_kept.try_get(0)?;
     let prev: String = first_kept.try_get(1)?;
-    let n = sqlx::query("DELETE FROM audit_log WHERE seq < $1").bind(seq).execute(&mut *tx).await?.rows_affected() as i64;
-    sqlx::query("UPDATE audit_head SET anchor_seq = $1, anchor_hash = $2 WHERE id = 1").bind(seq).bind(&prev).execute(&mut *tx).await?;
-    append(&mut tx, mode, actor, &Event { action: "audit.purge", object_type: "audit_log", object_id: format!("<{seq}"), outcome: Outcome::Success, detail: format!("删除保存期外的审计日志{n}条") }).await?;
+    let n = sqlx::query("DELETE FROM audit_log WHERE seq < $1")
+        .bind(seq)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected() as i64;
+    sqlx::query("UPDATE audit_head SET anchor_seq = $1, anchor_hash = $2 WHERE id = 1")
+        .bind(seq)
+        .bind(&prev)
+        .execute(&mut *tx)
+        .await?;
+    append(
+        &mut tx,
+        mode,
+        actor,
+        &Event {
+            action: "audit.purge",
+            object_type: "audit_log",
+            object_id: format!("<{seq}"),
+            outcome: Outcome::Success,
+            detail: format!("删除保存期外的审计日志{n}条"),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(n)
 }

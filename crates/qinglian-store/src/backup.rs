@@ -15,13 +15,7 @@ use crate::Db;
 use crate::dialect::Dialect;
 
 /// Tables every qinglian database has; a file without them is not a qinglian backup.
-pub const REQUIRED_TABLES: &[&str] = &[
-    "schema_migrations",
-    "app_user",
-    "audit_head",
-    "org",
-    "person",
-];
+pub const REQUIRED_TABLES: &[&str] = &["schema_migrations", "app_user", "audit_head", "org", "person"];
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
@@ -89,22 +83,16 @@ pub async fn backup_sqlite(db: &Db, out: &Path) -> Result<BackupInfo, BackupErro
     if out.exists() {
         return Err(BackupError::Exists(out.to_path_buf()));
     }
-    let mut tmp_name = out
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
+    let mut tmp_name = out.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     tmp_name.push(format!(".partial-{}", std::process::id()));
     let tmp = out.with_file_name(tmp_name);
     let _ = std::fs::remove_file(&tmp);
     let result = async {
-        let tmp_str = tmp.to_str().ok_or_else(|| {
-            BackupError::NotBackup(format!("文件名{}含有无法处理的字符", tmp.display()))
-        })?;
+        let tmp_str = tmp
+            .to_str()
+            .ok_or_else(|| BackupError::NotBackup(format!("文件名{}含有无法处理的字符", tmp.display())))?;
         // VACUUM cannot run inside a transaction; on the pool it runs on its own snapshot.
-        sqlx::query("VACUUM INTO $1")
-            .bind(tmp_str)
-            .execute(db.pool())
-            .await?;
+        sqlx::query("VACUUM INTO $1").bind(tmp_str).execute(db.pool()).await?;
         restrict_permissions(&tmp)?;
         std::fs::File::open(&tmp)
             .and_then(|f| f.sync_all())
@@ -128,8 +116,7 @@ fn restrict_permissions(path: &Path) -> Result<(), BackupError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-            .map_err(io_err(path))?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io_err(path))?;
     }
     #[cfg(not(unix))]
     let _ = path;
@@ -160,8 +147,7 @@ fn check_header(path: &Path) -> Result<u64, BackupError> {
         n if n >= 512 && n.is_power_of_two() => u64::from(n),
         _ => return Err(BackupError::Corrupt("文件头中的页大小无效".into())),
     };
-    let be32 =
-        |i: usize| u32::from_be_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
+    let be32 = |i: usize| u32::from_be_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
     let pages = u64::from(be32(28));
     // The page count is only trustworthy when the "version valid for" field matches the
     // change counter (SQLite file format §1.3.7).
@@ -207,20 +193,10 @@ async fn inspect_open(conn: &mut SqliteConnection, size: u64) -> Result<BackupIn
         .fetch_all(&mut *conn)
         .await
         .map_err(corrupt)?;
-    let messages: Vec<String> = rows
-        .iter()
-        .filter_map(|r| r.try_get::<String, _>(0).ok())
-        .collect();
+    let messages: Vec<String> = rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect();
     if messages.len() != 1 || messages[0] != "ok" {
-        let detail = messages
-            .iter()
-            .take(3)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("；");
-        return Err(BackupError::Corrupt(format!(
-            "完整性检查未通过（{detail}）"
-        )));
+        let detail = messages.iter().take(3).cloned().collect::<Vec<_>>().join("；");
+        return Err(BackupError::Corrupt(format!("完整性检查未通过（{detail}）")));
     }
     let tables: Vec<String> = sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table'")
         .fetch_all(&mut *conn)
@@ -235,10 +211,7 @@ async fn inspect_open(conn: &mut SqliteConnection, size: u64) -> Result<BackupIn
         .filter(|t| !tables.iter().any(|x| x == t))
         .collect();
     if !missing.is_empty() {
-        return Err(BackupError::NotBackup(format!(
-            "缺少数据表{}",
-            missing.join("、")
-        )));
+        return Err(BackupError::NotBackup(format!("缺少数据表{}", missing.join("、"))));
     }
     let version: Option<i64> = sqlx::query("SELECT MAX(version) FROM schema_migrations")
         .fetch_one(&mut *conn)
@@ -247,22 +220,13 @@ async fn inspect_open(conn: &mut SqliteConnection, size: u64) -> Result<BackupIn
         .try_get(0)
         .map_err(corrupt)?;
     let Some(version) = version else {
-        return Err(BackupError::NotBackup(
-            "数据库尚未完成初始化（没有迁移记录）".into(),
-        ));
+        return Err(BackupError::NotBackup("数据库尚未完成初始化（没有迁移记录）".into()));
     };
-    let max_known = crate::migrate::MIGRATIONS
-        .iter()
-        .map(|m| m.version)
-        .max()
-        .unwrap_or(0);
+    let max_known = crate::migrate::MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0);
     if version > max_known {
         return Err(BackupError::TooNew(version));
     }
-    if !crate::migrate::MIGRATIONS
-        .iter()
-        .any(|m| m.version == version)
-    {
+    if !crate::migrate::MIGRATIONS.iter().any(|m| m.version == version) {
         return Err(BackupError::NotBackup(format!("未知的数据库版本{version}")));
     }
     let mut counts = [0i64; 4];
@@ -309,10 +273,7 @@ mod tests {
         let info = backup_sqlite(&db, &out).await.unwrap();
         assert_eq!(info.schema_version, 1);
         assert_eq!(info, inspect(&out).await.unwrap());
-        assert!(matches!(
-            backup_sqlite(&db, &out).await,
-            Err(BackupError::Exists(_))
-        ));
+        assert!(matches!(backup_sqlite(&db, &out).await, Err(BackupError::Exists(_))));
     }
 
     #[tokio::test]
@@ -325,15 +286,10 @@ mod tests {
         let random = dir.path().join("random.bin");
         std::fs::write(
             &random,
-            (0..5000u32)
-                .map(|i| (i * 7919 % 251) as u8)
-                .collect::<Vec<_>>(),
+            (0..5000u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<_>>(),
         )
         .unwrap();
-        assert!(matches!(
-            inspect(&random).await,
-            Err(BackupError::NotBackup(_))
-        ));
+        assert!(matches!(inspect(&random).await, Err(BackupError::NotBackup(_))));
 
         let bytes = std::fs::read(&out).unwrap();
         let truncated = dir.path().join("truncated.db");

@@ -25,26 +25,21 @@ impl Db {
     pub async fn connect(url: &str) -> StoreResult<Db> {
         sqlx::any::install_default_drivers();
         let dialect = Dialect::from_url(url).ok_or_else(|| {
-            crate::StoreError::invalid(
-                "database_url",
-                "数据库地址应以 sqlite:// 或 postgres:// 开头",
-            )
+            crate::StoreError::invalid("database_url", "数据库地址应以 sqlite:// 或 postgres:// 开头")
         })?;
         let options = AnyConnectOptions::from_str(url)?;
         let pool_options = match dialect {
-            Dialect::Sqlite => AnyPoolOptions::new()
-                .max_connections(8)
-                .after_connect(|conn, _meta| {
-                    Box::pin(async move {
-                        // WAL lets readers go on during a write; busy_timeout makes writers
-                        // queue instead of failing; foreign keys are off by default in SQLite.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                        Ok(())
-                    })
-                }),
+            Dialect::Sqlite => AnyPoolOptions::new().max_connections(8).after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL lets readers go on during a write; busy_timeout makes writers
+                    // queue instead of failing; foreign keys are off by default in SQLite.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    Ok(())
+                })
+            }),
             Dialect::Postgres => AnyPoolOptions::new().max_connections(16),
         };
         let pool = pool_options.connect_with(options).await?;

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use qinglian_domain::calendar::{Calendar, CalendarError};
-use qinglian_domain::deadline::{status, DeadlineStatus};
+use qinglian_domain::deadline::{DeadlineStatus, status};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -94,7 +94,11 @@ pub async fn create(tx: &mut Tx, d: &NewDeadline) -> StoreResult<i64> {
 
 /// Mark a deadline met (the item was done).
 pub async fn complete(tx: &mut Tx, id: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE deadline SET done_at = $1 WHERE id = $2").bind(crate::time::now()).bind(id).execute(&mut **tx).await?;
+    sqlx::query("UPDATE deadline SET done_at = $1 WHERE id = $2")
+        .bind(crate::time::now())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -129,24 +133,45 @@ pub struct DeadlineWithStatus {
     pub workdays_left: i64,
 }
 
-fn with_status(cal: &Calendar, today: NaiveDate, yellow: u32, d: Deadline) -> Result<DeadlineWithStatus, CalendarError> {
+fn with_status(
+    cal: &Calendar,
+    today: NaiveDate,
+    yellow: u32,
+    d: Deadline,
+) -> Result<DeadlineWithStatus, CalendarError> {
     let due = NaiveDate::parse_from_str(&d.due_date, "%Y-%m-%d").unwrap_or(today);
     let st = status(cal, today, due, yellow)?;
     let left = qinglian_domain::deadline::workdays_left(cal, today, due)?;
-    Ok(DeadlineWithStatus { deadline: d, status: st, workdays_left: left })
+    Ok(DeadlineWithStatus {
+        deadline: d,
+        status: st,
+        workdays_left: left,
+    })
 }
 
 /// Open deadlines in a scope that are yellow or red today, most urgent first. A deadline whose
 /// status cannot be computed (calendar year missing) is shown as red: never hidden.
-pub async fn warnings_in_scope(db: &Db, scope: &Scope, cal: &Calendar, today: NaiveDate, yellow: u32) -> StoreResult<Vec<DeadlineWithStatus>> {
-    let mut q = Query::new(&format!("SELECT {COLS} FROM deadline d JOIN org o ON o.id = d.org_id WHERE d.done_at IS NULL"));
+pub async fn warnings_in_scope(
+    db: &Db,
+    scope: &Scope,
+    cal: &Calendar,
+    today: NaiveDate,
+    yellow: u32,
+) -> StoreResult<Vec<DeadlineWithStatus>> {
+    let mut q = Query::new(&format!(
+        "SELECT {COLS} FROM deadline d JOIN org o ON o.id = d.org_id WHERE d.done_at IS NULL"
+    ));
     scope.push_filter(&mut q, "o.path");
     q.push(" ORDER BY d.due_date, d.id");
     let rows = q.build().fetch_all(db.pool()).await?;
     let mut out = Vec::new();
     for r in &rows {
         let d = from_row(r)?;
-        let ws = with_status(cal, today, yellow, d.clone()).unwrap_or(DeadlineWithStatus { deadline: d, status: DeadlineStatus::Red, workdays_left: 0 });
+        let ws = with_status(cal, today, yellow, d.clone()).unwrap_or(DeadlineWithStatus {
+            deadline: d,
+            status: DeadlineStatus::Red,
+            workdays_left: 0,
+        });
         if ws.status != DeadlineStatus::Green {
             out.push(ws);
         }
@@ -166,14 +191,22 @@ pub async fn notify_owners(db: &Db, cal: &Calendar, today: NaiveDate, yellow: u3
     for r in &rows {
         let d = from_row(r)?;
         let notified: String = r.try_get("notified_status")?;
-        let Ok(ws) = with_status(cal, today, yellow, d) else { continue };
+        let Ok(ws) = with_status(cal, today, yellow, d) else {
+            continue;
+        };
         if ws.status == DeadlineStatus::Green || notified == ws.status.as_str() {
             continue;
         }
         let d = &ws.deadline;
         let (title, body) = match ws.status {
-            DeadlineStatus::Red => (format!("【逾期】{}", d.title), format!("办理期限{}已过，请尽快办理。", d.due_date)),
-            _ => (format!("【临期】{}", d.title), format!("办理期限为{}，剩余{}个工作日。", d.due_date, ws.workdays_left)),
+            DeadlineStatus::Red => (
+                format!("【逾期】{}", d.title),
+                format!("办理期限{}已过，请尽快办理。", d.due_date),
+            ),
+            _ => (
+                format!("【临期】{}", d.title),
+                format!("办理期限为{}，剩余{}个工作日。", d.due_date, ws.workdays_left),
+            ),
         };
         if let Some(owner) = d.owner_user_id {
             crate::notification::send(&mut tx, owner, &title, &body, &d.link).await?;

@@ -39,11 +39,17 @@ pub enum StoreError {
 impl StoreError {
     /// A conflict on `field` with a Chinese message.
     pub fn conflict(field: &'static str, message: impl Into<String>) -> Self {
-        StoreError::Conflict { field, message: message.into() }
+        StoreError::Conflict {
+            field,
+            message: message.into(),
+        }
     }
     /// An invalid value on `field` with a Chinese message.
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        StoreError::Invalid { field, message: message.into() }
+        StoreError::Invalid {
+            field,
+            message: message.into(),
+        }
     }
     /// True if this is a unique-constraint violation naming `constraint` (SQLite names the
     /// columns, PostgreSQL the index; both are checked).

@@ -27,7 +27,10 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
 }];
 
 fn checksum(sql: &str) -> String {
-    hex::encode(qinglian_crypto::digest(qinglian_crypto::CryptoMode::International, sql.as_bytes()))
+    hex::encode(qinglian_crypto::digest(
+        qinglian_crypto::CryptoMode::International,
+        sql.as_bytes(),
+    ))
 }
 
 /// Apply every pending migration, each in its own transaction. Returns the versions applied.
@@ -55,7 +58,9 @@ pub async fn run(db: &Db) -> StoreResult<Vec<i64>> {
             }
             continue;
         }
-        sqlx::raw_sql(AssertSqlSafe(db.dialect().expand(m.sql))).execute(&mut *tx).await?;
+        sqlx::raw_sql(AssertSqlSafe(db.dialect().expand(m.sql)))
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
             .bind(m.version)
             .bind(m.name)
@@ -64,9 +69,12 @@ pub async fn run(db: &Db) -> StoreResult<Vec<i64>> {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        tracing::info!(migration.version = m.version, migration.name = m.name, "migration applied");
+        tracing::info!(
+            migration.version = m.version,
+            migration.name = m.name,
+            "migration applied"
+        );
         applied.push(m.version);
     }
     Ok(applied)
 }
-

@@ -26,14 +26,16 @@ pub struct Notification {
 
 /// Send a notification to a user.
 pub async fn send(tx: &mut Tx, user_id: UserId, title: &str, body: &str, link: &str) -> StoreResult<i64> {
-    let row = sqlx::query("INSERT INTO notification (user_id, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-        .bind(user_id)
-        .bind(title)
-        .bind(body)
-        .bind(link)
-        .bind(crate::time::now())
-        .fetch_one(&mut **tx)
-        .await?;
+    let row = sqlx::query(
+        "INSERT INTO notification (user_id, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(title)
+    .bind(body)
+    .bind(link)
+    .bind(crate::time::now())
+    .fetch_one(&mut **tx)
+    .await?;
     Ok(row.try_get(0)?)
 }
 
@@ -60,7 +62,13 @@ pub async fn list(db: &Db, user_id: UserId, limit: i64) -> StoreResult<Vec<Notif
 
 /// Number of unread notifications.
 pub async fn unread_count(db: &Db, user_id: UserId) -> StoreResult<i64> {
-    Ok(sqlx::query("SELECT COUNT(*) FROM notification WHERE user_id = $1 AND read_at IS NULL").bind(user_id).fetch_one(db.pool()).await?.try_get(0)?)
+    Ok(
+        sqlx::query("SELECT COUNT(*) FROM notification WHERE user_id = $1 AND read_at IS NULL")
+            .bind(user_id)
+            .fetch_one(db.pool())
+            .await?
+            .try_get(0)?,
+    )
 }
 
 /// Mark one (owned) notification read; returns false if it is not the user's.
@@ -77,10 +85,12 @@ pub async fn mark_read(tx: &mut Tx, user_id: UserId, id: i64) -> StoreResult<boo
 
 /// Mark all of a user's notifications read.
 pub async fn mark_all_read(tx: &mut Tx, user_id: UserId) -> StoreResult<u64> {
-    Ok(sqlx::query("UPDATE notification SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
-        .bind(crate::time::now())
-        .bind(user_id)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected())
+    Ok(
+        sqlx::query("UPDATE notification SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+            .bind(crate::time::now())
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected(),
+    )
 }

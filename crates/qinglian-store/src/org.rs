@@ -188,10 +188,9 @@ pub async fn list_in_scope(db: &Db, scope: &Scope) -> StoreResult<Vec<Org>> {
 
 /// Order orgs depth-first with siblings by sort_order then name (text order of paths would
 /// put "/1/10/" before "/1/2/").
-fn sort_tree(orgs: &mut Vec<Org>) {
+fn sort_tree(orgs: &mut [Org]) {
     use std::collections::HashMap;
-    let key_of: HashMap<OrgId, (i64, String)> =
-        orgs.iter().map(|o| (o.id, (o.sort_order, o.name.clone()))).collect();
+    let key_of: HashMap<OrgId, (i64, String)> = orgs.iter().map(|o| (o.id, (o.sort_order, o.name.clone()))).collect();
     let sort_key = |o: &Org| -> Vec<(i64, String, i64)> {
         o.path
             .split('/')
@@ -249,10 +248,15 @@ async fn check_input(tx: &mut Tx, input: &OrgInput, self_id: Option<OrgId>) -> S
     }
     let n: i64 = q.build().fetch_one(&mut **tx).await?.try_get(0)?;
     if n > 0 {
-        return Err(StoreError::conflict("name", format!("同一上级下已有名为“{name}”的单位")));
+        return Err(StoreError::conflict(
+            "name",
+            format!("同一上级下已有名为“{name}”的单位"),
+        ));
     }
     if let Some(g) = input.supervised_by {
-        let group = get_unscoped(&mut **tx, g).await.map_err(|_| StoreError::invalid("supervised_by", "监督的派驻组不存在"))?;
+        let group = get_unscoped(&mut **tx, g)
+            .await
+            .map_err(|_| StoreError::invalid("supervised_by", "监督的派驻组不存在"))?;
         if group.kind != OrgKind::StationedGroup {
             return Err(StoreError::invalid("supervised_by", "“派驻监督”只能选择派驻纪检监察组"));
         }
@@ -292,7 +296,11 @@ pub async fn create(tx: &mut Tx, input: &OrgInput) -> StoreResult<OrgId> {
     .await?;
     let id: i64 = row.try_get(0)?;
     let path = format!("{}{}/", parent.as_ref().map(|p| p.path.as_str()).unwrap_or("/"), id);
-    sqlx::query("UPDATE org SET path = $1 WHERE id = $2").bind(&path).bind(id).execute(&mut **tx).await?;
+    sqlx::query("UPDATE org SET path = $1 WHERE id = $2")
+        .bind(&path)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     Ok(id)
 }
 
@@ -304,25 +312,23 @@ pub async fn update(tx: &mut Tx, id: OrgId, input: &OrgInput) -> StoreResult<()>
         return Err(StoreError::invalid("parent_id", "根单位不能移动"));
     }
     let now = crate::time::now();
-    if let Some(p) = &parent {
-        if p.path.starts_with(&old.path) {
-            return Err(StoreError::invalid("parent_id", "不能把单位移动到它自己的下级单位之下"));
-        }
+    if let Some(p) = &parent
+        && p.path.starts_with(&old.path)
+    {
+        return Err(StoreError::invalid("parent_id", "不能把单位移动到它自己的下级单位之下"));
     }
     let new_path = format!("{}{}/", parent.as_ref().map(|p| p.path.as_str()).unwrap_or("/"), id);
     let new_depth = parent.as_ref().map(|p| p.depth + 1).unwrap_or(0);
     if new_path != old.path {
         // Move the subtree: rewrite the prefix of every descendant's path.
         let old_len = old.path.chars().count() as i64;
-        sqlx::query(
-            "UPDATE org SET path = $1 || substr(path, $2), depth = depth + $3 WHERE path LIKE $4",
-        )
-        .bind(&new_path)
-        .bind(old_len + 1)
-        .bind(new_depth - old.depth)
-        .bind(format!("{}%", old.path))
-        .execute(&mut **tx)
-        .await?;
+        sqlx::query("UPDATE org SET path = $1 || substr(path, $2), depth = depth + $3 WHERE path LIKE $4")
+            .bind(&new_path)
+            .bind(old_len + 1)
+            .bind(new_depth - old.depth)
+            .bind(format!("{}%", old.path))
+            .execute(&mut **tx)
+            .await?;
     }
     sqlx::query(
         "UPDATE org SET parent_id = $1, name = $2, kind = $3, code = $4, sort_order = $5, supervised_by = $6, updated_at = $7 WHERE id = $8",
@@ -342,7 +348,10 @@ pub async fn update(tx: &mut Tx, id: OrgId, input: &OrgInput) -> StoreResult<()>
 
 /// Number of orgs.
 pub async fn count(db: &Db) -> StoreResult<i64> {
-    Ok(sqlx::query("SELECT COUNT(*) FROM org").fetch_one(db.pool()).await?.try_get(0)?)
+    Ok(sqlx::query("SELECT COUNT(*) FROM org")
+        .fetch_one(db.pool())
+        .await?
+        .try_get(0)?)
 }
 
 /// A party organisation attached to an org.
@@ -370,21 +379,29 @@ pub const PARTY_ORG_KINDS: &[(&str, &str)] = &[
 ];
 
 /// Attach a party org to an org.
-pub async fn create_party_org(tx: &mut Tx, org_id: OrgId, parent_id: Option<i64>, name: &str, kind: &str) -> StoreResult<i64> {
+pub async fn create_party_org(
+    tx: &mut Tx,
+    org_id: OrgId,
+    parent_id: Option<i64>,
+    name: &str,
+    kind: &str,
+) -> StoreResult<i64> {
     if !PARTY_ORG_KINDS.iter().any(|(k, _)| *k == kind) {
         return Err(StoreError::invalid("kind", "党组织类型无效"));
     }
     if name.trim().is_empty() {
         return Err(StoreError::invalid("name", "党组织名称不能为空"));
     }
-    let row = sqlx::query("INSERT INTO party_org (org_id, parent_id, name, kind, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-        .bind(org_id)
-        .bind(parent_id)
-        .bind(name.trim())
-        .bind(kind)
-        .bind(crate::time::now())
-        .fetch_one(&mut **tx)
-        .await?;
+    let row = sqlx::query(
+        "INSERT INTO party_org (org_id, parent_id, name, kind, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(parent_id)
+    .bind(name.trim())
+    .bind(kind)
+    .bind(crate::time::now())
+    .fetch_one(&mut **tx)
+    .await?;
     Ok(row.try_get(0)?)
 }
 

@@ -3,12 +3,12 @@
 use qinglian_domain::id_number::IdNumber;
 use qinglian_domain::names;
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use crate::error::{StoreError, StoreResult};
 use crate::org::OrgId;
-use crate::sql::{like_escape, Page, Query};
+use crate::sql::{Page, Query, like_escape};
 use crate::{Db, Scope, Tx};
 
 /// Newtype id of a person.
@@ -183,7 +183,10 @@ async fn check_duplicate(tx: &mut Tx, id_number: &str, except: Option<PersonId>)
     let n: i64 = q.build().fetch_one(&mut **tx).await?.try_get(0)?;
     if n > 0 {
         // Deliberately does not say where the other record is: it may be outside the scope.
-        return Err(StoreError::conflict("id_number", format!("身份证号{id_number}已在人员名册中登记，不能重复录入")));
+        return Err(StoreError::conflict(
+            "id_number",
+            format!("身份证号{id_number}已在人员名册中登记，不能重复录入"),
+        ));
     }
     Ok(())
 }
@@ -259,11 +262,21 @@ pub async fn update(tx: &mut Tx, scope: &Scope, id: PersonId, p: &ValidPerson) -
     Ok(())
 }
 
-async fn get_in<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, scope: &Scope, id: PersonId) -> StoreResult<Person> {
-    let mut q = Query::new(&format!("SELECT {COLS} FROM person p JOIN org o ON o.id = p.org_id WHERE p.id = "));
+async fn get_in<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    scope: &Scope,
+    id: PersonId,
+) -> StoreResult<Person> {
+    let mut q = Query::new(&format!(
+        "SELECT {COLS} FROM person p JOIN org o ON o.id = p.org_id WHERE p.id = "
+    ));
     q.bind_int(id);
     scope.push_filter(&mut q, "o.path");
-    let row = q.build().fetch_optional(ex).await?.ok_or(StoreError::NotFound("人员"))?;
+    let row = q
+        .build()
+        .fetch_optional(ex)
+        .await?
+        .ok_or(StoreError::NotFound("人员"))?;
     from_row(&row)
 }
 
@@ -290,7 +303,9 @@ pub struct PersonFilter {
 }
 
 fn filtered(scope: &Scope, f: &PersonFilter, select: &str) -> Query {
-    let mut q = Query::new(&format!("SELECT {select} FROM person p JOIN org o ON o.id = p.org_id WHERE p.active = 1"));
+    let mut q = Query::new(&format!(
+        "SELECT {select} FROM person p JOIN org o ON o.id = p.org_id WHERE p.active = 1"
+    ));
     scope.push_filter(&mut q, "o.path");
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let lower = text.to_lowercase();
@@ -344,7 +359,12 @@ pub async fn list(db: &Db, scope: &Scope, f: &PersonFilter, page: i64, per_page:
     q.push(" OFFSET ");
     q.bind_int((page - 1) * per_page);
     let rows = q.build().fetch_all(db.pool()).await?;
-    Ok(Page { items: rows.iter().map(from_row).collect::<StoreResult<_>>()?, total, page, per_page })
+    Ok(Page {
+        items: rows.iter().map(from_row).collect::<StoreResult<_>>()?,
+        total,
+        page,
+        per_page,
+    })
 }
 
 /// Every row matching the filter (for export), capped at `limit`.
@@ -359,7 +379,10 @@ pub async fn list_all(db: &Db, scope: &Scope, f: &PersonFilter, limit: i64) -> S
 
 /// Number of people (all scopes).
 pub async fn count(db: &Db) -> StoreResult<i64> {
-    Ok(sqlx::query("SELECT COUNT(*) FROM person").fetch_one(db.pool()).await?.try_get(0)?)
+    Ok(sqlx::query("SELECT COUNT(*) FROM person")
+        .fetch_one(db.pool())
+        .await?
+        .try_get(0)?)
 }
 
 /// True if an ID number is already registered (any scope; for imports' duplicate checks).

@@ -69,7 +69,10 @@ mod tests {
         let s = Scope::new(vec!["/1/4/".into(), "/1/4/9/".into(), "/1/7/".into()]);
         assert_eq!(s.paths(), &["/1/4/".to_string(), "/1/7/".to_string()]);
         assert!(s.contains_path("/1/4/9/12/"));
-        assert!(!s.contains_path("/1/47/"), "a sibling with a common digit prefix is outside");
+        assert!(
+            !s.contains_path("/1/47/"),
+            "a sibling with a common digit prefix is outside"
+        );
         assert!(!Scope::none().contains_path("/1/"));
     }
 }

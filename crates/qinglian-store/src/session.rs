@@ -29,7 +29,15 @@ pub struct Session {
 }
 
 /// Create a session row.
-pub async fn create(tx: &mut Tx, id_hash: &str, user_id: UserId, kind: &str, csrf: &str, totp_pending: bool, ip: &str) -> StoreResult<()> {
+pub async fn create(
+    tx: &mut Tx,
+    id_hash: &str,
+    user_id: UserId,
+    kind: &str,
+    csrf: &str,
+    totp_pending: bool,
+    ip: &str,
+) -> StoreResult<()> {
     let now = crate::time::now();
     sqlx::query("INSERT INTO app_session (id_hash, user_id, kind, csrf_token, totp_pending, ip, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
         .bind(id_hash)
@@ -67,25 +75,38 @@ pub async fn get(db: &Db, id_hash: &str) -> StoreResult<Option<Session>> {
 /// Record activity (sliding idle timeout). Not in a transaction of its own: a lost touch
 /// only shortens a session.
 pub async fn touch(db: &Db, id_hash: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE app_session SET last_seen_at = $1 WHERE id_hash = $2").bind(crate::time::now()).bind(id_hash).execute(db.pool()).await?;
+    sqlx::query("UPDATE app_session SET last_seen_at = $1 WHERE id_hash = $2")
+        .bind(crate::time::now())
+        .bind(id_hash)
+        .execute(db.pool())
+        .await?;
     Ok(())
 }
 
 /// Mark the second factor as given.
 pub async fn complete_totp(tx: &mut Tx, id_hash: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE app_session SET totp_pending = 0 WHERE id_hash = $1").bind(id_hash).execute(&mut **tx).await?;
+    sqlx::query("UPDATE app_session SET totp_pending = 0 WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
 /// End one session.
 pub async fn delete(tx: &mut Tx, id_hash: &str) -> StoreResult<()> {
-    sqlx::query("DELETE FROM app_session WHERE id_hash = $1").bind(id_hash).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM app_session WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
 /// End every session of a user (password change, disable).
 pub async fn delete_for_user(tx: &mut Tx, user_id: UserId) -> StoreResult<()> {
-    sqlx::query("DELETE FROM app_session WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM app_session WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! Runtime settings edited in the UI (security policy and the like), stored as JSON.
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sqlx::Row;
 
 use crate::error::{StoreError, StoreResult};
@@ -9,7 +9,10 @@ use crate::{Db, Tx};
 
 /// Read a setting, or its default if never set.
 pub async fn get<T: DeserializeOwned + Default>(db: &Db, key: &str) -> StoreResult<T> {
-    let row = sqlx::query("SELECT value FROM setting WHERE key = $1").bind(key).fetch_optional(db.pool()).await?;
+    let row = sqlx::query("SELECT value FROM setting WHERE key = $1")
+        .bind(key)
+        .fetch_optional(db.pool())
+        .await?;
     match row {
         Some(r) => {
             let v: String = r.try_get(0)?;
@@ -22,7 +25,10 @@ pub async fn get<T: DeserializeOwned + Default>(db: &Db, key: &str) -> StoreResu
 /// Write a setting.
 pub async fn set<T: Serialize>(tx: &mut Tx, key: &str, value: &T, by: &str) -> StoreResult<()> {
     let v = serde_json::to_string(value).map_err(|e| StoreError::Internal(e.to_string()))?;
-    sqlx::query("DELETE FROM setting WHERE key = $1").bind(key).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM setting WHERE key = $1")
+        .bind(key)
+        .execute(&mut **tx)
+        .await?;
     sqlx::query("INSERT INTO setting (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4)")
         .bind(key)
         .bind(v)
@@ -50,7 +56,12 @@ pub struct SecurityPolicy {
 impl Default for SecurityPolicy {
     fn default() -> Self {
         // 等保2.0 level 3 practice: ≥ 8 chars with 3 classes; we ask 10. Lock after 5 failures.
-        SecurityPolicy { password_min_length: 10, password_min_classes: 3, max_failed_logins: 5, lockout_minutes: 15 }
+        SecurityPolicy {
+            password_min_length: 10,
+            password_min_classes: 3,
+            max_failed_logins: 5,
+            lockout_minutes: 15,
+        }
     }
 }
 
@@ -73,7 +84,10 @@ impl SecurityPolicy {
         .filter(|b| **b)
         .count();
         if classes < self.password_min_classes {
-            return Err(format!("密码须包含小写字母、大写字母、数字、符号中的至少{}类", self.password_min_classes));
+            return Err(format!(
+                "密码须包含小写字母、大写字母、数字、符号中的至少{}类",
+                self.password_min_classes
+            ));
         }
         if !username.is_empty() && pw.to_lowercase().contains(&username.to_lowercase()) {
             return Err("密码不能包含用户名".into());

@@ -3,8 +3,8 @@
 //! sqlx's `QueryBuilder` writes `?` placeholders under the `Any` driver, which PostgreSQL
 //! rejects; this writes `$N`, which both databases accept.
 
-use sqlx::any::AnyArguments;
 use sqlx::Arguments;
+use sqlx::any::AnyArguments;
 
 /// One bound value.
 #[derive(Debug, Clone)]
@@ -25,7 +25,10 @@ pub struct Query {
 impl Query {
     /// Start with some SQL.
     pub fn new(sql: &str) -> Query {
-        Query { sql: sql.to_string(), args: Vec::new() }
+        Query {
+            sql: sql.to_string(),
+            args: Vec::new(),
+        }
     }
     /// Append raw SQL (never user input).
     pub fn push(&mut self, sql: &str) -> &mut Self {

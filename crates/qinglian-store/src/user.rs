@@ -76,7 +76,9 @@ fn from_row(r: &AnyRow) -> StoreResult<UserAuth> {
 
 /// Check a username's form: 3–32 of a-z, 0-9, '_', '.', '-', starting with a letter.
 pub fn check_username(username: &str) -> Result<(), String> {
-    let ok_chars = username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'));
+    let ok_chars = username
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'));
     let first_ok = username.chars().next().is_some_and(|c| c.is_ascii_lowercase());
     let len = username.chars().count();
     if !(3..=32).contains(&len) || !ok_chars || !first_ok {
@@ -112,10 +114,15 @@ pub async fn create(tx: &mut Tx, u: &NewUser) -> StoreResult<UserId> {
         .await?
         .try_get(0)?;
     if exists > 0 {
-        return Err(StoreError::conflict("username", format!("用户名“{}”已被使用", u.username)));
+        return Err(StoreError::conflict(
+            "username",
+            format!("用户名“{}”已被使用", u.username),
+        ));
     }
     if let Some(org) = u.org_id {
-        crate::org::get_unscoped(&mut **tx, org).await.map_err(|_| StoreError::invalid("org_id", "所属单位不存在"))?;
+        crate::org::get_unscoped(&mut **tx, org)
+            .await
+            .map_err(|_| StoreError::invalid("org_id", "所属单位不存在"))?;
     }
     let now = crate::time::now();
     let row = sqlx::query(
@@ -134,11 +141,16 @@ pub async fn create(tx: &mut Tx, u: &NewUser) -> StoreResult<UserId> {
 }
 
 /// Find a user (with secrets) by username.
-pub async fn find_auth<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, username: &str) -> StoreResult<Option<UserAuth>> {
-    let row = sqlx::query(AssertSqlSafe(format!("SELECT {COLS} FROM app_user WHERE username = $1")))
-        .bind(username)
-        .fetch_optional(ex)
-        .await?;
+pub async fn find_auth<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    username: &str,
+) -> StoreResult<Option<UserAuth>> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLS} FROM app_user WHERE username = $1"
+    )))
+    .bind(username)
+    .fetch_optional(ex)
+    .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -154,10 +166,13 @@ pub async fn get_auth<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, id
 
 /// All users with their role names.
 pub async fn list(db: &Db) -> StoreResult<Vec<(User, Vec<String>)>> {
-    let rows = sqlx::query(AssertSqlSafe(format!("SELECT {COLS} FROM app_user ORDER BY username"))).fetch_all(db.pool()).await?;
-    let role_rows = sqlx::query("SELECT ur.user_id, r.name FROM user_role ur JOIN role r ON r.id = ur.role_id ORDER BY r.id")
+    let rows = sqlx::query(AssertSqlSafe(format!("SELECT {COLS} FROM app_user ORDER BY username")))
         .fetch_all(db.pool())
         .await?;
+    let role_rows =
+        sqlx::query("SELECT ur.user_id, r.name FROM user_role ur JOIN role r ON r.id = ur.role_id ORDER BY r.id")
+            .fetch_all(db.pool())
+            .await?;
     let mut out = Vec::new();
     for r in &rows {
         let u = from_row(r)?.user;
@@ -174,14 +189,19 @@ pub async fn list(db: &Db) -> StoreResult<Vec<(User, Vec<String>)>> {
 
 /// Record a failed login; lock the account when `max_failures` is reached.
 pub async fn record_failure(tx: &mut Tx, id: UserId, max_failures: i64, lock_minutes: i64) -> StoreResult<i64> {
-    let row = sqlx::query("UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
+    let row =
+        sqlx::query("UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
     let n: i64 = row.try_get(0)?;
     if n >= max_failures {
         let until = crate::time::format(chrono::Utc::now() + chrono::Duration::minutes(lock_minutes));
-        sqlx::query("UPDATE app_user SET locked_until = $1 WHERE id = $2").bind(until).bind(id).execute(&mut **tx).await?;
+        sqlx::query("UPDATE app_user SET locked_until = $1 WHERE id = $2")
+            .bind(until)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(n)
 }
@@ -231,7 +251,10 @@ pub async fn set_disabled(tx: &mut Tx, id: UserId, disabled: bool) -> StoreResul
 
 /// Unlock an account locked by failed logins.
 pub async fn unlock(tx: &mut Tx, id: UserId) -> StoreResult<()> {
-    sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(id).execute(&mut **tx).await?;
+    sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -276,7 +299,9 @@ where
         q = q.bind(b);
     }
     let rows = q.fetch_all(ex).await?;
-    let perm_rows = sqlx::query("SELECT role_id, permission FROM role_permission").fetch_all(ex).await?;
+    let perm_rows = sqlx::query("SELECT role_id, permission FROM role_permission")
+        .fetch_all(ex)
+        .await?;
     let mut roles = Vec::new();
     for r in rows {
         let id: i64 = r.try_get("id")?;
@@ -307,13 +332,22 @@ pub async fn list_roles(db: &Db) -> StoreResult<Vec<Role>> {
 
 /// The roles a user holds.
 pub async fn roles_of(db: &Db, user_id: UserId) -> StoreResult<Vec<Role>> {
-    roles_where(db.pool(), "WHERE id IN (SELECT role_id FROM user_role WHERE user_id = $1)", Some(user_id)).await
+    roles_where(
+        db.pool(),
+        "WHERE id IN (SELECT role_id FROM user_role WHERE user_id = $1)",
+        Some(user_id),
+    )
+    .await
 }
 
 /// Create the built-in roles that do not exist yet (idempotent; keeps edited permissions).
 pub async fn ensure_builtin_roles(tx: &mut Tx) -> StoreResult<()> {
     for b in permission::BUILTIN_ROLES {
-        let exists: i64 = sqlx::query("SELECT COUNT(*) FROM role WHERE code = $1").bind(b.code).fetch_one(&mut **tx).await?.try_get(0)?;
+        let exists: i64 = sqlx::query("SELECT COUNT(*) FROM role WHERE code = $1")
+            .bind(b.code)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
         if exists > 0 {
             continue;
         }
@@ -327,7 +361,11 @@ pub async fn ensure_builtin_roles(tx: &mut Tx) -> StoreResult<()> {
             .await?
             .try_get(0)?;
         for p in b.permissions {
-            sqlx::query("INSERT INTO role_permission (role_id, permission) VALUES ($1, $2)").bind(id).bind(*p).execute(&mut **tx).await?;
+            sqlx::query("INSERT INTO role_permission (role_id, permission) VALUES ($1, $2)")
+                .bind(id)
+                .bind(*p)
+                .execute(&mut **tx)
+                .await?;
         }
     }
     Ok(())
@@ -335,17 +373,26 @@ pub async fn ensure_builtin_roles(tx: &mut Tx) -> StoreResult<()> {
 
 /// Find a role id by code.
 pub async fn role_id(db: &Db, code: &str) -> StoreResult<i64> {
-    let row = sqlx::query("SELECT id FROM role WHERE code = $1").bind(code).fetch_optional(db.pool()).await?;
+    let row = sqlx::query("SELECT id FROM role WHERE code = $1")
+        .bind(code)
+        .fetch_optional(db.pool())
+        .await?;
     Ok(row.ok_or(StoreError::NotFound("角色"))?.try_get(0)?)
 }
 
 /// Create a custom business role.
 pub async fn create_role(tx: &mut Tx, code: &str, name: &str) -> StoreResult<i64> {
-    check_username(code).map_err(|_| StoreError::invalid("code", "角色代码应为3–32位小写字母、数字或下划线，并以字母开头"))?;
+    check_username(code)
+        .map_err(|_| StoreError::invalid("code", "角色代码应为3–32位小写字母、数字或下划线，并以字母开头"))?;
     if name.trim().is_empty() {
         return Err(StoreError::invalid("name", "角色名称不能为空"));
     }
-    let exists: i64 = sqlx::query("SELECT COUNT(*) FROM role WHERE code = $1 OR name = $2").bind(code).bind(name.trim()).fetch_one(&mut **tx).await?.try_get(0)?;
+    let exists: i64 = sqlx::query("SELECT COUNT(*) FROM role WHERE code = $1 OR name = $2")
+        .bind(code)
+        .bind(name.trim())
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
     if exists > 0 {
         return Err(StoreError::conflict("code", "角色代码或名称已存在"));
     }
@@ -362,26 +409,49 @@ pub async fn create_role(tx: &mut Tx, code: &str, name: &str) -> StoreResult<i64
 /// Set a role's permissions and two-factor requirement. Admin roles may only hold their own
 /// category; business roles only business permissions (separation of the three admins).
 pub async fn set_role_permissions(tx: &mut Tx, role_id: i64, perms: &[String], require_totp: bool) -> StoreResult<()> {
-    let row = sqlx::query("SELECT admin_kind FROM role WHERE id = $1").bind(role_id).fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound("角色"))?;
+    let row = sqlx::query("SELECT admin_kind FROM role WHERE id = $1")
+        .bind(role_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound("角色"))?;
     let admin_kind: Option<String> = row.try_get(0)?;
-    let allowed = admin_kind.as_deref().and_then(AdminKind::parse).map(|k| k.category()).unwrap_or(Category::Business);
+    let allowed = admin_kind
+        .as_deref()
+        .and_then(AdminKind::parse)
+        .map(|k| k.category())
+        .unwrap_or(Category::Business);
     for p in perms {
         let def = permission::find(p).ok_or_else(|| StoreError::invalid("permissions", format!("未知权限“{p}”")))?;
         if def.category != allowed {
             return Err(StoreError::invalid(
                 "permissions",
-                format!("“{}”属于{}权限，不能授予该角色（三员分立：管理角色与业务权限互斥）", def.name, def.category.label()),
+                format!(
+                    "“{}”属于{}权限，不能授予该角色（三员分立：管理角色与业务权限互斥）",
+                    def.name,
+                    def.category.label()
+                ),
             ));
         }
     }
     if admin_kind.is_some() && !require_totp {
         return Err(StoreError::invalid("require_totp", "三员角色必须启用双因素登录"));
     }
-    sqlx::query("DELETE FROM role_permission WHERE role_id = $1").bind(role_id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM role_permission WHERE role_id = $1")
+        .bind(role_id)
+        .execute(&mut **tx)
+        .await?;
     for p in perms {
-        sqlx::query("INSERT INTO role_permission (role_id, permission) VALUES ($1, $2)").bind(role_id).bind(p).execute(&mut **tx).await?;
+        sqlx::query("INSERT INTO role_permission (role_id, permission) VALUES ($1, $2)")
+            .bind(role_id)
+            .bind(p)
+            .execute(&mut **tx)
+            .await?;
     }
-    sqlx::query("UPDATE role SET require_totp = $1 WHERE id = $2").bind(require_totp as i64).bind(role_id).execute(&mut **tx).await?;
+    sqlx::query("UPDATE role SET require_totp = $1 WHERE id = $2")
+        .bind(require_totp as i64)
+        .bind(role_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -391,22 +461,36 @@ pub async fn set_roles(tx: &mut Tx, user_id: UserId, role_ids: &[i64]) -> StoreR
     let mut admin_kinds = Vec::new();
     let mut business = 0;
     for rid in role_ids {
-        let row = sqlx::query("SELECT admin_kind FROM role WHERE id = $1").bind(*rid).fetch_optional(&mut **tx).await?.ok_or(StoreError::invalid("roles", "角色不存在"))?;
+        let row = sqlx::query("SELECT admin_kind FROM role WHERE id = $1")
+            .bind(*rid)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::invalid("roles", "角色不存在"))?;
         match row.try_get::<Option<String>, _>(0)? {
             Some(k) => admin_kinds.push(k),
             None => business += 1,
         }
     }
     if admin_kinds.len() > 1 {
-        return Err(StoreError::invalid("roles", "三员分立：同一用户不能同时担任系统管理员、安全管理员、安全审计员中的两个角色"));
+        return Err(StoreError::invalid(
+            "roles",
+            "三员分立：同一用户不能同时担任系统管理员、安全管理员、安全审计员中的两个角色",
+        ));
     }
     if !admin_kinds.is_empty() && business > 0 {
         return Err(StoreError::invalid("roles", "三员分立：管理员账号不能同时拥有业务角色"));
     }
     get_auth(&mut **tx, user_id).await?;
-    sqlx::query("DELETE FROM user_role WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM user_role WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
     for rid in role_ids {
-        sqlx::query("INSERT INTO user_role (user_id, role_id) VALUES ($1, $2)").bind(user_id).bind(*rid).execute(&mut **tx).await?;
+        sqlx::query("INSERT INTO user_role (user_id, role_id) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(*rid)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }
@@ -414,17 +498,29 @@ pub async fn set_roles(tx: &mut Tx, user_id: UserId, role_ids: &[i64]) -> StoreR
 /// Set the org subtrees a user may see.
 pub async fn set_scope(tx: &mut Tx, user_id: UserId, org_ids: &[OrgId]) -> StoreResult<()> {
     get_auth(&mut **tx, user_id).await?;
-    sqlx::query("DELETE FROM user_scope WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM user_scope WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
     for o in org_ids {
-        crate::org::get_unscoped(&mut **tx, *o).await.map_err(|_| StoreError::invalid("scope", "数据权限中的单位不存在"))?;
-        sqlx::query("INSERT INTO user_scope (user_id, org_id) VALUES ($1, $2)").bind(user_id).bind(*o).execute(&mut **tx).await?;
+        crate::org::get_unscoped(&mut **tx, *o)
+            .await
+            .map_err(|_| StoreError::invalid("scope", "数据权限中的单位不存在"))?;
+        sqlx::query("INSERT INTO user_scope (user_id, org_id) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(*o)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }
 
 /// The org ids a user's scope grants.
 pub async fn scope_org_ids(db: &Db, user_id: UserId) -> StoreResult<Vec<OrgId>> {
-    let rows = sqlx::query("SELECT org_id FROM user_scope WHERE user_id = $1 ORDER BY org_id").bind(user_id).fetch_all(db.pool()).await?;
+    let rows = sqlx::query("SELECT org_id FROM user_scope WHERE user_id = $1 ORDER BY org_id")
+        .bind(user_id)
+        .fetch_all(db.pool())
+        .await?;
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
 
@@ -456,7 +552,11 @@ impl Principal {
     }
     /// Role names joined for display and the audit log.
     pub fn role_names(&self) -> String {
-        self.roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join("、")
+        self.roles
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>()
+            .join("、")
     }
 }
 
@@ -487,10 +587,18 @@ pub async fn load_principal(db: &Db, user_id: UserId) -> StoreResult<Principal> 
             .collect::<Result<Vec<_>, _>>()?;
         Scope::new(paths)
     };
-    Ok(Principal { user, roles, permissions, scope })
+    Ok(Principal {
+        user,
+        roles,
+        permissions,
+        scope,
+    })
 }
 
 /// Number of users.
 pub async fn count(db: &Db) -> StoreResult<i64> {
-    Ok(sqlx::query("SELECT COUNT(*) FROM app_user").fetch_one(db.pool()).await?.try_get(0)?)
+    Ok(sqlx::query("SELECT COUNT(*) FROM app_user")
+        .fetch_one(db.pool())
+        .await?
+        .try_get(0)?)
 }

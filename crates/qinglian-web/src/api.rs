@@ -1,22 +1,22 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/openapi.json`.
 //! Clients log in with `POST /api/v1/auth/login` and send `Authorization: Bearer <token>`.
 
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use chrono::NaiveDate;
-use qinglian_domain::deadline::{due_date, Period};
+use qinglian_domain::deadline::{Period, due_date};
 use qinglian_store::audit::{self, Event, Outcome};
 use qinglian_store::permission as perm;
 use qinglian_store::person::{self, PersonFilter, PersonInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+use crate::App;
 use crate::auth::{self, Ctx};
 use crate::error::{ApiResult, AppError, ErrorBody};
-use crate::App;
 
 /// Login request.
 #[derive(Deserialize, ToSchema)]
@@ -41,16 +41,33 @@ pub struct LoginResponse {
 /// Log in and get a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)), tag = "auth")]
-pub async fn login(State(app): State<App>, ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>, headers: HeaderMap, body: Result<Json<LoginRequest>, JsonRejection>) -> Response {
+pub async fn login(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> Response {
     let Ok(Json(req)) = body else {
-        return crate::error::ApiError(AppError::BadRequest("请求体应为JSON：{\"username\":…,\"password\":…}".into())).into_response();
+        return crate::error::ApiError(AppError::BadRequest(
+            "请求体应为JSON：{\"username\":…,\"password\":…}".into(),
+        ))
+        .into_response();
     };
     let ip = auth::client_ip(&app, &headers, Some(peer));
     match auth::login(&app, &req.username, &req.password, req.totp.as_deref(), "api", &ip).await {
-        Ok(ok) => Json(LoginResponse { token: ok.token, idle_timeout_secs: app.config.session.idle_minutes * 60 }).into_response(),
+        Ok(ok) => Json(LoginResponse {
+            token: ok.token,
+            idle_timeout_secs: app.config.session.idle_minutes * 60,
+        })
+        .into_response(),
         Err(AppError::Invalid(v)) => {
             let (field, message) = v.into_iter().next().unwrap_or(("password", "用户名或密码错误".into()));
-            let body = ErrorBody { code: "unauthenticated", message, field: Some(field), errors: vec![] };
+            let body = ErrorBody {
+                code: "unauthenticated",
+                message,
+                field: Some(field),
+                errors: vec![],
+            };
             (StatusCode::UNAUTHORIZED, Json(body)).into_response()
         }
         Err(e) => crate::error::ApiError(e).into_response(),
@@ -83,7 +100,13 @@ pub struct Me {
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody)), tag = "auth", security(("bearer" = [])))]
 pub async fn me(ctx: Ctx) -> Json<Me> {
     let p = ctx.principal;
-    Json(Me { id: p.user.id, username: p.user.username, display_name: p.user.display_name, roles: p.roles.iter().map(|r| r.code.clone()).collect(), permissions: p.permissions.into_iter().collect() })
+    Json(Me {
+        id: p.user.id,
+        username: p.user.username,
+        display_name: p.user.display_name,
+        roles: p.roles.iter().map(|r| r.code.clone()).collect(),
+        permissions: p.permissions.into_iter().collect(),
+    })
 }
 
 /// Due-date query.
@@ -105,7 +128,8 @@ pub struct DueResponse {
 }
 
 fn parse_date(s: &str, field: &'static str) -> Result<NaiveDate, AppError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| AppError::invalid(field, format!("日期“{s}”格式应为YYYY-MM-DD")))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::invalid(field, format!("日期“{s}”格式应为YYYY-MM-DD")))
 }
 
 /// Compute a due date on the official working-day calendar.
@@ -115,13 +139,17 @@ pub async fn calendar_due(State(app): State<App>, Query(q): Query<DueQuery>) -> 
     let period = match (q.workdays, q.days) {
         (Some(n), None) => Period::Workdays(n),
         (None, Some(n)) => Period::Days(n),
-        _ => return Err(AppError::invalid("workdays", "请提供 workdays（工作日数）或 days（自然日数）中的一个").into()),
+        _ => {
+            return Err(AppError::invalid("workdays", "请提供 workdays（工作日数）或 days（自然日数）中的一个").into());
+        }
     };
     if matches!(period, Period::Workdays(n) | Period::Days(n) if n > 3650) {
         return Err(AppError::invalid("days", "期限不能超过3650").into());
     }
     let due = due_date(&app.calendar(), start, period).map_err(|e| AppError::invalid("start", e.to_string()))?;
-    Ok(Json(DueResponse { due: due.format("%Y-%m-%d").to_string() }))
+    Ok(Json(DueResponse {
+        due: due.format("%Y-%m-%d").to_string(),
+    }))
 }
 
 /// One day of the calendar.
@@ -141,8 +169,16 @@ pub struct DayResponse {
 #[utoipa::path(get, path = "/api/v1/calendar/day/{date}", params(("date" = String, Path, description = "YYYY-MM-DD")), responses((status = 200, body = DayResponse), (status = 422, body = ErrorBody)), tag = "calendar")]
 pub async fn calendar_day(State(app): State<App>, Path(date): Path<String>) -> ApiResult<Json<DayResponse>> {
     let d = parse_date(&date, "date")?;
-    let info = app.calendar().day(d).map_err(|e| AppError::invalid("date", e.to_string()))?;
-    Ok(Json(DayResponse { date: d.format("%Y-%m-%d").to_string(), workday: info.workday, kind: info.kind.as_str().to_string(), name: info.name }))
+    let info = app
+        .calendar()
+        .day(d)
+        .map_err(|e| AppError::invalid("date", e.to_string()))?;
+    Ok(Json(DayResponse {
+        date: d.format("%Y-%m-%d").to_string(),
+        workday: info.workday,
+        kind: info.kind.as_str().to_string(),
+        name: info.name,
+    }))
 }
 
 /// A person as the API shows it.
@@ -181,7 +217,11 @@ impl PersonDto {
         PersonDto {
             id: p.id,
             org_id: p.org_id,
-            id_number: if full { p.id_number.clone() } else { p.masked_id_number() },
+            id_number: if full {
+                p.id_number.clone()
+            } else {
+                p.masked_id_number()
+            },
             org_name: p.org_name,
             name: p.name,
             sex: p.sex,
@@ -224,12 +264,25 @@ pub struct PersonListQuery {
 
 /// List people in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/persons", params(PersonListQuery), responses((status = 200, body = PersonPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), tag = "persons", security(("bearer" = [])))]
-pub async fn persons(State(app): State<App>, ctx: Ctx, Query(q): Query<PersonListQuery>) -> ApiResult<Json<PersonPage>> {
+pub async fn persons(
+    State(app): State<App>,
+    ctx: Ctx,
+    Query(q): Query<PersonListQuery>,
+) -> ApiResult<Json<PersonPage>> {
     ctx.require(perm::PERSON_READ)?;
     let (page, per) = qinglian_store::sql::paging(q.page, q.per_page);
-    let f = PersonFilter { q: q.q, org_id: q.org_id, ..Default::default() };
+    let f = PersonFilter {
+        q: q.q,
+        org_id: q.org_id,
+        ..Default::default()
+    };
     let p = person::list(&app.db, ctx.scope(), &f, page, per).await?;
-    Ok(Json(PersonPage { items: p.items.into_iter().map(|x| PersonDto::from(x, false)).collect(), total: p.total, page: p.page, per_page: p.per_page }))
+    Ok(Json(PersonPage {
+        items: p.items.into_iter().map(|x| PersonDto::from(x, false)).collect(),
+        total: p.total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
 }
 
 /// One person (full ID number with the sensitive permission; that read is audited).
@@ -239,7 +292,19 @@ pub async fn person_get(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -
     let p = person::get(&app.db, ctx.scope(), id).await?;
     let full = ctx.principal.can(perm::PERSON_SENSITIVE);
     if full {
-        audit::record(&app.db, app.mode(), &ctx.actor(), &Event { action: "person.read_sensitive", object_type: "person", object_id: id.to_string(), outcome: Outcome::Success, detail: "API".into() }).await?;
+        audit::record(
+            &app.db,
+            app.mode(),
+            &ctx.actor(),
+            &Event {
+                action: "person.read_sensitive",
+                object_type: "person",
+                object_id: id.to_string(),
+                outcome: Outcome::Success,
+                detail: "API".into(),
+            },
+        )
+        .await?;
     }
     Ok(Json(PersonDto::from(p, full)))
 }
@@ -278,11 +343,21 @@ pub struct PersonCreate {
 
 /// Create a person.
 #[utoipa::path(post, path = "/api/v1/persons", request_body = PersonCreate, responses((status = 201, body = PersonDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), tag = "persons", security(("bearer" = [])))]
-pub async fn person_create(State(app): State<App>, ctx: Ctx, body: Result<Json<PersonCreate>, JsonRejection>) -> ApiResult<(StatusCode, Json<PersonDto>)> {
+pub async fn person_create(
+    State(app): State<App>,
+    ctx: Ctx,
+    body: Result<Json<PersonCreate>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<PersonDto>)> {
     ctx.require(perm::PERSON_MANAGE)?;
     let b = match body {
         Ok(Json(b)) => b,
-        Err(e) => return Err(AppError::BadRequest(format!("请求体不是有效的人员JSON（需要 org_id、name、id_number 等字段）：{}", json_problem(&e))).into()),
+        Err(e) => {
+            return Err(AppError::BadRequest(format!(
+                "请求体不是有效的人员JSON（需要 org_id、name、id_number 等字段）：{}",
+                json_problem(&e)
+            ))
+            .into());
+        }
     };
     let valid = person::validate(PersonInput {
         org_id: b.org_id,
@@ -299,10 +374,25 @@ pub async fn person_create(State(app): State<App>, ctx: Ctx, body: Result<Json<P
     .map_err(AppError::Invalid)?;
     let mut tx = app.db.begin().await?;
     let id = person::create(&mut tx, ctx.scope(), &valid).await?;
-    audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "person.create", object_type: "person", object_id: id.to_string(), outcome: Outcome::Success, detail: "API".into() }).await?;
+    audit::append(
+        &mut tx,
+        app.mode(),
+        &ctx.actor(),
+        &Event {
+            action: "person.create",
+            object_type: "person",
+            object_id: id.to_string(),
+            outcome: Outcome::Success,
+            detail: "API".into(),
+        },
+    )
+    .await?;
     tx.commit().await?;
     let p = person::get(&app.db, ctx.scope(), id).await?;
-    Ok((StatusCode::CREATED, Json(PersonDto::from(p, ctx.principal.can(perm::PERSON_SENSITIVE)))))
+    Ok((
+        StatusCode::CREATED,
+        Json(PersonDto::from(p, ctx.principal.can(perm::PERSON_SENSITIVE))),
+    ))
 }
 
 /// A short Chinese description of a JSON body problem (no internal detail).
@@ -337,7 +427,16 @@ pub async fn orgs(State(app): State<App>, ctx: Ctx) -> ApiResult<Json<Vec<OrgDto
         ctx.require(perm::ORG_READ)?;
         qinglian_store::org::list_in_scope(&app.db, ctx.scope()).await?
     };
-    Ok(Json(list.into_iter().map(|o| OrgDto { id: o.id, parent_id: o.parent_id, name: o.name, kind: o.kind.as_str().into() }).collect()))
+    Ok(Json(
+        list.into_iter()
+            .map(|o| OrgDto {
+                id: o.id,
+                parent_id: o.parent_id,
+                name: o.name,
+                kind: o.kind.as_str().into(),
+            })
+            .collect(),
+    ))
 }
 
 /// A warned deadline.
@@ -363,10 +462,25 @@ pub struct DeadlineDto {
 #[utoipa::path(get, path = "/api/v1/deadlines", responses((status = 200, body = [DeadlineDto])), tag = "deadlines", security(("bearer" = [])))]
 pub async fn deadlines(State(app): State<App>, ctx: Ctx) -> ApiResult<Json<Vec<DeadlineDto>>> {
     ctx.require(perm::DEADLINE_READ)?;
-    let list = qinglian_store::deadline::warnings_in_scope(&app.db, ctx.scope(), &app.calendar(), qinglian_store::time::today_cst(), app.config.deadline.yellow_workdays).await?;
+    let list = qinglian_store::deadline::warnings_in_scope(
+        &app.db,
+        ctx.scope(),
+        &app.calendar(),
+        qinglian_store::time::today_cst(),
+        app.config.deadline.yellow_workdays,
+    )
+    .await?;
     Ok(Json(
         list.into_iter()
-            .map(|w| DeadlineDto { id: w.deadline.id, title: w.deadline.title, module: w.deadline.module, org_name: w.deadline.org_name, due_date: w.deadline.due_date, status: w.status.as_str().into(), workdays_left: w.workdays_left })
+            .map(|w| DeadlineDto {
+                id: w.deadline.id,
+                title: w.deadline.title,
+                module: w.deadline.module,
+                org_name: w.deadline.org_name,
+                due_date: w.deadline.due_date,
+                status: w.status.as_str().into(),
+                workdays_left: w.workdays_left,
+            })
             .collect(),
     ))
 }
@@ -387,7 +501,10 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let c = openapi.components.get_or_insert_with(Default::default);
-        c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 

@@ -43,14 +43,24 @@ impl App {
         let token = qinglian_crypto::random_token(16);
         let mut map = self.downloads.lock().unwrap_or_else(|p| p.into_inner());
         map.retain(|_, d| d.created.elapsed() < std::time::Duration::from_secs(1800));
-        map.insert(token.clone(), Download { user_id, filename: filename.to_string(), bytes, created: std::time::Instant::now() });
+        map.insert(
+            token.clone(),
+            Download {
+                user_id,
+                filename: filename.to_string(),
+                bytes,
+                created: std::time::Instant::now(),
+            },
+        );
         token
     }
 
     /// Fetch a generated file if it belongs to the user and has not expired.
     pub fn get_download(&self, user_id: i64, token: &str) -> Option<Download> {
         let map = self.downloads.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(token).filter(|d| d.user_id == user_id && d.created.elapsed() < std::time::Duration::from_secs(1800)).cloned()
+        map.get(token)
+            .filter(|d| d.user_id == user_id && d.created.elapsed() < std::time::Duration::from_secs(1800))
+            .cloned()
     }
 }
 
@@ -72,7 +82,13 @@ impl App {
             KeyRing::from_keys(qinglian_crypto::parse_key_list(&config.master_key)?, config.crypto_mode)?
         };
         let calendar = qinglian_store::calendar::load(&db).await?;
-        Ok(App { db, config: Arc::new(config), keys: Arc::new(keys), calendar: Arc::new(RwLock::new(calendar)), downloads: Default::default() })
+        Ok(App {
+            db,
+            config: Arc::new(config),
+            keys: Arc::new(keys),
+            calendar: Arc::new(RwLock::new(calendar)),
+            downloads: Default::default(),
+        })
     }
 
     /// The crypto mode in force.
@@ -82,7 +98,10 @@ impl App {
 
     /// A snapshot of the calendar.
     pub fn calendar(&self) -> Calendar {
-        self.calendar.read().map(|c| c.clone()).unwrap_or_else(|p| p.into_inner().clone())
+        self.calendar
+            .read()
+            .map(|c| c.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
     }
 
     /// Reload the calendar from the database (after an admin edit).

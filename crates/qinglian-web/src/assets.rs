@@ -53,7 +53,9 @@ static ETAGS: LazyLock<Vec<String>> =
     LazyLock::new(|| ASSETS.iter().map(|a| format!("\"{:016x}\"", fnv1a(a.body))).collect());
 
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// The URL of an embedded asset with its content hash as a cache-busting query
@@ -73,13 +75,20 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
 /// 404 for any other name.
 pub async fn serve(Path(file): Path<String>, headers: HeaderMap) -> Response {
     let Some(i) = ASSETS.iter().position(|a| a.name == file) else {
-        return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "资源不存在")
+        return (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "资源不存在",
+        )
             .into_response();
     };
     let asset = &ASSETS[i];
     let etag = ETAGS[i].as_str();
     let common = [
-        (header::ETAG, HeaderValue::from_str(etag).expect("hex etag is a valid header")),
+        (
+            header::ETAG,
+            HeaderValue::from_str(etag).expect("hex etag is a valid header"),
+        ),
         (header::CACHE_CONTROL, HeaderValue::from_static(CACHE)),
         (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
     ];
@@ -91,12 +100,20 @@ pub async fn serve(Path(file): Path<String>, headers: HeaderMap) -> Response {
     {
         return (StatusCode::NOT_MODIFIED, common).into_response();
     }
-    (common, [(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type))], asset.body).into_response()
+    (
+        common,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type))],
+        asset.body,
+    )
+        .into_response()
 }
 
 /// `If-None-Match` uses weak comparison: `*`, or any listed tag equal ignoring `W/`.
 fn matches_etag(if_none_match: &str, etag: &str) -> bool {
-    if_none_match.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == etag)
+    if_none_match
+        .split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t.trim_start_matches("W/") == etag)
 }
 
 #[cfg(test)]
@@ -120,7 +137,12 @@ mod tests {
 
     #[tokio::test]
     async fn each_asset_is_served_with_its_type_and_caching() {
-        for (name, ty) in [("htmx.min.js", JS), ("echarts.min.js", JS), ("app.css", CSS), ("app.js", JS)] {
+        for (name, ty) in [
+            ("htmx.min.js", JS),
+            ("echarts.min.js", JS),
+            ("app.css", CSS),
+            ("app.js", JS),
+        ] {
             let resp = get(&format!("/assets/{name}"), None).await;
             assert_eq!(resp.status(), StatusCode::OK, "{name}");
             assert_eq!(resp.headers()[header::CONTENT_TYPE], ty, "{name}");
@@ -141,7 +163,11 @@ mod tests {
     #[tokio::test]
     async fn htmx_is_really_htmx_and_echarts_really_echarts() {
         assert!(body(get("/assets/htmx.min.js", None).await).await.contains("htmx"));
-        assert!(body(get("/assets/echarts.min.js", None).await).await.contains("echarts"));
+        assert!(
+            body(get("/assets/echarts.min.js", None).await)
+                .await
+                .contains("echarts")
+        );
     }
 
     #[tokio::test]
@@ -156,7 +182,10 @@ mod tests {
         assert!(body(resp).await.is_empty());
 
         let list = format!("\"x\", W/{etag}");
-        assert_eq!(get("/assets/app.js", Some(&list)).await.status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(
+            get("/assets/app.js", Some(&list)).await.status(),
+            StatusCode::NOT_MODIFIED
+        );
         assert_eq!(get("/assets/app.js", Some("\"other\"")).await.status(), StatusCode::OK);
         // Another asset's tag does not match.
         assert_eq!(get("/assets/app.css", Some(&etag)).await.status(), StatusCode::OK);

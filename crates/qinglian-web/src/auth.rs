@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use qinglian_store::audit::{self, Actor, Event, Outcome};
@@ -13,8 +13,8 @@ use qinglian_store::setting::{self, SecurityPolicy};
 use qinglian_store::user::{self, Principal};
 use qinglian_store::{session, time};
 
-use crate::error::AppError;
 use crate::App;
+use crate::error::AppError;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "qinglian_session";
@@ -37,7 +37,11 @@ pub struct Ctx {
 impl Ctx {
     /// Require a permission.
     pub fn require(&self, perm: &str) -> Result<(), AppError> {
-        if self.principal.can(perm) { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.principal.can(perm) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
     /// The audit actor for this caller.
     pub fn actor(&self) -> Actor {
@@ -72,12 +76,13 @@ pub enum AuthState {
 
 /// The client IP: the socket peer, or the first X-Forwarded-For hop behind a trusted proxy.
 pub fn client_ip(app: &App, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
-    if app.config.trust_proxy {
-        if let Some(xff) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-            if let Some(first) = xff.split(',').next() {
-                return first.trim().to_string();
-            }
-        }
+    if app.config.trust_proxy
+        && let Some(first) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|x| x.split(',').next())
+    {
+        return first.trim().to_string();
     }
     peer.map(|p| p.ip().to_string()).unwrap_or_default()
 }
@@ -88,10 +93,15 @@ pub fn session_hash(app: &App, id: &str) -> String {
 }
 
 fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == name).then(|| v.to_string())
-    })
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
 }
 
 /// Middleware: resolve the session and put an [`AuthState`] into the request extensions.
@@ -118,10 +128,14 @@ pub async fn resolve(State(app): State<App>, mut req: Request, next: Next) -> Re
 
 async fn load(app: &App, token: &str, ip: String, bearer: bool) -> anyhow::Result<AuthState> {
     let hash = session_hash(app, token);
-    let Some(s) = session::get(&app.db, &hash).await? else { return Ok(AuthState::Anonymous) };
+    let Some(s) = session::get(&app.db, &hash).await? else {
+        return Ok(AuthState::Anonymous);
+    };
     let now = chrono::Utc::now();
-    let idle_ok = time::parse(&s.last_seen_at).is_some_and(|t| now - t < chrono::Duration::minutes(app.config.session.idle_minutes));
-    let abs_ok = time::parse(&s.created_at).is_some_and(|t| now - t < chrono::Duration::hours(app.config.session.absolute_hours));
+    let idle_ok = time::parse(&s.last_seen_at)
+        .is_some_and(|t| now - t < chrono::Duration::minutes(app.config.session.idle_minutes));
+    let abs_ok = time::parse(&s.created_at)
+        .is_some_and(|t| now - t < chrono::Duration::hours(app.config.session.absolute_hours));
     if !idle_ok || !abs_ok || (s.kind == "api") != bearer {
         if !idle_ok || !abs_ok {
             let mut tx = app.db.begin().await?;
@@ -138,7 +152,13 @@ async fn load(app: &App, token: &str, ip: String, bearer: bool) -> anyhow::Resul
     if time::parse(&s.last_seen_at).is_some_and(|t| now - t > chrono::Duration::seconds(60)) {
         session::touch(&app.db, &hash).await?;
     }
-    let ctx = Box::new(Ctx { principal, session_hash: hash, csrf: s.csrf_token.clone(), ip, bearer });
+    let ctx = Box::new(Ctx {
+        principal,
+        session_hash: hash,
+        csrf: s.csrf_token.clone(),
+        ip,
+        bearer,
+    });
     Ok(match gate(app, &ctx, s.totp_pending) {
         Some(to) => AuthState::Gated { to, ctx },
         None => AuthState::Full(ctx),
@@ -178,7 +198,10 @@ pub struct Rejection {
 
 impl Rejection {
     fn new(parts: &Parts, error: AppError) -> Rejection {
-        Rejection { api: parts.uri.path().starts_with("/api/"), error }
+        Rejection {
+            api: parts.uri.path().starts_with("/api/"),
+            error,
+        }
     }
 }
 
@@ -215,11 +238,29 @@ pub struct LoginOk {
 
 /// Check username and password (and, for API clients, the TOTP code), with lockout and
 /// slowdown; create a session. Every attempt is audited.
-pub async fn login(app: &App, username: &str, password: &str, totp: Option<&str>, kind: &str, ip: &str) -> Result<LoginOk, AppError> {
+pub async fn login(
+    app: &App,
+    username: &str,
+    password: &str,
+    totp: Option<&str>,
+    kind: &str,
+    ip: &str,
+) -> Result<LoginOk, AppError> {
     let policy: SecurityPolicy = setting::get(&app.db, setting::SECURITY_POLICY).await?;
     let username = username.trim();
-    let actor = Actor { user_id: None, username: username.chars().take(64).collect(), role: String::new(), ip: ip.to_string() };
-    let fail = |detail: &str| Event { action: "login", object_type: "user", object_id: username.chars().take(64).collect(), outcome: Outcome::Failure, detail: detail.to_string() };
+    let actor = Actor {
+        user_id: None,
+        username: username.chars().take(64).collect(),
+        role: String::new(),
+        ip: ip.to_string(),
+    };
+    let fail = |detail: &str| Event {
+        action: "login",
+        object_type: "user",
+        object_id: username.chars().take(64).collect(),
+        outcome: Outcome::Failure,
+        detail: detail.to_string(),
+    };
     let found = user::find_auth(app.db.pool(), username).await?;
     let Some(found) = found else {
         // Same work and the same answer as a wrong password: usernames cannot be probed.
@@ -228,15 +269,18 @@ pub async fn login(app: &App, username: &str, password: &str, totp: Option<&str>
         return Err(AppError::invalid("password", "用户名或密码错误"));
     };
     let u = &found.user;
-    let actor = Actor { user_id: Some(u.id), ..actor };
-    if let Some(until) = u.locked_until.as_deref().and_then(time::parse) {
-        if until > chrono::Utc::now() {
-            audit::record(&app.db, app.mode(), &actor, &fail("账号已锁定")).await?;
-            return Err(AppError::TooMany(format!(
-                "连续登录失败次数过多，账号已锁定，请于{}后再试或联系系统管理员解锁",
-                time::display_cst(&time::format(until))
-            )));
-        }
+    let actor = Actor {
+        user_id: Some(u.id),
+        ..actor
+    };
+    if let Some(until) = u.locked_until.as_deref().and_then(time::parse)
+        && until > chrono::Utc::now()
+    {
+        audit::record(&app.db, app.mode(), &actor, &fail("账号已锁定")).await?;
+        return Err(AppError::TooMany(format!(
+            "连续登录失败次数过多，账号已锁定，请于{}后再试或联系系统管理员解锁",
+            time::display_cst(&time::format(until))
+        )));
     }
     let ok = crate::password::verify(password, &found.password_hash);
     if !ok {
@@ -247,7 +291,10 @@ pub async fn login(app: &App, username: &str, password: &str, totp: Option<&str>
         // Slow down repeated guessing: 0.25 s per consecutive failure, up to 2 s.
         tokio::time::sleep(std::time::Duration::from_millis(250 * n.clamp(0, 8) as u64)).await;
         if n >= policy.max_failed_logins {
-            return Err(AppError::TooMany(format!("连续{n}次密码错误，账号已锁定{}分钟", policy.lockout_minutes)));
+            return Err(AppError::TooMany(format!(
+                "连续{n}次密码错误，账号已锁定{}分钟",
+                policy.lockout_minutes
+            )));
         }
         return Err(AppError::invalid("password", "用户名或密码错误"));
     }
@@ -267,7 +314,10 @@ pub async fn login(app: &App, username: &str, password: &str, totp: Option<&str>
             }
             totp_pending = false;
         } else if kind == "api" {
-            return Err(AppError::invalid("totp", "该账号已启用双因素认证，请提供动态验证码（totp）"));
+            return Err(AppError::invalid(
+                "totp",
+                "该账号已启用双因素认证，请提供动态验证码（totp）",
+            ));
         }
     }
     let token = qinglian_crypto::random_token(32);
@@ -276,9 +326,28 @@ pub async fn login(app: &App, username: &str, password: &str, totp: Option<&str>
     let mut tx = app.db.begin().await?;
     user::record_success(&mut tx, u.id).await?;
     session::create(&mut tx, &session_hash(app, &token), u.id, kind, &csrf, totp_pending, ip).await?;
-    let actor = Actor { role: principal.role_names(), ..actor };
-    let detail = if totp_pending { "密码验证通过，等待动态验证码" } else { "登录成功" };
-    audit::append(&mut tx, app.mode(), &actor, &Event { action: "login", object_type: "user", object_id: username.to_string(), outcome: Outcome::Success, detail: format!("{detail}（{kind}）") }).await?;
+    let actor = Actor {
+        role: principal.role_names(),
+        ..actor
+    };
+    let detail = if totp_pending {
+        "密码验证通过，等待动态验证码"
+    } else {
+        "登录成功"
+    };
+    audit::append(
+        &mut tx,
+        app.mode(),
+        &actor,
+        &Event {
+            action: "login",
+            object_type: "user",
+            object_id: username.to_string(),
+            outcome: Outcome::Success,
+            detail: format!("{detail}（{kind}）"),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(LoginOk { token, totp_pending })
 }
@@ -286,7 +355,8 @@ pub async fn login(app: &App, username: &str, password: &str, totp: Option<&str>
 /// Build the TOTP object for a base32 secret (SHA-1, 6 digits, 30 s: what authenticator
 /// apps expect).
 pub fn totp_for(secret_b32: &str, account: &str) -> Result<totp_rs::Totp, AppError> {
-    let secret = totp_rs::Secret::try_from_base32(secret_b32).map_err(|_| AppError::Internal(anyhow::anyhow!("bad totp secret")))?;
+    let secret = totp_rs::Secret::try_from_base32(secret_b32)
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("bad totp secret")))?;
     totp_rs::Builder::new()
         .with_algorithm(totp_rs::Algorithm::SHA1)
         .with_digits(6)
@@ -302,7 +372,10 @@ pub fn totp_for(secret_b32: &str, account: &str) -> Result<totp_rs::Totp, AppErr
 /// Check a TOTP code against the user's stored (encrypted) secret.
 pub fn check_totp(app: &App, u: &user::UserAuth, code: &str) -> Result<bool, AppError> {
     let Some(enc) = &u.totp_secret else { return Ok(false) };
-    let secret = app.keys.decrypt(enc, totp_aad(u.user.id).as_bytes()).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let secret = app
+        .keys
+        .decrypt(enc, totp_aad(u.user.id).as_bytes())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     let secret = String::from_utf8(secret).map_err(|e| AppError::Internal(e.into()))?;
     let totp = totp_for(&secret, &u.user.username)?;
     let code: String = code.chars().filter(|c| c.is_ascii_digit()).collect();
@@ -318,7 +391,19 @@ pub fn totp_aad(user_id: i64) -> String {
 pub async fn logout(app: &App, ctx: &Ctx) -> Result<(), AppError> {
     let mut tx = app.db.begin().await?;
     session::delete(&mut tx, &ctx.session_hash).await?;
-    audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "logout", object_type: "user", object_id: ctx.principal.user.username.clone(), outcome: Outcome::Success, detail: String::new() }).await?;
+    audit::append(
+        &mut tx,
+        app.mode(),
+        &ctx.actor(),
+        &Event {
+            action: "logout",
+            object_type: "user",
+            object_id: ctx.principal.user.username.clone(),
+            outcome: Outcome::Success,
+            detail: String::new(),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -105,12 +105,18 @@ impl Default for Config {
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        SessionConfig { idle_minutes: 30, absolute_hours: 12 }
+        SessionConfig {
+            idle_minutes: 30,
+            absolute_hours: 12,
+        }
     }
 }
 impl Default for DeadlineConfig {
     fn default() -> Self {
-        DeadlineConfig { yellow_workdays: qinglian_domain::rules::DEFAULT_YELLOW_WORKDAYS, scan_hour: 8 }
+        DeadlineConfig {
+            yellow_workdays: qinglian_domain::rules::DEFAULT_YELLOW_WORKDAYS,
+            scan_hour: 8,
+        }
     }
 }
 impl Default for AuditConfig {
@@ -176,10 +182,25 @@ fn scalar(s: &str) -> toml::Value {
     }
 }
 
+/// A string from the environment or a flag as the TOML value its key expects: text keys stay
+/// text (a URL or key is never mistaken for a number), the rest parse as TOML scalars.
+fn typed(key: &str, value: &str) -> toml::Value {
+    if matches!(
+        key,
+        "addr" | "database_url" | "master_key" | "public_url" | "log" | "crypto_mode"
+    ) {
+        toml::Value::String(value.to_string())
+    } else {
+        scalar(value)
+    }
+}
+
 fn set_dotted(table: &mut toml::Table, key: &str, value: toml::Value) {
     match key.split_once('.') {
         Some((head, rest)) => {
-            let sub = table.entry(head.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            let sub = table
+                .entry(head.to_string())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
             if let toml::Value::Table(t) = sub {
                 set_dotted(t, rest, value);
             }
@@ -192,7 +213,11 @@ fn set_dotted(table: &mut toml::Table, key: &str, value: toml::Value) {
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut Vec<String>) {
     for (k, v) in table {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             toml::Value::Table(t) => flatten(&key, t, out),
             _ => out.push(key),
@@ -213,10 +238,14 @@ impl Config {
         let mut table = toml::Table::new();
         let file = data_dir.join("qinglian.toml");
         if file.exists() {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| ConfigError::File { path: file.display().to_string(), message: e.to_string() })?;
-            let parsed: toml::Table = toml::from_str(&text)
-                .map_err(|e| ConfigError::File { path: file.display().to_string(), message: e.to_string() })?;
+            let text = std::fs::read_to_string(&file).map_err(|e| ConfigError::File {
+                path: file.display().to_string(),
+                message: e.to_string(),
+            })?;
+            let parsed: toml::Table = toml::from_str(&text).map_err(|e| ConfigError::File {
+                path: file.display().to_string(),
+                message: e.to_string(),
+            })?;
             let mut keys = Vec::new();
             flatten("", &parsed, &mut keys);
             for k in keys {
@@ -239,17 +268,28 @@ impl Config {
                 continue;
             }
             match KEYS.iter().find(|k| env_name(k) == *name) {
-                Some(k) => set_dotted(&mut table, k, if k.ends_with("url") || *k == "master_key" || *k == "addr" { toml::Value::String(value.clone()) } else { scalar(value) }),
-                None if ["QINGLIAN_DEMO_PASSWORD", "QINGLIAN_DATA", "QINGLIAN_TEST_DATABASE_URL", "QINGLIAN_CHROMEDRIVER"].contains(&name.as_str()) => {}
+                Some(k) => set_dotted(&mut table, k, typed(k, value)),
+                None if [
+                    "QINGLIAN_DEMO_PASSWORD",
+                    "QINGLIAN_DATA",
+                    "QINGLIAN_TEST_DATABASE_URL",
+                    "QINGLIAN_CHROMEDRIVER",
+                    "QINGLIAN_CHROMIUM",
+                ]
+                .contains(&name.as_str()) => {}
                 None => warnings.push(format!("未知环境变量{name}已忽略")),
             }
         }
         for (k, v) in overrides {
-            set_dotted(&mut table, k, toml::Value::String(v.clone()));
+            set_dotted(&mut table, k, typed(k, v));
         }
-        let mut cfg: Config = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError::Value { key: "(配置)".into(), message: e.message().to_string() })?;
+        let mut cfg: Config =
+            toml::Value::Table(table)
+                .try_into()
+                .map_err(|e: toml::de::Error| ConfigError::Value {
+                    key: "(配置)".into(),
+                    message: e.message().to_string(),
+                })?;
         cfg.data_dir = data_dir.to_path_buf();
         cfg.validate()?;
         Ok((cfg, warnings))
@@ -257,7 +297,12 @@ impl Config {
 
     /// Check value ranges.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let bad = |key: &str, message: &str| Err(ConfigError::Value { key: key.into(), message: message.into() });
+        let bad = |key: &str, message: &str| {
+            Err(ConfigError::Value {
+                key: key.into(),
+                message: message.into(),
+            })
+        };
         if self.addr.parse::<std::net::SocketAddr>().is_err() {
             return bad("addr", "应为“IP:端口”，例如 127.0.0.1:8080");
         }

@@ -85,14 +85,8 @@ const UNITS: &[(&str, &[&str], usize)] = &[
 
 /// Towns and streets with their villages or communities.
 const TOWNS: &[(&str, &[&str])] = &[
-    (
-        "东城街道",
-        &["朝阳社区", "文化路社区", "新华社区", "滨江社区"],
-    ),
-    (
-        "西山镇",
-        &["西山村", "石桥村", "枫林村", "下坪村", "高岭村"],
-    ),
+    ("东城街道", &["朝阳社区", "文化路社区", "新华社区", "滨江社区"]),
+    ("西山镇", &["西山村", "石桥村", "枫林村", "下坪村", "高岭村"]),
     ("南湖镇", &["南湖村", "荷塘村", "沙洲村"]),
     ("北岭乡", &["北岭村", "杉木村", "上坑村", "龙井村"]),
     ("清河镇", &["清河社区", "柳塘村", "大坝村", "坪山村"]),
@@ -189,34 +183,31 @@ const SURNAMES: &[(&str, u32)] = &[
 ];
 
 const MALE_OLDER: &[&str] = &[
-    "建华", "建国", "国庆", "卫东", "志强", "志明", "永刚", "建军", "海涛", "文斌", "红兵", "立新",
-    "国平", "德明", "春生", "金华", "伟", "强", "军", "勇", "平", "刚", "斌", "明", "辉", "华",
-    "林", "波", "峰", "东", "杰",
+    "建华", "建国", "国庆", "卫东", "志强", "志明", "永刚", "建军", "海涛", "文斌", "红兵", "立新", "国平", "德明",
+    "春生", "金华", "伟", "强", "军", "勇", "平", "刚", "斌", "明", "辉", "华", "林", "波", "峰", "东", "杰",
 ];
 const MALE_YOUNGER: &[&str] = &[
-    "浩然", "子轩", "宇航", "博文", "晨阳", "家豪", "俊杰", "晓东", "嘉伟", "思远", "文杰", "天宇",
-    "明轩", "磊", "鹏", "超", "涛", "鑫", "宇", "浩", "凯", "健", "帆", "旭", "阳", "翔", "昊",
-    "锐", "骏", "亮",
+    "浩然", "子轩", "宇航", "博文", "晨阳", "家豪", "俊杰", "晓东", "嘉伟", "思远", "文杰", "天宇", "明轩", "磊", "鹏",
+    "超", "涛", "鑫", "宇", "浩", "凯", "健", "帆", "旭", "阳", "翔", "昊", "锐", "骏", "亮",
 ];
 const FEMALE_OLDER: &[&str] = &[
-    "秀英", "桂英", "秀兰", "丽华", "海燕", "春梅", "红梅", "玉兰", "淑珍", "美玲", "晓燕", "雅琴",
-    "芳", "敏", "静", "丽", "艳", "娟", "霞", "玲", "萍", "红", "英", "华", "莉",
+    "秀英", "桂英", "秀兰", "丽华", "海燕", "春梅", "红梅", "玉兰", "淑珍", "美玲", "晓燕", "雅琴", "芳", "敏", "静",
+    "丽", "艳", "娟", "霞", "玲", "萍", "红", "英", "华", "莉",
 ];
 const FEMALE_YOUNGER: &[&str] = &[
-    "欣怡", "诗涵", "梦瑶", "思雨", "雨欣", "佳琪", "文静", "雅婷", "婉婷", "晓雪", "紫涵", "可馨",
-    "娜", "婷", "雪", "慧", "颖", "琳", "洁", "倩", "晶", "佳", "丹", "悦", "璐", "蕾",
+    "欣怡", "诗涵", "梦瑶", "思雨", "雨欣", "佳琪", "文静", "雅婷", "婉婷", "晓雪", "紫涵", "可馨", "娜", "婷", "雪",
+    "慧", "颖", "琳", "洁", "倩", "晶", "佳", "丹", "悦", "璐", "蕾",
 ];
 
 /// County-level region codes of the fictional prefecture (first six ID digits).
 const REGIONS: &[&str] = &[
-    "360702", "360702", "360702", "360703", "360704", "360721", "360722", "360723", "360724",
-    "360725", "360726", "360728", "360729", "360730", "360731", "360732", "360733", "360734",
-    "360735", "360781", "360783",
+    "360702", "360702", "360702", "360703", "360704", "360721", "360722", "360723", "360724", "360725", "360726",
+    "360728", "360729", "360730", "360731", "360732", "360733", "360734", "360735", "360781", "360783",
 ];
 
 const PHONE_PREFIXES: &[&str] = &[
-    "133", "135", "136", "137", "138", "139", "150", "151", "152", "158", "159", "177", "180",
-    "181", "186", "187", "188", "189", "191", "199",
+    "133", "135", "136", "137", "138", "139", "150", "151", "152", "158", "159", "177", "180", "181", "186", "187",
+    "188", "189", "191", "199",
 ];
 
 /// Demo accounts: username, display name, role code.
@@ -278,8 +269,7 @@ impl People {
     fn person(&mut self, d: &Draft) -> person::PersonInput {
         let male = self.rng.random_bool(d.male);
         let year = self.rng.random_range(d.years.0..=d.years.1);
-        let birth =
-            NaiveDate::from_yo_opt(year, self.rng.random_range(1..=365)).unwrap_or(NaiveDate::MIN);
+        let birth = NaiveDate::from_yo_opt(year, self.rng.random_range(1..=365)).unwrap_or(NaiveDate::MIN);
         let given = match (male, year < 1980) {
             (true, true) => self.pick(MALE_OLDER),
             (true, false) => self.pick(MALE_YOUNGER),
@@ -334,11 +324,7 @@ struct Created {
 }
 
 /// Find a child org by name or create it.
-async fn org_get_or_create(
-    tx: &mut Tx,
-    created: &mut Created,
-    input: OrgInput,
-) -> anyhow::Result<OrgId> {
+async fn org_get_or_create(tx: &mut Tx, created: &mut Created, input: OrgInput) -> anyhow::Result<OrgId> {
     let row = match input.parent_id {
         Some(p) => {
             sqlx::query("SELECT id FROM org WHERE parent_id = $1 AND name = $2")
@@ -460,23 +446,11 @@ async fn build_tree(
         },
     )
     .await?;
-    let city_committee = party_org_get_or_create(
-        tx,
-        created,
-        root,
-        None,
-        "中共示例市委员会",
-        "party_committee",
-    )
-    .await?;
+    let city_committee =
+        party_org_get_or_create(tx, created, root, None, "中共示例市委员会", "party_committee").await?;
 
     // The commission, its leadership and its offices.
-    let commission = org_get_or_create(
-        tx,
-        created,
-        child(root, COMMISSION, OrgKind::Commission, 1, None),
-    )
-    .await?;
+    let commission = org_get_or_create(tx, created, child(root, COMMISSION, OrgKind::Commission, 1, None)).await?;
     party_org_get_or_create(
         tx,
         created,
@@ -509,16 +483,7 @@ async fn build_tree(
         ));
     }
     for _ in 0..3 {
-        drafts.push(slot(
-            commission,
-            "市纪委常委",
-            "副处级",
-            true,
-            false,
-            true,
-            SENIOR,
-            0.7,
-        ));
+        drafts.push(slot(commission, "市纪委常委", "副处级", true, false, true, SENIOR, 0.7));
     }
     let mut sections = HashMap::new();
     for (i, name) in COMMISSION_SECTIONS.iter().enumerate() {
@@ -530,16 +495,7 @@ async fn build_tree(
         .await?;
         sections.insert(*name, id);
         drafts.push(slot(id, "主任", "正科级", true, false, false, MIDDLE, 0.7));
-        drafts.push(slot(
-            id,
-            "副主任",
-            "副科级",
-            true,
-            false,
-            false,
-            MIDDLE,
-            0.6,
-        ));
+        drafts.push(slot(id, "副主任", "副科级", true, false, false, MIDDLE, 0.6));
         for _ in 0..rng.random_range(2..=3) {
             drafts.push(slot(
                 id,
@@ -558,38 +514,14 @@ async fn build_tree(
         let id = org_get_or_create(
             tx,
             created,
-            child(
-                commission,
-                *name,
-                OrgKind::StationedGroup,
-                20 + i as i64,
-                None,
-            ),
+            child(commission, *name, OrgKind::StationedGroup, 20 + i as i64, None),
         )
         .await?;
         groups.push(id);
         drafts.push(slot(id, "组长", "副处级", true, true, true, SENIOR, 0.75));
-        drafts.push(slot(
-            id,
-            "副组长",
-            "正科级",
-            true,
-            false,
-            true,
-            MIDDLE,
-            0.65,
-        ));
+        drafts.push(slot(id, "副组长", "正科级", true, false, true, MIDDLE, 0.65));
         for _ in 0..rng.random_range(1..=2) {
-            drafts.push(slot(
-                id,
-                "科员",
-                "一级科员",
-                true,
-                false,
-                false,
-                JUNIOR,
-                0.5,
-            ));
+            drafts.push(slot(id, "科员", "一级科员", true, false, false, JUNIOR, 0.5));
         }
     }
 
@@ -601,13 +533,7 @@ async fn build_tree(
         let id = org_get_or_create(
             tx,
             created,
-            child(
-                root,
-                name.clone(),
-                OrgKind::Unit,
-                100 + i as i64,
-                Some(groups[*group]),
-            ),
+            child(root, name.clone(), OrgKind::Unit, 100 + i as i64, Some(groups[*group])),
         )
         .await?;
         units.insert(*short, id);
@@ -622,24 +548,8 @@ async fn build_tree(
             )
             .await?;
         } else {
-            party_org_get_or_create(
-                tx,
-                created,
-                id,
-                None,
-                &format!("中共{name}党组"),
-                "party_group",
-            )
-            .await?;
-            party_org_get_or_create(
-                tx,
-                created,
-                id,
-                None,
-                &format!("中共{name}机关支部委员会"),
-                "branch",
-            )
-            .await?;
+            party_org_get_or_create(tx, created, id, None, &format!("中共{name}党组"), "party_group").await?;
+            party_org_get_or_create(tx, created, id, None, &format!("中共{name}机关支部委员会"), "branch").await?;
         }
         let (head, deputy, chief, vice, staff, chief_rank, vice_rank, staff_rank) = if enterprise {
             (
@@ -682,39 +592,14 @@ async fn build_tree(
         };
         drafts.push(slot(id, head, head_rank, true, true, true, SENIOR, 0.85));
         for _ in 0..rng.random_range(2..=3) {
-            drafts.push(slot(
-                id,
-                deputy,
-                deputy_rank,
-                true,
-                false,
-                true,
-                SENIOR,
-                0.7,
-            ));
+            drafts.push(slot(id, deputy, deputy_rank, true, false, true, SENIOR, 0.7));
         }
-        let office = if enterprise {
-            "综合办公室"
-        } else {
-            "办公室"
-        };
+        let office = if enterprise { "综合办公室" } else { "办公室" };
         let finance = if enterprise { "财务部" } else { "财务科" };
-        let all: Vec<&str> = [office, finance]
-            .into_iter()
-            .chain(business.iter().copied())
-            .collect();
+        let all: Vec<&str> = [office, finance].into_iter().chain(business.iter().copied()).collect();
         for (j, sec) in all.iter().enumerate() {
-            let sid = org_get_or_create(
-                tx,
-                created,
-                child(id, *sec, OrgKind::Section, j as i64 + 1, None),
-            )
-            .await?;
-            let sec_chief = if *sec == office && !enterprise {
-                "主任"
-            } else {
-                chief
-            };
+            let sid = org_get_or_create(tx, created, child(id, *sec, OrgKind::Section, j as i64 + 1, None)).await?;
+            let sec_chief = if *sec == office && !enterprise { "主任" } else { chief };
             let sec_vice = if *sec == office && !enterprise {
                 "副主任"
             } else {
@@ -743,16 +628,7 @@ async fn build_tree(
                 ));
             }
             for _ in 0..rng.random_range(1..=3) {
-                let mut d = slot(
-                    sid,
-                    staff,
-                    staff_rank,
-                    rng.random_bool(0.6),
-                    false,
-                    false,
-                    JUNIOR,
-                    0.5,
-                );
+                let mut d = slot(sid, staff, staff_rank, rng.random_bool(0.6), false, false, JUNIOR, 0.5);
                 if rng.random_bool(0.06) {
                     // Contract staff in a support post are not supervised objects.
                     d.post = "工作人员（编外聘用）";
@@ -767,12 +643,7 @@ async fn build_tree(
     // Towns and streets with their villages and communities.
     for (i, (town, villages)) in TOWNS.iter().enumerate() {
         let street = town.ends_with("街道");
-        let tid = org_get_or_create(
-            tx,
-            created,
-            child(root, *town, OrgKind::Town, 200 + i as i64, None),
-        )
-        .await?;
+        let tid = org_get_or_create(tx, created, child(root, *town, OrgKind::Town, 200 + i as i64, None)).await?;
         let committee_name = if street {
             format!("中共示例市{town}工作委员会")
         } else {
@@ -805,16 +676,7 @@ async fn build_tree(
             ]
         };
         for (post, rank, principal) in posts {
-            drafts.push(slot(
-                tid,
-                post,
-                rank,
-                true,
-                *principal,
-                true,
-                (1968, 1986),
-                0.75,
-            ));
+            drafts.push(slot(tid, post, rank, true, *principal, true, (1968, 1986), 0.75));
         }
         for _ in 0..2 {
             drafts.push(slot(
@@ -829,12 +691,8 @@ async fn build_tree(
             ));
         }
         for (j, village) in villages.iter().enumerate() {
-            let vid = org_get_or_create(
-                tx,
-                created,
-                child(tid, *village, OrgKind::Village, j as i64 + 1, None),
-            )
-            .await?;
+            let vid =
+                org_get_or_create(tx, created, child(tid, *village, OrgKind::Village, j as i64 + 1, None)).await?;
             let community = village.ends_with("社区");
             party_org_get_or_create(
                 tx,
@@ -951,8 +809,7 @@ pub async fn seed(app: &App, password: Option<String>) -> anyhow::Result<Vec<Dem
         if exists > 0 {
             continue;
         }
-        let valid = person::validate(input)
-            .map_err(|errs| anyhow::anyhow!("演示人员数据无效：{errs:?}"))?;
+        let valid = person::validate(input).map_err(|errs| anyhow::anyhow!("演示人员数据无效：{errs:?}"))?;
         person::create(&mut tx, &scope, &valid)
             .await
             .context("创建演示人员失败")?;
@@ -974,23 +831,11 @@ pub async fn seed(app: &App, password: Option<String>) -> anyhow::Result<Vec<Dem
             "sysadmin" | "secadmin" | "auditor" => (Some(tree.commission), vec![]),
             "leader" => (Some(tree.commission), vec![tree.root]),
             "reports" => (tree.sections.get("信访室").copied(), vec![tree.root]),
-            "casemgmt" => (
-                tree.sections.get("案件监督管理室").copied(),
-                vec![tree.root],
-            ),
-            "supervision" => (
-                tree.sections.get("第一监督检查室").copied(),
-                vec![tree.root],
-            ),
-            "investigation" => (
-                tree.sections.get("第一审查调查室").copied(),
-                vec![tree.root],
-            ),
+            "casemgmt" => (tree.sections.get("案件监督管理室").copied(), vec![tree.root]),
+            "supervision" => (tree.sections.get("第一监督检查室").copied(), vec![tree.root]),
+            "investigation" => (tree.sections.get("第一审查调查室").copied(), vec![tree.root]),
             "adjudication" => (tree.sections.get("案件审理室").copied(), vec![tree.root]),
-            "conduct" => (
-                tree.sections.get("党风政风监督室").copied(),
-                vec![tree.root],
-            ),
+            "conduct" => (tree.sections.get("党风政风监督室").copied(), vec![tree.root]),
             "stationed" => (
                 Some(tree.groups[0]),
                 std::iter::once(tree.groups[0])
@@ -1009,16 +854,8 @@ pub async fn seed(app: &App, password: Option<String>) -> anyhow::Result<Vec<Dem
         let shown = match user::find_auth(&mut *tx, username).await? {
             Some(existing) => match &password {
                 Some(p) => {
-                    if !crate::password::verify(p, &existing.password_hash)
-                        || existing.user.must_change_password
-                    {
-                        user::set_password(
-                            &mut tx,
-                            existing.user.id,
-                            &crate::password::hash(p),
-                            false,
-                        )
-                        .await?;
+                    if !crate::password::verify(p, &existing.password_hash) || existing.user.must_change_password {
+                        user::set_password(&mut tx, existing.user.id, &crate::password::hash(p), false).await?;
                         created.passwords_reset += 1;
                     }
                     p.clone()
@@ -1059,16 +896,10 @@ pub async fn seed(app: &App, password: Option<String>) -> anyhow::Result<Vec<Dem
         });
     }
 
-    if created.orgs + created.party_orgs + created.people + created.users + created.passwords_reset
-        > 0
-    {
+    if created.orgs + created.party_orgs + created.people + created.users + created.passwords_reset > 0 {
         let detail = format!(
             "装入演示数据：新建单位{}个、党组织{}个、人员{}人、用户{}个，重置演示账号密码{}个",
-            created.orgs,
-            created.party_orgs,
-            created.people,
-            created.users,
-            created.passwords_reset
+            created.orgs, created.party_orgs, created.people, created.users, created.passwords_reset
         );
         let event = Event {
             action: "demo.seed",

@@ -156,10 +156,21 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
         let errors = match &e {
-            AppError::Invalid(v) => v.iter().map(|(f, m)| FieldError { field: f, message: m.clone() }).collect(),
+            AppError::Invalid(v) => v
+                .iter()
+                .map(|(f, m)| FieldError {
+                    field: f,
+                    message: m.clone(),
+                })
+                .collect(),
             _ => Vec::new(),
         };
-        let body = ErrorBody { code: e.code(), field: e.field(), message: e.public_message(), errors };
+        let body = ErrorBody {
+            code: e.code(),
+            field: e.field(),
+            message: e.public_message(),
+            errors,
+        };
         (e.status(), axum::Json(body)).into_response()
     }
 }
@@ -183,7 +194,10 @@ impl IntoResponse for PageError {
             _ => {}
         }
         let status = e.status();
-        let page = crate::templates::ErrorPage { status: status.as_u16(), message: e.public_message() };
+        let page = crate::templates::ErrorPage {
+            status: status.as_u16(),
+            message: e.public_message(),
+        };
         (status, Html(crate::templates::render(&page))).into_response()
     }
 }

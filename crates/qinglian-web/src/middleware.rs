@@ -2,13 +2,13 @@
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::App;
 use crate::auth::AuthState;
 use crate::error::PageError;
-use crate::App;
 
 /// The Content-Security-Policy: nothing inline, nothing from elsewhere.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -22,11 +22,17 @@ pub async fn security_headers(State(app): State<App>, req: Request, next: Next) 
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    );
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
     if app.config.https() {
-        h.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000"));
+        h.insert(
+            "strict-transport-security",
+            HeaderValue::from_static("max-age=31536000"),
+        );
     }
     if !is_asset {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -86,7 +92,9 @@ fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {
 fn serde_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
     // axum's Form extractor uses serde_urlencoded; decode the same way for one field.
     axum::extract::Query::<Vec<(String, String)>>::try_from_uri(
-        &format!("/?{}", String::from_utf8_lossy(body)).parse().unwrap_or_else(|_| "/".parse().expect("static uri")),
+        &format!("/?{}", String::from_utf8_lossy(body))
+            .parse()
+            .unwrap_or_else(|_| "/".parse().expect("static uri")),
     )
     .map(|q| q.0)
     .unwrap_or_default()
@@ -98,7 +106,10 @@ mod tests {
 
     #[test]
     fn finds_the_csrf_field_in_a_form_body() {
-        assert_eq!(form_urlencoded_value(b"a=1&_csrf=abc%2Bd&b=2", "_csrf").as_deref(), Some("abc+d"));
+        assert_eq!(
+            form_urlencoded_value(b"a=1&_csrf=abc%2Bd&b=2", "_csrf").as_deref(),
+            Some("abc+d")
+        );
         assert_eq!(form_urlencoded_value(b"a=1", "_csrf"), None);
         assert!(same_token("abc", "abc"));
         assert!(!same_token("abc", "abd"));

@@ -13,7 +13,9 @@ fn hasher() -> Argon2<'static> {
 /// Hash a password (PHC string).
 pub fn hash(password: &str) -> String {
     // The salt comes from the OS random source (password-hash's getrandom feature).
-    let h: PasswordHash = hasher().hash_password(password.as_bytes()).expect("argon2 hashing cannot fail with valid params");
+    let h: PasswordHash = hasher()
+        .hash_password(password.as_bytes())
+        .expect("argon2 hashing cannot fail with valid params");
     h.to_string()
 }
 
@@ -68,6 +70,11 @@ mod tests {
     #[test]
     fn generated_passwords_meet_the_default_policy() {
         let p = generate();
-        assert!(qinglian_store::setting::SecurityPolicy::default().check_password(&p, "demo").is_ok(), "{p}");
+        assert!(
+            qinglian_store::setting::SecurityPolicy::default()
+                .check_password(&p, "demo")
+                .is_ok(),
+            "{p}"
+        );
     }
 }

@@ -1,13 +1,13 @@
 //! The router: every route of the UI and the API, with the middleware stack.
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::Router;
 
 use crate::ui::{account, admin, audit, home, org, person, security};
-use crate::{api, App};
+use crate::{App, api};
 
 /// Build the full router over an app.
 pub fn build(app: App) -> Router {
@@ -16,8 +16,14 @@ pub fn build(app: App) -> Router {
         .route("/login", get(account::login_form).post(account::login_submit))
         .route("/login/totp", get(account::totp_form).post(account::totp_submit))
         .route("/logout", post(account::logout))
-        .route("/account/password", get(account::password_form).post(account::password_submit))
-        .route("/account/totp", get(account::totp_setup_form).post(account::totp_setup_submit))
+        .route(
+            "/account/password",
+            get(account::password_form).post(account::password_submit),
+        )
+        .route(
+            "/account/totp",
+            get(account::totp_setup_form).post(account::totp_setup_submit),
+        )
         .route("/notifications", get(home::notifications))
         .route("/notifications/read-all", post(home::notifications_read_all))
         .route("/notifications/{id}", get(home::notification_open))
@@ -45,7 +51,10 @@ pub fn build(app: App) -> Router {
         .route("/security/roles", get(security::roles).post(security::role_create))
         .route("/security/roles/{id}", post(security::role_save))
         .route("/security/users", get(security::users))
-        .route("/security/users/{id}", get(security::user_grant).post(security::user_grant_save))
+        .route(
+            "/security/users/{id}",
+            get(security::user_grant).post(security::user_grant_save),
+        )
         .route("/security/policy", get(security::policy).post(security::policy_save))
         .route("/audit", get(audit::list))
         .route("/audit/verify", post(audit::verify))
@@ -81,7 +90,11 @@ pub fn build(app: App) -> Router {
 async fn healthz(State(app): State<App>) -> axum::response::Response {
     match sqlx::query("SELECT 1").fetch_one(app.db.pool()).await {
         Ok(_) => axum::Json(serde_json::json!({"status": "ok"})).into_response(),
-        Err(_) => (axum::http::StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "database unavailable"}))).into_response(),
+        Err(_) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({"status": "database unavailable"})),
+        )
+            .into_response(),
     }
 }
 

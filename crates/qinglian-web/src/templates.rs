@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use askama::Template;
 use qinglian_store::permission as perm;
 
-use crate::auth::Ctx;
 use crate::App;
+use crate::auth::Ctx;
 
 /// Render a template; a rendering failure is logged and shown as a short error (it is a bug).
 pub fn render<T: Template>(t: &T) -> String {
@@ -87,14 +87,21 @@ pub fn menu_for(ctx: &Ctx, active: &str) -> Vec<MenuGroup> {
         if *href == "/deadlines" && ctx.principal.admin_kind().is_some() {
             continue;
         }
-        let item = MenuItem { label, href, active: *href == active };
+        let item = MenuItem {
+            label,
+            href,
+            active: *href == active,
+        };
         match groups.iter_mut().find(|g| g.title == *group) {
             Some(g) => {
                 if !g.items.iter().any(|i| i.href == *href) {
                     g.items.push(item)
                 }
             }
-            None => groups.push(MenuGroup { title: group, items: vec![item] }),
+            None => groups.push(MenuGroup {
+                title: group,
+                items: vec![item],
+            }),
         }
     }
     groups
@@ -103,7 +110,9 @@ pub fn menu_for(ctx: &Ctx, active: &str) -> Vec<MenuGroup> {
 impl Chrome {
     /// The chrome for a page.
     pub async fn new(app: &App, ctx: &Ctx, title: &str, active: &str, crumbs: &[(&str, &str)]) -> Chrome {
-        let unread = qinglian_store::notification::unread_count(&app.db, ctx.principal.user.id).await.unwrap_or(0);
+        let unread = qinglian_store::notification::unread_count(&app.db, ctx.principal.user.id)
+            .await
+            .unwrap_or(0);
         let mut all = vec![("首页".to_string(), "/".to_string())];
         all.extend(crumbs.iter().map(|(l, h)| (l.to_string(), h.to_string())));
         Chrome {

@@ -4,7 +4,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{TestApp, PASSWORD};
+use common::{PASSWORD, TestApp};
 
 on_both!(
     login_sets_a_strict_httponly_session_and_audits,
@@ -28,7 +28,10 @@ async fn login_sets_a_strict_httponly_session_and_audits(t: TestApp) {
         .send(
             axum::http::Request::post("/login")
                 .header("content-type", "application/x-www-form-urlencoded")
-                .header("cookie", format!("qinglian_pre={}", page.cookie("qinglian_pre").unwrap()))
+                .header(
+                    "cookie",
+                    format!("qinglian_pre={}", page.cookie("qinglian_pre").unwrap()),
+                )
                 .body(axum::body::Body::from(body))
                 .unwrap(),
         )
@@ -42,8 +45,15 @@ async fn login_sets_a_strict_httponly_session_and_audits(t: TestApp) {
     let home = c.get("/").await;
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.text().contains("测试alice"));
-    let entries = qinglian_store::audit::list(&t.app.db, &Default::default(), 1, 50).await.unwrap();
-    assert!(entries.items.iter().any(|e| e.action == "login" && e.outcome == "success" && e.username == "alice" && e.ip == "127.0.0.1"));
+    let entries = qinglian_store::audit::list(&t.app.db, &Default::default(), 1, 50)
+        .await
+        .unwrap();
+    assert!(
+        entries
+            .items
+            .iter()
+            .any(|e| e.action == "login" && e.outcome == "success" && e.username == "alice" && e.ip == "127.0.0.1")
+    );
 }
 
 async fn wrong_password_is_refused_and_repeated_failures_lock_the_account(t: TestApp) {
@@ -62,9 +72,22 @@ async fn wrong_password_is_refused_and_repeated_failures_lock_the_account(t: Tes
     // An unknown user gets the same message as a wrong password.
     let r = t.login_with("nobody", "x").await.err().expect("refused");
     assert!(r.text().contains("用户名或密码错误"));
-    let fails = qinglian_store::audit::list(&t.app.db, &qinglian_store::audit::AuditFilter { outcome: Some("failure".into()), ..Default::default() }, 1, 50).await.unwrap();
+    let fails = qinglian_store::audit::list(
+        &t.app.db,
+        &qinglian_store::audit::AuditFilter {
+            outcome: Some("failure".into()),
+            ..Default::default()
+        },
+        1,
+        50,
+    )
+    .await
+    .unwrap();
     assert!(fails.total >= 7, "every failure is audited: {}", fails.total);
-    assert!(fails.items.iter().all(|e| !e.detail.contains("wrong-password")), "passwords never reach the audit log");
+    assert!(
+        fails.items.iter().all(|e| !e.detail.contains("wrong-password")),
+        "passwords never reach the audit log"
+    );
 }
 
 async fn state_changes_need_the_csrf_token(t: TestApp) {
@@ -72,12 +95,17 @@ async fn state_changes_need_the_csrf_token(t: TestApp) {
     let c = t.login("carol").await;
     let r = c.post_form_no_csrf("/notifications/read-all", &[]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = c.post_form_no_csrf("/notifications/read-all", &[("_csrf", "forged")]).await;
+    let r = c
+        .post_form_no_csrf("/notifications/read-all", &[("_csrf", "forged")])
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = c.post_form("/notifications/read-all", &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     // The login form needs its double-submit token too.
-    let r = t.anon().post_form_no_csrf("/login", &[("username", "carol"), ("password", PASSWORD)]).await;
+    let r = t
+        .anon()
+        .post_form_no_csrf("/login", &[("username", "carol"), ("password", PASSWORD)])
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.cookie("qinglian_session").is_none());
 }
@@ -88,15 +116,37 @@ async fn logout_and_password_change_end_sessions(t: TestApp) {
     let c2 = t.login("dave").await;
     let r = c1.post_form("/logout", &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(c1.get("/").await.status, StatusCode::SEE_OTHER, "logged-out session is dead");
+    assert_eq!(
+        c1.get("/").await.status,
+        StatusCode::SEE_OTHER,
+        "logged-out session is dead"
+    );
     assert_eq!(c2.get("/").await.status, StatusCode::OK, "other session lives");
     let c3 = t.login("dave").await;
-    let weak = c3.post_form("/account/password", &[("current", PASSWORD), ("new", "short"), ("confirm", "short")]).await;
+    let weak = c3
+        .post_form(
+            "/account/password",
+            &[("current", PASSWORD), ("new", "short"), ("confirm", "short")],
+        )
+        .await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(weak.text().contains("密码长度至少"));
-    let r = c3.post_form("/account/password", &[("current", PASSWORD), ("new", "New#Secret2026"), ("confirm", "New#Secret2026")]).await;
+    let r = c3
+        .post_form(
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "New#Secret2026"),
+                ("confirm", "New#Secret2026"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(c2.get("/").await.status, StatusCode::SEE_OTHER, "password change ends every session");
+    assert_eq!(
+        c2.get("/").await.status,
+        StatusCode::SEE_OTHER,
+        "password change ends every session"
+    );
     assert!(t.login_with("dave", "New#Secret2026").await.is_ok());
 }
 
@@ -115,10 +165,12 @@ async fn idle_sessions_expire(t: TestApp) {
     t.user("fay", &["leader"], &[t.orgs.city]).await;
     let c = t.login("fay").await;
     assert_eq!(c.get("/").await.status, StatusCode::OK);
-    t.sql("UPDATE app_session SET last_seen_at = '2020-01-01T00:00:00.000000Z'").await;
+    t.sql("UPDATE app_session SET last_seen_at = '2020-01-01T00:00:00.000000Z'")
+        .await;
     assert_eq!(c.get("/").await.status, StatusCode::SEE_OTHER);
     let c = t.login("fay").await;
-    t.sql("UPDATE app_session SET created_at = '2020-01-01T00:00:00.000000Z'").await;
+    t.sql("UPDATE app_session SET created_at = '2020-01-01T00:00:00.000000Z'")
+        .await;
     assert_eq!(c.get("/").await.status, StatusCode::SEE_OTHER, "absolute timeout");
 }
 
@@ -126,27 +178,61 @@ async fn admins_must_give_a_totp_code(t: TestApp) {
     t.user("audit1", &["auditor"], &[]).await;
     // Password alone leaves the session gated on the 2FA page.
     let page = t.anon().get("/login").await;
-    let body = format!("username=audit1&password={}&_pre={}", common::enc(PASSWORD), page.hidden("_pre").unwrap());
+    let body = format!(
+        "username=audit1&password={}&_pre={}",
+        common::enc(PASSWORD),
+        page.hidden("_pre").unwrap()
+    );
     let res = t
         .send(
             axum::http::Request::post("/login")
                 .header("content-type", "application/x-www-form-urlencoded")
-                .header("cookie", format!("qinglian_pre={}", page.cookie("qinglian_pre").unwrap()))
+                .header(
+                    "cookie",
+                    format!("qinglian_pre={}", page.cookie("qinglian_pre").unwrap()),
+                )
                 .body(axum::body::Body::from(body))
                 .unwrap(),
         )
         .await;
     assert_eq!(res.location(), "/login/totp");
     let cookie = format!("qinglian_session={}", res.cookie("qinglian_session").unwrap());
-    let gated = t.send(axum::http::Request::get("/audit").header("cookie", &cookie).body(axum::body::Body::empty()).unwrap()).await;
+    let gated = t
+        .send(
+            axum::http::Request::get("/audit")
+                .header("cookie", &cookie)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(gated.location(), "/login/totp", "no page before the second factor");
-    let api = t.send(axum::http::Request::get("/api/v1/me").header("cookie", &cookie).body(axum::body::Body::empty()).unwrap()).await;
+    let api = t
+        .send(
+            axum::http::Request::get("/api/v1/me")
+                .header("cookie", &cookie)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(api.status, StatusCode::FORBIDDEN);
     // Wrong code refused, right code lets in.
-    let totp_page = t.send(axum::http::Request::get("/login/totp").header("cookie", &cookie).body(axum::body::Body::empty()).unwrap()).await;
+    let totp_page = t
+        .send(
+            axum::http::Request::get("/login/totp")
+                .header("cookie", &cookie)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
     let csrf = totp_page.hidden("_csrf").unwrap();
     let bad = t
-        .send(axum::http::Request::post("/login/totp").header("cookie", &cookie).header("content-type", "application/x-www-form-urlencoded").body(axum::body::Body::from(format!("_csrf={csrf}&code=000000"))).unwrap())
+        .send(
+            axum::http::Request::post("/login/totp")
+                .header("cookie", &cookie)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(axum::body::Body::from(format!("_csrf={csrf}&code=000000")))
+                .unwrap(),
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let c = t.login("audit1").await;
@@ -155,7 +241,13 @@ async fn admins_must_give_a_totp_code(t: TestApp) {
 
 async fn api_login_returns_a_bearer_token_and_json_errors(t: TestApp) {
     t.user("gus", &["leader"], &[t.orgs.city]).await;
-    let bad = t.anon().post_json("/api/v1/auth/login", &serde_json::json!({"username": "gus", "password": "nope"})).await;
+    let bad = t
+        .anon()
+        .post_json(
+            "/api/v1/auth/login",
+            &serde_json::json!({"username": "gus", "password": "nope"}),
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
     let j = bad.json();
     assert_eq!(j["code"], "unauthenticated");
@@ -168,14 +260,27 @@ async fn api_login_returns_a_bearer_token_and_json_errors(t: TestApp) {
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.json()["username"], "gus");
     // Bearer tokens are not cookies: a session token used as a cookie is refused, and vice versa.
-    let as_cookie = t.send(axum::http::Request::get("/api/v1/me").header("cookie", format!("qinglian_session={}", c.bearer.clone().unwrap())).body(axum::body::Body::empty()).unwrap()).await;
+    let as_cookie = t
+        .send(
+            axum::http::Request::get("/api/v1/me")
+                .header("cookie", format!("qinglian_session={}", c.bearer.clone().unwrap()))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(as_cookie.status, StatusCode::UNAUTHORIZED);
     let out = c.post_json("/api/v1/auth/logout", &serde_json::json!({})).await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     assert_eq!(c.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
     let admin = t.user("aud", &["auditor"], &[]).await;
     let _ = admin;
-    let no_totp = t.anon().post_json("/api/v1/auth/login", &serde_json::json!({"username": "aud", "password": PASSWORD})).await;
+    let no_totp = t
+        .anon()
+        .post_json(
+            "/api/v1/auth/login",
+            &serde_json::json!({"username": "aud", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(no_totp.status, StatusCode::UNAUTHORIZED);
     assert_eq!(no_totp.json()["field"], "totp");
 }
@@ -185,7 +290,10 @@ async fn pages_carry_strict_security_headers(t: TestApp) {
     let c = t.login("hal").await;
     let r = c.get("/persons").await;
     let csp = r.header("content-security-policy");
-    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
     assert_eq!(r.header("x-frame-options"), "DENY");
     assert_eq!(r.header("x-content-type-options"), "nosniff");
     assert_eq!(r.header("cache-control"), "no-store");
@@ -197,11 +305,21 @@ async fn pages_carry_strict_security_headers(t: TestApp) {
 
 async fn forced_password_change_gates_every_page(t: TestApp) {
     let id = t.user("ivy", &["leader"], &[t.orgs.city]).await;
-    t.sql(&format!("UPDATE app_user SET must_change_password = 1 WHERE id = {id}")).await;
+    t.sql(&format!("UPDATE app_user SET must_change_password = 1 WHERE id = {id}"))
+        .await;
     let c = t.login("ivy").await;
     let r = c.get("/persons").await;
     assert_eq!(r.location(), "/account/password");
-    let r = c.post_form("/account/password", &[("current", PASSWORD), ("new", "Fresh#Start2026"), ("confirm", "Fresh#Start2026")]).await;
+    let r = c
+        .post_form(
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "Fresh#Start2026"),
+                ("confirm", "Fresh#Start2026"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let c = t.login_with("ivy", "Fresh#Start2026").await.unwrap();
     assert_eq!(c.get("/persons").await.status, StatusCode::OK);

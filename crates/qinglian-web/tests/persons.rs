@@ -20,21 +20,62 @@ async fn a_bad_id_number_is_refused_with_the_reason_then_a_good_one_is_saved(t: 
     t.user("casem", &["casemgmt"], &[t.orgs.city]).await;
     let c = t.login("casem").await;
     let org = t.orgs.finance.to_string();
-    let r = c.post_form("/persons", &[("org_id", &org), ("name", "张三"), ("id_number", "110105194912310021"), ("party_member", "true")]).await;
+    let r = c
+        .post_form(
+            "/persons",
+            &[
+                ("org_id", &org),
+                ("name", "张三"),
+                ("id_number", "110105194912310021"),
+                ("party_member", "true"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let text = r.text();
     assert!(text.contains("第18位校验码应为X"), "names the check digit: {text}");
     assert!(text.contains("value=\"张三\""), "keeps what the user typed");
     assert_eq!(person::count(&t.app.db).await.unwrap(), 0);
-    let r = c.post_form("/persons", &[("org_id", &org), ("name", "张三"), ("id_number", "11010519491231002x"), ("party_member", "true")]).await;
+    let r = c
+        .post_form(
+            "/persons",
+            &[
+                ("org_id", &org),
+                ("name", "张三"),
+                ("id_number", "11010519491231002x"),
+                ("party_member", "true"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let detail = c.get(&r.location()).await.text();
-    assert!(detail.contains("11010519491231002X"), "normalised to upper-case X, shown in full to case management");
-    assert!(detail.contains("1949-12-31") && detail.contains("女"), "birth date and sex derived from the ID");
-    let audit = qinglian_store::audit::list(&t.app.db, &qinglian_store::audit::AuditFilter { action: Some("person.read_sensitive".into()), ..Default::default() }, 1, 10).await.unwrap();
+    assert!(
+        detail.contains("11010519491231002X"),
+        "normalised to upper-case X, shown in full to case management"
+    );
+    assert!(
+        detail.contains("1949-12-31") && detail.contains("女"),
+        "birth date and sex derived from the ID"
+    );
+    let audit = qinglian_store::audit::list(
+        &t.app.db,
+        &qinglian_store::audit::AuditFilter {
+            action: Some("person.read_sensitive".into()),
+            ..Default::default()
+        },
+        1,
+        10,
+    )
+    .await
+    .unwrap();
     assert_eq!(audit.total, 1, "the full-ID read is audited");
     // 15-digit legacy IDs are converted.
-    let r = c.post_form("/persons", &[("org_id", &org), ("name", "李四"), ("id_number", "440524800101001")]).await;
+    let r = c
+        .post_form(
+            "/persons",
+            &[("org_id", &org), ("name", "李四"), ("id_number", "440524800101001")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
 }
 
@@ -42,8 +83,25 @@ async fn duplicate_id_numbers_are_refused(t: TestApp) {
     t.user("casem", &["casemgmt"], &[t.orgs.city]).await;
     let c = t.login("casem").await;
     let org = t.orgs.finance.to_string();
-    assert_eq!(c.post_form("/persons", &[("org_id", &org), ("name", "张三"), ("id_number", "11010519491231002X")]).await.status, StatusCode::SEE_OTHER);
-    let r = c.post_form("/persons", &[("org_id", &t.orgs.civil.to_string()), ("name", "张叁"), ("id_number", "11010519491231002X")]).await;
+    assert_eq!(
+        c.post_form(
+            "/persons",
+            &[("org_id", &org), ("name", "张三"), ("id_number", "11010519491231002X")]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let r = c
+        .post_form(
+            "/persons",
+            &[
+                ("org_id", &t.orgs.civil.to_string()),
+                ("name", "张叁"),
+                ("id_number", "11010519491231002X"),
+            ],
+        )
+        .await;
     assert!(r.status.is_client_error());
     assert!(r.text().contains("已在人员名册中登记"));
     assert_eq!(person::count(&t.app.db).await.unwrap(), 1);
@@ -53,9 +111,19 @@ async fn search_finds_names_by_pinyin_initials(t: TestApp) {
     t.user("casem", &["casemgmt"], &[t.orgs.city]).await;
     let c = t.login("casem").await;
     let org = t.orgs.finance.to_string();
-    for (n, id) in [("张三", "11010519491231002X"), ("李四", "440524188001010014"), ("张三丰", "110105194912310101")] {
-        let id = if id == "110105194912310101" { fix_check(id) } else { id.to_string() };
-        let r = c.post_form("/persons", &[("org_id", &org), ("name", n), ("id_number", &id)]).await;
+    for (n, id) in [
+        ("张三", "11010519491231002X"),
+        ("李四", "440524188001010014"),
+        ("张三丰", "110105194912310101"),
+    ] {
+        let id = if id == "110105194912310101" {
+            fix_check(id)
+        } else {
+            id.to_string()
+        };
+        let r = c
+            .post_form("/persons", &[("org_id", &org), ("name", n), ("id_number", &id)])
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     }
     let r = c.get("/persons?q=zs").await.text();
@@ -95,12 +163,18 @@ async fn import_with_one_bad_row_all_or_nothing_then_valid_only(t: TestApp) {
         ["李四", "440524188001010015", "测试市财政局办公室", "否"],
         ["王五", &fix_check("11010519800101001"), "测试市财政局", "是"],
     ]);
-    let r = c.post_multipart("/persons/import", &file, &[("mode", "all_or_nothing")]).await;
+    let r = c
+        .post_multipart("/persons/import", &file, &[("mode", "all_or_nothing")])
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     let text = r.text();
     assert!(text.contains("本次未导入任何数据"));
     assert!(text.contains("第18位校验码应为4"), "{text}");
-    assert_eq!(person::count(&t.app.db).await.unwrap(), 0, "all-or-nothing writes nothing");
+    assert_eq!(
+        person::count(&t.app.db).await.unwrap(),
+        0,
+        "all-or-nothing writes nothing"
+    );
     // The error report downloads as a real .xlsx naming row 3 and the column.
     let token = text.split("/downloads/").nth(1).unwrap().split('"').next().unwrap();
     let report = c.get(&format!("/downloads/{token}")).await;
@@ -109,26 +183,46 @@ async fn import_with_one_bad_row_all_or_nothing_then_valid_only(t: TestApp) {
         use calamine::{Reader, Xlsx};
         let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(report.bytes.clone())).unwrap();
         let name = wb.sheet_names()[0].clone();
-        wb.worksheet_range(&name).unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect::<Vec<_>>()
+        wb.worksheet_range(&name)
+            .unwrap()
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
     };
-    assert!(cells.iter().any(|r| r.first().map(|s| s == "3").unwrap_or(false) && r.iter().any(|c| c == "身份证号") && r.iter().any(|c| c.contains("校验码"))), "{cells:?}");
+    assert!(
+        cells.iter().any(|r| r.first().map(|s| s == "3").unwrap_or(false)
+            && r.iter().any(|c| c == "身份证号")
+            && r.iter().any(|c| c.contains("校验码"))),
+        "{cells:?}"
+    );
     // Someone else cannot fetch that report.
     t.user("other", &["unit_admin"], &[t.orgs.civil]).await;
-    assert_eq!(t.login("other").await.get(&format!("/downloads/{token}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        t.login("other").await.get(&format!("/downloads/{token}")).await.status,
+        StatusCode::NOT_FOUND
+    );
     // Valid rows only: two imported, the bad row listed.
-    let r = c.post_multipart("/persons/import", &file, &[("mode", "valid_only")]).await;
+    let r = c
+        .post_multipart("/persons/import", &file, &[("mode", "valid_only")])
+        .await;
     assert!(r.text().contains("成功导入 2 行"), "{}", r.text());
     assert_eq!(person::count(&t.app.db).await.unwrap(), 2);
     // Re-importing the same file: the two are now duplicates, nothing new.
-    let r = c.post_multipart("/persons/import", &file, &[("mode", "valid_only")]).await;
+    let r = c
+        .post_multipart("/persons/import", &file, &[("mode", "valid_only")])
+        .await;
     assert!(r.text().contains("已在人员名册中登记"));
     assert_eq!(person::count(&t.app.db).await.unwrap(), 2);
     // A unit outside the scope is a row error, not a leak.
     let file = people_xlsx(&[["赵六", &fix_check("11010519800101002"), "测试市民政局", "是"]]);
-    let r = c.post_multipart("/persons/import", &file, &[("mode", "valid_only")]).await;
+    let r = c
+        .post_multipart("/persons/import", &file, &[("mode", "valid_only")])
+        .await;
     assert!(r.text().contains("不在您的数据权限范围内"));
     // A file that is not Excel gets a clear message, not a 500.
-    let r = c.post_multipart("/persons/import", b"not a spreadsheet", &[("mode", "valid_only")]).await;
+    let r = c
+        .post_multipart("/persons/import", b"not a spreadsheet", &[("mode", "valid_only")])
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("Excel"));
 }
@@ -149,18 +243,40 @@ async fn import_template_downloads_with_chinese_headers(t: TestApp) {
 async fn api_creates_people_with_field_errors(t: TestApp) {
     t.user("casem", &["casemgmt"], &[t.orgs.city]).await;
     let api = t.api_login("casem").await;
-    let r = api.post_json("/api/v1/persons", &serde_json::json!({"org_id": t.orgs.finance, "name": "", "id_number": "123"})).await;
+    let r = api
+        .post_json(
+            "/api/v1/persons",
+            &serde_json::json!({"org_id": t.orgs.finance, "name": "", "id_number": "123"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let j = r.json();
     assert_eq!(j["code"], "invalid");
-    let fields: Vec<&str> = j["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = j["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert!(fields.contains(&"name") && fields.contains(&"id_number"), "{j}");
-    let r = api.post_json("/api/v1/persons", &serde_json::json!({"org_id": t.orgs.finance, "name": "张三", "id_number": "11010519491231002X"})).await;
+    let r = api
+        .post_json(
+            "/api/v1/persons",
+            &serde_json::json!({"org_id": t.orgs.finance, "name": "张三", "id_number": "11010519491231002X"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     assert_eq!(r.json()["id_number"], "11010519491231002X");
-    let r = api.post_json("/api/v1/persons", &serde_json::json!({"org_id": t.orgs.finance, "name": "张三", "id_number": "11010519491231002X"})).await;
+    let r = api
+        .post_json(
+            "/api/v1/persons",
+            &serde_json::json!({"org_id": t.orgs.finance, "name": "张三", "id_number": "11010519491231002X"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.json()["field"], "id_number");
-    let r = api.post_json("/api/v1/persons", &serde_json::json!({"nonsense": true})).await;
+    let r = api
+        .post_json("/api/v1/persons", &serde_json::json!({"nonsense": true}))
+        .await;
     assert!(r.status.is_client_error(), "bad JSON is a 4xx: {}", r.status);
 }

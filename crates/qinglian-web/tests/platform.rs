@@ -29,7 +29,10 @@ async fn audit_chain_verifies_and_detects_tampering(t: TestApp) {
     assert!(r.text().contains("完整性校验通过"), "{}", r.text());
     let report = qinglian_store::audit::verify(&t.app.db).await.unwrap();
     assert!(report.failure.is_none() && report.checked >= 5);
-    let alg: String = sqlx::query_scalar("SELECT hash_alg FROM audit_log WHERE seq = 1").fetch_one(t.app.db.pool()).await.unwrap();
+    let alg: String = sqlx::query_scalar("SELECT hash_alg FROM audit_log WHERE seq = 1")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
     assert_eq!(alg, "sm3", "国密 mode by default");
     t.sql("UPDATE audit_log SET detail = 'edited' WHERE seq = 3").await;
     let report = qinglian_store::audit::verify(&t.app.db).await.unwrap();
@@ -45,9 +48,15 @@ async fn calendar_api_computes_due_dates_and_describes_days(t: TestApp) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["due"], "2025-10-14");
     // 30 days from 2026-01-05 ends on 2026-02-04 (a Wednesday, a working day).
-    assert_eq!(c.get("/api/v1/calendar/due?start=2026-01-05&days=30").await.json()["due"], "2026-02-04");
+    assert_eq!(
+        c.get("/api/v1/calendar/due?start=2026-01-05&days=30").await.json()["due"],
+        "2026-02-04"
+    );
     // Ending on a holiday rolls to the next working day: 2026-02-10 + 5 days = 2/15 (春节) → 2/24.
-    assert_eq!(c.get("/api/v1/calendar/due?start=2026-02-10&days=5").await.json()["due"], "2026-02-24");
+    assert_eq!(
+        c.get("/api/v1/calendar/due?start=2026-02-10&days=5").await.json()["due"],
+        "2026-02-24"
+    );
     let d = c.get("/api/v1/calendar/day/2026-02-14").await.json();
     assert_eq!(d["workday"], true);
     assert_eq!(d["kind"], "makeup_workday");
@@ -65,7 +74,9 @@ async fn calendar_api_computes_due_dates_and_describes_days(t: TestApp) {
 async fn calendar_admin_adds_a_year_without_a_release(t: TestApp) {
     t.user("sys", &["sysadmin"], &[]).await;
     let c = t.login("sys").await;
-    let bad = c.post_form("/admin/calendar", &[("text", "2027-02-30,春节,holiday")]).await;
+    let bad = c
+        .post_form("/admin/calendar", &[("text", "2027-02-30,春节,holiday")])
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().contains("第1行"));
     let text = "2027-01-01,元旦,holiday\n2027-02-06~2027-02-12,春节,holiday\n2027-02-14,春节调休上班,makeup_workday\n";
@@ -73,7 +84,13 @@ async fn calendar_admin_adds_a_year_without_a_release(t: TestApp) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let d = t.anon().get("/api/v1/calendar/day/2027-02-08").await.json();
     assert_eq!(d["kind"], "holiday");
-    assert_eq!(t.anon().get("/api/v1/calendar/due?start=2026-12-20&workdays=30").await.status, StatusCode::OK);
+    assert_eq!(
+        t.anon()
+            .get("/api/v1/calendar/due?start=2026-12-20&workdays=30")
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 
 async fn deadlines_show_yellow_and_red_in_scope_and_notify_once(t: TestApp) {
@@ -97,10 +114,34 @@ async fn deadlines_show_yellow_and_red_in_scope_and_notify_once(t: TestApp) {
     let soon = cal.add_workdays(today, 1).unwrap();
     let later = cal.add_workdays(today, 20).unwrap();
     let mut tx = t.app.db.begin().await.unwrap();
-    deadline::create(&mut tx, &mk(t.orgs.finance, "逾期的受理告知", overdue_due - chrono::Duration::days(20), overdue_due)).await.unwrap();
-    deadline::create(&mut tx, &mk(t.orgs.finance_office, "临期的答复", today, soon)).await.unwrap();
-    deadline::create(&mut tx, &mk(t.orgs.finance, "尚早的办结", today, later)).await.unwrap();
-    deadline::create(&mut tx, &mk(t.orgs.civil, "民政局的逾期事项", overdue_due - chrono::Duration::days(20), overdue_due)).await.unwrap();
+    deadline::create(
+        &mut tx,
+        &mk(
+            t.orgs.finance,
+            "逾期的受理告知",
+            overdue_due - chrono::Duration::days(20),
+            overdue_due,
+        ),
+    )
+    .await
+    .unwrap();
+    deadline::create(&mut tx, &mk(t.orgs.finance_office, "临期的答复", today, soon))
+        .await
+        .unwrap();
+    deadline::create(&mut tx, &mk(t.orgs.finance, "尚早的办结", today, later))
+        .await
+        .unwrap();
+    deadline::create(
+        &mut tx,
+        &mk(
+            t.orgs.civil,
+            "民政局的逾期事项",
+            overdue_due - chrono::Duration::days(20),
+            overdue_due,
+        ),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let c = t.login("unit1").await;
     let page = c.get("/deadlines").await.text();
@@ -108,13 +149,28 @@ async fn deadlines_show_yellow_and_red_in_scope_and_notify_once(t: TestApp) {
     assert!(!page.contains("尚早的办结"), "green items are not warnings");
     assert!(!page.contains("民政局的逾期事项"), "scope applies to deadlines");
     let api = t.api_login("unit1").await.get("/api/v1/deadlines").await.json();
-    let statuses: Vec<&str> = api.as_array().unwrap().iter().map(|d| d["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> = api
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["status"].as_str().unwrap())
+        .collect();
     assert_eq!(statuses, vec!["red", "yellow"], "most urgent first");
     let home = c.get("/").await.text();
-    assert!(home.contains("id=\"red-count\">1<") && home.contains("id=\"yellow-count\">1<"), "home shows the counts");
+    assert!(
+        home.contains("id=\"red-count\">1<") && home.contains("id=\"yellow-count\">1<"),
+        "home shows the counts"
+    );
     let sent = qinglian_web::jobs::run_deadline_scan(&t.app, today).await.unwrap();
-    assert_eq!(sent, 3, "the owner is told of each yellow/red item once (two of unit1's, one of civil's assigned to the same owner)");
-    assert_eq!(qinglian_web::jobs::run_deadline_scan(&t.app, today).await.unwrap(), 0, "not twice for the same status");
+    assert_eq!(
+        sent, 3,
+        "the owner is told of each yellow/red item once (two of unit1's, one of civil's assigned to the same owner)"
+    );
+    assert_eq!(
+        qinglian_web::jobs::run_deadline_scan(&t.app, today).await.unwrap(),
+        0,
+        "not twice for the same status"
+    );
     let inbox = c.get("/notifications").await.text();
     assert!(inbox.contains("【逾期】逾期的受理告知") && inbox.contains("【临期】临期的答复"));
 }
@@ -136,17 +192,34 @@ async fn openapi_and_unknown_api_paths(t: TestApp) {
 async fn sysadmin_creates_users_with_a_one_time_password(t: TestApp) {
     t.user("sys", &["sysadmin"], &[]).await;
     let c = t.login("sys").await;
-    let bad = c.post_form("/admin/users", &[("username", "A"), ("display_name", "")]).await;
+    let bad = c
+        .post_form("/admin/users", &[("username", "A"), ("display_name", "")])
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().contains("用户名应为"));
-    let r = c.post_form("/admin/users", &[("username", "newbie"), ("display_name", "新同事"), ("org_id", &t.orgs.finance.to_string())]).await;
+    let r = c
+        .post_form(
+            "/admin/users",
+            &[
+                ("username", "newbie"),
+                ("display_name", "新同事"),
+                ("org_id", &t.orgs.finance.to_string()),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     let text = r.text();
     let start = text.find("<code class=\"mono\">").unwrap() + "<code class=\"mono\">".len();
     let pw = &text[start..start + text[start..].find('<').unwrap()];
     let newbie = t.login_with("newbie", pw).await.unwrap();
-    assert_eq!(newbie.get("/").await.location(), "/account/password", "first login forces a new password");
-    let dup = c.post_form("/admin/users", &[("username", "newbie"), ("display_name", "又一个")]).await;
+    assert_eq!(
+        newbie.get("/").await.location(),
+        "/account/password",
+        "first login forces a new password"
+    );
+    let dup = c
+        .post_form("/admin/users", &[("username", "newbie"), ("display_name", "又一个")])
+        .await;
     assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(dup.text().contains("已被使用"));
 }
@@ -168,5 +241,5 @@ async fn auditor_filters_and_exports_the_log(t: TestApp) {
     let name = wb.sheet_names()[0].clone();
     let range = wb.worksheet_range(&name).unwrap();
     assert!(range.rows().count() >= 2);
-    assert!(range.rows().skip(1).all(|r| r[2].to_string() == "xuser"));
+    assert!(range.rows().skip(1).all(|r| r[2] == "xuser"));
 }

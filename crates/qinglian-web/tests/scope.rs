@@ -7,7 +7,7 @@ mod common;
 use axum::http::StatusCode;
 use common::TestApp;
 use qinglian_store::person::{self, PersonInput};
-use qinglian_store::{user, Scope};
+use qinglian_store::{Scope, user};
 
 on_both!(
     unit_users_see_only_their_own_unit,
@@ -17,9 +17,17 @@ on_both!(
 );
 
 async fn add_person(t: &TestApp, org: i64, name: &str, id_number: &str) -> i64 {
-    let v = person::validate(PersonInput { org_id: org, name: name.into(), id_number: id_number.into(), ..Default::default() }).unwrap();
+    let v = person::validate(PersonInput {
+        org_id: org,
+        name: name.into(),
+        id_number: id_number.into(),
+        ..Default::default()
+    })
+    .unwrap();
     let mut tx = t.app.db.begin().await.unwrap();
-    let id = person::create(&mut tx, &Scope::new(vec!["/".into()]), &v).await.unwrap();
+    let id = person::create(&mut tx, &Scope::new(vec!["/".into()]), &v)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     id
 }
@@ -35,25 +43,60 @@ async fn unit_users_see_only_their_own_unit(t: TestApp) {
     assert!(!search.contains("李四"), "search cannot reach outside the scope");
     assert_eq!(c.get(&format!("/persons/{mine}")).await.status, StatusCode::OK);
     let guess = c.get(&format!("/persons/{theirs}")).await;
-    assert_eq!(guess.status, StatusCode::NOT_FOUND, "another unit's id looks like a missing one");
+    assert_eq!(
+        guess.status,
+        StatusCode::NOT_FOUND,
+        "another unit's id looks like a missing one"
+    );
     let missing = c.get("/persons/999999").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert_eq!(guess.text().replace(&theirs.to_string(), ""), missing.text().replace("999999", ""), "no difference to probe");
-    assert_eq!(c.get(&format!("/persons/{theirs}/edit")).await.status, StatusCode::NOT_FOUND);
-    let edit = c.post_form(&format!("/persons/{theirs}"), &[("org_id", &t.orgs.finance.to_string()), ("name", "李四"), ("id_number", "440524188001010014")]).await;
-    assert_eq!(edit.status, StatusCode::NOT_FOUND, "cannot pull another unit's person into one's own");
+    assert_eq!(
+        guess.text().replace(&theirs.to_string(), ""),
+        missing.text().replace("999999", ""),
+        "no difference to probe"
+    );
+    assert_eq!(
+        c.get(&format!("/persons/{theirs}/edit")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let edit = c
+        .post_form(
+            &format!("/persons/{theirs}"),
+            &[
+                ("org_id", &t.orgs.finance.to_string()),
+                ("name", "李四"),
+                ("id_number", "440524188001010014"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        edit.status,
+        StatusCode::NOT_FOUND,
+        "cannot pull another unit's person into one's own"
+    );
     let export = c.get("/persons/export.xlsx").await;
     assert_eq!(export.status, StatusCode::OK);
     let cells = read_xlsx_text(&export.bytes);
-    assert!(cells.contains("张三") && !cells.contains("李四"), "export is scoped too");
+    assert!(
+        cells.contains("张三") && !cells.contains("李四"),
+        "export is scoped too"
+    );
     let orgs = c.get("/orgs").await.text();
     assert!(orgs.contains("测试市财政局办公室") && !orgs.contains("测试市民政局"));
     // The API enforces the same scope.
     let api = t.api_login("unit1").await;
     let j = api.get("/api/v1/persons").await.json();
     assert_eq!(j["total"], 1);
-    assert_eq!(api.get(&format!("/api/v1/persons/{theirs}")).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(api.get(&format!("/api/v1/persons?org_id={}", t.orgs.civil)).await.json()["total"], 0);
+    assert_eq!(
+        api.get(&format!("/api/v1/persons/{theirs}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api.get(&format!("/api/v1/persons?org_id={}", t.orgs.civil))
+            .await
+            .json()["total"],
+        0
+    );
     let orgs = api.get("/api/v1/orgs").await.json();
     assert!(orgs.as_array().unwrap().iter().all(|o| o["name"] != "测试市民政局"));
 }
@@ -63,7 +106,11 @@ fn read_xlsx_text(bytes: &[u8]) -> String {
     let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("valid xlsx");
     let name = wb.sheet_names()[0].clone();
     let range = wb.worksheet_range(&name).expect("sheet");
-    range.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect::<Vec<_>>().join("|")
+    range
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 async fn the_three_admins_cannot_read_business_data(t: TestApp) {
@@ -71,7 +118,11 @@ async fn the_three_admins_cannot_read_business_data(t: TestApp) {
     for (name, role) in [("sys", "sysadmin"), ("sec", "secadmin"), ("aud", "auditor")] {
         let id = t.user(name, &[role], &[]).await;
         // Even a scope granted directly in the database gives an admin nothing.
-        t.sql(&format!("INSERT INTO user_scope (user_id, org_id) VALUES ({id}, {})", t.orgs.city)).await;
+        t.sql(&format!(
+            "INSERT INTO user_scope (user_id, org_id) VALUES ({id}, {})",
+            t.orgs.city
+        ))
+        .await;
         let c = t.login(name).await;
         for path in ["/persons", "/persons/export.xlsx", "/deadlines"] {
             assert_eq!(c.get(path).await.status, StatusCode::FORBIDDEN, "{role} {path}");
@@ -83,10 +134,18 @@ async fn the_three_admins_cannot_read_business_data(t: TestApp) {
     }
     let c = t.login("aud").await;
     assert_eq!(c.get("/audit").await.status, StatusCode::OK);
-    assert_eq!(c.get("/admin/users").await.status, StatusCode::FORBIDDEN, "auditor changes nothing");
+    assert_eq!(
+        c.get("/admin/users").await.status,
+        StatusCode::FORBIDDEN,
+        "auditor changes nothing"
+    );
     assert_eq!(c.get("/security/roles").await.status, StatusCode::FORBIDDEN);
     let c = t.login("sys").await;
-    assert_eq!(c.get("/audit").await.status, StatusCode::FORBIDDEN, "sysadmin cannot read the audit log");
+    assert_eq!(
+        c.get("/audit").await.status,
+        StatusCode::FORBIDDEN,
+        "sysadmin cannot read the audit log"
+    );
     assert_eq!(c.get("/security/roles").await.status, StatusCode::FORBIDDEN);
 }
 
@@ -100,19 +159,40 @@ async fn admin_roles_cannot_be_combined_or_given_business_permissions(t: TestApp
     assert!(e.to_string().contains("三员分立"), "{e}");
     let e = user::set_roles(&mut tx, uid, &[sys, leader]).await.unwrap_err();
     assert!(e.to_string().contains("不能同时拥有业务角色"), "{e}");
-    let e = user::set_role_permissions(&mut tx, aud, &["person.read".into()], true).await.unwrap_err();
+    let e = user::set_role_permissions(&mut tx, aud, &["person.read".into()], true)
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("不能授予"), "{e}");
     drop(tx);
     // Through the security admin's page too, with the message shown.
     t.user("sec", &["secadmin"], &[]).await;
     let c = t.login("sec").await;
-    let r = c.post_form(&format!("/security/users/{uid}"), &[("role", &sys.to_string()), ("role", &aud.to_string())]).await;
+    let r = c
+        .post_form(
+            &format!("/security/users/{uid}"),
+            &[("role", &sys.to_string()), ("role", &aud.to_string())],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("三员分立"));
-    let r = c.post_form(&format!("/security/roles/{aud}"), &[("perm", "audit.read"), ("perm", "person.read"), ("require_totp", "true")]).await;
+    let r = c
+        .post_form(
+            &format!("/security/roles/{aud}"),
+            &[
+                ("perm", "audit.read"),
+                ("perm", "person.read"),
+                ("require_totp", "true"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     // A valid grant works and is audited.
-    let r = c.post_form(&format!("/security/users/{uid}"), &[("role", &leader.to_string()), ("scope", &t.orgs.finance.to_string())]).await;
+    let r = c
+        .post_form(
+            &format!("/security/users/{uid}"),
+            &[("role", &leader.to_string()), ("scope", &t.orgs.finance.to_string())],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(user::scope_org_ids(&t.app.db, uid).await.unwrap(), vec![t.orgs.finance]);
 }
@@ -120,7 +200,16 @@ async fn admin_roles_cannot_be_combined_or_given_business_permissions(t: TestApp
 async fn a_person_cannot_be_created_outside_the_scope(t: TestApp) {
     t.user("unit1", &["unit_admin"], &[t.orgs.finance]).await;
     let c = t.login("unit1").await;
-    let r = c.post_form("/persons", &[("org_id", &t.orgs.civil.to_string()), ("name", "王五"), ("id_number", "11010519491231002X")]).await;
+    let r = c
+        .post_form(
+            "/persons",
+            &[
+                ("org_id", &t.orgs.civil.to_string()),
+                ("name", "王五"),
+                ("id_number", "11010519491231002X"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("不在您的数据权限范围内"));
     assert_eq!(person::count(&t.app.db).await.unwrap(), 0, "nothing half-written");

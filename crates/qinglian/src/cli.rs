@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Help layout with Chinese headings.
-const HELP_TEMPLATE: &str =
-    "{before-help}{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
+const HELP_TEMPLATE: &str = "{before-help}{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
 
 /// qinglian（清廉）：纪检监察廉政监督平台
 #[derive(Debug, Parser)]
@@ -175,10 +174,7 @@ fn localize(cmd: clap::Command, root: bool) -> clap::Command {
                 .help_heading("选项"),
         );
     }
-    let subs: Vec<String> = cmd
-        .get_subcommands()
-        .map(|s| s.get_name().to_string())
-        .collect();
+    let subs: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
     for name in subs {
         cmd = cmd.mut_subcommand(name, |s| localize(s, false));
     }
@@ -208,8 +204,8 @@ mod tests {
         use clap::FromArgMatches;
         let matches = super::command()
             .try_get_matches_from([
-                "qinglian", "--data", "/tmp/x", "user", "add", "zhangsan", "--name", "张三",
-                "--role", "leader", "--role", "staff", "--scope", "3", "--scope", "7",
+                "qinglian", "--data", "/tmp/x", "user", "add", "zhangsan", "--name", "张三", "--role", "leader",
+                "--role", "staff", "--scope", "3", "--scope", "7",
             ])
             .unwrap();
         let cli = super::Cli::from_arg_matches(&matches).unwrap();

@@ -42,10 +42,7 @@ pub fn code(err: &anyhow::Error) -> u8 {
                 return REFUSED;
             }
         }
-        if cause
-            .downcast_ref::<qinglian_web::config::ConfigError>()
-            .is_some()
-        {
+        if cause.downcast_ref::<qinglian_web::config::ConfigError>().is_some() {
             return REFUSED;
         }
     }

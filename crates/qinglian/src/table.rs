@@ -57,10 +57,7 @@ mod tests {
     fn aligns_chinese_columns() {
         let t = render(
             &["用户名", "姓名"],
-            &[
-                vec!["a".into(), "张三".into()],
-                vec!["leader".into(), "李建华".into()],
-            ],
+            &[vec!["a".into(), "张三".into()], vec!["leader".into(), "李建华".into()]],
         );
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines[0], "用户名  姓名");

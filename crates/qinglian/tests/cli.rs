@@ -36,12 +36,7 @@ fn run_stdin(data: &Path, args: &[&str], input: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -55,13 +50,7 @@ fn err(o: &Output) -> String {
 
 #[track_caller]
 fn assert_code(o: &Output, code: i32) {
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        out(o),
-        err(o)
-    );
+    assert_eq!(o.status.code(), Some(code), "stdout:\n{}\nstderr:\n{}", out(o), err(o));
 }
 
 async fn open(data: &Path) -> Db {
@@ -149,33 +138,25 @@ async fn demo_seeds_a_city_of_about_500_valid_people_idempotently() {
     for id in &ids {
         IdNumber::parse(id).unwrap_or_else(|e| panic!("{id}: {e}"));
     }
-    let kinds: Vec<(String, i64)> =
-        sqlx::query("SELECT kind, COUNT(*) FROM org GROUP BY kind ORDER BY kind")
-            .fetch_all(db.pool())
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| (r.try_get(0).unwrap(), r.try_get(1).unwrap()))
-            .collect();
-    let kind = |k: &str| {
-        kinds
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, c)| *c)
-            .unwrap_or(0)
-    };
+    let kinds: Vec<(String, i64)> = sqlx::query("SELECT kind, COUNT(*) FROM org GROUP BY kind ORDER BY kind")
+        .fetch_all(db.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.try_get(0).unwrap(), r.try_get(1).unwrap()))
+        .collect();
+    let kind = |k: &str| kinds.iter().find(|(n, _)| n == k).map(|(_, c)| *c).unwrap_or(0);
     assert_eq!(kind("city"), 1);
     assert_eq!(kind("stationed_group"), 6);
     assert_eq!(kind("unit"), 20);
     assert_eq!(kind("town"), 6);
     assert!(kind("village") >= 18, "{kinds:?}");
-    let supervised: i64 =
-        sqlx::query("SELECT COUNT(*) FROM org WHERE kind = 'unit' AND supervised_by IS NOT NULL")
-            .fetch_one(db.pool())
-            .await
-            .unwrap()
-            .try_get(0)
-            .unwrap();
+    let supervised: i64 = sqlx::query("SELECT COUNT(*) FROM org WHERE kind = 'unit' AND supervised_by IS NOT NULL")
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
     assert_eq!(supervised, 20);
     let unit1_scope: Vec<String> = sqlx::query("SELECT o.name FROM user_scope s JOIN app_user u ON u.id = s.user_id JOIN org o ON o.id = s.org_id WHERE u.username = 'unit1'")
         .fetch_all(db.pool())
@@ -202,11 +183,7 @@ async fn demo_seeds_a_city_of_about_500_valid_people_idempotently() {
         "{}",
         out(&second)
     );
-    assert_eq!(
-        counts(data).await,
-        before,
-        "a second run must change nothing"
-    );
+    assert_eq!(counts(data).await, before, "a second run must change nothing");
 
     // With a fixed demo password the logins show it; rows stay the same.
     let o = qinglian(data)
@@ -244,17 +221,9 @@ async fn user_add_list_and_account_commands() {
         "Qinglian#2026x\n",
     );
     assert_code(&o, 0);
-    assert!(
-        !out(&o).contains("Qinglian#2026x"),
-        "a typed password is never echoed"
-    );
+    assert!(!out(&o).contains("Qinglian#2026x"), "a typed password is never echoed");
 
-    let o = run(
-        data,
-        &[
-            "user", "add", "lisi", "--name", "李四", "--role", "sysadmin",
-        ],
-    );
+    let o = run(data, &["user", "add", "lisi", "--name", "李四", "--role", "sysadmin"]);
     assert_code(&o, 0);
     let generated = out(&o)
         .lines()
@@ -282,15 +251,7 @@ async fn user_add_list_and_account_commands() {
     );
     let o = run(
         data,
-        &[
-            "user",
-            "add",
-            "wangwu",
-            "--name",
-            "王五",
-            "--role",
-            "nosuchrole",
-        ],
+        &["user", "add", "wangwu", "--name", "王五", "--role", "nosuchrole"],
     );
     assert_code(&o, 2);
     assert!(err(&o).contains("nosuchrole"), "{}", err(&o));
@@ -298,8 +259,7 @@ async fn user_add_list_and_account_commands() {
         &run(
             data,
             &[
-                "user", "add", "wangwu", "--name", "王五", "--role", "sysadmin", "--role",
-                "auditor",
+                "user", "add", "wangwu", "--name", "王五", "--role", "sysadmin", "--role", "auditor",
             ],
         ),
         2,
@@ -314,12 +274,7 @@ async fn user_add_list_and_account_commands() {
         2,
     );
     assert_code(
-        &run(
-            data,
-            &[
-                "user", "add", "zhangsan", "--name", "张三", "--role", "staff",
-            ],
-        ),
+        &run(data, &["user", "add", "zhangsan", "--name", "张三", "--role", "staff"]),
         2,
     );
     assert_code(&run(data, &["user", "disable", "nobody"]), 2);
@@ -341,10 +296,7 @@ async fn user_add_list_and_account_commands() {
         li.contains("系统管理员") && li.contains("正常") && li.contains("须改密"),
         "{li}"
     );
-    assert!(
-        !list.contains("wangwu"),
-        "refused users are not created:\n{list}"
-    );
+    assert!(!list.contains("wangwu"), "refused users are not created:\n{list}");
 
     assert_code(&run(data, &["user", "enable", "zhangsan"]), 0);
     assert_code(&run(data, &["user", "unlock", "zhangsan"]), 0);
@@ -492,11 +444,7 @@ impl Drop for Server {
 
 fn http_get(addr: &str, path: &str) -> String {
     let mut s = std::net::TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
     let mut resp = String::new();
     s.read_to_string(&mut resp).unwrap();
     resp
@@ -521,11 +469,7 @@ async fn online_backup_while_serving_restores_into_a_fresh_directory() {
     // A second server and a restore both refuse while the first holds the lock.
     let o = run(&live, &["serve", "--addr", "127.0.0.1:0"]);
     assert_code(&o, 2);
-    assert!(
-        err(&o).contains("正被运行中的qinglian服务使用"),
-        "{}",
-        err(&o)
-    );
+    assert!(err(&o).contains("正被运行中的qinglian服务使用"), "{}", err(&o));
 
     // Backup while serving, after a write made while the server runs.
     assert_code(&run(&live, &["user", "disable", "unit2"]), 0);
@@ -538,34 +482,19 @@ async fn online_backup_while_serving_restores_into_a_fresh_directory() {
         .expect("sha printed");
     assert_eq!(sha, sha256_hex(&backup));
     let size = std::fs::metadata(&backup).unwrap().len();
-    assert!(
-        out(&o).contains(&format!("大小：{size}字节")),
-        "{}",
-        out(&o)
-    );
-    assert_code(
-        &run(&live, &["backup", "--out", backup.to_str().unwrap()]),
-        2,
-    );
+    assert!(out(&o).contains(&format!("大小：{size}字节")), "{}", out(&o));
+    assert_code(&run(&live, &["backup", "--out", backup.to_str().unwrap()]), 2);
 
     let o = run(&live, &["restore", backup.to_str().unwrap()]);
     assert_code(&o, 2);
-    assert!(
-        err(&o).contains("正被运行中的qinglian服务使用"),
-        "{}",
-        err(&o)
-    );
+    assert!(err(&o).contains("正被运行中的qinglian服务使用"), "{}", err(&o));
     drop(server);
 
     let fresh = dir.path().join("fresh");
     let entries = backup_audit_count(&backup).await;
     let o = run(&fresh, &["restore", backup.to_str().unwrap()]);
     assert_code(&o, 0);
-    assert!(
-        out(&o).contains(&format!("审计日志完整：共{entries}条")),
-        "{}",
-        out(&o)
-    );
+    assert!(out(&o).contains(&format!("审计日志完整：共{entries}条")), "{}", out(&o));
     assert_eq!(counts(&fresh).await, counts(&live).await);
     assert_code(&run(&fresh, &["audit", "verify"]), 0);
     let list = out(&run(&fresh, &["user", "list"]));
@@ -598,10 +527,7 @@ async fn online_backup_while_serving_restores_into_a_fresh_directory() {
 }
 
 async fn backup_audit_count(path: &Path) -> i64 {
-    qinglian_store::backup::inspect(path)
-        .await
-        .unwrap()
-        .audit_entries
+    qinglian_store::backup::inspect(path).await.unwrap().audit_entries
 }
 
 #[tokio::test]
@@ -610,10 +536,7 @@ async fn restore_refuses_random_truncated_and_foreign_files() {
     let live = dir.path().join("live");
     assert_code(&run(&live, &["migrate"]), 0);
     let backup = dir.path().join("good.db");
-    assert_code(
-        &run(&live, &["backup", "--out", backup.to_str().unwrap()]),
-        0,
-    );
+    assert_code(&run(&live, &["backup", "--out", backup.to_str().unwrap()]), 0);
     let target = dir.path().join("target");
 
     let random = dir.path().join("random.bin");
@@ -626,11 +549,7 @@ async fn restore_refuses_random_truncated_and_foreign_files() {
     .unwrap();
     let o = run(&target, &["restore", random.to_str().unwrap()]);
     assert_code(&o, 2);
-    assert!(
-        err(&o).contains("不是有效的qinglian备份文件"),
-        "{}",
-        err(&o)
-    );
+    assert!(err(&o).contains("不是有效的qinglian备份文件"), "{}", err(&o));
 
     let bytes = std::fs::read(&backup).unwrap();
     let truncated = dir.path().join("truncated.db");
@@ -654,18 +573,11 @@ async fn restore_refuses_random_truncated_and_foreign_files() {
     db.close().await;
     let o = run(&target, &["restore", foreign.to_str().unwrap()]);
     assert_code(&o, 2);
-    assert!(
-        err(&o).contains("不是有效的qinglian备份文件"),
-        "{}",
-        err(&o)
-    );
+    assert!(err(&o).contains("不是有效的qinglian备份文件"), "{}", err(&o));
     assert!(err(&o).contains("缺少数据表"), "{}", err(&o));
 
     assert_code(
-        &run(
-            &target,
-            &["restore", dir.path().join("missing.db").to_str().unwrap()],
-        ),
+        &run(&target, &["restore", dir.path().join("missing.db").to_str().unwrap()]),
         2,
     );
     assert!(!target.join("qinglian.db").exists(), "nothing was restored");

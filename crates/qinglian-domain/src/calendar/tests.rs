@@ -78,11 +78,7 @@ fn builtin_contains_nothing_beyond_table() {
         assert_eq!(yc.year, y);
         yc.validate().unwrap();
         for sd in &yc.days {
-            assert!(
-                actual.insert((sd.date, sd.kind.as_str())),
-                "duplicate {}",
-                sd.date
-            );
+            assert!(actual.insert((sd.date, sd.kind.as_str())), "duplicate {}", sd.date);
         }
     }
     assert_eq!(actual, expected);
@@ -95,18 +91,9 @@ fn builtin_contains_nothing_beyond_table() {
 #[test]
 fn builtin_names() {
     let cal = Calendar::builtin();
-    assert_eq!(
-        cal.day(d("2026-02-17")).unwrap().name.as_deref(),
-        Some("春节")
-    );
-    assert_eq!(
-        cal.day(d("2026-02-14")).unwrap().name.as_deref(),
-        Some("春节调休上班")
-    );
-    assert_eq!(
-        cal.day(d("2024-10-03")).unwrap().name.as_deref(),
-        Some("国庆节")
-    );
+    assert_eq!(cal.day(d("2026-02-17")).unwrap().name.as_deref(), Some("春节"));
+    assert_eq!(cal.day(d("2026-02-14")).unwrap().name.as_deref(), Some("春节调休上班"));
+    assert_eq!(cal.day(d("2024-10-03")).unwrap().name.as_deref(), Some("国庆节"));
     let plain = cal.day(d("2024-03-05")).unwrap();
     assert_eq!(plain.kind, DayKind::Weekday);
     assert_eq!(plain.name, None);
@@ -119,29 +106,14 @@ fn builtin_names() {
 fn workday_convention() {
     let cal = Calendar::builtin();
     // Monday 2024-03-04 + 15 working days = Monday 2024-03-25.
-    assert_eq!(
-        cal.add_workdays(d("2024-03-04"), 15).unwrap(),
-        d("2024-03-25")
-    );
-    assert_eq!(
-        cal.add_workdays(d("2024-03-04"), 0).unwrap(),
-        d("2024-03-04")
-    );
+    assert_eq!(cal.add_workdays(d("2024-03-04"), 15).unwrap(), d("2024-03-25"));
+    assert_eq!(cal.add_workdays(d("2024-03-04"), 0).unwrap(), d("2024-03-04"));
     // Friday + 1 working day = Monday.
-    assert_eq!(
-        cal.add_workdays(d("2024-03-08"), 1).unwrap(),
-        d("2024-03-11")
-    );
+    assert_eq!(cal.add_workdays(d("2024-03-08"), 1).unwrap(), d("2024-03-11"));
     // Received on a Saturday: day 1 is Monday.
-    assert_eq!(
-        cal.add_workdays(d("2024-03-09"), 1).unwrap(),
-        d("2024-03-11")
-    );
+    assert_eq!(cal.add_workdays(d("2024-03-09"), 1).unwrap(), d("2024-03-11"));
     // A make-up Sunday counts: Fri 2024-02-02 + 1 = Sun 2024-02-04 (春节调休上班).
-    assert_eq!(
-        cal.add_workdays(d("2024-02-02"), 1).unwrap(),
-        d("2024-02-04")
-    );
+    assert_eq!(cal.add_workdays(d("2024-02-02"), 1).unwrap(), d("2024-02-04"));
 }
 
 /// RULES.md §1: "within N days" ends N calendar days after receipt, rolled forward to the
@@ -168,10 +140,7 @@ fn rolls_forward_across_spring_festival() {
     // 2025: 1/28–2/4 off; 2/5 (Wed) first working day.
     assert_eq!(cal.add_days(d("2025-01-20"), 10).unwrap(), d("2025-02-05"));
     // Working days skip the whole holiday: Fri 2024-02-09 + 1 → Sun 2024-02-18 (make-up).
-    assert_eq!(
-        cal.add_workdays(d("2024-02-09"), 1).unwrap(),
-        d("2024-02-18")
-    );
+    assert_eq!(cal.add_workdays(d("2024-02-09"), 1).unwrap(), d("2024-02-18"));
 }
 
 /// RULES.md §1 / 民法典 第二百零三条: a period ending inside 国庆 ends on the first working
@@ -184,14 +153,8 @@ fn rolls_forward_across_national_day() {
     // 2024-10-01..07 off; 2024-10-08 (Tue).
     assert_eq!(cal.add_days(d("2024-09-20"), 15).unwrap(), d("2024-10-08"));
     // Working days: Sun 2024-09-29 is a make-up day, then 9/30, then 10/8.
-    assert_eq!(
-        cal.add_workdays(d("2024-09-27"), 1).unwrap(),
-        d("2024-09-29")
-    );
-    assert_eq!(
-        cal.add_workdays(d("2024-09-27"), 3).unwrap(),
-        d("2024-10-08")
-    );
+    assert_eq!(cal.add_workdays(d("2024-09-27"), 1).unwrap(), d("2024-09-29"));
+    assert_eq!(cal.add_workdays(d("2024-09-27"), 3).unwrap(), d("2024-10-08"));
 }
 
 /// RULES.md §1: the calendar refuses to compute into a year it has no data for (2027).
@@ -208,15 +171,9 @@ fn refuses_uncovered_year() {
     );
     assert!(cal.is_workday(d("2023-12-29")).is_err());
     assert!(cal.add_days(d("2026-12-20"), 30).is_err());
-    assert!(
-        cal.workdays_between(d("2026-12-01"), d("2027-01-10"))
-            .is_err()
-    );
+    assert!(cal.workdays_between(d("2026-12-01"), d("2027-01-10")).is_err());
     // Up to the last day of 2026 works.
-    assert_eq!(
-        cal.add_workdays(d("2026-12-30"), 1).unwrap(),
-        d("2026-12-31")
-    );
+    assert_eq!(cal.add_workdays(d("2026-12-30"), 1).unwrap(), d("2026-12-31"));
 }
 
 /// RULES.md §1: an administrator can add a year without a release; it then covers dates.
@@ -240,27 +197,11 @@ fn insert_year_enables_and_replaces() {
 #[test]
 fn workdays_between_examples() {
     let cal = Calendar::builtin();
-    assert_eq!(
-        cal.workdays_between(d("2024-03-04"), d("2024-03-25"))
-            .unwrap(),
-        15
-    );
-    assert_eq!(
-        cal.workdays_between(d("2024-03-25"), d("2024-03-04"))
-            .unwrap(),
-        -15
-    );
-    assert_eq!(
-        cal.workdays_between(d("2024-03-04"), d("2024-03-04"))
-            .unwrap(),
-        0
-    );
+    assert_eq!(cal.workdays_between(d("2024-03-04"), d("2024-03-25")).unwrap(), 15);
+    assert_eq!(cal.workdays_between(d("2024-03-25"), d("2024-03-04")).unwrap(), -15);
+    assert_eq!(cal.workdays_between(d("2024-03-04"), d("2024-03-04")).unwrap(), 0);
     // (Fri 2024-02-09, Sun 2024-02-18] contains only the make-up Sunday.
-    assert_eq!(
-        cal.workdays_between(d("2024-02-09"), d("2024-02-18"))
-            .unwrap(),
-        1
-    );
+    assert_eq!(cal.workdays_between(d("2024-02-09"), d("2024-02-18")).unwrap(), 1);
 }
 
 /// RULES.md §1: import format with header, ranges, Chinese kind words, full-width commas.
@@ -287,8 +228,7 @@ fn parse_csv_reports_errors() {
     assert!(errs[1].message.contains("周末"));
     assert!(errs[2].message.contains("2027年"));
     // A mistyped first data line is an error, not a silently skipped header.
-    let typo =
-        YearCalendar::parse_csv("x2027-01-01,元旦,放假\n2027-01-02,元旦,放假\n").unwrap_err();
+    let typo = YearCalendar::parse_csv("x2027-01-01,元旦,放假\n2027-01-02,元旦,放假\n").unwrap_err();
     assert_eq!(typo[0].line, 1);
     let empty = YearCalendar::parse_csv("日期,名称,类型\n\n").unwrap_err();
     assert_eq!(empty.len(), 1);
@@ -348,10 +288,7 @@ fn day_kind_strings() {
         DayKind::Holiday,
         DayKind::MakeupWorkday,
     ] {
-        assert_eq!(
-            serde_json::to_string(&k).unwrap(),
-            format!("\"{}\"", k.as_str())
-        );
+        assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
     }
     assert_eq!(DayKind::MakeupWorkday.as_str(), "makeup_workday");
     assert_eq!(parse_kind("makeup_workday"), Some(DayKind::MakeupWorkday));

@@ -1,21 +1,21 @@
 //! Login, the second factor, logout, password change and two-factor enrolment.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use qinglian_store::audit::{self, Event, Outcome};
 use qinglian_store::setting::{self, SecurityPolicy};
 use qinglian_store::{session, user};
 use serde::Deserialize;
 
 use super::{page, page_with, redirect, with_cookie};
+use crate::App;
 use crate::auth::{self, AnyCtx, AuthState};
 use crate::error::{AppError, PageResult};
 use crate::middleware::same_token;
 use crate::templates::FormErrors;
-use crate::App;
 
 const PRE_COOKIE: &str = "qinglian_pre";
 
@@ -31,8 +31,19 @@ struct LoginPage {
 fn login_page(status: StatusCode, error: Option<String>, username: String, demo: bool) -> Response {
     // Double-submit token for the login form (no session exists yet to bind a CSRF token to).
     let pre = qinglian_crypto::random_token(24);
-    let r = page_with(status, &LoginPage { error, username, pre: pre.clone(), demo });
-    with_cookie(r, &format!("{PRE_COOKIE}={pre}; Path=/login; HttpOnly; SameSite=Strict"))
+    let r = page_with(
+        status,
+        &LoginPage {
+            error,
+            username,
+            pre: pre.clone(),
+            demo,
+        },
+    );
+    with_cookie(
+        r,
+        &format!("{PRE_COOKIE}={pre}; Path=/login; HttpOnly; SameSite=Strict"),
+    )
 }
 
 /// The login page.
@@ -65,18 +76,34 @@ pub async fn login_submit(
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .find_map(|kv| kv.trim().strip_prefix(&format!("{PRE_COOKIE}=")).map(str::to_string));
-    if !cookie_pre.as_deref().is_some_and(|c| !c.is_empty() && same_token(c, &f._pre)) {
-        return login_page(StatusCode::FORBIDDEN, Some("登录页面已过期，请重新输入".into()), f.username, app.config.demo);
+    if !cookie_pre
+        .as_deref()
+        .is_some_and(|c| !c.is_empty() && same_token(c, &f._pre))
+    {
+        return login_page(
+            StatusCode::FORBIDDEN,
+            Some("登录页面已过期，请重新输入".into()),
+            f.username,
+            app.config.demo,
+        );
     }
     if f.username.trim().is_empty() || f.password.is_empty() {
-        return login_page(StatusCode::UNPROCESSABLE_ENTITY, Some("请输入用户名和密码".into()), f.username, app.config.demo);
+        return login_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("请输入用户名和密码".into()),
+            f.username,
+            app.config.demo,
+        );
     }
     let ip = auth::client_ip(&app, &headers, Some(peer));
     match auth::login(&app, &f.username, &f.password, None, "web", &ip).await {
         Ok(ok) => {
             let to = if ok.totp_pending { "/login/totp" } else { "/" };
             let r = redirect(&headers, to);
-            with_cookie(r, &auth::session_cookie(&app, &ok.token, auth::is_https(&app, &headers)))
+            with_cookie(
+                r,
+                &auth::session_cookie(&app, &ok.token, auth::is_https(&app, &headers)),
+            )
         }
         Err(AppError::Internal(e)) => crate::error::PageError(AppError::Internal(e)).into_response(),
         Err(e) => {
@@ -98,7 +125,10 @@ struct TotpPage {
 
 /// The second-factor page.
 pub async fn totp_form(AnyCtx(ctx): AnyCtx) -> Response {
-    page(&TotpPage { error: None, csrf: ctx.csrf })
+    page(&TotpPage {
+        error: None,
+        csrf: ctx.csrf,
+    })
 }
 
 /// Second-factor form.
@@ -108,24 +138,59 @@ pub struct TotpForm {
 }
 
 /// Check the TOTP code of a pending session.
-pub async fn totp_submit(State(app): State<App>, AnyCtx(ctx): AnyCtx, headers: HeaderMap, Form(f): Form<TotpForm>) -> PageResult {
+pub async fn totp_submit(
+    State(app): State<App>,
+    AnyCtx(ctx): AnyCtx,
+    headers: HeaderMap,
+    Form(f): Form<TotpForm>,
+) -> PageResult {
     let u = user::get_auth(app.db.pool(), ctx.principal.user.id).await?;
     let policy: SecurityPolicy = setting::get(&app.db, setting::SECURITY_POLICY).await?;
     if auth::check_totp(&app, &u, &f.code)? {
         let mut tx = app.db.begin().await?;
         session::complete_totp(&mut tx, &ctx.session_hash).await?;
-        audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "login.totp", object_type: "user", object_id: u.user.username.clone(), outcome: Outcome::Success, detail: "动态验证码正确，登录成功".into() }).await?;
+        audit::append(
+            &mut tx,
+            app.mode(),
+            &ctx.actor(),
+            &Event {
+                action: "login.totp",
+                object_type: "user",
+                object_id: u.user.username.clone(),
+                outcome: Outcome::Success,
+                detail: "动态验证码正确，登录成功".into(),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(redirect(&headers, "/"))
     } else {
         let mut tx = app.db.begin().await?;
         let n = user::record_failure(&mut tx, u.user.id, policy.max_failed_logins, policy.lockout_minutes).await?;
-        audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "login.totp", object_type: "user", object_id: u.user.username.clone(), outcome: Outcome::Failure, detail: format!("动态验证码错误（连续第{n}次）") }).await?;
+        audit::append(
+            &mut tx,
+            app.mode(),
+            &ctx.actor(),
+            &Event {
+                action: "login.totp",
+                object_type: "user",
+                object_id: u.user.username.clone(),
+                outcome: Outcome::Failure,
+                detail: format!("动态验证码错误（连续第{n}次）"),
+            },
+        )
+        .await?;
         if n >= policy.max_failed_logins {
             session::delete(&mut tx, &ctx.session_hash).await?;
         }
         tx.commit().await?;
-        Ok(page_with(StatusCode::UNPROCESSABLE_ENTITY, &TotpPage { error: Some("动态验证码错误，请查看验证器中的6位数字后重试".into()), csrf: ctx.csrf }))
+        Ok(page_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &TotpPage {
+                error: Some("动态验证码错误，请查看验证器中的6位数字后重试".into()),
+                csrf: ctx.csrf,
+            },
+        ))
     }
 }
 
@@ -147,7 +212,12 @@ struct PasswordPage {
 /// The password-change page.
 pub async fn password_form(State(app): State<App>, AnyCtx(ctx): AnyCtx) -> PageResult {
     let policy: SecurityPolicy = setting::get(&app.db, setting::SECURITY_POLICY).await?;
-    Ok(page(&PasswordPage { csrf: ctx.csrf.clone(), forced: ctx.principal.user.must_change_password && !app.config.demo, errors: FormErrors::default(), min_length: policy.password_min_length }))
+    Ok(page(&PasswordPage {
+        csrf: ctx.csrf.clone(),
+        forced: ctx.principal.user.must_change_password && !app.config.demo,
+        errors: FormErrors::default(),
+        min_length: policy.password_min_length,
+    }))
 }
 
 /// Password-change form.
@@ -159,7 +229,12 @@ pub struct PasswordForm {
 }
 
 /// Change one's own password (ends all sessions, then a fresh one is not created: log in again).
-pub async fn password_submit(State(app): State<App>, AnyCtx(ctx): AnyCtx, headers: HeaderMap, Form(f): Form<PasswordForm>) -> PageResult {
+pub async fn password_submit(
+    State(app): State<App>,
+    AnyCtx(ctx): AnyCtx,
+    headers: HeaderMap,
+    Form(f): Form<PasswordForm>,
+) -> PageResult {
     let policy: SecurityPolicy = setting::get(&app.db, setting::SECURITY_POLICY).await?;
     let u = user::get_auth(app.db.pool(), ctx.principal.user.id).await?;
     let mut errors = Vec::new();
@@ -177,13 +252,30 @@ pub async fn password_submit(State(app): State<App>, AnyCtx(ctx): AnyCtx, header
     if !errors.is_empty() {
         return Ok(page_with(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &PasswordPage { csrf: ctx.csrf.clone(), forced: u.user.must_change_password && !app.config.demo, errors: FormErrors::from_pairs(errors), min_length: policy.password_min_length },
+            &PasswordPage {
+                csrf: ctx.csrf.clone(),
+                forced: u.user.must_change_password && !app.config.demo,
+                errors: FormErrors::from_pairs(errors),
+                min_length: policy.password_min_length,
+            },
         ));
     }
     let hash = crate::password::hash(&f.new);
     let mut tx = app.db.begin().await?;
     user::set_password(&mut tx, u.user.id, &hash, false).await?;
-    audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "user.password", object_type: "user", object_id: u.user.id.to_string(), outcome: Outcome::Success, detail: "本人修改密码，已结束其全部会话".into() }).await?;
+    audit::append(
+        &mut tx,
+        app.mode(),
+        &ctx.actor(),
+        &Event {
+            action: "user.password",
+            object_type: "user",
+            object_id: u.user.id.to_string(),
+            outcome: Outcome::Success,
+            detail: "本人修改密码，已结束其全部会话".into(),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(with_cookie(redirect(&headers, "/login"), &auth::clear_cookie()))
 }
@@ -203,9 +295,16 @@ struct TotpSetupPage {
 fn qr_svg_data_uri(text: &str) -> String {
     use base64::Engine;
     let svg = qrcode::QrCode::new(text.as_bytes())
-        .map(|c| c.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build())
+        .map(|c| {
+            c.render::<qrcode::render::svg::Color>()
+                .min_dimensions(200, 200)
+                .build()
+        })
         .unwrap_or_default();
-    format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg))
+    format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    )
 }
 
 /// Query of the enrolment page.
@@ -226,7 +325,9 @@ pub async fn totp_setup_form(State(app): State<App>, AnyCtx(ctx): AnyCtx, Query(
         let mut tx = app.db.begin().await?;
         user::set_totp(&mut tx, u.id, Some(&enc), false).await?;
         tx.commit().await?;
-        let url = auth::totp_for(&secret, &u.username)?.to_url().map_err(|e| AppError::Internal(anyhow::anyhow!("totp url: {e}")))?;
+        let url = auth::totp_for(&secret, &u.username)?
+            .to_url()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("totp url: {e}")))?;
         (secret, qr_svg_data_uri(&url))
     };
     Ok(page(&TotpSetupPage {
@@ -248,7 +349,12 @@ pub struct TotpSetupForm {
 }
 
 /// Confirm enrolment with a code (or switch two-factor off where the role allows it).
-pub async fn totp_setup_submit(State(app): State<App>, AnyCtx(ctx): AnyCtx, headers: HeaderMap, Form(f): Form<TotpSetupForm>) -> PageResult {
+pub async fn totp_setup_submit(
+    State(app): State<App>,
+    AnyCtx(ctx): AnyCtx,
+    headers: HeaderMap,
+    Form(f): Form<TotpSetupForm>,
+) -> PageResult {
     let u = user::get_auth(app.db.pool(), ctx.principal.user.id).await?;
     if f.action.as_deref() == Some("disable") {
         if ctx.principal.requires_totp() {
@@ -256,7 +362,19 @@ pub async fn totp_setup_submit(State(app): State<App>, AnyCtx(ctx): AnyCtx, head
         }
         let mut tx = app.db.begin().await?;
         user::set_totp(&mut tx, u.user.id, None, false).await?;
-        audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "user.totp_disable", object_type: "user", object_id: u.user.id.to_string(), outcome: Outcome::Success, detail: String::new() }).await?;
+        audit::append(
+            &mut tx,
+            app.mode(),
+            &ctx.actor(),
+            &Event {
+                action: "user.totp_disable",
+                object_type: "user",
+                object_id: u.user.id.to_string(),
+                outcome: Outcome::Success,
+                detail: String::new(),
+            },
+        )
+        .await?;
         tx.commit().await?;
         return Ok(redirect(&headers, "/account/totp?ok=totp_off"));
     }
@@ -264,17 +382,35 @@ pub async fn totp_setup_submit(State(app): State<App>, AnyCtx(ctx): AnyCtx, head
     if u.totp_secret.is_some() && auth::check_totp(&app, &u, &code)? {
         let mut tx = app.db.begin().await?;
         user::set_totp(&mut tx, u.user.id, u.totp_secret.as_deref(), true).await?;
-        audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "user.totp_enable", object_type: "user", object_id: u.user.id.to_string(), outcome: Outcome::Success, detail: String::new() }).await?;
+        audit::append(
+            &mut tx,
+            app.mode(),
+            &ctx.actor(),
+            &Event {
+                action: "user.totp_enable",
+                object_type: "user",
+                object_id: u.user.id.to_string(),
+                outcome: Outcome::Success,
+                detail: String::new(),
+            },
+        )
+        .await?;
         tx.commit().await?;
         return Ok(redirect(&headers, "/?ok=totp"));
     }
     // Show the same secret again so the user can retry with the app already set up.
     let secret = match &u.totp_secret {
-        Some(enc) => String::from_utf8(app.keys.decrypt(enc, auth::totp_aad(u.user.id).as_bytes()).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?)
-            .map_err(|e| AppError::Internal(e.into()))?,
+        Some(enc) => String::from_utf8(
+            app.keys
+                .decrypt(enc, auth::totp_aad(u.user.id).as_bytes())
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?,
+        )
+        .map_err(|e| AppError::Internal(e.into()))?,
         None => return Err(AppError::BadRequest("请先打开双因素认证设置页面".into()).into()),
     };
-    let url = auth::totp_for(&secret, &u.user.username)?.to_url().map_err(|e| AppError::Internal(anyhow::anyhow!("totp url: {e}")))?;
+    let url = auth::totp_for(&secret, &u.user.username)?
+        .to_url()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("totp url: {e}")))?;
     Ok(page_with(
         StatusCode::UNPROCESSABLE_ENTITY,
         &TotpSetupPage {

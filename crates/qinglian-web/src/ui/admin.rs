@@ -1,9 +1,9 @@
 //! System administrator pages: user accounts and the working-day calendar.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::Form;
 use qinglian_domain::calendar::YearCalendar;
 use qinglian_store::audit::{self, Event, Outcome};
 use qinglian_store::permission as perm;
@@ -12,11 +12,11 @@ use qinglian_store::user::{self, User};
 use serde::Deserialize;
 
 use super::org::OrgRow;
-use super::{page, page_with, redirect, ListQuery};
+use super::{ListQuery, page, page_with, redirect};
+use crate::App;
 use crate::auth::Ctx;
 use crate::error::{AppError, PageResult};
 use crate::templates::{Chrome, FormErrors};
-use crate::App;
 
 #[derive(Template)]
 #[template(path = "admin_users.html")]
@@ -33,7 +33,11 @@ pub async fn users(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>)
     if let Some(m) = super::flash_message(q.ok.as_deref()) {
         chrome = chrome.flash(m);
     }
-    Ok(page(&UsersPage { chrome, users: user::list(&app.db).await?, new_password: None }))
+    Ok(page(&UsersPage {
+        chrome,
+        users: user::list(&app.db).await?,
+        new_password: None,
+    }))
 }
 
 #[derive(Template)]
@@ -59,14 +63,33 @@ pub struct NewUserForm {
 async fn all_org_rows(app: &App) -> Result<Vec<OrgRow>, AppError> {
     let all = qinglian_store::org::list_all(&app.db).await?;
     let min = all.iter().map(|o| o.depth).min().unwrap_or(0);
-    Ok(all.into_iter().map(|o| OrgRow { indent: o.depth - min, supervisor: String::new(), org: o }).collect())
+    Ok(all
+        .into_iter()
+        .map(|o| OrgRow {
+            indent: o.depth - min,
+            supervisor: String::new(),
+            org: o,
+        })
+        .collect())
 }
 
 /// New-account form.
 pub async fn user_new_form(State(app): State<App>, ctx: Ctx) -> PageResult {
     ctx.require(perm::USER_MANAGE)?;
-    let chrome = Chrome::new(&app, &ctx, "新增用户", "/admin/users", &[("用户管理", "/admin/users"), ("新增用户", "")]).await;
-    Ok(page(&UserFormPage { chrome, form: NewUserForm::default(), errors: FormErrors::default(), orgs: all_org_rows(&app).await? }))
+    let chrome = Chrome::new(
+        &app,
+        &ctx,
+        "新增用户",
+        "/admin/users",
+        &[("用户管理", "/admin/users"), ("新增用户", "")],
+    )
+    .await;
+    Ok(page(&UserFormPage {
+        chrome,
+        form: NewUserForm::default(),
+        errors: FormErrors::default(),
+        orgs: all_org_rows(&app).await?,
+    }))
 }
 
 /// Create an account with a generated initial password (shown once; changed at first login).
@@ -84,22 +107,61 @@ pub async fn user_create(State(app): State<App>, ctx: Ctx, Form(f): Form<NewUser
     let mut tx = app.db.begin().await?;
     match user::create(&mut tx, &new).await {
         Ok(id) => {
-            audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "user.create", object_type: "user", object_id: id.to_string(), outcome: Outcome::Success, detail: new.username.clone() }).await?;
+            audit::append(
+                &mut tx,
+                app.mode(),
+                &ctx.actor(),
+                &Event {
+                    action: "user.create",
+                    object_type: "user",
+                    object_id: id.to_string(),
+                    outcome: Outcome::Success,
+                    detail: new.username.clone(),
+                },
+            )
+            .await?;
             tx.commit().await?;
-            let chrome = Chrome::new(&app, &ctx, "用户管理", "/admin/users", &[("用户管理", "/admin/users")]).await.flash("用户已创建。请将初始密码当面或通过安全渠道告知本人，并请安全管理员为其授权角色和数据权限。");
-            Ok(page(&UsersPage { chrome, users: user::list(&app.db).await?, new_password: Some((new.username, password)) }))
+            let chrome = Chrome::new(&app, &ctx, "用户管理", "/admin/users", &[("用户管理", "/admin/users")])
+                .await
+                .flash("用户已创建。请将初始密码当面或通过安全渠道告知本人，并请安全管理员为其授权角色和数据权限。");
+            Ok(page(&UsersPage {
+                chrome,
+                users: user::list(&app.db).await?,
+                new_password: Some((new.username, password)),
+            }))
         }
-        Err(qinglian_store::StoreError::Invalid { field, message }) | Err(qinglian_store::StoreError::Conflict { field, message }) => {
+        Err(qinglian_store::StoreError::Invalid { field, message })
+        | Err(qinglian_store::StoreError::Conflict { field, message }) => {
             drop(tx);
-            let chrome = Chrome::new(&app, &ctx, "新增用户", "/admin/users", &[("用户管理", "/admin/users"), ("新增用户", "")]).await;
-            Ok(page_with(StatusCode::UNPROCESSABLE_ENTITY, &UserFormPage { chrome, form: f, errors: FormErrors::from_pairs(vec![(field, message)]), orgs: all_org_rows(&app).await? }))
+            let chrome = Chrome::new(
+                &app,
+                &ctx,
+                "新增用户",
+                "/admin/users",
+                &[("用户管理", "/admin/users"), ("新增用户", "")],
+            )
+            .await;
+            Ok(page_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &UserFormPage {
+                    chrome,
+                    form: f,
+                    errors: FormErrors::from_pairs(vec![(field, message)]),
+                    orgs: all_org_rows(&app).await?,
+                },
+            ))
         }
         Err(e) => Err(e.into()),
     }
 }
 
 /// Account actions: disable, enable, unlock, reset password.
-pub async fn user_action(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Path((id, action)): Path<(i64, String)>) -> PageResult {
+pub async fn user_action(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((id, action)): Path<(i64, String)>,
+) -> PageResult {
     ctx.require(perm::USER_MANAGE)?;
     if id == ctx.principal.user.id && action != "unlock" {
         return Err(AppError::BadRequest("不能对自己的账号执行此操作".into()).into());
@@ -126,11 +188,29 @@ pub async fn user_action(State(app): State<App>, ctx: Ctx, headers: HeaderMap, P
         }
         _ => return Err(AppError::NotFound("操作").into()),
     };
-    audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "user.admin", object_type: "user", object_id: id.to_string(), outcome: Outcome::Success, detail: format!("{detail}：{}", target.username) }).await?;
+    audit::append(
+        &mut tx,
+        app.mode(),
+        &ctx.actor(),
+        &Event {
+            action: "user.admin",
+            object_type: "user",
+            object_id: id.to_string(),
+            outcome: Outcome::Success,
+            detail: format!("{detail}：{}", target.username),
+        },
+    )
+    .await?;
     tx.commit().await?;
     if let Some(pw) = password {
-        let chrome = Chrome::new(&app, &ctx, "用户管理", "/admin/users", &[("用户管理", "/admin/users")]).await.flash("密码已重置，用户下次登录须修改密码。");
-        return Ok(page(&UsersPage { chrome, users: user::list(&app.db).await?, new_password: Some((target.username, pw)) }));
+        let chrome = Chrome::new(&app, &ctx, "用户管理", "/admin/users", &[("用户管理", "/admin/users")])
+            .await
+            .flash("密码已重置，用户下次登录须修改密码。");
+        return Ok(page(&UsersPage {
+            chrome,
+            users: user::list(&app.db).await?,
+            new_password: Some((target.username, pw)),
+        }));
     }
     Ok(redirect(&headers, &format!("/admin/users?ok={code}")))
 }
@@ -146,19 +226,48 @@ struct CalendarAdminPage {
     example: String,
 }
 
-async fn calendar_page(app: &App, ctx: &Ctx, text: String, errors: Vec<String>, flash: Option<&str>) -> Result<CalendarAdminPage, AppError> {
-    let mut chrome = Chrome::new(app, ctx, "工作日历维护", "/admin/calendar", &[("工作日历维护", "/admin/calendar")]).await;
+async fn calendar_page(
+    app: &App,
+    ctx: &Ctx,
+    text: String,
+    errors: Vec<String>,
+    flash: Option<&str>,
+) -> Result<CalendarAdminPage, AppError> {
+    let mut chrome = Chrome::new(
+        app,
+        ctx,
+        "工作日历维护",
+        "/admin/calendar",
+        &[("工作日历维护", "/admin/calendar")],
+    )
+    .await;
     if let Some(f) = flash {
         chrome = chrome.flash(f);
     }
     let example = YearCalendar::builtin(2026).map(|y| y.to_csv()).unwrap_or_default();
-    Ok(CalendarAdminPage { chrome, years: app.calendar().years(), stored: qinglian_store::calendar::stored_years(&app.db).await?, text, errors, example })
+    Ok(CalendarAdminPage {
+        chrome,
+        years: app.calendar().years(),
+        stored: qinglian_store::calendar::stored_years(&app.db).await?,
+        text,
+        errors,
+        example,
+    })
 }
 
 /// The calendar maintenance page.
 pub async fn calendar(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
     ctx.require(perm::CONFIG_MANAGE)?;
-    Ok(page(&calendar_page(&app, &ctx, String::new(), Vec::new(), super::flash_message(q.ok.as_deref())).await?))
+    Ok(page(
+        &calendar_page(
+            &app,
+            &ctx,
+            String::new(),
+            Vec::new(),
+            super::flash_message(q.ok.as_deref()),
+        )
+        .await?,
+    ))
 }
 
 /// Calendar import form.
@@ -168,18 +277,38 @@ pub struct CalendarForm {
 }
 
 /// Enter or import one year (the State Council notice), without a release.
-pub async fn calendar_save(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Form(f): Form<CalendarForm>) -> PageResult {
+pub async fn calendar_save(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(f): Form<CalendarForm>,
+) -> PageResult {
     ctx.require(perm::CONFIG_MANAGE)?;
     let year = match YearCalendar::parse_csv(&f.text) {
         Ok(y) => y,
         Err(errs) => {
             let msgs = errs.iter().map(|e| e.to_string()).collect();
-            return Ok(page_with(StatusCode::UNPROCESSABLE_ENTITY, &calendar_page(&app, &ctx, f.text, msgs, None).await?));
+            return Ok(page_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &calendar_page(&app, &ctx, f.text, msgs, None).await?,
+            ));
         }
     };
     let mut tx = app.db.begin().await?;
     qinglian_store::calendar::save_year(&mut tx, &year, &ctx.principal.user.username).await?;
-    audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "calendar.save", object_type: "calendar_year", object_id: year.year.to_string(), outcome: Outcome::Success, detail: format!("{}年，{}个特殊日期", year.year, year.days.len()) }).await?;
+    audit::append(
+        &mut tx,
+        app.mode(),
+        &ctx.actor(),
+        &Event {
+            action: "calendar.save",
+            object_type: "calendar_year",
+            object_id: year.year.to_string(),
+            outcome: Outcome::Success,
+            detail: format!("{}年，{}个特殊日期", year.year, year.days.len()),
+        },
+    )
+    .await?;
     tx.commit().await?;
     app.reload_calendar().await?;
     Ok(redirect(&headers, "/admin/calendar?ok=saved"))

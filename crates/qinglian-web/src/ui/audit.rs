@@ -8,12 +8,12 @@ use qinglian_store::permission as perm;
 use qinglian_store::sql::Page;
 use serde::Deserialize;
 
-use super::xlsx::{download, XLSX};
+use super::xlsx::{XLSX, download};
 use super::{enc, page};
+use crate::App;
 use crate::auth::Ctx;
 use crate::error::{AppError, PageResult};
 use crate::templates::Chrome;
-use crate::App;
 
 /// Audit list query.
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -28,11 +28,23 @@ pub struct AuditQuery {
 
 impl AuditQuery {
     fn filter(&self) -> AuditFilter {
-        AuditFilter { username: self.username.clone(), action: self.action.clone(), outcome: self.outcome.clone(), from: self.from.clone(), to: self.to.clone() }
+        AuditFilter {
+            username: self.username.clone(),
+            action: self.action.clone(),
+            outcome: self.outcome.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+        }
     }
     fn base(&self) -> String {
         let mut s = String::new();
-        for (k, v) in [("username", &self.username), ("action", &self.action), ("outcome", &self.outcome), ("from", &self.from), ("to", &self.to)] {
+        for (k, v) in [
+            ("username", &self.username),
+            ("action", &self.action),
+            ("outcome", &self.outcome),
+            ("from", &self.from),
+            ("to", &self.to),
+        ] {
             if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
                 s.push_str(&format!("{k}={}&", enc(v)));
             }
@@ -59,10 +71,26 @@ async fn render(app: &App, ctx: &Ctx, q: AuditQuery, verify: Option<VerifyReport
     let (pg, per) = qinglian_store::sql::paging(q.page, Some(50));
     let (page_data, error) = match audit::list(&app.db, &q.filter(), pg, per).await {
         Ok(p) => (p, None),
-        Err(qinglian_store::StoreError::Invalid { message, .. }) => (Page { items: vec![], total: 0, page: 1, per_page: per }, Some(message)),
+        Err(qinglian_store::StoreError::Invalid { message, .. }) => (
+            Page {
+                items: vec![],
+                total: 0,
+                page: 1,
+                per_page: per,
+            },
+            Some(message),
+        ),
         Err(e) => return Err(e.into()),
     };
-    Ok(page(&AuditPage { chrome, page: page_data, base: format!("/audit?{}", q.base()), q, verify, retention_days: app.config.audit.retention_days, error }))
+    Ok(page(&AuditPage {
+        chrome,
+        page: page_data,
+        base: format!("/audit?{}", q.base()),
+        q,
+        verify,
+        retention_days: app.config.audit.retention_days,
+        error,
+    }))
 }
 
 /// The audit log.
@@ -78,7 +106,23 @@ pub async fn verify(State(app): State<App>, ctx: Ctx) -> PageResult {
         None => format!("校验通过，共{}条", report.checked),
         Some(f) => format!("校验失败：第{}条，{}", f.seq, f.reason),
     };
-    audit::record(&app.db, app.mode(), &ctx.actor(), &Event { action: "audit.verify", object_type: "audit_log", object_id: String::new(), outcome: if report.failure.is_none() { Outcome::Success } else { Outcome::Failure }, detail }).await?;
+    audit::record(
+        &app.db,
+        app.mode(),
+        &ctx.actor(),
+        &Event {
+            action: "audit.verify",
+            object_type: "audit_log",
+            object_id: String::new(),
+            outcome: if report.failure.is_none() {
+                Outcome::Success
+            } else {
+                Outcome::Failure
+            },
+            detail,
+        },
+    )
+    .await?;
     render(&app, &ctx, AuditQuery::default(), Some(report)).await
 }
 
@@ -103,7 +147,26 @@ pub async fn export(State(app): State<App>, ctx: Ctx, Query(q): Query<AuditQuery
             ]
         })
         .collect();
-    let bytes = qinglian_office::export_xlsx("审计日志", &["序号", "时间", "用户", "角色", "IP", "操作", "对象", "结果", "详情", "哈希"], &rows).map_err(|e| AppError::Internal(e.into()))?;
-    audit::record(&app.db, app.mode(), &ctx.actor(), &Event { action: "audit.export", object_type: "audit_log", object_id: String::new(), outcome: Outcome::Success, detail: format!("导出{}条", entries.len()) }).await?;
+    let bytes = qinglian_office::export_xlsx(
+        "审计日志",
+        &[
+            "序号", "时间", "用户", "角色", "IP", "操作", "对象", "结果", "详情", "哈希",
+        ],
+        &rows,
+    )
+    .map_err(|e| AppError::Internal(e.into()))?;
+    audit::record(
+        &app.db,
+        app.mode(),
+        &ctx.actor(),
+        &Event {
+            action: "audit.export",
+            object_type: "audit_log",
+            object_id: String::new(),
+            outcome: Outcome::Success,
+            detail: format!("导出{}条", entries.len()),
+        },
+    )
+    .await?;
     Ok(download("审计日志.xlsx", XLSX, bytes))
 }

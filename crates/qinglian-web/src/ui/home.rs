@@ -5,17 +5,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use chrono::{Datelike, NaiveDate};
 use qinglian_domain::calendar::DayKind;
-use qinglian_domain::deadline::{due_date, Period};
+use qinglian_domain::deadline::{Period, due_date};
 use qinglian_store::deadline::{self, DeadlineWithStatus};
 use qinglian_store::notification::{self, Notification};
 use qinglian_store::permission as perm;
 use serde::Deserialize;
 
-use super::{page, redirect, ListQuery};
+use super::{ListQuery, page, redirect};
+use crate::App;
 use crate::auth::Ctx;
 use crate::error::{AppError, PageResult};
 use crate::templates::Chrome;
-use crate::App;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -49,14 +49,20 @@ pub async fn home(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) 
     let red = warnings.iter().filter(|w| w.status.as_str() == "red").count();
     let yellow = warnings.len() - red;
     let (persons, orgs) = if ctx.principal.can(perm::PERSON_READ) {
-        let p = qinglian_store::person::list(&app.db, ctx.scope(), &Default::default(), 1, 1).await?.total;
+        let p = qinglian_store::person::list(&app.db, ctx.scope(), &Default::default(), 1, 1)
+            .await?
+            .total;
         let o = qinglian_store::org::list_in_scope(&app.db, ctx.scope()).await?.len() as i64;
         (p, o)
     } else {
         (0, 0)
     };
     let today_kind = match cal.day(today) {
-        Ok(d) => format!("{}{}", d.kind.label(), d.name.map(|n| format!("（{n}）")).unwrap_or_default()),
+        Ok(d) => format!(
+            "{}{}",
+            d.kind.label(),
+            d.name.map(|n| format!("（{n}）")).unwrap_or_default()
+        ),
         Err(e) => e.to_string(),
     };
     Ok(page(&HomePage {
@@ -82,7 +88,14 @@ struct NotificationsPage {
 
 /// The inbox.
 pub async fn notifications(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
-    let mut chrome = Chrome::new(&app, &ctx, "消息通知", "/notifications", &[("消息通知", "/notifications")]).await;
+    let mut chrome = Chrome::new(
+        &app,
+        &ctx,
+        "消息通知",
+        "/notifications",
+        &[("消息通知", "/notifications")],
+    )
+    .await;
     if let Some(m) = super::flash_message(q.ok.as_deref()) {
         chrome = chrome.flash(m);
     }
@@ -91,13 +104,25 @@ pub async fn notifications(State(app): State<App>, ctx: Ctx, Query(q): Query<Lis
 }
 
 /// Open a notification: mark it read and go to its link.
-pub async fn notification_open(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Path(id): Path<i64>) -> PageResult {
+pub async fn notification_open(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> PageResult {
     let items = notification::list(&app.db, ctx.principal.user.id, 1000).await?;
-    let n = items.into_iter().find(|n| n.id == id).ok_or(AppError::NotFound("消息"))?;
+    let n = items
+        .into_iter()
+        .find(|n| n.id == id)
+        .ok_or(AppError::NotFound("消息"))?;
     let mut tx = app.db.begin().await?;
     notification::mark_read(&mut tx, ctx.principal.user.id, id).await?;
     tx.commit().await?;
-    let to = if n.link.starts_with('/') { n.link } else { "/notifications".to_string() };
+    let to = if n.link.starts_with('/') {
+        n.link
+    } else {
+        "/notifications".to_string()
+    };
     Ok(redirect(&headers, &to))
 }
 
@@ -124,8 +149,19 @@ pub async fn deadlines(State(app): State<App>, ctx: Ctx) -> PageResult {
         return Err(AppError::Forbidden.into());
     }
     let chrome = Chrome::new(&app, &ctx, "期限预警", "/deadlines", &[("期限预警", "/deadlines")]).await;
-    let items = deadline::warnings_in_scope(&app.db, ctx.scope(), &app.calendar(), qinglian_store::time::today_cst(), app.config.deadline.yellow_workdays).await?;
-    Ok(page(&DeadlinesPage { chrome, items, yellow_workdays: app.config.deadline.yellow_workdays }))
+    let items = deadline::warnings_in_scope(
+        &app.db,
+        ctx.scope(),
+        &app.calendar(),
+        qinglian_store::time::today_cst(),
+        app.config.deadline.yellow_workdays,
+    )
+    .await?;
+    Ok(page(&DeadlinesPage {
+        chrome,
+        items,
+        yellow_workdays: app.config.deadline.yellow_workdays,
+    }))
 }
 
 /// One cell of the month grid.
@@ -168,14 +204,19 @@ pub struct CalendarQuery {
 pub async fn calendar(State(app): State<App>, ctx: Ctx, Query(q): Query<CalendarQuery>) -> PageResult {
     let chrome = Chrome::new(&app, &ctx, "工作日历", "/calendar", &[("工作日历", "/calendar")]).await;
     let today = qinglian_store::time::today_cst();
-    let first = q
-        .ym
-        .as_deref()
-        .and_then(|s| NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").ok())
-        .unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+    let first =
+        q.ym.as_deref()
+            .and_then(|s| NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").ok())
+            .unwrap_or_else(|| today.with_day(1).unwrap_or(today));
     let cal = app.calendar();
     let mut weeks = Vec::new();
-    let mut week: Vec<CalCell> = (0..first.weekday().num_days_from_monday()).map(|_| CalCell { day: 0, class: "", name: String::new() }).collect();
+    let mut week: Vec<CalCell> = (0..first.weekday().num_days_from_monday())
+        .map(|_| CalCell {
+            day: 0,
+            class: "",
+            name: String::new(),
+        })
+        .collect();
     let mut error = None;
     let mut d = first;
     while d.month() == first.month() {
@@ -194,8 +235,16 @@ pub async fn calendar(State(app): State<App>, ctx: Ctx, Query(q): Query<Calendar
                 ("", String::new())
             }
         };
-        let class = if d == today { if class.is_empty() { "cal-today" } else { class } } else { class };
-        week.push(CalCell { day: d.day(), class, name });
+        let class = if d == today {
+            if class.is_empty() { "cal-today" } else { class }
+        } else {
+            class
+        };
+        week.push(CalCell {
+            day: d.day(),
+            class,
+            name,
+        });
         if week.len() == 7 {
             weeks.push(std::mem::take(&mut week));
         }
@@ -206,24 +255,42 @@ pub async fn calendar(State(app): State<App>, ctx: Ctx, Query(q): Query<Calendar
     }
     if !week.is_empty() {
         while week.len() < 7 {
-            week.push(CalCell { day: 0, class: "", name: String::new() });
+            week.push(CalCell {
+                day: 0,
+                class: "",
+                name: String::new(),
+            });
         }
         weeks.push(week);
     }
-    let prev = first.pred_opt().map(|p| p.format("%Y-%m").to_string()).unwrap_or_default();
+    let prev = first
+        .pred_opt()
+        .map(|p| p.format("%Y-%m").to_string())
+        .unwrap_or_default();
     let next = d.format("%Y-%m").to_string();
     let calc_result = match (&q.start, &q.n) {
-        (Some(s), Some(n)) if !s.is_empty() && !n.is_empty() => Some(match (NaiveDate::parse_from_str(s, "%Y-%m-%d"), n.trim().parse::<u32>()) {
-            (Ok(start), Ok(n)) if n <= 3650 => {
-                let period = if q.kind.as_deref() == Some("days") { Period::Days(n) } else { Period::Workdays(n) };
-                match due_date(&cal, start, period) {
-                    Ok(due) => format!("自{}起{}，期限届满日为 {}", start.format("%Y-%m-%d"), period, due.format("%Y-%m-%d")),
-                    Err(e) => e.to_string(),
+        (Some(s), Some(n)) if !s.is_empty() && !n.is_empty() => Some(
+            match (NaiveDate::parse_from_str(s, "%Y-%m-%d"), n.trim().parse::<u32>()) {
+                (Ok(start), Ok(n)) if n <= 3650 => {
+                    let period = if q.kind.as_deref() == Some("days") {
+                        Period::Days(n)
+                    } else {
+                        Period::Workdays(n)
+                    };
+                    match due_date(&cal, start, period) {
+                        Ok(due) => format!(
+                            "自{}起{}，期限届满日为 {}",
+                            start.format("%Y-%m-%d"),
+                            period,
+                            due.format("%Y-%m-%d")
+                        ),
+                        Err(e) => e.to_string(),
+                    }
                 }
-            }
-            (Err(_), _) => "起始日期格式应为YYYY-MM-DD".to_string(),
-            _ => "天数应为0–3650之间的整数".to_string(),
-        }),
+                (Err(_), _) => "起始日期格式应为YYYY-MM-DD".to_string(),
+                _ => "天数应为0–3650之间的整数".to_string(),
+            },
+        ),
         _ => None,
     };
     Ok(page(&CalendarPage {

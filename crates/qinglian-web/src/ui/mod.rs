@@ -10,7 +10,7 @@ pub mod security;
 pub mod xlsx;
 
 use askama::Template;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 /// Render a page with 200.

@@ -1,22 +1,22 @@
 //! Organisation tree pages: view (scoped), maintain (system admin), Excel import/export.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::Form;
 use qinglian_office::{Cell, Column, ColumnKind, SheetSpec};
+use qinglian_store::Scope;
 use qinglian_store::audit::{self, Event, Outcome};
 use qinglian_store::org::{self, Org, OrgInput, OrgKind};
 use qinglian_store::permission as perm;
-use qinglian_store::Scope;
 use serde::Deserialize;
 
-use super::xlsx::{download, XLSX};
-use super::{page, page_with, redirect, ListQuery};
+use super::xlsx::{XLSX, download};
+use super::{ListQuery, page, page_with, redirect};
+use crate::App;
 use crate::auth::Ctx;
 use crate::error::{AppError, PageResult};
 use crate::templates::{Chrome, FormErrors};
-use crate::App;
 
 /// Orgs the caller may see: all for the system admin (who maintains the tree), else the scope.
 async fn visible(app: &App, ctx: &Ctx) -> Result<Vec<Org>, AppError> {
@@ -42,7 +42,11 @@ fn rows(orgs: Vec<Org>) -> Vec<OrgRow> {
     let min = orgs.iter().map(|o| o.depth).min().unwrap_or(0);
     let names: std::collections::HashMap<i64, String> = orgs.iter().map(|o| (o.id, o.name.clone())).collect();
     orgs.into_iter()
-        .map(|o| OrgRow { indent: o.depth - min, supervisor: o.supervised_by.and_then(|g| names.get(&g).cloned()).unwrap_or_default(), org: o })
+        .map(|o| OrgRow {
+            indent: o.depth - min,
+            supervisor: o.supervised_by.and_then(|g| names.get(&g).cloned()).unwrap_or_default(),
+            org: o,
+        })
         .collect()
 }
 
@@ -62,7 +66,12 @@ pub async fn list(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) 
     if let Some(m) = super::flash_message(q.ok.as_deref()) {
         chrome = chrome.flash(m);
     }
-    Ok(page(&OrgsPage { chrome, rows: rows(orgs), can_manage: ctx.principal.can(perm::ORG_MANAGE), can_export: true }))
+    Ok(page(&OrgsPage {
+        chrome,
+        rows: rows(orgs),
+        can_manage: ctx.principal.can(perm::ORG_MANAGE),
+        can_export: true,
+    }))
 }
 
 #[derive(Template)]
@@ -126,25 +135,58 @@ impl OrgForm {
             errors.push(("name", "单位名称不能为空".to_string()));
         }
         if errors.is_empty() {
-            Ok(OrgInput { parent_id, name: self.name.clone(), kind, code: Some(self.code.clone()), sort_order, supervised_by })
+            Ok(OrgInput {
+                parent_id,
+                name: self.name.clone(),
+                kind,
+                code: Some(self.code.clone()),
+                sort_order,
+                supervised_by,
+            })
         } else {
             Err(errors)
         }
     }
 }
 
-async fn form_page(app: &App, ctx: &Ctx, id: Option<i64>, form: OrgForm, errors: FormErrors) -> Result<OrgFormPage, AppError> {
+async fn form_page(
+    app: &App,
+    ctx: &Ctx,
+    id: Option<i64>,
+    form: OrgForm,
+    errors: FormErrors,
+) -> Result<OrgFormPage, AppError> {
     let all = org::list_all(&app.db).await?;
-    let groups = all.iter().filter(|o| o.kind == OrgKind::StationedGroup).cloned().collect();
+    let groups = all
+        .iter()
+        .filter(|o| o.kind == OrgKind::StationedGroup)
+        .cloned()
+        .collect();
     let title = if id.is_some() { "编辑单位" } else { "新增单位" };
     let chrome = Chrome::new(app, ctx, title, "/orgs", &[("组织机构", "/orgs"), (title, "")]).await;
-    Ok(OrgFormPage { chrome, id, form, errors, parents: rows(all), groups, kinds: OrgKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect() })
+    Ok(OrgFormPage {
+        chrome,
+        id,
+        form,
+        errors,
+        parents: rows(all),
+        groups,
+        kinds: OrgKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+    })
 }
 
 /// New-org form.
-pub async fn new_form(State(app): State<App>, ctx: Ctx, Query(q): Query<std::collections::HashMap<String, String>>) -> PageResult {
+pub async fn new_form(
+    State(app): State<App>,
+    ctx: Ctx,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> PageResult {
     ctx.require(perm::ORG_MANAGE)?;
-    let form = OrgForm { parent_id: q.get("parent_id").cloned().unwrap_or_default(), kind: "unit".into(), ..Default::default() };
+    let form = OrgForm {
+        parent_id: q.get("parent_id").cloned().unwrap_or_default(),
+        kind: "unit".into(),
+        ..Default::default()
+    };
     Ok(page(&form_page(&app, &ctx, None, form, FormErrors::default()).await?))
 }
 
@@ -160,14 +202,21 @@ pub async fn edit_form(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) ->
         sort_order: o.sort_order.to_string(),
         supervised_by: o.supervised_by.map(|p| p.to_string()).unwrap_or_default(),
     };
-    Ok(page(&form_page(&app, &ctx, Some(id), form, FormErrors::default()).await?))
+    Ok(page(
+        &form_page(&app, &ctx, Some(id), form, FormErrors::default()).await?,
+    ))
 }
 
 async fn save(app: &App, ctx: &Ctx, headers: &HeaderMap, id: Option<i64>, form: OrgForm) -> PageResult {
     ctx.require(perm::ORG_MANAGE)?;
     let input = match form.parse() {
         Ok(i) => i,
-        Err(errs) => return Ok(page_with(StatusCode::UNPROCESSABLE_ENTITY, &form_page(app, ctx, id, form, FormErrors::from_pairs(errs)).await?)),
+        Err(errs) => {
+            return Ok(page_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form_page(app, ctx, id, form, FormErrors::from_pairs(errs)).await?,
+            ));
+        }
     };
     let mut tx = app.db.begin().await?;
     let result = match id {
@@ -176,13 +225,32 @@ async fn save(app: &App, ctx: &Ctx, headers: &HeaderMap, id: Option<i64>, form: 
     };
     match result {
         Ok(oid) => {
-            audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: if id.is_some() { "org.update" } else { "org.create" }, object_type: "org", object_id: oid.to_string(), outcome: Outcome::Success, detail: input.name.trim().to_string() }).await?;
+            audit::append(
+                &mut tx,
+                app.mode(),
+                &ctx.actor(),
+                &Event {
+                    action: if id.is_some() { "org.update" } else { "org.create" },
+                    object_type: "org",
+                    object_id: oid.to_string(),
+                    outcome: Outcome::Success,
+                    detail: input.name.trim().to_string(),
+                },
+            )
+            .await?;
             tx.commit().await?;
-            Ok(redirect(headers, &format!("/orgs?ok={}", if id.is_some() { "saved" } else { "created" })))
+            Ok(redirect(
+                headers,
+                &format!("/orgs?ok={}", if id.is_some() { "saved" } else { "created" }),
+            ))
         }
-        Err(qinglian_store::StoreError::Invalid { field, message }) | Err(qinglian_store::StoreError::Conflict { field, message }) => {
+        Err(qinglian_store::StoreError::Invalid { field, message })
+        | Err(qinglian_store::StoreError::Conflict { field, message }) => {
             drop(tx);
-            Ok(page_with(StatusCode::UNPROCESSABLE_ENTITY, &form_page(app, ctx, id, form, FormErrors::from_pairs(vec![(field, message)])).await?))
+            Ok(page_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form_page(app, ctx, id, form, FormErrors::from_pairs(vec![(field, message)])).await?,
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -194,7 +262,13 @@ pub async fn create(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Form(f
 }
 
 /// Update an org.
-pub async fn update(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Path(id): Path<i64>, Form(f): Form<OrgForm>) -> PageResult {
+pub async fn update(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<OrgForm>,
+) -> PageResult {
     save(&app, &ctx, &headers, Some(id), f).await
 }
 
@@ -215,8 +289,25 @@ pub async fn export(State(app): State<App>, ctx: Ctx) -> PageResult {
             ]
         })
         .collect();
-    let bytes = qinglian_office::export_xlsx("组织机构", &["单位名称", "上级单位", "类型", "代码", "排序", "派驻监督组"], &rows).map_err(|e| AppError::Internal(e.into()))?;
-    audit::record(&app.db, app.mode(), &ctx.actor(), &Event { action: "org.export", object_type: "org", object_id: String::new(), outcome: Outcome::Success, detail: format!("导出{}个单位", orgs.len()) }).await?;
+    let bytes = qinglian_office::export_xlsx(
+        "组织机构",
+        &["单位名称", "上级单位", "类型", "代码", "排序", "派驻监督组"],
+        &rows,
+    )
+    .map_err(|e| AppError::Internal(e.into()))?;
+    audit::record(
+        &app.db,
+        app.mode(),
+        &ctx.actor(),
+        &Event {
+            action: "org.export",
+            object_type: "org",
+            object_id: String::new(),
+            outcome: Outcome::Success,
+            detail: format!("导出{}个单位", orgs.len()),
+        },
+    )
+    .await?;
     Ok(download("组织机构.xlsx", XLSX, bytes))
 }
 
@@ -225,11 +316,51 @@ pub fn import_spec() -> SheetSpec {
     SheetSpec {
         sheet: "组织机构",
         columns: vec![
-            Column { key: "name", header: "单位名称", required: true, kind: ColumnKind::Text, example: "示例市财政局", note: "同一上级下名称不能重复", aliases: &["名称", "单位"] },
-            Column { key: "parent", header: "上级单位", required: true, kind: ColumnKind::Text, example: "示例市", note: "填写系统中已有的单位或本表中排在前面的单位的全称", aliases: &["上级"] },
-            Column { key: "kind", header: "类型", required: true, kind: ColumnKind::Text, example: "单位", note: "纪委监委、派驻纪检监察组、单位、股室、乡镇、村（社区）", aliases: &["单位类型"] },
-            Column { key: "code", header: "代码", required: false, kind: ColumnKind::Code, example: "", note: "统一社会信用代码或内部编码", aliases: &["统一社会信用代码"] },
-            Column { key: "sort", header: "排序", required: false, kind: ColumnKind::Integer, example: "10", note: "数字小的排在前面", aliases: &[] },
+            Column {
+                key: "name",
+                header: "单位名称",
+                required: true,
+                kind: ColumnKind::Text,
+                example: "示例市财政局",
+                note: "同一上级下名称不能重复",
+                aliases: &["名称", "单位"],
+            },
+            Column {
+                key: "parent",
+                header: "上级单位",
+                required: true,
+                kind: ColumnKind::Text,
+                example: "示例市",
+                note: "填写系统中已有的单位或本表中排在前面的单位的全称",
+                aliases: &["上级"],
+            },
+            Column {
+                key: "kind",
+                header: "类型",
+                required: true,
+                kind: ColumnKind::Text,
+                example: "单位",
+                note: "纪委监委、派驻纪检监察组、单位、股室、乡镇、村（社区）",
+                aliases: &["单位类型"],
+            },
+            Column {
+                key: "code",
+                header: "代码",
+                required: false,
+                kind: ColumnKind::Code,
+                example: "",
+                note: "统一社会信用代码或内部编码",
+                aliases: &["统一社会信用代码"],
+            },
+            Column {
+                key: "sort",
+                header: "排序",
+                required: false,
+                kind: ColumnKind::Integer,
+                example: "10",
+                note: "数字小的排在前面",
+                aliases: &[],
+            },
         ],
     }
 }
@@ -262,8 +393,22 @@ pub struct ImportOutcome {
 /// The import page for orgs.
 pub async fn import_form(State(app): State<App>, ctx: Ctx) -> PageResult {
     ctx.require(perm::ORG_MANAGE)?;
-    let chrome = Chrome::new(&app, &ctx, "导入组织机构", "/orgs", &[("组织机构", "/orgs"), ("导入", "")]).await;
-    Ok(page(&ImportPage { chrome, what: "组织机构", action: "/orgs/import", template_href: "/orgs/import/template.xlsx", back: "/orgs", result: None }))
+    let chrome = Chrome::new(
+        &app,
+        &ctx,
+        "导入组织机构",
+        "/orgs",
+        &[("组织机构", "/orgs"), ("导入", "")],
+    )
+    .await;
+    Ok(page(&ImportPage {
+        chrome,
+        what: "组织机构",
+        action: "/orgs/import",
+        template_href: "/orgs/import/template.xlsx",
+        back: "/orgs",
+        result: None,
+    }))
 }
 
 /// The org import template.
@@ -278,12 +423,21 @@ pub async fn read_upload(app: &App, mut mp: Multipart) -> Result<(Vec<u8>, bool)
     let mut bytes = None;
     let mut valid_only = false;
     let max = app.config.upload.max_mb * 1024 * 1024;
-    while let Some(field) = mp.next_field().await.map_err(|_| AppError::BadRequest("上传内容无法读取，请重新选择文件".into()))? {
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("上传内容无法读取，请重新选择文件".into()))?
+    {
         match field.name() {
             Some("file") => {
-                let b = field.bytes().await.map_err(|_| AppError::BadRequest(format!("文件过大或上传中断（上限{}MB）", app.config.upload.max_mb)))?;
+                let b = field.bytes().await.map_err(|_| {
+                    AppError::BadRequest(format!("文件过大或上传中断（上限{}MB）", app.config.upload.max_mb))
+                })?;
                 if b.len() > max {
-                    return Err(AppError::invalid("file", format!("文件超过{}MB上限", app.config.upload.max_mb)));
+                    return Err(AppError::invalid(
+                        "file",
+                        format!("文件超过{}MB上限", app.config.upload.max_mb),
+                    ));
                 }
                 bytes = Some(b.to_vec());
             }
@@ -300,7 +454,14 @@ pub async fn read_upload(app: &App, mut mp: Multipart) -> Result<(Vec<u8>, bool)
 /// Import orgs from .xlsx (parents may be existing orgs or rows above).
 pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResult {
     ctx.require(perm::ORG_MANAGE)?;
-    let chrome = Chrome::new(&app, &ctx, "导入组织机构", "/orgs", &[("组织机构", "/orgs"), ("导入", "")]).await;
+    let chrome = Chrome::new(
+        &app,
+        &ctx,
+        "导入组织机构",
+        "/orgs",
+        &[("组织机构", "/orgs"), ("导入", "")],
+    )
+    .await;
     let (bytes, valid_only) = read_upload(&app, mp).await?;
     let spec = import_spec();
     let read = match qinglian_office::read_xlsx(&spec, &bytes) {
@@ -322,16 +483,28 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
         let parent_id = match by_name.get(parent_name).map(|v| v.as_slice()) {
             Some([one]) => Some(*one),
             Some(_) => {
-                errors.push(qinglian_office::RowError { row: row.row, column: "上级单位".into(), message: format!("名为“{parent_name}”的单位不止一个，请先在系统中区分") });
+                errors.push(qinglian_office::RowError {
+                    row: row.row,
+                    column: "上级单位".into(),
+                    message: format!("名为“{parent_name}”的单位不止一个，请先在系统中区分"),
+                });
                 continue;
             }
             None => {
-                errors.push(qinglian_office::RowError { row: row.row, column: "上级单位".into(), message: format!("找不到上级单位“{parent_name}”，请先导入上级单位或检查名称") });
+                errors.push(qinglian_office::RowError {
+                    row: row.row,
+                    column: "上级单位".into(),
+                    message: format!("找不到上级单位“{parent_name}”，请先导入上级单位或检查名称"),
+                });
                 continue;
             }
         };
         let Some(kind) = OrgKind::parse(row.get("kind").unwrap_or_default()) else {
-            errors.push(qinglian_office::RowError { row: row.row, column: "类型".into(), message: "类型应为：纪委监委、派驻纪检监察组、单位、股室、乡镇、村（社区）之一".into() });
+            errors.push(qinglian_office::RowError {
+                row: row.row,
+                column: "类型".into(),
+                message: "类型应为：纪委监委、派驻纪检监察组、单位、股室、乡镇、村（社区）之一".into(),
+            });
             continue;
         };
         let input = OrgInput {
@@ -350,9 +523,14 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
                 by_name.entry(input.name.trim().to_string()).or_default().push(id);
                 imported += 1;
             }
-            Err(qinglian_store::StoreError::Invalid { message, .. }) | Err(qinglian_store::StoreError::Conflict { message, .. }) => {
+            Err(qinglian_store::StoreError::Invalid { message, .. })
+            | Err(qinglian_store::StoreError::Conflict { message, .. }) => {
                 sqlx::query("ROLLBACK TO SAVEPOINT org_row").execute(&mut *tx).await?;
-                errors.push(qinglian_office::RowError { row: row.row, column: "单位名称".into(), message });
+                errors.push(qinglian_office::RowError {
+                    row: row.row,
+                    column: "单位名称".into(),
+                    message,
+                });
             }
             Err(e) => return Err(e.into()),
         }
@@ -363,7 +541,19 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
         drop(tx);
         imported = 0;
     } else {
-        audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "org.import", object_type: "org", object_id: String::new(), outcome: Outcome::Success, detail: format!("导入{imported}个单位，跳过{}处问题", errors.len()) }).await?;
+        audit::append(
+            &mut tx,
+            app.mode(),
+            &ctx.actor(),
+            &Event {
+                action: "org.import",
+                object_type: "org",
+                object_id: String::new(),
+                outcome: Outcome::Success,
+                detail: format!("导入{imported}个单位，跳过{}处问题", errors.len()),
+            },
+        )
+        .await?;
         tx.commit().await?;
     }
     let report = if errors.is_empty() {
@@ -372,13 +562,35 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
         let bytes = qinglian_office::error_report_xlsx(&errors).map_err(|e| AppError::Internal(e.into()))?;
         Some(app.put_download(ctx.principal.user.id, "组织机构导入问题.xlsx", bytes))
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok(page_with(status, &ImportPage { chrome, what: "组织机构", action: "/orgs/import", template_href: "/orgs/import/template.xlsx", back: "/orgs", result: Some(ImportOutcome { total: read.rows.len(), imported, errors, report, rolled_back }) }))
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(page_with(
+        status,
+        &ImportPage {
+            chrome,
+            what: "组织机构",
+            action: "/orgs/import",
+            template_href: "/orgs/import/template.xlsx",
+            back: "/orgs",
+            result: Some(ImportOutcome {
+                total: read.rows.len(),
+                imported,
+                errors,
+                report,
+                rolled_back,
+            }),
+        },
+    ))
 }
 
 /// Download a generated file (import error report) by token.
 pub async fn download_generated(State(app): State<App>, ctx: Ctx, Path(token): Path<String>) -> PageResult {
-    let d = app.get_download(ctx.principal.user.id, &token).ok_or(AppError::NotFound("文件"))?;
+    let d = app
+        .get_download(ctx.principal.user.id, &token)
+        .ok_or(AppError::NotFound("文件"))?;
     Ok(download(&d.filename, XLSX, d.bytes))
 }
 
@@ -391,4 +603,3 @@ pub async fn choices(app: &App, scope: &Scope) -> Result<Vec<OrgRow>, AppError> 
 pub fn indent(n: &i64) -> String {
     "　".repeat((*n).clamp(0, 10) as usize)
 }
-

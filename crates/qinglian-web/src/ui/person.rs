@@ -3,9 +3,9 @@
 //! edit with field-level messages; Excel import and export.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::Form;
 use qinglian_office::{Cell, Column, ColumnKind, RowError, SheetSpec};
 use qinglian_store::audit::{self, Event, Outcome};
 use qinglian_store::permission as perm;
@@ -13,13 +13,13 @@ use qinglian_store::person::{self, Person, PersonFilter, PersonInput};
 use qinglian_store::sql::Page;
 use serde::Deserialize;
 
-use super::org::{choices, read_upload, ImportOutcome, OrgRow};
-use super::xlsx::{download, XLSX};
+use super::org::{ImportOutcome, OrgRow, choices, read_upload};
+use super::xlsx::{XLSX, download};
 use super::{checked, enc, page, page_with, redirect};
+use crate::App;
 use crate::auth::Ctx;
 use crate::error::{AppError, PageResult};
 use crate::templates::{Chrome, FormErrors};
-use crate::App;
 
 /// Roster list query.
 #[derive(Debug, Default, Deserialize)]
@@ -53,7 +53,12 @@ impl PersonQuery {
     /// The query string without page/sort, for links.
     fn base(&self) -> String {
         let mut s = String::new();
-        for (k, v) in [("q", &self.q), ("org_id", &self.org_id), ("party_member", &self.party_member), ("supervised", &self.supervised)] {
+        for (k, v) in [
+            ("q", &self.q),
+            ("org_id", &self.org_id),
+            ("party_member", &self.party_member),
+            ("supervised", &self.supervised),
+        ] {
             if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
                 s.push_str(&format!("{k}={}&", enc(v)));
             }
@@ -100,19 +105,37 @@ pub async fn list(State(app): State<App>, ctx: Ctx, Query(q): Query<PersonQuery>
         chrome = chrome.flash(m);
     }
     let base = q.base();
-    let sorts = [("name", "姓名"), ("org", "单位"), ("birth_date", "出生日期"), ("rank", "职级")]
-        .into_iter()
-        .map(|(key, label)| {
-            let current = q.sort.as_deref().unwrap_or("name") == key;
-            let desc = current && q.dir.as_deref() == Some("desc");
-            SortLink {
-                label,
-                href: format!("/persons?{base}sort={key}&dir={}", if current && !desc { "desc" } else { "asc" }),
-                state: if !current { "" } else if desc { "desc" } else { "asc" },
-            }
-        })
-        .collect();
-    let sort_part = format!("sort={}&dir={}&", q.sort.as_deref().unwrap_or("name"), q.dir.as_deref().unwrap_or("asc"));
+    let sorts = [
+        ("name", "姓名"),
+        ("org", "单位"),
+        ("birth_date", "出生日期"),
+        ("rank", "职级"),
+    ]
+    .into_iter()
+    .map(|(key, label)| {
+        let current = q.sort.as_deref().unwrap_or("name") == key;
+        let desc = current && q.dir.as_deref() == Some("desc");
+        SortLink {
+            label,
+            href: format!(
+                "/persons?{base}sort={key}&dir={}",
+                if current && !desc { "desc" } else { "asc" }
+            ),
+            state: if !current {
+                ""
+            } else if desc {
+                "desc"
+            } else {
+                "asc"
+            },
+        }
+    })
+    .collect();
+    let sort_part = format!(
+        "sort={}&dir={}&",
+        q.sort.as_deref().unwrap_or("name"),
+        q.dir.as_deref().unwrap_or("asc")
+    );
     Ok(page(&PersonsPage {
         chrome,
         orgs: choices(&app, ctx.scope()).await?,
@@ -144,13 +167,37 @@ pub async fn detail(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> Pa
     ctx.require(perm::PERSON_READ)?;
     let p = person::get(&app.db, ctx.scope(), id).await?;
     let id_number = if ctx.principal.can(perm::PERSON_SENSITIVE) {
-        audit::record(&app.db, app.mode(), &ctx.actor(), &Event { action: "person.read_sensitive", object_type: "person", object_id: id.to_string(), outcome: Outcome::Success, detail: "查看完整身份证号".into() }).await?;
+        audit::record(
+            &app.db,
+            app.mode(),
+            &ctx.actor(),
+            &Event {
+                action: "person.read_sensitive",
+                object_type: "person",
+                object_id: id.to_string(),
+                outcome: Outcome::Success,
+                detail: "查看完整身份证号".into(),
+            },
+        )
+        .await?;
         p.id_number.clone()
     } else {
         p.masked_id_number()
     };
-    let chrome = Chrome::new(&app, &ctx, &p.name, "/persons", &[("人员名册", "/persons"), (&p.name, "")]).await;
-    Ok(page(&PersonDetailPage { chrome, id_number, can_manage: ctx.principal.can(perm::PERSON_MANAGE), p }))
+    let chrome = Chrome::new(
+        &app,
+        &ctx,
+        &p.name,
+        "/persons",
+        &[("人员名册", "/persons"), (&p.name, "")],
+    )
+    .await;
+    Ok(page(&PersonDetailPage {
+        chrome,
+        id_number,
+        can_manage: ctx.principal.can(perm::PERSON_MANAGE),
+        p,
+    }))
 }
 
 /// Person form fields (as typed).
@@ -205,7 +252,20 @@ impl PersonForm {
 }
 
 /// Common ranks offered in the form (free text is allowed too).
-pub const RANKS: &[&str] = &["厅级正职", "厅级副职", "处级正职", "处级副职", "科级正职", "科级副职", "一级主任科员", "二级主任科员", "一级科员", "二级科员", "办事员", "其他"];
+pub const RANKS: &[&str] = &[
+    "厅级正职",
+    "厅级副职",
+    "处级正职",
+    "处级副职",
+    "科级正职",
+    "科级副职",
+    "一级主任科员",
+    "二级主任科员",
+    "一级科员",
+    "二级科员",
+    "办事员",
+    "其他",
+];
 
 #[derive(Template)]
 #[template(path = "person_form.html")]
@@ -218,16 +278,33 @@ struct PersonFormPage {
     ranks: &'static [&'static str],
 }
 
-async fn form_page(app: &App, ctx: &Ctx, id: Option<i64>, form: PersonForm, errors: FormErrors) -> Result<PersonFormPage, AppError> {
+async fn form_page(
+    app: &App,
+    ctx: &Ctx,
+    id: Option<i64>,
+    form: PersonForm,
+    errors: FormErrors,
+) -> Result<PersonFormPage, AppError> {
     let title = if id.is_some() { "编辑人员" } else { "新增人员" };
     let chrome = Chrome::new(app, ctx, title, "/persons", &[("人员名册", "/persons"), (title, "")]).await;
-    Ok(PersonFormPage { chrome, id, form, errors, orgs: choices(app, ctx.scope()).await?, ranks: RANKS })
+    Ok(PersonFormPage {
+        chrome,
+        id,
+        form,
+        errors,
+        orgs: choices(app, ctx.scope()).await?,
+        ranks: RANKS,
+    })
 }
 
 /// New-person form.
 pub async fn new_form(State(app): State<App>, ctx: Ctx) -> PageResult {
     ctx.require(perm::PERSON_MANAGE)?;
-    let form = PersonForm { party_member: Some("true".into()), supervised: Some("true".into()), ..Default::default() };
+    let form = PersonForm {
+        party_member: Some("true".into()),
+        supervised: Some("true".into()),
+        ..Default::default()
+    };
     Ok(page(&form_page(&app, &ctx, None, form, FormErrors::default()).await?))
 }
 
@@ -248,13 +325,18 @@ pub async fn edit_form(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) ->
         leadership_member: b(p.leadership_member),
         phone: p.phone,
     };
-    Ok(page(&form_page(&app, &ctx, Some(id), form, FormErrors::default()).await?))
+    Ok(page(
+        &form_page(&app, &ctx, Some(id), form, FormErrors::default()).await?,
+    ))
 }
 
 async fn save(app: &App, ctx: &Ctx, headers: &HeaderMap, id: Option<i64>, form: PersonForm) -> PageResult {
     ctx.require(perm::PERSON_MANAGE)?;
     let invalid = |errs: Vec<(&'static str, String)>| async {
-        Ok::<_, AppError>(page_with(StatusCode::UNPROCESSABLE_ENTITY, &form_page(app, ctx, id, form.clone(), FormErrors::from_pairs(errs)).await?))
+        Ok::<_, AppError>(page_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form_page(app, ctx, id, form.clone(), FormErrors::from_pairs(errs)).await?,
+        ))
     };
     let (input, org_ok) = form.input();
     let org_error = ("org_id", "请选择所在单位".to_string());
@@ -275,11 +357,27 @@ async fn save(app: &App, ctx: &Ctx, headers: &HeaderMap, id: Option<i64>, form: 
     };
     match result {
         Ok(pid) => {
-            audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: if id.is_some() { "person.update" } else { "person.create" }, object_type: "person", object_id: pid.to_string(), outcome: Outcome::Success, detail: String::new() }).await?;
+            audit::append(
+                &mut tx,
+                app.mode(),
+                &ctx.actor(),
+                &Event {
+                    action: if id.is_some() { "person.update" } else { "person.create" },
+                    object_type: "person",
+                    object_id: pid.to_string(),
+                    outcome: Outcome::Success,
+                    detail: String::new(),
+                },
+            )
+            .await?;
             tx.commit().await?;
-            Ok(redirect(headers, &format!("/persons/{pid}?ok={}", if id.is_some() { "saved" } else { "created" })))
+            Ok(redirect(
+                headers,
+                &format!("/persons/{pid}?ok={}", if id.is_some() { "saved" } else { "created" }),
+            ))
         }
-        Err(qinglian_store::StoreError::Invalid { field, message }) | Err(qinglian_store::StoreError::Conflict { field, message }) => {
+        Err(qinglian_store::StoreError::Invalid { field, message })
+        | Err(qinglian_store::StoreError::Conflict { field, message }) => {
             drop(tx);
             Ok(invalid(vec![(field, message)]).await?)
         }
@@ -293,7 +391,13 @@ pub async fn create(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Form(f
 }
 
 /// Update a person.
-pub async fn update(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Path(id): Path<i64>, Form(f): Form<PersonForm>) -> PageResult {
+pub async fn update(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<PersonForm>,
+) -> PageResult {
     save(&app, &ctx, &headers, Some(id), f).await
 }
 
@@ -311,7 +415,11 @@ pub async fn export(State(app): State<App>, ctx: Ctx, Query(q): Query<PersonQuer
         .map(|p| {
             vec![
                 Cell::Text(p.name.clone()),
-                Cell::Code(if full { p.id_number.clone() } else { p.masked_id_number() }),
+                Cell::Code(if full {
+                    p.id_number.clone()
+                } else {
+                    p.masked_id_number()
+                }),
                 Cell::Text(p.sex_label().into()),
                 Cell::Text(p.birth_date.clone()),
                 Cell::Text(p.org_name.clone()),
@@ -327,11 +435,36 @@ pub async fn export(State(app): State<App>, ctx: Ctx, Query(q): Query<PersonQuer
         .collect();
     let bytes = qinglian_office::export_xlsx(
         "人员名册",
-        &["姓名", "身份证号", "性别", "出生日期", "单位", "职务", "职级", "是否党员", "是否监察对象", "是否主要负责人", "是否班子成员", "联系电话"],
+        &[
+            "姓名",
+            "身份证号",
+            "性别",
+            "出生日期",
+            "单位",
+            "职务",
+            "职级",
+            "是否党员",
+            "是否监察对象",
+            "是否主要负责人",
+            "是否班子成员",
+            "联系电话",
+        ],
         &rows,
     )
     .map_err(|e| AppError::Internal(e.into()))?;
-    audit::record(&app.db, app.mode(), &ctx.actor(), &Event { action: "person.export", object_type: "person", object_id: String::new(), outcome: Outcome::Success, detail: format!("导出{}人{}", people.len(), if full { "（含完整身份证号）" } else { "" }) }).await?;
+    audit::record(
+        &app.db,
+        app.mode(),
+        &ctx.actor(),
+        &Event {
+            action: "person.export",
+            object_type: "person",
+            object_id: String::new(),
+            outcome: Outcome::Success,
+            detail: format!("导出{}人{}", people.len(), if full { "（含完整身份证号）" } else { "" }),
+        },
+    )
+    .await?;
     Ok(download("人员名册.xlsx", XLSX, bytes))
 }
 
@@ -340,16 +473,96 @@ pub fn import_spec() -> SheetSpec {
     SheetSpec {
         sheet: "人员",
         columns: vec![
-            Column { key: "name", header: "姓名", required: true, kind: ColumnKind::Text, example: "张三", note: "", aliases: &[] },
-            Column { key: "id_number", header: "身份证号", required: true, kind: ColumnKind::Code, example: "11010519491231002X", note: "18位，末位可为X；15位旧号码会自动升位", aliases: &["公民身份号码", "身份证号码"] },
-            Column { key: "org", header: "单位", required: true, kind: ColumnKind::Text, example: "示例市财政局", note: "系统中已有单位的全称", aliases: &["所在单位", "工作单位"] },
-            Column { key: "post", header: "职务", required: false, kind: ColumnKind::Text, example: "科长", note: "", aliases: &[] },
-            Column { key: "rank", header: "职级", required: false, kind: ColumnKind::Text, example: "科级正职", note: "", aliases: &[] },
-            Column { key: "party_member", header: "是否党员", required: false, kind: ColumnKind::Bool, example: "是", note: "是/否", aliases: &["党员"] },
-            Column { key: "supervised", header: "是否监察对象", required: false, kind: ColumnKind::Bool, example: "是", note: "是/否", aliases: &["监察对象"] },
-            Column { key: "principal", header: "是否主要负责人", required: false, kind: ColumnKind::Bool, example: "否", note: "是/否", aliases: &["主要负责人"] },
-            Column { key: "leadership_member", header: "是否班子成员", required: false, kind: ColumnKind::Bool, example: "否", note: "是/否", aliases: &["班子成员", "领导班子成员"] },
-            Column { key: "phone", header: "联系电话", required: false, kind: ColumnKind::Code, example: "13800000000", note: "", aliases: &["电话", "手机"] },
+            Column {
+                key: "name",
+                header: "姓名",
+                required: true,
+                kind: ColumnKind::Text,
+                example: "张三",
+                note: "",
+                aliases: &[],
+            },
+            Column {
+                key: "id_number",
+                header: "身份证号",
+                required: true,
+                kind: ColumnKind::Code,
+                example: "11010519491231002X",
+                note: "18位，末位可为X；15位旧号码会自动升位",
+                aliases: &["公民身份号码", "身份证号码"],
+            },
+            Column {
+                key: "org",
+                header: "单位",
+                required: true,
+                kind: ColumnKind::Text,
+                example: "示例市财政局",
+                note: "系统中已有单位的全称",
+                aliases: &["所在单位", "工作单位"],
+            },
+            Column {
+                key: "post",
+                header: "职务",
+                required: false,
+                kind: ColumnKind::Text,
+                example: "科长",
+                note: "",
+                aliases: &[],
+            },
+            Column {
+                key: "rank",
+                header: "职级",
+                required: false,
+                kind: ColumnKind::Text,
+                example: "科级正职",
+                note: "",
+                aliases: &[],
+            },
+            Column {
+                key: "party_member",
+                header: "是否党员",
+                required: false,
+                kind: ColumnKind::Bool,
+                example: "是",
+                note: "是/否",
+                aliases: &["党员"],
+            },
+            Column {
+                key: "supervised",
+                header: "是否监察对象",
+                required: false,
+                kind: ColumnKind::Bool,
+                example: "是",
+                note: "是/否",
+                aliases: &["监察对象"],
+            },
+            Column {
+                key: "principal",
+                header: "是否主要负责人",
+                required: false,
+                kind: ColumnKind::Bool,
+                example: "否",
+                note: "是/否",
+                aliases: &["主要负责人"],
+            },
+            Column {
+                key: "leadership_member",
+                header: "是否班子成员",
+                required: false,
+                kind: ColumnKind::Bool,
+                example: "否",
+                note: "是/否",
+                aliases: &["班子成员", "领导班子成员"],
+            },
+            Column {
+                key: "phone",
+                header: "联系电话",
+                required: false,
+                kind: ColumnKind::Code,
+                example: "13800000000",
+                note: "",
+                aliases: &["电话", "手机"],
+            },
         ],
     }
 }
@@ -380,8 +593,22 @@ struct ImportPage {
 /// The person import page.
 pub async fn import_form(State(app): State<App>, ctx: Ctx) -> PageResult {
     ctx.require(perm::PERSON_MANAGE)?;
-    let chrome = Chrome::new(&app, &ctx, "导入人员", "/persons", &[("人员名册", "/persons"), ("导入", "")]).await;
-    Ok(page(&ImportPage { chrome, what: "人员", action: "/persons/import", template_href: "/persons/import/template.xlsx", back: "/persons", result: None }))
+    let chrome = Chrome::new(
+        &app,
+        &ctx,
+        "导入人员",
+        "/persons",
+        &[("人员名册", "/persons"), ("导入", "")],
+    )
+    .await;
+    Ok(page(&ImportPage {
+        chrome,
+        what: "人员",
+        action: "/persons/import",
+        template_href: "/persons/import/template.xlsx",
+        back: "/persons",
+        result: None,
+    }))
 }
 
 /// The person import template.
@@ -395,16 +622,27 @@ pub async fn import_template(ctx: Ctx) -> PageResult {
 /// duplicates in the file and in the roster); then all-or-nothing or valid rows only.
 pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResult {
     ctx.require(perm::PERSON_MANAGE)?;
-    let chrome = Chrome::new(&app, &ctx, "导入人员", "/persons", &[("人员名册", "/persons"), ("导入", "")]).await;
+    let chrome = Chrome::new(
+        &app,
+        &ctx,
+        "导入人员",
+        "/persons",
+        &[("人员名册", "/persons"), ("导入", "")],
+    )
+    .await;
     let (bytes, valid_only) = read_upload(&app, mp).await?;
-    let read = qinglian_office::read_xlsx(&import_spec(), &bytes).map_err(|e| AppError::invalid("file", e.to_string()))?;
+    let read =
+        qinglian_office::read_xlsx(&import_spec(), &bytes).map_err(|e| AppError::invalid("file", e.to_string()))?;
     let mut errors: Vec<RowError> = read.errors.clone();
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut valid = Vec::new();
     for row in &read.rows {
         let mut row_errors = Vec::new();
         let org_name = row.get("org").unwrap_or_default();
-        let org_id = match qinglian_store::org::find_by_name(&app.db, ctx.scope(), org_name).await?.as_slice() {
+        let org_id = match qinglian_store::org::find_by_name(&app.db, ctx.scope(), org_name)
+            .await?
+            .as_slice()
+        {
             [one] => Some(one.id),
             [] => {
                 if !org_name.is_empty() {
@@ -453,7 +691,11 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
                 }
             }
         }
-        errors.extend(row_errors.into_iter().map(|(c, m)| RowError { row: row.row, column: c.to_string(), message: m }));
+        errors.extend(row_errors.into_iter().map(|(c, m)| RowError {
+            row: row.row,
+            column: c.to_string(),
+            message: m,
+        }));
     }
     errors.sort_by_key(|e| e.row);
     let rolled_back = !errors.is_empty() && !valid_only;
@@ -464,7 +706,19 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
             person::create(&mut tx, ctx.scope(), v).await?;
             imported += 1;
         }
-        audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "person.import", object_type: "person", object_id: String::new(), outcome: Outcome::Success, detail: format!("导入{imported}人，{}处问题未导入", errors.len()) }).await?;
+        audit::append(
+            &mut tx,
+            app.mode(),
+            &ctx.actor(),
+            &Event {
+                action: "person.import",
+                object_type: "person",
+                object_id: String::new(),
+                outcome: Outcome::Success,
+                detail: format!("导入{imported}人，{}处问题未导入", errors.len()),
+            },
+        )
+        .await?;
         tx.commit().await?;
     }
     let report = if errors.is_empty() {
@@ -473,6 +727,26 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
         let bytes = qinglian_office::error_report_xlsx(&errors).map_err(|e| AppError::Internal(e.into()))?;
         Some(app.put_download(ctx.principal.user.id, "人员导入问题.xlsx", bytes))
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok(page_with(status, &ImportPage { chrome, what: "人员", action: "/persons/import", template_href: "/persons/import/template.xlsx", back: "/persons", result: Some(ImportOutcome { total: read.rows.len(), imported, errors, report, rolled_back }) }))
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(page_with(
+        status,
+        &ImportPage {
+            chrome,
+            what: "人员",
+            action: "/persons/import",
+            template_href: "/persons/import/template.xlsx",
+            back: "/persons",
+            result: Some(ImportOutcome {
+                total: read.rows.len(),
+                imported,
+                errors,
+                report,
+                rolled_back,
+            }),
+        },
+    ))
 }

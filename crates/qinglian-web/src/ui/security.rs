@@ -2,20 +2,20 @@
 //! security policy.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::Form;
 use qinglian_store::audit::{self, Event, Outcome};
-use qinglian_store::permission::{self as perm, PermissionDef, PERMISSIONS};
+use qinglian_store::permission::{self as perm, PERMISSIONS, PermissionDef};
 use qinglian_store::setting::{self, SecurityPolicy};
 use qinglian_store::user::{self, Role, User};
 
 use super::org::OrgRow;
-use super::{page, page_with, redirect, ListQuery};
+use super::{ListQuery, page, page_with, redirect};
+use crate::App;
 use crate::auth::Ctx;
 use crate::error::{AppError, PageResult};
 use crate::templates::{Chrome, FormErrors};
-use crate::App;
 
 /// Repeated form fields (checkbox lists) arrive as pairs.
 type Pairs = Vec<(String, String)>;
@@ -36,29 +36,74 @@ struct RolesPage {
 /// Roles and their permissions.
 pub async fn roles(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
     ctx.require(perm::ROLE_MANAGE)?;
-    let mut chrome = Chrome::new(&app, &ctx, "角色权限", "/security/roles", &[("角色权限", "/security/roles")]).await;
+    let mut chrome = Chrome::new(
+        &app,
+        &ctx,
+        "角色权限",
+        "/security/roles",
+        &[("角色权限", "/security/roles")],
+    )
+    .await;
     if let Some(m) = super::flash_message(q.ok.as_deref()) {
         chrome = chrome.flash(m);
     }
-    Ok(page(&RolesPage { chrome, roles: user::list_roles(&app.db).await?, perms: PERMISSIONS, error: None }))
+    Ok(page(&RolesPage {
+        chrome,
+        roles: user::list_roles(&app.db).await?,
+        perms: PERMISSIONS,
+        error: None,
+    }))
 }
 
 /// Save one role's permissions and two-factor requirement.
-pub async fn role_save(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Path(id): Path<i64>, Form(f): Form<Pairs>) -> PageResult {
+pub async fn role_save(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> PageResult {
     ctx.require(perm::ROLE_MANAGE)?;
     let perms: Vec<String> = values(&f, "perm").map(str::to_string).collect();
     let totp = values(&f, "require_totp").any(|v| v == "true");
     let mut tx = app.db.begin().await?;
     match user::set_role_permissions(&mut tx, id, &perms, totp).await {
         Ok(()) => {
-            audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "role.update", object_type: "role", object_id: id.to_string(), outcome: Outcome::Success, detail: format!("权限：{}；双因素：{}", perms.join(","), if totp { "是" } else { "否" }) }).await?;
+            audit::append(
+                &mut tx,
+                app.mode(),
+                &ctx.actor(),
+                &Event {
+                    action: "role.update",
+                    object_type: "role",
+                    object_id: id.to_string(),
+                    outcome: Outcome::Success,
+                    detail: format!("权限：{}；双因素：{}", perms.join(","), if totp { "是" } else { "否" }),
+                },
+            )
+            .await?;
             tx.commit().await?;
             Ok(redirect(&headers, "/security/roles?ok=saved"))
         }
         Err(qinglian_store::StoreError::Invalid { message, .. }) => {
             drop(tx);
-            let chrome = Chrome::new(&app, &ctx, "角色权限", "/security/roles", &[("角色权限", "/security/roles")]).await;
-            Ok(page_with(StatusCode::UNPROCESSABLE_ENTITY, &RolesPage { chrome, roles: user::list_roles(&app.db).await?, perms: PERMISSIONS, error: Some(message) }))
+            let chrome = Chrome::new(
+                &app,
+                &ctx,
+                "角色权限",
+                "/security/roles",
+                &[("角色权限", "/security/roles")],
+            )
+            .await;
+            Ok(page_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &RolesPage {
+                    chrome,
+                    roles: user::list_roles(&app.db).await?,
+                    perms: PERMISSIONS,
+                    error: Some(message),
+                },
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -72,14 +117,42 @@ pub async fn role_create(State(app): State<App>, ctx: Ctx, headers: HeaderMap, F
     let mut tx = app.db.begin().await?;
     match user::create_role(&mut tx, &code, &name).await {
         Ok(id) => {
-            audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "role.create", object_type: "role", object_id: id.to_string(), outcome: Outcome::Success, detail: name }).await?;
+            audit::append(
+                &mut tx,
+                app.mode(),
+                &ctx.actor(),
+                &Event {
+                    action: "role.create",
+                    object_type: "role",
+                    object_id: id.to_string(),
+                    outcome: Outcome::Success,
+                    detail: name,
+                },
+            )
+            .await?;
             tx.commit().await?;
             Ok(redirect(&headers, "/security/roles?ok=created"))
         }
-        Err(qinglian_store::StoreError::Invalid { message, .. }) | Err(qinglian_store::StoreError::Conflict { message, .. }) => {
+        Err(qinglian_store::StoreError::Invalid { message, .. })
+        | Err(qinglian_store::StoreError::Conflict { message, .. }) => {
             drop(tx);
-            let chrome = Chrome::new(&app, &ctx, "角色权限", "/security/roles", &[("角色权限", "/security/roles")]).await;
-            Ok(page_with(StatusCode::UNPROCESSABLE_ENTITY, &RolesPage { chrome, roles: user::list_roles(&app.db).await?, perms: PERMISSIONS, error: Some(message) }))
+            let chrome = Chrome::new(
+                &app,
+                &ctx,
+                "角色权限",
+                "/security/roles",
+                &[("角色权限", "/security/roles")],
+            )
+            .await;
+            Ok(page_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &RolesPage {
+                    chrome,
+                    roles: user::list_roles(&app.db).await?,
+                    perms: PERMISSIONS,
+                    error: Some(message),
+                },
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -95,11 +168,21 @@ struct GrantsPage {
 /// Users with their roles (pick one to grant).
 pub async fn users(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
     ctx.require(perm::SCOPE_MANAGE)?;
-    let mut chrome = Chrome::new(&app, &ctx, "用户授权", "/security/users", &[("用户授权", "/security/users")]).await;
+    let mut chrome = Chrome::new(
+        &app,
+        &ctx,
+        "用户授权",
+        "/security/users",
+        &[("用户授权", "/security/users")],
+    )
+    .await;
     if let Some(m) = super::flash_message(q.ok.as_deref()) {
         chrome = chrome.flash(m);
     }
-    Ok(page(&GrantsPage { chrome, users: user::list(&app.db).await? }))
+    Ok(page(&GrantsPage {
+        chrome,
+        users: user::list(&app.db).await?,
+    }))
 }
 
 #[derive(Template)]
@@ -116,14 +199,28 @@ struct GrantPage {
 
 async fn grant_page(app: &App, ctx: &Ctx, id: i64, error: Option<String>) -> Result<GrantPage, AppError> {
     let target = user::get_auth(app.db.pool(), id).await?.user;
-    let chrome = Chrome::new(app, ctx, &format!("授权：{}", target.display_name), "/security/users", &[("用户授权", "/security/users"), (&target.username, "")]).await;
+    let chrome = Chrome::new(
+        app,
+        ctx,
+        &format!("授权：{}", target.display_name),
+        "/security/users",
+        &[("用户授权", "/security/users"), (&target.username, "")],
+    )
+    .await;
     let all = qinglian_store::org::list_all(&app.db).await?;
     let min = all.iter().map(|o| o.depth).min().unwrap_or(0);
     Ok(GrantPage {
         chrome,
         held: user::roles_of(&app.db, id).await?.iter().map(|r| r.id).collect(),
         roles: user::list_roles(&app.db).await?,
-        orgs: all.into_iter().map(|o| OrgRow { indent: o.depth - min, supervisor: String::new(), org: o }).collect(),
+        orgs: all
+            .into_iter()
+            .map(|o| OrgRow {
+                indent: o.depth - min,
+                supervisor: String::new(),
+                org: o,
+            })
+            .collect(),
         scope: user::scope_org_ids(&app.db, id).await?,
         target,
         error,
@@ -137,7 +234,13 @@ pub async fn user_grant(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -
 }
 
 /// Save a user's roles and data scope.
-pub async fn user_grant_save(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Path(id): Path<i64>, Form(f): Form<Pairs>) -> PageResult {
+pub async fn user_grant_save(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> PageResult {
     ctx.require(perm::SCOPE_MANAGE)?;
     if id == ctx.principal.user.id {
         return Err(AppError::BadRequest("不能给自己授权".into()).into());
@@ -152,7 +255,19 @@ pub async fn user_grant_save(State(app): State<App>, ctx: Ctx, headers: HeaderMa
     .await;
     match r {
         Ok(()) => {
-            audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "user.grant", object_type: "user", object_id: id.to_string(), outcome: Outcome::Success, detail: format!("角色{roles:?}；数据权限{scope:?}") }).await?;
+            audit::append(
+                &mut tx,
+                app.mode(),
+                &ctx.actor(),
+                &Event {
+                    action: "user.grant",
+                    object_type: "user",
+                    object_id: id.to_string(),
+                    outcome: Outcome::Success,
+                    detail: format!("角色{roles:?}；数据权限{scope:?}"),
+                },
+            )
+            .await?;
             // A change of rights takes effect at once: end the user's sessions.
             qinglian_store::session::delete_for_user(&mut tx, id).await?;
             tx.commit().await?;
@@ -160,7 +275,10 @@ pub async fn user_grant_save(State(app): State<App>, ctx: Ctx, headers: HeaderMa
         }
         Err(qinglian_store::StoreError::Invalid { message, .. }) => {
             drop(tx);
-            Ok(page_with(StatusCode::UNPROCESSABLE_ENTITY, &grant_page(&app, &ctx, id, Some(message)).await?))
+            Ok(page_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &grant_page(&app, &ctx, id, Some(message)).await?,
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -177,11 +295,22 @@ struct PolicyPage {
 /// The security policy.
 pub async fn policy(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
     ctx.require(perm::POLICY_MANAGE)?;
-    let mut chrome = Chrome::new(&app, &ctx, "安全策略", "/security/policy", &[("安全策略", "/security/policy")]).await;
+    let mut chrome = Chrome::new(
+        &app,
+        &ctx,
+        "安全策略",
+        "/security/policy",
+        &[("安全策略", "/security/policy")],
+    )
+    .await;
     if let Some(m) = super::flash_message(q.ok.as_deref()) {
         chrome = chrome.flash(m);
     }
-    Ok(page(&PolicyPage { chrome, p: setting::get(&app.db, setting::SECURITY_POLICY).await?, errors: FormErrors::default() }))
+    Ok(page(&PolicyPage {
+        chrome,
+        p: setting::get(&app.db, setting::SECURITY_POLICY).await?,
+        errors: FormErrors::default(),
+    }))
 }
 
 /// Save the policy.
@@ -201,18 +330,44 @@ pub async fn policy_save(State(app): State<App>, ctx: Ctx, headers: HeaderMap, F
         max_failed_logins: get("max_failed_logins", "连续失败次数"),
         lockout_minutes: get("lockout_minutes", "锁定时长"),
     };
-    if errs.is_empty() {
-        if let Err(e) = p.validate() {
-            errs.push(e);
-        }
+    if errs.is_empty()
+        && let Err(e) = p.validate()
+    {
+        errs.push(e);
     }
     if !errs.is_empty() {
-        let chrome = Chrome::new(&app, &ctx, "安全策略", "/security/policy", &[("安全策略", "/security/policy")]).await;
-        return Ok(page_with(StatusCode::UNPROCESSABLE_ENTITY, &PolicyPage { chrome, p, errors: FormErrors::from_pairs(errs) }));
+        let chrome = Chrome::new(
+            &app,
+            &ctx,
+            "安全策略",
+            "/security/policy",
+            &[("安全策略", "/security/policy")],
+        )
+        .await;
+        return Ok(page_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PolicyPage {
+                chrome,
+                p,
+                errors: FormErrors::from_pairs(errs),
+            },
+        ));
     }
     let mut tx = app.db.begin().await?;
     setting::set(&mut tx, setting::SECURITY_POLICY, &p, &ctx.principal.user.username).await?;
-    audit::append(&mut tx, app.mode(), &ctx.actor(), &Event { action: "policy.update", object_type: "setting", object_id: setting::SECURITY_POLICY.into(), outcome: Outcome::Success, detail: format!("{p:?}") }).await?;
+    audit::append(
+        &mut tx,
+        app.mode(),
+        &ctx.actor(),
+        &Event {
+            action: "policy.update",
+            object_type: "setting",
+            object_id: setting::SECURITY_POLICY.into(),
+            outcome: Outcome::Success,
+            detail: format!("{p:?}"),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(redirect(&headers, "/security/policy?ok=saved"))
 }

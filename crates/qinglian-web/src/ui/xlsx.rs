@@ -1,6 +1,6 @@
 //! Helpers for Excel downloads.
 
-use axum::http::{header, HeaderValue};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 /// MIME type of .xlsx.
@@ -13,7 +13,10 @@ pub fn download(filename: &str, content_type: &str, bytes: Vec<u8>) -> Response 
     if let Ok(v) = HeaderValue::from_str(content_type) {
         h.insert(header::CONTENT_TYPE, v);
     }
-    let disp = format!("attachment; filename=\"download.xlsx\"; filename*=UTF-8''{}", super::enc(filename));
+    let disp = format!(
+        "attachment; filename=\"download.xlsx\"; filename*=UTF-8''{}",
+        super::enc(filename)
+    );
     if let Ok(v) = HeaderValue::from_str(&disp) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }

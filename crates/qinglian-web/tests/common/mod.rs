@@ -5,14 +5,14 @@
 
 use std::net::SocketAddr;
 
+use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
+use axum::http::{Request, StatusCode, header};
 use qinglian_store::org::{OrgInput, OrgKind};
-use qinglian_store::{user, Db};
-use qinglian_web::config::Config;
+use qinglian_store::{Db, user};
 use qinglian_web::App;
+use qinglian_web::config::Config;
 use tower::ServiceExt;
 
 /// Password of every fixture user.
@@ -45,10 +45,16 @@ impl PgSchema {
         let db = Db::connect(&base).await.unwrap_or_else(|e| {
             panic!("PostgreSQL tests need a server at {base} (set QINGLIAN_TEST_DATABASE_URL); .ci/run starts one: {e}")
         });
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {name}"))).execute(db.pool()).await.expect("create schema");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {name}")))
+            .execute(db.pool())
+            .await
+            .expect("create schema");
         db.close().await;
         let sep = if base.contains('?') { '&' } else { '?' };
-        (PgSchema { name: name.clone() }, format!("{base}{sep}options=-c%20search_path%3D{name}"))
+        (
+            PgSchema { name: name.clone() },
+            format!("{base}{sep}options=-c%20search_path%3D{name}"),
+        )
     }
 }
 
@@ -57,10 +63,15 @@ impl Drop for PgSchema {
         let name = self.name.clone();
         // Drop on a separate runtime: Drop cannot await, and the test runtime may be gone.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
             rt.block_on(async {
                 if let Ok(db) = Db::connect(&pg_base_url()).await {
-                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {name} CASCADE"))).execute(db.pool()).await;
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {name} CASCADE")))
+                        .execute(db.pool())
+                        .await;
                     db.close().await;
                 }
             })
@@ -114,12 +125,23 @@ impl TestApp {
                 (Some(s), u)
             }
         };
-        let mut config = Config { data_dir: dir.path().to_path_buf(), database_url: url, ..Config::default() };
+        let mut config = Config {
+            data_dir: dir.path().to_path_buf(),
+            database_url: url,
+            ..Config::default()
+        };
         tweak(&mut config);
         let app = App::open(config).await.expect("open app");
         let orgs = fixture_orgs(&app.db).await;
         let router = qinglian_web::router::build(app.clone());
-        TestApp { app, router, orgs, backend, _dir: dir, _pg: pg }
+        TestApp {
+            app,
+            router,
+            orgs,
+            backend,
+            _dir: dir,
+            _pg: pg,
+        }
     }
 
     /// Create a user with roles (by code) and a scope; two-factor is enrolled for roles that
@@ -127,7 +149,18 @@ impl TestApp {
     pub async fn user(&self, username: &str, roles: &[&str], scope: &[i64]) -> i64 {
         let db = &self.app.db;
         let mut tx = db.begin().await.unwrap();
-        let id = user::create(&mut tx, &user::NewUser { username: username.into(), display_name: format!("测试{username}"), org_id: Some(self.orgs.city), password_hash: qinglian_web::password::hash(PASSWORD), must_change_password: false }).await.unwrap();
+        let id = user::create(
+            &mut tx,
+            &user::NewUser {
+                username: username.into(),
+                display_name: format!("测试{username}"),
+                org_id: Some(self.orgs.city),
+                password_hash: qinglian_web::password::hash(PASSWORD),
+                must_change_password: false,
+            },
+        )
+        .await
+        .unwrap();
         let mut role_ids = Vec::new();
         for r in roles {
             role_ids.push(user::role_id(db, r).await.unwrap());
@@ -137,7 +170,10 @@ impl TestApp {
         tx.commit().await.unwrap();
         let p = user::load_principal(db, id).await.unwrap();
         if p.requires_totp() {
-            let enc = self.app.keys.encrypt(TOTP_SECRET.as_bytes(), qinglian_web::auth::totp_aad(id).as_bytes());
+            let enc = self
+                .app
+                .keys
+                .encrypt(TOTP_SECRET.as_bytes(), qinglian_web::auth::totp_aad(id).as_bytes());
             let mut tx = db.begin().await.unwrap();
             user::set_totp(&mut tx, id, Some(&enc), true).await.unwrap();
             tx.commit().await.unwrap();
@@ -147,17 +183,29 @@ impl TestApp {
 
     /// Send a request through the router (as if from 127.0.0.1).
     pub async fn send(&self, mut req: Request<Body>) -> Resp {
-        req.extensions_mut().insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
         let res = self.router.clone().oneshot(req).await.expect("router");
         let status = res.status();
         let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024 * 1024).await.expect("body");
-        Resp { status, headers, bytes: bytes.to_vec() }
+        let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024 * 1024)
+            .await
+            .expect("body");
+        Resp {
+            status,
+            headers,
+            bytes: bytes.to_vec(),
+        }
     }
 
     /// An anonymous client.
     pub fn anon(&self) -> Client<'_> {
-        Client { t: self, cookie: String::new(), csrf: String::new(), bearer: None }
+        Client {
+            t: self,
+            cookie: String::new(),
+            csrf: String::new(),
+            bearer: None,
+        }
     }
 
     /// Log in through the login page (and the 2FA page if needed).
@@ -170,15 +218,31 @@ impl TestApp {
         let page = self.send(Request::get("/login").body(Body::empty()).unwrap()).await;
         let pre_cookie = page.cookie("qinglian_pre").expect("pre cookie");
         let pre = page.hidden("_pre").expect("pre field");
-        let body = format!("username={}&password={}&_pre={}", enc(username), enc(password), enc(&pre));
+        let body = format!(
+            "username={}&password={}&_pre={}",
+            enc(username),
+            enc(password),
+            enc(&pre)
+        );
         let res = self
-            .send(Request::post("/login").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").header(header::COOKIE, format!("qinglian_pre={pre_cookie}")).body(Body::from(body)).unwrap())
+            .send(
+                Request::post("/login")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::COOKIE, format!("qinglian_pre={pre_cookie}"))
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
             .await;
         if res.status != StatusCode::SEE_OTHER {
             return Err(res);
         }
         let session = res.cookie("qinglian_session").expect("session cookie");
-        let mut c = Client { t: self, cookie: format!("qinglian_session={session}"), csrf: String::new(), bearer: None };
+        let mut c = Client {
+            t: self,
+            cookie: format!("qinglian_session={session}"),
+            csrf: String::new(),
+            bearer: None,
+        };
         if res.location() == "/login/totp" {
             let p = c.get("/login/totp").await;
             c.csrf = p.hidden("_csrf").expect("csrf on totp page");
@@ -201,15 +265,30 @@ impl TestApp {
         if p.user.totp_enabled {
             body["totp"] = serde_json::Value::String(totp_now());
         }
-        let res = self.send(Request::post("/api/v1/auth/login").header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())).unwrap()).await;
+        let res = self
+            .send(
+                Request::post("/api/v1/auth/login")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(body.to_string()))
+                    .unwrap(),
+            )
+            .await;
         assert_eq!(res.status, StatusCode::OK, "api login: {}", res.text());
         let token = res.json()["token"].as_str().unwrap().to_string();
-        Client { t: self, cookie: String::new(), csrf: String::new(), bearer: Some(token) }
+        Client {
+            t: self,
+            cookie: String::new(),
+            csrf: String::new(),
+            bearer: Some(token),
+        }
     }
 
     /// Run raw SQL against the test database (to tamper with data the way an attacker would).
     pub async fn sql(&self, sql: &str) {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(self.app.db.pool()).await.expect("raw sql");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(self.app.db.pool())
+            .await
+            .expect("raw sql");
     }
 }
 
@@ -218,19 +297,46 @@ pub const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 /// The current TOTP code for the fixture secret.
 pub fn totp_now() -> String {
-    qinglian_web::auth::totp_for(TOTP_SECRET, "x").unwrap().generate_current().to_string()
+    qinglian_web::auth::totp_for(TOTP_SECRET, "x")
+        .unwrap()
+        .generate_current()
+        .to_string()
 }
 
 async fn fixture_orgs(db: &Db) -> Orgs {
     let mut tx = db.begin().await.unwrap();
-    let mk = |parent: Option<i64>, name: &str, kind: OrgKind| OrgInput { parent_id: parent, name: name.into(), kind, code: None, sort_order: 0, supervised_by: None };
-    let city = qinglian_store::org::create(&mut tx, &mk(None, "测试市", OrgKind::City)).await.unwrap();
-    let commission = qinglian_store::org::create(&mut tx, &mk(Some(city), "测试市纪委监委", OrgKind::Commission)).await.unwrap();
-    let finance = qinglian_store::org::create(&mut tx, &mk(Some(city), "测试市财政局", OrgKind::Unit)).await.unwrap();
-    let finance_office = qinglian_store::org::create(&mut tx, &mk(Some(finance), "测试市财政局办公室", OrgKind::Section)).await.unwrap();
-    let civil = qinglian_store::org::create(&mut tx, &mk(Some(city), "测试市民政局", OrgKind::Unit)).await.unwrap();
+    let mk = |parent: Option<i64>, name: &str, kind: OrgKind| OrgInput {
+        parent_id: parent,
+        name: name.into(),
+        kind,
+        code: None,
+        sort_order: 0,
+        supervised_by: None,
+    };
+    let city = qinglian_store::org::create(&mut tx, &mk(None, "测试市", OrgKind::City))
+        .await
+        .unwrap();
+    let commission = qinglian_store::org::create(&mut tx, &mk(Some(city), "测试市纪委监委", OrgKind::Commission))
+        .await
+        .unwrap();
+    let finance = qinglian_store::org::create(&mut tx, &mk(Some(city), "测试市财政局", OrgKind::Unit))
+        .await
+        .unwrap();
+    let finance_office =
+        qinglian_store::org::create(&mut tx, &mk(Some(finance), "测试市财政局办公室", OrgKind::Section))
+            .await
+            .unwrap();
+    let civil = qinglian_store::org::create(&mut tx, &mk(Some(city), "测试市民政局", OrgKind::Unit))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    Orgs { city, commission, finance, finance_office, civil }
+    Orgs {
+        city,
+        commission,
+        finance,
+        finance_office,
+        civil,
+    }
 }
 
 /// Percent-encode for forms.
@@ -268,15 +374,31 @@ impl Resp {
     }
     /// A cookie set by the response.
     pub fn cookie(&self, name: &str) -> Option<String> {
-        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or("").to_string()))
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| {
+                v.strip_prefix(&format!("{name}="))
+                    .map(|rest| rest.split(';').next().unwrap_or("").to_string())
+            })
     }
     /// The Set-Cookie header for a cookie.
     pub fn set_cookie_header(&self, name: &str) -> Option<String> {
-        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find(|v| v.starts_with(&format!("{name}="))).map(str::to_string)
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(str::to_string)
     }
     /// Location header.
     pub fn location(&self) -> String {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
     }
     /// Value of the first hidden input with this name.
     pub fn hidden(&self, name: &str) -> Option<String> {
@@ -288,7 +410,11 @@ impl Resp {
     }
     /// Header value.
     pub fn header(&self, name: &str) -> String {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
     }
 }
 
@@ -324,30 +450,66 @@ impl Client<'_> {
         for (k, v) in fields {
             body.push_str(&format!("&{}={}", enc(k), enc(v)));
         }
-        self.t.send(self.req("POST", path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap()).await
+        self.t
+            .send(
+                self.req("POST", path)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await
     }
     /// POST an urlencoded form without any CSRF token.
     pub async fn post_form_no_csrf(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
-        let body = fields.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
-        self.t.send(self.req("POST", path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap()).await
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.t
+            .send(
+                self.req("POST", path)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await
     }
     /// POST a multipart form (file upload) with the CSRF header, as htmx sends it.
     pub async fn post_multipart(&self, path: &str, file: &[u8], fields: &[(&str, &str)]) -> Resp {
         let boundary = "qinglianboundary7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
         for (k, v) in fields {
-            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+            );
         }
         body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.xlsx\"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n").as_bytes());
         body.extend_from_slice(file);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         self.t
-            .send(self.req("POST", path).header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}")).header("x-csrf-token", &self.csrf).body(Body::from(body)).unwrap())
+            .send(
+                self.req("POST", path)
+                    .header(
+                        header::CONTENT_TYPE,
+                        format!("multipart/form-data; boundary={boundary}"),
+                    )
+                    .header("x-csrf-token", &self.csrf)
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
             .await
     }
     /// POST JSON.
     pub async fn post_json(&self, path: &str, v: &serde_json::Value) -> Resp {
-        self.t.send(self.req("POST", path).header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())).unwrap()).await
+        self.t
+            .send(
+                self.req("POST", path)
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(v.to_string()))
+                    .unwrap(),
+            )
+            .await
     }
 }
 

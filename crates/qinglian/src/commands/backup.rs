@@ -84,8 +84,7 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 
 /// Copy `from` to `to` and flush it to disk.
 fn copy_synced(from: &Path, to: &Path) -> anyhow::Result<()> {
-    std::fs::copy(from, to)
-        .with_context(|| format!("无法把{}复制到{}", from.display(), to.display()))?;
+    std::fs::copy(from, to).with_context(|| format!("无法把{}复制到{}", from.display(), to.display()))?;
     std::fs::File::open(to)
         .and_then(|f| f.sync_all())
         .with_context(|| format!("无法写入{}", to.display()))?;
@@ -119,10 +118,7 @@ pub async fn restore(config: Config, file: &Path) -> anyhow::Result<()> {
     let mut kept = None;
     if db_path.exists() {
         if let Ok(db) = Db::connect(&config.effective_database_url()).await {
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(db.pool())
-                .await
-            {
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(db.pool()).await {
                 eprintln!("警告：当前数据库的WAL检查点失败（{e}），将连同WAL文件一起保留");
             }
             db.close().await;
@@ -154,8 +150,7 @@ pub async fn restore(config: Config, file: &Path) -> anyhow::Result<()> {
             }
         }
     }
-    std::fs::rename(&tmp, &db_path)
-        .with_context(|| format!("无法把恢复的数据库移动到{}", db_path.display()))?;
+    std::fs::rename(&tmp, &db_path).with_context(|| format!("无法把恢复的数据库移动到{}", db_path.display()))?;
     if let Ok(dir) = std::fs::File::open(data) {
         let _ = dir.sync_all();
     }

@@ -75,9 +75,7 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
     let db = Db::connect(&url)
         .await
         .with_context(|| format!("无法连接数据库（{}）", qinglian_web::app::redact_url(&url)))?;
-    let applied = qinglian_store::migrate::run(&db)
-        .await
-        .context("数据库迁移失败")?;
+    let applied = qinglian_store::migrate::run(&db).await.context("数据库迁移失败")?;
     let mut tx = db.begin().await?;
     qinglian_store::user::ensure_builtin_roles(&mut tx).await?;
     tx.commit().await?;

@@ -20,6 +20,7 @@ fn init_tracing(config: &Config) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
     Ok(())
@@ -101,9 +102,6 @@ fn print_logins(logins: &[DemoLogin]) {
         .iter()
         .map(|l| vec![l.username.clone(), l.role.clone(), l.password.clone()])
         .collect();
-    print!(
-        "{}",
-        crate::table::render(&["用户名", "角色", "密码"], &rows)
-    );
+    print!("{}", crate::table::render(&["用户名", "角色", "密码"], &rows));
     let _ = std::io::stdout().flush();
 }

@@ -47,11 +47,7 @@ fn read_password_line() -> anyhow::Result<String> {
 
 /// The password to set: read from stdin (policy-checked) or generated. Returns it and whether
 /// it was generated (and so must be shown).
-async fn new_password(
-    app: &App,
-    username: &str,
-    from_stdin: bool,
-) -> anyhow::Result<(String, bool)> {
+async fn new_password(app: &App, username: &str, from_stdin: bool) -> anyhow::Result<(String, bool)> {
     let policy: SecurityPolicy = setting::get(&app.db, setting::SECURITY_POLICY)
         .await
         .context("读取安全策略失败")?;
@@ -77,10 +73,7 @@ async fn find(app: &App, username: &str) -> anyhow::Result<user::UserAuth> {
 
 async fn add(app: &App, args: UserAddArgs) -> anyhow::Result<()> {
     user::check_username(&args.username).map_err(refused)?;
-    if user::find_auth(app.db.pool(), &args.username)
-        .await?
-        .is_some()
-    {
+    if user::find_auth(app.db.pool(), &args.username).await?.is_some() {
         return Err(refused(format!("用户名“{}”已被使用", args.username)));
     }
     let roles = user::list_roles(&app.db).await?;
@@ -249,19 +242,9 @@ async fn list(app: &App) -> anyhow::Result<()> {
     }
     let rows: Vec<Vec<String>> = users
         .iter()
-        .map(|(u, roles)| {
-            vec![
-                u.username.clone(),
-                u.display_name.clone(),
-                roles.join("、"),
-                status(u),
-            ]
-        })
+        .map(|(u, roles)| vec![u.username.clone(), u.display_name.clone(), roles.join("、"), status(u)])
         .collect();
-    print!(
-        "{}",
-        crate::table::render(&["用户名", "姓名", "角色", "状态"], &rows)
-    );
+    print!("{}", crate::table::render(&["用户名", "姓名", "角色", "状态"], &rows));
     println!("共{}个用户", users.len());
     Ok(())
 }
