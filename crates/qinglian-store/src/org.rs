@@ -405,10 +405,9 @@ pub async fn create_party_org(
     Ok(row.try_get(0)?)
 }
 
-/// Party orgs attached to one org.
-pub async fn party_orgs_of(db: &Db, org_id: OrgId) -> StoreResult<Vec<PartyOrg>> {
-    let rows = sqlx::query("SELECT id, org_id, parent_id, name, kind FROM party_org WHERE org_id = $1 ORDER BY id")
-        .bind(org_id)
+/// Every party org, for showing them beside their orgs.
+pub async fn all_party_orgs(db: &Db) -> StoreResult<Vec<PartyOrg>> {
+    let rows = sqlx::query("SELECT id, org_id, parent_id, name, kind FROM party_org ORDER BY id")
         .fetch_all(db.pool())
         .await?;
     rows.iter()

@@ -602,3 +602,36 @@ pub async fn count(db: &Db) -> StoreResult<i64> {
         .await?
         .try_get(0)?)
 }
+
+/// Re-encrypt every stored TOTP secret that is not under the key ring's current key (after a
+/// rotation or a crypto-mode change), in one transaction. Returns how many were rewritten.
+pub async fn reencrypt_totp_secrets(
+    db: &Db,
+    keys: &qinglian_crypto::KeyRing,
+    aad: impl Fn(UserId) -> String,
+) -> StoreResult<usize> {
+    let mut tx = db.begin().await?;
+    let rows = sqlx::query("SELECT id, totp_secret FROM app_user WHERE totp_secret IS NOT NULL")
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut n = 0;
+    for r in rows {
+        let id: i64 = r.try_get(0)?;
+        let token: String = r.try_get(1)?;
+        if !keys.is_stale(&token) {
+            continue;
+        }
+        let plain = keys
+            .decrypt(&token, aad(id).as_bytes())
+            .map_err(|e| StoreError::Internal(format!("user {id} totp secret: {e}")))?;
+        let fresh = keys.encrypt(&plain, aad(id).as_bytes());
+        sqlx::query("UPDATE app_user SET totp_secret = $1 WHERE id = $2")
+            .bind(fresh)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        n += 1;
+    }
+    tx.commit().await?;
+    Ok(n)
+}

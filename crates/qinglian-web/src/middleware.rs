@@ -40,6 +40,36 @@ pub async fn security_headers(State(app): State<App>, req: Request, next: Next) 
     res
 }
 
+/// axum's own extractor rejections (a malformed id in the path, a bad query string, an
+/// unreadable form) answer in English plain text; turn every such 4xx into our Chinese page
+/// or JSON error, keeping the status.
+pub async fn friendly_rejections(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() && plain) {
+        return res;
+    }
+    let message = match status.as_u16() {
+        413 => "提交的内容过大".to_string(),
+        415 => "请求的内容类型不受支持".to_string(),
+        _ => "请求参数有误，请检查地址或表单后重试".to_string(),
+    };
+    let err = crate::error::AppError::BadRequest(message);
+    let mut out = if api {
+        crate::error::ApiError(err).into_response()
+    } else {
+        PageError(err).into_response()
+    };
+    *out.status_mut() = status;
+    out
+}
+
 /// Constant-time comparison of two tokens.
 pub fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0

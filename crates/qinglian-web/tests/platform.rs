@@ -16,6 +16,7 @@ on_both!(
     openapi_and_unknown_api_paths,
     sysadmin_creates_users_with_a_one_time_password,
     auditor_filters_and_exports_the_log,
+    malformed_requests_get_chinese_4xx_not_english_or_500,
 );
 
 async fn audit_chain_verifies_and_detects_tampering(t: TestApp) {
@@ -242,4 +243,29 @@ async fn auditor_filters_and_exports_the_log(t: TestApp) {
     let range = wb.worksheet_range(&name).unwrap();
     assert!(range.rows().count() >= 2);
     assert!(range.rows().skip(1).all(|r| r[2] == "xuser"));
+}
+
+async fn malformed_requests_get_chinese_4xx_not_english_or_500(t: TestApp) {
+    t.user("casem", &["casemgmt"], &[t.orgs.city]).await;
+    let c = t.login("casem").await;
+    let r = c.get("/persons/not-a-number").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.text().contains("请求参数有误") && r.header("content-type").starts_with("text/html"),
+        "{}",
+        r.text()
+    );
+    let r = c.get("/persons?page=abc").await;
+    assert!(r.status.is_client_error() && r.text().contains("请求参数有误"));
+    let api = t.api_login("casem").await;
+    let r = api.get("/api/v1/persons/xyz").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["code"], "bad_request");
+    let r = api.get("/api/v1/calendar/due?start=2026-01-05&workdays=-3").await;
+    assert!(r.status.is_client_error());
+    assert!(r.json()["message"].as_str().unwrap().contains("请求参数有误"));
+    // Exports of the remaining lists are real workbooks.
+    let x = c.get("/deadlines/export.xlsx").await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(x.bytes.starts_with(b"PK"), "xlsx is a zip");
 }

@@ -41,6 +41,9 @@ pub enum Command {
     /// 审计日志
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// 字段加密密钥
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// 在线备份内置数据库（服务运行时也可执行）
     Backup(BackupArgs),
     /// 从备份文件恢复内置数据库（须先停止服务）
@@ -121,6 +124,23 @@ pub struct UsernameArg {
 pub enum AuditCommand {
     /// 校验审计日志哈希链是否完整（被改动、删除或重排时返回非零）
     Verify,
+    /// 删除早于指定日期且已过保存期的审计日志（保存期内的记录任何人都不能删除）
+    Purge(AuditPurgeArgs),
+}
+
+/// `audit purge` options.
+#[derive(Debug, Args)]
+pub struct AuditPurgeArgs {
+    /// 删除此日期（YYYY-MM-DD，北京时间）之前的记录
+    #[arg(long, value_name = "DATE")]
+    pub before: String,
+}
+
+/// `keys` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// 生成新版本的字段加密主密钥，并用它重新加密已有的加密字段（旧密钥保留用于解密）
+    Rotate,
 }
 
 /// `backup` options.

@@ -596,3 +596,76 @@ fn usage_errors_exit_2_and_audit_verify_needs_a_database() {
     assert!(err(&o).contains("没有数据库"), "{}", err(&o));
     assert!(!err(&o).contains("panicked"), "{}", err(&o));
 }
+
+#[tokio::test]
+async fn keys_rotate_reencrypts_secrets_and_keeps_old_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    seed(data);
+    let ring = qinglian_crypto::KeyRing::load_or_create(data, qinglian_crypto::CryptoMode::Guomi).unwrap();
+    let db = open(data).await;
+    let id: i64 = sqlx::query("SELECT id FROM app_user WHERE username = 'auditor'")
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    let aad = qinglian_web::auth::totp_aad(id);
+    let old = ring.encrypt(b"JBSWY3DPEHPK3PXP", aad.as_bytes());
+    assert!(old.starts_with("qe1:1:sm4gcm:"), "{old}");
+    sqlx::query("UPDATE app_user SET totp_secret = $1 WHERE id = $2")
+        .bind(&old)
+        .bind(id)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    db.close().await;
+    let o = run(data, &["keys", "rotate"]);
+    assert_code(&o, 0);
+    assert!(
+        out(&o).contains("v2") && out(&o).contains("重新加密1个字段"),
+        "{}",
+        out(&o)
+    );
+    let ring = qinglian_crypto::KeyRing::load_or_create(data, qinglian_crypto::CryptoMode::Guomi).unwrap();
+    assert_eq!(ring.versions(), vec![1, 2]);
+    let db = open(data).await;
+    let now: String = sqlx::query("SELECT totp_secret FROM app_user WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    db.close().await;
+    assert!(now.starts_with("qe1:2:"), "{now}");
+    assert_eq!(ring.decrypt(&now, aad.as_bytes()).unwrap(), b"JBSWY3DPEHPK3PXP");
+    assert_eq!(
+        ring.decrypt(&old, aad.as_bytes()).unwrap(),
+        b"JBSWY3DPEHPK3PXP",
+        "old data stays readable"
+    );
+    assert_code(&run(data, &["audit", "verify"]), 0);
+}
+
+#[tokio::test]
+async fn audit_purge_refuses_the_retention_period_and_keeps_the_chain_verifiable() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    seed(data);
+    let before = counts(data).await[6];
+    let o = run(data, &["audit", "purge", "--before", "2099-01-01"]);
+    assert_code(&o, 2);
+    assert!(err(&o).contains("保存期"), "{}", err(&o));
+    let o = run(data, &["audit", "purge", "--before", "20x0-01-01"]);
+    assert_code(&o, 2);
+    let o = run(data, &["audit", "purge", "--before", "2020-01-01"]);
+    assert_code(&o, 0);
+    assert!(out(&o).contains("0条"), "{}", out(&o));
+    assert_eq!(
+        counts(data).await[6],
+        before + 1,
+        "nothing deleted; the purge itself is audited"
+    );
+    assert_code(&run(data, &["audit", "verify"]), 0);
+}

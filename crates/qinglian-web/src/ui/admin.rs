@@ -40,6 +40,47 @@ pub async fn users(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>)
     }))
 }
 
+/// Export the account list to Excel.
+pub async fn users_export(State(app): State<App>, ctx: Ctx) -> PageResult {
+    ctx.require(perm::USER_MANAGE)?;
+    use qinglian_office::Cell;
+    let users = user::list(&app.db).await?;
+    let rows: Vec<Vec<Cell>> = users
+        .iter()
+        .map(|(u, roles)| {
+            vec![
+                Cell::Text(u.username.clone()),
+                Cell::Text(u.display_name.clone()),
+                Cell::Text(roles.join("、")),
+                Cell::Text(if u.totp_enabled { "已启用" } else { "未启用" }.into()),
+                Cell::Text(if u.disabled { "已停用" } else { "正常" }.into()),
+                Cell::Text(
+                    u.last_login_at
+                        .as_deref()
+                        .map(qinglian_store::time::display_cst)
+                        .unwrap_or_default(),
+                ),
+            ]
+        })
+        .collect();
+    let bytes = qinglian_office::export_xlsx("用户", &["用户名", "姓名", "角色", "双因素", "状态", "最近登录"], &rows)
+        .map_err(|e| AppError::Internal(e.into()))?;
+    audit::record(
+        &app.db,
+        app.mode(),
+        &ctx.actor(),
+        &Event {
+            action: "user.export",
+            object_type: "user",
+            object_id: String::new(),
+            outcome: Outcome::Success,
+            detail: format!("导出{}个账号", users.len()),
+        },
+    )
+    .await?;
+    Ok(super::xlsx::download("用户.xlsx", super::xlsx::XLSX, bytes))
+}
+
 #[derive(Template)]
 #[template(path = "admin_user_form.html")]
 struct UserFormPage {
@@ -61,16 +102,7 @@ pub struct NewUserForm {
 }
 
 async fn all_org_rows(app: &App) -> Result<Vec<OrgRow>, AppError> {
-    let all = qinglian_store::org::list_all(&app.db).await?;
-    let min = all.iter().map(|o| o.depth).min().unwrap_or(0);
-    Ok(all
-        .into_iter()
-        .map(|o| OrgRow {
-            indent: o.depth - min,
-            supervisor: String::new(),
-            org: o,
-        })
-        .collect())
+    Ok(super::org::tree_rows(qinglian_store::org::list_all(&app.db).await?))
 }
 
 /// New-account form.

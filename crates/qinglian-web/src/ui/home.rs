@@ -164,6 +164,44 @@ pub async fn deadlines(State(app): State<App>, ctx: Ctx) -> PageResult {
     }))
 }
 
+/// Export the yellow and red list to Excel.
+pub async fn deadlines_export(State(app): State<App>, ctx: Ctx) -> PageResult {
+    ctx.require(perm::DEADLINE_READ)?;
+    if ctx.principal.admin_kind().is_some() {
+        return Err(AppError::Forbidden.into());
+    }
+    let items = deadline::warnings_in_scope(
+        &app.db,
+        ctx.scope(),
+        &app.calendar(),
+        qinglian_store::time::today_cst(),
+        app.config.deadline.yellow_workdays,
+    )
+    .await?;
+    use qinglian_office::Cell;
+    let rows: Vec<Vec<Cell>> = items
+        .iter()
+        .map(|w| {
+            vec![
+                Cell::Text(w.status.label().into()),
+                Cell::Text(w.deadline.title.clone()),
+                Cell::Text(w.deadline.module.clone()),
+                Cell::Text(w.deadline.org_name.clone()),
+                Cell::Text(w.deadline.start_date.clone()),
+                Cell::Text(w.deadline.due_date.clone()),
+                Cell::Int(w.workdays_left),
+            ]
+        })
+        .collect();
+    let bytes = qinglian_office::export_xlsx(
+        "期限预警",
+        &["状态", "事项", "模块", "责任单位", "起算日", "期限", "剩余工作日"],
+        &rows,
+    )
+    .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(super::xlsx::download("期限预警.xlsx", super::xlsx::XLSX, bytes))
+}
+
 /// One cell of the month grid.
 pub struct CalCell {
     /// Day of month (0 = padding).

@@ -36,15 +36,19 @@ pub struct OrgRow {
     pub indent: i64,
     /// Name of the supervising stationed group.
     pub supervisor: String,
+    /// Names of the party orgs attached to it.
+    pub party_orgs: Vec<String>,
 }
 
-fn rows(orgs: Vec<Org>) -> Vec<OrgRow> {
+/// Orgs (in tree order) as indented rows with their supervising group's name.
+pub fn tree_rows(orgs: Vec<Org>) -> Vec<OrgRow> {
     let min = orgs.iter().map(|o| o.depth).min().unwrap_or(0);
     let names: std::collections::HashMap<i64, String> = orgs.iter().map(|o| (o.id, o.name.clone())).collect();
     orgs.into_iter()
         .map(|o| OrgRow {
             indent: o.depth - min,
             supervisor: o.supervised_by.and_then(|g| names.get(&g).cloned()).unwrap_or_default(),
+            party_orgs: Vec::new(),
             org: o,
         })
         .collect()
@@ -66,9 +70,18 @@ pub async fn list(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) 
     if let Some(m) = super::flash_message(q.ok.as_deref()) {
         chrome = chrome.flash(m);
     }
+    let mut rows = tree_rows(orgs);
+    let party = org::all_party_orgs(&app.db).await?;
+    for r in &mut rows {
+        r.party_orgs = party
+            .iter()
+            .filter(|p| p.org_id == r.org.id)
+            .map(|p| p.name.clone())
+            .collect();
+    }
     Ok(page(&OrgsPage {
         chrome,
-        rows: rows(orgs),
+        rows,
         can_manage: ctx.principal.can(perm::ORG_MANAGE),
         can_export: true,
     }))
@@ -169,7 +182,7 @@ async fn form_page(
         id,
         form,
         errors,
-        parents: rows(all),
+        parents: tree_rows(all),
         groups,
         kinds: OrgKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
     })
@@ -596,7 +609,7 @@ pub async fn download_generated(State(app): State<App>, ctx: Ctx, Path(token): P
 
 /// Org choices for selects: the caller's visible orgs as indented rows.
 pub async fn choices(app: &App, scope: &Scope) -> Result<Vec<OrgRow>, AppError> {
-    Ok(rows(org::list_in_scope(&app.db, scope).await?))
+    Ok(tree_rows(org::list_in_scope(&app.db, scope).await?))
 }
 
 /// Render the indentation for a tree row.

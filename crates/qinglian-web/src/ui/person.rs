@@ -163,7 +163,12 @@ struct PersonDetailPage {
 
 /// One person. The full ID number is shown only with the sensitive permission, and that read
 /// is audited.
-pub async fn detail(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+pub async fn detail(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<super::ListQuery>,
+) -> PageResult {
     ctx.require(perm::PERSON_READ)?;
     let p = person::get(&app.db, ctx.scope(), id).await?;
     let id_number = if ctx.principal.can(perm::PERSON_SENSITIVE) {
@@ -184,7 +189,7 @@ pub async fn detail(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> Pa
     } else {
         p.masked_id_number()
     };
-    let chrome = Chrome::new(
+    let mut chrome = Chrome::new(
         &app,
         &ctx,
         &p.name,
@@ -192,6 +197,9 @@ pub async fn detail(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> Pa
         &[("人员名册", "/persons"), (&p.name, "")],
     )
     .await;
+    if let Some(m) = super::flash_message(q.ok.as_deref()) {
+        chrome = chrome.flash(m);
+    }
     Ok(page(&PersonDetailPage {
         chrome,
         id_number,

@@ -208,19 +208,11 @@ async fn grant_page(app: &App, ctx: &Ctx, id: i64, error: Option<String>) -> Res
     )
     .await;
     let all = qinglian_store::org::list_all(&app.db).await?;
-    let min = all.iter().map(|o| o.depth).min().unwrap_or(0);
     Ok(GrantPage {
         chrome,
         held: user::roles_of(&app.db, id).await?.iter().map(|r| r.id).collect(),
         roles: user::list_roles(&app.db).await?,
-        orgs: all
-            .into_iter()
-            .map(|o| OrgRow {
-                indent: o.depth - min,
-                supervisor: String::new(),
-                org: o,
-            })
-            .collect(),
+        orgs: super::org::tree_rows(all),
         scope: user::scope_org_ids(&app.db, id).await?,
         target,
         error,

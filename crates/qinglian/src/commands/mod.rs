@@ -26,6 +26,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => migrate(config).await,
         Command::User(cmd) => user::run(config, cmd).await,
         Command::Audit(crate::cli::AuditCommand::Verify) => audit::verify(config).await,
+        Command::Audit(crate::cli::AuditCommand::Purge(args)) => audit::purge(config, &args.before).await,
+        Command::Keys(crate::cli::KeysCommand::Rotate) => audit::rotate_keys(config).await,
         Command::Backup(args) => backup::backup(config, &args.out).await,
         Command::Restore(args) => backup::restore(config, &args.file).await,
         Command::Demo => serve::demo(config).await,
@@ -52,7 +54,7 @@ fn dialect(config: &Config) -> Dialect {
 }
 
 /// Connect to an existing database without creating or migrating it (verification, backup).
-async fn open_existing(config: &Config) -> anyhow::Result<Db> {
+pub(crate) async fn open_existing(config: &Config) -> anyhow::Result<Db> {
     if config.database_url.is_empty() {
         let file = config.data_dir.join("qinglian.db");
         if !file.exists() {
