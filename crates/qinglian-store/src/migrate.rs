@@ -20,11 +20,18 @@ pub struct Migration {
 }
 
 /// All migrations, in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "base",
-    sql: include_str!("../migrations/0001_base.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "base",
+        sql: include_str!("../migrations/0001_base.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "totp_step",
+        sql: include_str!("../migrations/0002_totp_step.sql"),
+    },
+];
 
 fn checksum(sql: &str) -> String {
     hex::encode(qinglian_crypto::digest(

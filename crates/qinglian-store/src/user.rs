@@ -270,6 +270,19 @@ pub async fn set_totp(tx: &mut Tx, id: UserId, secret: Option<&str>, enabled: bo
     Ok(())
 }
 
+/// Consume a TOTP time step: true if it is newer than the last one accepted for the user
+/// (atomically, so two requests cannot both use one code), false if it was used already.
+pub async fn use_totp_step(tx: &mut Tx, id: UserId, step: u64) -> StoreResult<bool> {
+    let step = i64::try_from(step).map_err(|_| StoreError::Internal("totp step out of range".into()))?;
+    let n = sqlx::query("UPDATE app_user SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1")
+        .bind(step)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    Ok(n == 1)
+}
+
 /// A role with its permissions.
 #[derive(Debug, Clone, Serialize)]
 pub struct Role {

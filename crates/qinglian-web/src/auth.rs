@@ -222,7 +222,13 @@ impl<S: Send + Sync> FromRequestParts<S> for AnyCtx {
     type Rejection = Rejection;
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<AuthState>() {
-            Some(AuthState::Full(ctx)) | Some(AuthState::Gated { ctx, .. }) => Ok(AnyCtx((**ctx).clone())),
+            Some(AuthState::Full(ctx)) => Ok(AnyCtx((**ctx).clone())),
+            // A gated session reaches only the page that completes its step, and logout: a
+            // password without the second factor must not change anything else.
+            Some(AuthState::Gated { to, ctx }) if parts.uri.path() == *to || parts.uri.path() == "/logout" => {
+                Ok(AnyCtx((**ctx).clone()))
+            }
+            Some(AuthState::Gated { to, .. }) => Err(Rejection::new(parts, AppError::Gate(to))),
             _ => Err(Rejection::new(parts, AppError::Unauthenticated)),
         }
     }
@@ -303,9 +309,11 @@ pub async fn login(
         return Err(AppError::invalid("username", "账号已停用，请联系系统管理员"));
     }
     let mut totp_pending = u.totp_enabled;
+    let mut totp_step = None;
     if totp_pending {
         if let Some(code) = totp {
-            if !check_totp(app, &found, code)? {
+            totp_step = check_totp(app, &found, code)?;
+            if totp_step.is_none() {
                 let mut tx = app.db.begin().await?;
                 user::record_failure(&mut tx, u.id, policy.max_failed_logins, policy.lockout_minutes).await?;
                 audit::append(&mut tx, app.mode(), &actor, &fail("动态验证码错误")).await?;
@@ -324,6 +332,13 @@ pub async fn login(
     let csrf = qinglian_crypto::random_token(32);
     let principal = user::load_principal(&app.db, u.id).await?;
     let mut tx = app.db.begin().await?;
+    if let Some(step) = totp_step
+        && !user::use_totp_step(&mut tx, u.id, step).await?
+    {
+        drop(tx);
+        audit::record(&app.db, app.mode(), &actor, &fail("动态验证码重复使用")).await?;
+        return Err(AppError::invalid("totp", REPLAYED));
+    }
     user::record_success(&mut tx, u.id).await?;
     session::create(&mut tx, &session_hash(app, &token), u.id, kind, &csrf, totp_pending, ip).await?;
     let actor = Actor {
@@ -369,9 +384,10 @@ pub fn totp_for(secret_b32: &str, account: &str) -> Result<totp_rs::Totp, AppErr
         .map_err(|e| AppError::Internal(anyhow::anyhow!("totp: {e}")))
 }
 
-/// Check a TOTP code against the user's stored (encrypted) secret.
-pub fn check_totp(app: &App, u: &user::UserAuth, code: &str) -> Result<bool, AppError> {
-    let Some(enc) = &u.totp_secret else { return Ok(false) };
+/// Check a TOTP code against the user's stored (encrypted) secret: the matching time step,
+/// which the caller must consume with `user::use_totp_step` in its transaction.
+pub fn check_totp(app: &App, u: &user::UserAuth, code: &str) -> Result<Option<u64>, AppError> {
+    let Some(enc) = &u.totp_secret else { return Ok(None) };
     let secret = app
         .keys
         .decrypt(enc, totp_aad(u.user.id).as_bytes())
@@ -379,8 +395,15 @@ pub fn check_totp(app: &App, u: &user::UserAuth, code: &str) -> Result<bool, App
     let secret = String::from_utf8(secret).map_err(|e| AppError::Internal(e.into()))?;
     let totp = totp_for(&secret, &u.user.username)?;
     let code: String = code.chars().filter(|c| c.is_ascii_digit()).collect();
-    Ok(code.len() == 6 && totp.check_current(&code).is_some())
+    Ok(if code.len() == 6 {
+        totp.check_current(&code)
+    } else {
+        None
+    })
 }
+
+/// Message for a code that was already used.
+pub const REPLAYED: &str = "该动态验证码已使用过，请等待验证器显示新的验证码后再输入";
 
 /// Associated data binding an encrypted TOTP secret to its user.
 pub fn totp_aad(user_id: i64) -> String {

@@ -17,6 +17,7 @@ on_both!(
     api_login_returns_a_bearer_token_and_json_errors,
     pages_carry_strict_security_headers,
     forced_password_change_gates_every_page,
+    a_totp_code_is_accepted_once_and_a_half_login_changes_nothing,
 );
 
 async fn login_sets_a_strict_httponly_session_and_audits(t: TestApp) {
@@ -323,4 +324,84 @@ async fn forced_password_change_gates_every_page(t: TestApp) {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let c = t.login_with("ivy", "Fresh#Start2026").await.unwrap();
     assert_eq!(c.get("/persons").await.status, StatusCode::OK);
+}
+
+async fn a_totp_code_is_accepted_once_and_a_half_login_changes_nothing(t: TestApp) {
+    t.user("sec1", &["secadmin"], &[]).await;
+    let code = common::totp_now();
+    let ok = t
+        .anon()
+        .post_json(
+            "/api/v1/auth/login",
+            &serde_json::json!({"username": "sec1", "password": PASSWORD, "totp": code}),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+    let again = t
+        .anon()
+        .post_json(
+            "/api/v1/auth/login",
+            &serde_json::json!({"username": "sec1", "password": PASSWORD, "totp": code}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        again.json()["message"].as_str().unwrap().contains("已使用过"),
+        "{}",
+        again.text()
+    );
+    // With only the password (second factor pending), nothing but the 2FA page and logout is reachable.
+    let page = t.anon().get("/login").await;
+    let body = format!(
+        "username=sec1&password={}&_pre={}",
+        common::enc(PASSWORD),
+        page.hidden("_pre").unwrap()
+    );
+    let res = t
+        .send(
+            axum::http::Request::post("/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header(
+                    "cookie",
+                    format!("qinglian_pre={}", page.cookie("qinglian_pre").unwrap()),
+                )
+                .body(axum::body::Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    let cookie = format!("qinglian_session={}", res.cookie("qinglian_session").unwrap());
+    let csrf = t
+        .send(
+            axum::http::Request::get("/login/totp")
+                .header("cookie", &cookie)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .hidden("_csrf")
+        .unwrap();
+    for (path, form) in [
+        ("/account/totp", format!("_csrf={csrf}&action=disable")),
+        ("/account/password", format!("_csrf={csrf}&current=x&new=y&confirm=y")),
+    ] {
+        let r = t
+            .send(
+                axum::http::Request::post(path)
+                    .header("cookie", &cookie)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(axum::body::Body::from(form))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(
+            r.location(),
+            "/login/totp",
+            "{path} must not be reachable before the second factor"
+        );
+    }
+    let u = qinglian_store::user::find_auth(t.app.db.pool(), "sec1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(u.user.totp_enabled, "two-factor still on");
 }

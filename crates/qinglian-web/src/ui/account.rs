@@ -146,8 +146,12 @@ pub async fn totp_submit(
 ) -> PageResult {
     let u = user::get_auth(app.db.pool(), ctx.principal.user.id).await?;
     let policy: SecurityPolicy = setting::get(&app.db, setting::SECURITY_POLICY).await?;
-    if auth::check_totp(&app, &u, &f.code)? {
-        let mut tx = app.db.begin().await?;
+    let mut tx = app.db.begin().await?;
+    let fresh = match auth::check_totp(&app, &u, &f.code)? {
+        Some(step) => user::use_totp_step(&mut tx, u.user.id, step).await?,
+        None => false,
+    };
+    if fresh {
         session::complete_totp(&mut tx, &ctx.session_hash).await?;
         audit::append(
             &mut tx,
@@ -165,7 +169,6 @@ pub async fn totp_submit(
         tx.commit().await?;
         Ok(redirect(&headers, "/"))
     } else {
-        let mut tx = app.db.begin().await?;
         let n = user::record_failure(&mut tx, u.user.id, policy.max_failed_logins, policy.lockout_minutes).await?;
         audit::append(
             &mut tx,
@@ -379,8 +382,12 @@ pub async fn totp_setup_submit(
         return Ok(redirect(&headers, "/account/totp?ok=totp_off"));
     }
     let code = f.code.unwrap_or_default();
-    if u.totp_secret.is_some() && auth::check_totp(&app, &u, &code)? {
-        let mut tx = app.db.begin().await?;
+    let mut tx = app.db.begin().await?;
+    let fresh = match auth::check_totp(&app, &u, &code)? {
+        Some(step) => user::use_totp_step(&mut tx, u.user.id, step).await?,
+        None => false,
+    };
+    if fresh {
         user::set_totp(&mut tx, u.user.id, u.totp_secret.as_deref(), true).await?;
         audit::append(
             &mut tx,
@@ -398,6 +405,7 @@ pub async fn totp_setup_submit(
         tx.commit().await?;
         return Ok(redirect(&headers, "/?ok=totp"));
     }
+    drop(tx);
     // Show the same secret again so the user can retry with the app already set up.
     let secret = match &u.totp_secret {
         Some(enc) => String::from_utf8(

@@ -213,8 +213,19 @@ impl TestApp {
         self.login_with(username, PASSWORD).await.expect("login succeeds")
     }
 
+    /// Let a fixture user's TOTP code be used again, as if the next 30-second step had come
+    /// (tests log the same admin in several times within one step).
+    pub async fn next_totp_step(&self, username: &str) {
+        sqlx::query("UPDATE app_user SET totp_last_step = 0 WHERE username = $1")
+            .bind(username.to_string())
+            .execute(self.app.db.pool())
+            .await
+            .expect("reset totp step");
+    }
+
     /// Log in through the pages; Err(response) if refused.
     pub async fn login_with(&self, username: &str, password: &str) -> Result<Client<'_>, Resp> {
+        self.next_totp_step(username).await;
         let page = self.send(Request::get("/login").body(Body::empty()).unwrap()).await;
         let pre_cookie = page.cookie("qinglian_pre").expect("pre cookie");
         let pre = page.hidden("_pre").expect("pre field");
@@ -263,6 +274,7 @@ impl TestApp {
         let mut body = serde_json::json!({"username": username, "password": PASSWORD});
         let p = user::find_auth(self.app.db.pool(), username).await.unwrap().unwrap();
         if p.user.totp_enabled {
+            self.next_totp_step(username).await;
             body["totp"] = serde_json::Value::String(totp_now());
         }
         let res = self
