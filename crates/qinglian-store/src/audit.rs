@@ -120,6 +120,13 @@ pub struct Entry {
     pub hash: String,
 }
 
+impl Entry {
+    /// The first 12 characters of the hash, for lists (never panics on a tampered value).
+    pub fn short_hash(&self) -> &str {
+        self.hash.get(..12).unwrap_or(&self.hash)
+    }
+}
+
 /// The bytes that are hashed: every field but the hashes, unambiguously separated.
 fn canonical(e: &Entry) -> Vec<u8> {
     let fields = [
@@ -260,12 +267,19 @@ pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
             failure: Some(VerifyFailure { seq, reason }),
         })
     };
+    let anchor_seq = expect_seq;
+    // After a purge the chain starts at the anchor; that is only legitimate if the purge
+    // itself is on record (its entry names the anchor), else the start was cut off.
+    let mut anchor_explained = anchor_seq <= 1;
     let mut after = expect_seq - 1;
     loop {
+        // Only up to the head read above: entries committed while we verify are not
+        // half-seen, and do not look like a missing tail.
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 1000"
+            "SELECT {COLS} FROM audit_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT 1000"
         )))
         .bind(after)
+        .bind(head_seq)
         .fetch_all(db.pool())
         .await?;
         if rows.is_empty() {
@@ -310,6 +324,9 @@ pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
             if want != e.hash {
                 return fail(e.seq, format!("第{}条记录的内容与哈希不符，记录被篡改", e.seq), checked);
             }
+            if e.action == "audit.purge" && e.object_id == format!("<{anchor_seq}") {
+                anchor_explained = true;
+            }
             prev_hash = e.hash.clone();
             expect_seq += 1;
             after = e.seq;
@@ -320,6 +337,16 @@ pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
         return fail(
             expect_seq,
             format!("日志末尾缺失：应有{head_seq}条，实际只到第{}条", expect_seq - 1),
+            checked,
+        );
+    }
+    if !anchor_explained {
+        return fail(
+            anchor_seq,
+            format!(
+                "日志开头的第1至{}条记录被删除，且没有对应的保存期清理记录",
+                anchor_seq - 1
+            ),
             checked,
         );
     }
@@ -351,8 +378,8 @@ fn cst_day_start(date: &str) -> Option<String> {
 fn audit_query(f: &AuditFilter, select: &str) -> StoreResult<Query> {
     let mut q = Query::new(&format!("SELECT {select} FROM audit_log WHERE 1 = 1"));
     if let Some(u) = f.username.as_deref().filter(|s| !s.is_empty()) {
-        q.push(" AND username LIKE ");
-        q.bind_text(format!("%{}%", like_escape(u)));
+        q.push(" AND LOWER(username) LIKE ");
+        q.bind_text(format!("%{}%", like_escape(&u.to_lowercase())));
         q.push(" ESCAPE '\\'");
     }
     if let Some(a) = f.action.as_deref().filter(|s| !s.is_empty()) {

@@ -271,7 +271,7 @@ mod tests {
         let db = fresh(dir.path()).await;
         let out = dir.path().join("b.db");
         let info = backup_sqlite(&db, &out).await.unwrap();
-        assert_eq!(info.schema_version, 1);
+        assert_eq!(info.schema_version, crate::migrate::MIGRATIONS.last().unwrap().version);
         assert_eq!(info, inspect(&out).await.unwrap());
         assert!(matches!(backup_sqlite(&db, &out).await, Err(BackupError::Exists(_))));
     }

@@ -69,6 +69,9 @@ pub struct NewDeadline {
 
 /// Register a deadline.
 pub async fn create(tx: &mut Tx, d: &NewDeadline) -> StoreResult<i64> {
+    if !crate::notification::is_internal_link(&d.link) {
+        return Err(StoreError::invalid("link", "链接只能是本系统内的地址"));
+    }
     if d.due_date < d.start_date {
         return Err(StoreError::invalid("due_date", "期限不能早于起始日期"));
     }
@@ -131,6 +134,8 @@ pub struct DeadlineWithStatus {
     pub status: DeadlineStatus,
     /// Working days left (negative when overdue).
     pub workdays_left: i64,
+    /// Why the status could not be computed exactly (a calendar year is missing), if so.
+    pub note: Option<String>,
 }
 
 fn with_status(
@@ -146,7 +151,25 @@ fn with_status(
         deadline: d,
         status: st,
         workdays_left: left,
+        note: None,
     })
+}
+
+/// A deadline whose working days cannot be counted (its year has no calendar yet): overdue
+/// is still certain from the dates; otherwise it is shown as yellow with the reason, never
+/// hidden and never falsely red.
+fn uncertain(d: Deadline, today: NaiveDate, e: &CalendarError) -> DeadlineWithStatus {
+    let overdue = NaiveDate::parse_from_str(&d.due_date, "%Y-%m-%d").is_ok_and(|due| due < today);
+    DeadlineWithStatus {
+        deadline: d,
+        status: if overdue {
+            DeadlineStatus::Red
+        } else {
+            DeadlineStatus::Yellow
+        },
+        workdays_left: 0,
+        note: Some(e.to_string()),
+    }
 }
 
 /// Open deadlines in a scope that are yellow or red today, most urgent first. A deadline whose
@@ -167,11 +190,7 @@ pub async fn warnings_in_scope(
     let mut out = Vec::new();
     for r in &rows {
         let d = from_row(r)?;
-        let ws = with_status(cal, today, yellow, d.clone()).unwrap_or(DeadlineWithStatus {
-            deadline: d,
-            status: DeadlineStatus::Red,
-            workdays_left: 0,
-        });
+        let ws = with_status(cal, today, yellow, d.clone()).unwrap_or_else(|e| uncertain(d, today, &e));
         if ws.status != DeadlineStatus::Green {
             out.push(ws);
         }
@@ -183,21 +202,42 @@ pub async fn warnings_in_scope(
 /// The daily job: notify each owner once when an open deadline turns yellow and once when it
 /// turns red. Returns the number of notifications sent.
 pub async fn notify_owners(db: &Db, cal: &Calendar, today: NaiveDate, yellow: u32) -> StoreResult<usize> {
-    let rows = sqlx::query(AssertSqlSafe(format!("SELECT {COLS}, d.notified_status FROM deadline d JOIN org o ON o.id = d.org_id WHERE d.done_at IS NULL AND d.owner_user_id IS NOT NULL")))
-        .fetch_all(db.pool())
-        .await?;
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLS}, d.notified_status FROM deadline d JOIN org o ON o.id = d.org_id \
+         JOIN app_user u ON u.id = d.owner_user_id WHERE d.done_at IS NULL AND u.disabled = 0"
+    )))
+    .fetch_all(db.pool())
+    .await?;
     let mut sent = 0;
     let mut tx = db.begin().await?;
     for r in &rows {
         let d = from_row(r)?;
         let notified: String = r.try_get("notified_status")?;
-        let Ok(ws) = with_status(cal, today, yellow, d) else {
-            continue;
+        let ws = match with_status(cal, today, yellow, d) {
+            Ok(ws) => ws,
+            Err(e) => {
+                tracing::warn!(deadline.id = r.try_get::<i64, _>("id")?, error = %e, "deadline status needs a calendar year");
+                continue;
+            }
         };
         if ws.status == DeadlineStatus::Green || notified == ws.status.as_str() {
             continue;
         }
         let d = &ws.deadline;
+        // Claim the notification first: with several servers on one database only the one
+        // whose update changes the row sends it.
+        let claimed = sqlx::query(
+            "UPDATE deadline SET notified_status = $1, notified_on = $2 WHERE id = $3 AND notified_status <> $1",
+        )
+        .bind(ws.status.as_str())
+        .bind(today.format("%Y-%m-%d").to_string())
+        .bind(d.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed != 1 {
+            continue;
+        }
         let (title, body) = match ws.status {
             DeadlineStatus::Red => (
                 format!("【逾期】{}", d.title),
@@ -212,12 +252,6 @@ pub async fn notify_owners(db: &Db, cal: &Calendar, today: NaiveDate, yellow: u3
             crate::notification::send(&mut tx, owner, &title, &body, &d.link).await?;
             sent += 1;
         }
-        sqlx::query("UPDATE deadline SET notified_status = $1, notified_on = $2 WHERE id = $3")
-            .bind(ws.status.as_str())
-            .bind(today.format("%Y-%m-%d").to_string())
-            .bind(d.id)
-            .execute(&mut *tx)
-            .await?;
     }
     tx.commit().await?;
     Ok(sent)

@@ -24,8 +24,21 @@ pub struct Notification {
     pub read_at: Option<String>,
 }
 
+/// True for a link inside this site: empty, or an absolute path that is not protocol-relative
+/// ("//host") or a backslash trick ("/\\host") — anything else would be an open redirect.
+pub fn is_internal_link(link: &str) -> bool {
+    link.is_empty()
+        || (link.starts_with('/')
+            && !link.starts_with("//")
+            && !link.starts_with("/\\")
+            && !link.contains(['\r', '\n']))
+}
+
 /// Send a notification to a user.
 pub async fn send(tx: &mut Tx, user_id: UserId, title: &str, body: &str, link: &str) -> StoreResult<i64> {
+    if !is_internal_link(link) {
+        return Err(crate::StoreError::invalid("link", "链接只能是本系统内的地址"));
+    }
     let row = sqlx::query(
         "INSERT INTO notification (user_id, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -93,4 +106,24 @@ pub async fn mark_all_read(tx: &mut Tx, user_id: UserId) -> StoreResult<u64> {
             .await?
             .rows_affected(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_internal_link;
+
+    #[test]
+    fn only_site_paths_are_internal_links() {
+        assert!(is_internal_link("/persons/3"));
+        assert!(is_internal_link(""));
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "/x\r\nSet-Cookie: a=b",
+        ] {
+            assert!(!is_internal_link(bad), "{bad}");
+        }
+    }
 }

@@ -311,6 +311,9 @@ pub async fn update(tx: &mut Tx, id: OrgId, input: &OrgInput) -> StoreResult<()>
     if old.parent_id.is_none() && input.parent_id.is_some() {
         return Err(StoreError::invalid("parent_id", "根单位不能移动"));
     }
+    if old.parent_id.is_some() && input.parent_id.is_none() {
+        return Err(StoreError::invalid("parent_id", "请选择上级单位（只能有一个根单位）"));
+    }
     let now = crate::time::now();
     if let Some(p) = &parent
         && p.path.starts_with(&old.path)
@@ -322,13 +325,15 @@ pub async fn update(tx: &mut Tx, id: OrgId, input: &OrgInput) -> StoreResult<()>
     if new_path != old.path {
         // Move the subtree: rewrite the prefix of every descendant's path.
         let old_len = old.path.chars().count() as i64;
-        sqlx::query("UPDATE org SET path = $1 || substr(path, $2), depth = depth + $3 WHERE path LIKE $4")
-            .bind(&new_path)
-            .bind(old_len + 1)
-            .bind(new_depth - old.depth)
-            .bind(format!("{}%", old.path))
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE org SET path = $1 || substr(path, CAST($2 AS INTEGER)), depth = depth + $3 WHERE path LIKE $4",
+        )
+        .bind(&new_path)
+        .bind(old_len + 1)
+        .bind(new_depth - old.depth)
+        .bind(format!("{}%", old.path))
+        .execute(&mut **tx)
+        .await?;
     }
     sqlx::query(
         "UPDATE org SET parent_id = $1, name = $2, kind = $3, code = $4, sort_order = $5, supervised_by = $6, updated_at = $7 WHERE id = $8",

@@ -52,9 +52,14 @@ impl Person {
     pub fn sex_label(&self) -> &'static str {
         if self.sex == "male" { "男" } else { "女" }
     }
-    /// The ID number with the middle digits hidden, for users without the sensitive permission.
+    /// The ID number with the birth date hidden, for users without the sensitive permission.
     pub fn masked_id_number(&self) -> String {
         mask_id_number(&self.id_number)
+    }
+    /// The birth year only: shown beside a masked ID number, a full birth date would give the
+    /// hidden digits back.
+    pub fn birth_year(&self) -> String {
+        self.birth_date.chars().take(4).collect::<String>() + "年"
     }
 }
 
@@ -134,6 +139,20 @@ impl ValidPerson {
 /// Validate a person input; every problem is returned with its field, in Chinese.
 pub fn validate(input: PersonInput) -> Result<ValidPerson, Vec<(&'static str, String)>> {
     let mut errors = Vec::new();
+    for (field, label, value) in [
+        ("name", "姓名", &input.name),
+        ("id_number", "身份证号", &input.id_number),
+        ("post", "职务", &input.post),
+        ("rank", "职级", &input.rank),
+        ("phone", "联系电话", &input.phone),
+    ] {
+        if value.chars().any(char::is_control) {
+            errors.push((field, format!("{label}中含有不可见的控制字符，请删除后重新输入")));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     let name = names::normalize_person_name(&input.name);
     if name.is_empty() {
         errors.push(("name", "姓名不能为空".to_string()));

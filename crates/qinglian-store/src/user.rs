@@ -136,7 +136,15 @@ pub async fn create(tx: &mut Tx, u: &NewUser) -> StoreResult<UserId> {
     .bind(u.must_change_password as i64)
     .bind(&now)
     .fetch_one(&mut **tx)
-    .await?;
+    .await
+    .map_err(|e| {
+        let e = StoreError::from(e);
+        if e.is_unique_violation("app_user_username_key", "app_user.username") {
+            StoreError::conflict("username", format!("用户名“{}”已被使用", u.username))
+        } else {
+            e
+        }
+    })?;
     Ok(row.try_get(0)?)
 }
 
@@ -422,6 +430,8 @@ pub async fn create_role(tx: &mut Tx, code: &str, name: &str) -> StoreResult<i64
 /// Set a role's permissions and two-factor requirement. Admin roles may only hold their own
 /// category; business roles only business permissions (separation of the three admins).
 pub async fn set_role_permissions(tx: &mut Tx, role_id: i64, perms: &[String], require_totp: bool) -> StoreResult<()> {
+    let perms: Vec<String> = perms.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect();
+    let perms = perms.as_slice();
     let row = sqlx::query("SELECT admin_kind FROM role WHERE id = $1")
         .bind(role_id)
         .fetch_optional(&mut **tx)
@@ -471,6 +481,8 @@ pub async fn set_role_permissions(tx: &mut Tx, role_id: i64, perms: &[String], r
 /// Set the roles a user holds. Nobody may hold two of the three admin roles, nor an admin
 /// role together with a business role.
 pub async fn set_roles(tx: &mut Tx, user_id: UserId, role_ids: &[i64]) -> StoreResult<()> {
+    let role_ids: Vec<i64> = role_ids.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
+    let role_ids = role_ids.as_slice();
     let mut admin_kinds = Vec::new();
     let mut business = 0;
     for rid in role_ids {
@@ -510,6 +522,8 @@ pub async fn set_roles(tx: &mut Tx, user_id: UserId, role_ids: &[i64]) -> StoreR
 
 /// Set the org subtrees a user may see.
 pub async fn set_scope(tx: &mut Tx, user_id: UserId, org_ids: &[OrgId]) -> StoreResult<()> {
+    let org_ids: Vec<OrgId> = org_ids.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
+    let org_ids = org_ids.as_slice();
     get_auth(&mut **tx, user_id).await?;
     sqlx::query("DELETE FROM user_scope WHERE user_id = $1")
         .bind(user_id)

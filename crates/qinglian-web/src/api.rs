@@ -196,7 +196,7 @@ pub struct PersonDto {
     pub id_number: String,
     /// male | female.
     pub sex: String,
-    /// YYYY-MM-DD.
+    /// YYYY-MM-DD, or the year only ("1949年") without the sensitive permission.
     pub birth_date: String,
     /// Post.
     pub post: String,
@@ -222,10 +222,10 @@ impl PersonDto {
             } else {
                 p.masked_id_number()
             },
+            birth_date: if full { p.birth_date.clone() } else { p.birth_year() },
             org_name: p.org_name,
             name: p.name,
             sex: p.sex,
-            birth_date: p.birth_date,
             post: p.post,
             rank: p.rank,
             party_member: p.party_member,

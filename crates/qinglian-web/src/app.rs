@@ -128,7 +128,7 @@ pub fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
 
 /// Hide the password in a database URL for messages and logs.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
+    match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => {
             let creds = &url[s + 3..at];
             match creds.find(':') {
@@ -146,5 +146,6 @@ mod tests {
     fn passwords_are_redacted_from_urls() {
         assert_eq!(super::redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(super::redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(super::redact_url("postgres://u:p@ss@h/db"), "postgres://u:***@h/db");
     }
 }

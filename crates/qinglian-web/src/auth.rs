@@ -74,13 +74,14 @@ pub enum AuthState {
     Full(Box<Ctx>),
 }
 
-/// The client IP: the socket peer, or the first X-Forwarded-For hop behind a trusted proxy.
+/// The client IP: the socket peer, or, behind a trusted proxy, the right-most X-Forwarded-For
+/// hop (the one that proxy appended; hops to its left are whatever the client claimed).
 pub fn client_ip(app: &App, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
     if app.config.trust_proxy
         && let Some(first) = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|x| x.split(',').next())
+            .and_then(|x| x.rsplit(',').next())
     {
         return first.trim().to_string();
     }
@@ -270,8 +271,9 @@ pub async fn login(
     let found = user::find_auth(app.db.pool(), username).await?;
     let Some(found) = found else {
         // Same work and the same answer as a wrong password: usernames cannot be probed.
-        let _ = crate::password::verify(password, crate::password::dummy_hash());
+        let _ = crate::password::verify_async(password.to_string(), crate::password::dummy_hash().to_string()).await;
         audit::record(&app.db, app.mode(), &actor, &fail("用户不存在")).await?;
+        tokio::time::sleep(failure_delay(1)).await;
         return Err(AppError::invalid("password", "用户名或密码错误"));
     };
     let u = &found.user;
@@ -288,14 +290,14 @@ pub async fn login(
             time::display_cst(&time::format(until))
         )));
     }
-    let ok = crate::password::verify(password, &found.password_hash);
+    let ok = crate::password::verify_async(password.to_string(), found.password_hash.clone()).await;
     if !ok {
         let mut tx = app.db.begin().await?;
         let n = user::record_failure(&mut tx, u.id, policy.max_failed_logins, policy.lockout_minutes).await?;
         audit::append(&mut tx, app.mode(), &actor, &fail(&format!("密码错误（连续第{n}次）"))).await?;
         tx.commit().await?;
         // Slow down repeated guessing: 0.25 s per consecutive failure, up to 2 s.
-        tokio::time::sleep(std::time::Duration::from_millis(250 * n.clamp(0, 8) as u64)).await;
+        tokio::time::sleep(failure_delay(n)).await;
         if n >= policy.max_failed_logins {
             return Err(AppError::TooMany(format!(
                 "连续{n}次密码错误，账号已锁定{}分钟",
@@ -339,7 +341,11 @@ pub async fn login(
         audit::record(&app.db, app.mode(), &actor, &fail("动态验证码重复使用")).await?;
         return Err(AppError::invalid("totp", REPLAYED));
     }
-    user::record_success(&mut tx, u.id).await?;
+    // The failure counter is reset only when the whole login succeeds: a right password with
+    // the second factor still to come must not wipe out failed code attempts.
+    if !totp_pending {
+        user::record_success(&mut tx, u.id).await?;
+    }
     session::create(&mut tx, &session_hash(app, &token), u.id, kind, &csrf, totp_pending, ip).await?;
     let actor = Actor {
         role: principal.role_names(),
@@ -365,6 +371,11 @@ pub async fn login(
     .await?;
     tx.commit().await?;
     Ok(LoginOk { token, totp_pending })
+}
+
+/// Slow down repeated guessing: 0.25 s per consecutive failure, up to 2 s.
+pub fn failure_delay(consecutive: i64) -> std::time::Duration {
+    std::time::Duration::from_millis(250 * consecutive.clamp(1, 8) as u64)
 }
 
 /// Build the TOTP object for a base32 secret (SHA-1, 6 digits, 30 s: what authenticator

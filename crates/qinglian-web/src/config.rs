@@ -30,8 +30,10 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Log filter, e.g. `info` or `qinglian=debug` (`log`).
     pub log: String,
-    /// Demo mode (`demo`, set by `serve --demo`): seeds the fictional 示例市 and does not force
+    /// Demo mode, set only by `serve --demo` (never by the file or the environment, because it
+    /// turns off required two-factor login): seeds the fictional 示例市 and does not force
     /// two-factor login or a password change at first login. Never use in production.
+    #[serde(skip)]
     pub demo: bool,
     /// Sessions.
     pub session: SessionConfig,
@@ -139,7 +141,6 @@ pub const KEYS: &[&str] = &[
     "public_url",
     "trust_proxy",
     "log",
-    "demo",
     "session.idle_minutes",
     "session.absolute_hours",
     "deadline.yellow_workdays",
@@ -383,6 +384,10 @@ mod tests {
     #[test]
     fn every_key_has_an_env_name() {
         assert_eq!(env_name("session.idle_minutes"), "QINGLIAN_SESSION_IDLE_MINUTES");
-        assert_eq!(KEYS.len(), 14);
+        assert_eq!(KEYS.len(), 13);
+        assert!(
+            !KEYS.contains(&"demo"),
+            "demo mode turns off required 2FA: only `serve --demo` may set it"
+        );
     }
 }

@@ -103,6 +103,13 @@ impl AppError {
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
+        // PostgreSQL refuses text with a NUL byte or an invalid encoding (SQLSTATE 22021,
+        // 22P05); that is bad input, not a server fault.
+        if let StoreError::Db(sqlx::Error::Database(db)) = &e
+            && matches!(db.code().as_deref(), Some("22021") | Some("22P05"))
+        {
+            return AppError::BadRequest("输入中含有不允许的控制字符（如空字符），请删除后重试".into());
+        }
         match e {
             StoreError::NotFound(what) => AppError::NotFound(what),
             StoreError::Conflict { field, message } => AppError::Conflict(field, message),

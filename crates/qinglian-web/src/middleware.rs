@@ -70,6 +70,46 @@ pub async fn friendly_rejections(req: Request, next: Next) -> Response {
     out
 }
 
+/// Record refused requests (403) of logged-in users in the audit log with outcome "denied",
+/// so the auditor sees attempts to reach what a role may not.
+pub async fn audit_denied(State(app): State<App>, req: Request, next: Next) -> Response {
+    let actor = match req.extensions().get::<AuthState>() {
+        Some(AuthState::Full(ctx)) | Some(AuthState::Gated { ctx, .. }) => Some(ctx.actor()),
+        _ => None,
+    };
+    let target = format!("{} {}", req.method(), req.uri().path());
+    let res = next.run(req).await;
+    if res.status() == axum::http::StatusCode::FORBIDDEN
+        && let Some(actor) = actor
+    {
+        let ev = qinglian_store::audit::Event {
+            action: "access.denied",
+            object_type: "path",
+            object_id: target.chars().take(200).collect(),
+            outcome: qinglian_store::audit::Outcome::Denied,
+            detail: String::new(),
+        };
+        if let Err(e) = qinglian_store::audit::record(&app.db, app.mode(), &actor, &ev).await {
+            tracing::error!(error = %e, "could not audit a refused request");
+        }
+    }
+    res
+}
+
+/// A panic in a handler becomes the generic error page (with an error id in the log), never a
+/// dropped connection or internal text.
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    PageError(crate::error::AppError::Internal(anyhow::anyhow!(
+        "handler panicked: {what}"
+    )))
+    .into_response()
+}
+
 /// Constant-time comparison of two tokens.
 pub fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0

@@ -27,6 +27,21 @@ pub fn verify(password: &str, phc: &str) -> bool {
     }
 }
 
+/// `hash` on a blocking thread: argon2 with 19 MiB takes tens of milliseconds of CPU, which
+/// must not stall the async workers that serve every other request.
+pub async fn hash_async(password: String) -> String {
+    tokio::task::spawn_blocking(move || hash(&password))
+        .await
+        .expect("argon2 task does not panic")
+}
+
+/// `verify` on a blocking thread (see `hash_async`).
+pub async fn verify_async(password: String, phc: String) -> bool {
+    tokio::task::spawn_blocking(move || verify(&password, &phc))
+        .await
+        .unwrap_or(false)
+}
+
 /// A hash to verify against when the user does not exist, so timing does not reveal which
 /// usernames exist.
 pub fn dummy_hash() -> &'static str {

@@ -81,10 +81,14 @@ pub fn build(app: App) -> Router {
         .merge(crate::assets::router())
         .fallback(not_found)
         .layer(from_fn(crate::middleware::csrf))
+        .layer(from_fn_with_state(app.clone(), crate::middleware::audit_denied))
         .layer(from_fn(crate::middleware::friendly_rejections))
         .layer(from_fn_with_state(app.clone(), crate::auth::resolve))
         .layer(from_fn_with_state(app.clone(), crate::middleware::security_headers))
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            crate::middleware::panic_response,
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(app)
 }

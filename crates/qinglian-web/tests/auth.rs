@@ -18,6 +18,7 @@ on_both!(
     pages_carry_strict_security_headers,
     forced_password_change_gates_every_page,
     a_totp_code_is_accepted_once_and_a_half_login_changes_nothing,
+    totp_failures_lock_the_account_across_password_logins,
 );
 
 async fn login_sets_a_strict_httponly_session_and_audits(t: TestApp) {
@@ -404,4 +405,68 @@ async fn a_totp_code_is_accepted_once_and_a_half_login_changes_nothing(t: TestAp
         .unwrap()
         .unwrap();
     assert!(u.user.totp_enabled, "two-factor still on");
+}
+
+async fn totp_failures_lock_the_account_across_password_logins(t: TestApp) {
+    t.user("aud2", &["auditor"], &[]).await;
+    let mut locked = false;
+    for attempt in 0..4 {
+        // A fresh password login each time must not reset the count of wrong codes.
+        let page = t.anon().get("/login").await;
+        let body = format!(
+            "username=aud2&password={}&_pre={}",
+            common::enc(PASSWORD),
+            page.hidden("_pre").unwrap()
+        );
+        let res = t
+            .send(
+                axum::http::Request::post("/login")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header(
+                        "cookie",
+                        format!("qinglian_pre={}", page.cookie("qinglian_pre").unwrap()),
+                    )
+                    .body(axum::body::Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        if res.status == StatusCode::TOO_MANY_REQUESTS {
+            locked = true;
+            break;
+        }
+        let cookie = format!("qinglian_session={}", res.cookie("qinglian_session").unwrap());
+        let csrf = t
+            .send(
+                axum::http::Request::get("/login/totp")
+                    .header("cookie", &cookie)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .hidden("_csrf")
+            .unwrap();
+        for _ in 0..2 {
+            let r = t
+                .send(
+                    axum::http::Request::post("/login/totp")
+                        .header("cookie", &cookie)
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(axum::body::Body::from(format!("_csrf={csrf}&code=000000")))
+                        .unwrap(),
+                )
+                .await;
+            if r.status == StatusCode::TOO_MANY_REQUESTS {
+                locked = true;
+            }
+        }
+        if locked {
+            assert!(attempt >= 2, "locked after 5 wrong codes, not earlier");
+            break;
+        }
+    }
+    assert!(locked, "wrong codes across several password logins lock the account");
+    assert!(
+        t.login_with("aud2", PASSWORD).await.is_err(),
+        "locked means locked, even with the right password"
+    );
 }

@@ -17,6 +17,8 @@ on_both!(
     sysadmin_creates_users_with_a_one_time_password,
     auditor_filters_and_exports_the_log,
     malformed_requests_get_chinese_4xx_not_english_or_500,
+    moving_an_org_moves_its_subtree,
+    cutting_off_the_start_of_the_audit_log_is_detected,
 );
 
 async fn audit_chain_verifies_and_detects_tampering(t: TestApp) {
@@ -268,4 +270,69 @@ async fn malformed_requests_get_chinese_4xx_not_english_or_500(t: TestApp) {
     let x = c.get("/deadlines/export.xlsx").await;
     assert_eq!(x.status, StatusCode::OK);
     assert!(x.bytes.starts_with(b"PK"), "xlsx is a zip");
+}
+
+async fn moving_an_org_moves_its_subtree(t: TestApp) {
+    t.user("sysa", &["sysadmin"], &[]).await;
+    let c = t.login("sysa").await;
+    let r = c
+        .post_form(
+            &format!("/orgs/{}", t.orgs.finance),
+            &[
+                ("parent_id", &t.orgs.civil.to_string()),
+                ("name", "测试市财政局"),
+                ("kind", "unit"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let office = qinglian_store::org::get_unscoped(t.app.db.pool(), t.orgs.finance_office)
+        .await
+        .unwrap();
+    assert_eq!(
+        office.path,
+        format!(
+            "/{}/{}/{}/{}/",
+            t.orgs.city, t.orgs.civil, t.orgs.finance, t.orgs.finance_office
+        )
+    );
+    assert_eq!(office.depth, 3);
+    let r = c
+        .post_form(
+            &format!("/orgs/{}", t.orgs.civil),
+            &[
+                ("parent_id", &t.orgs.finance_office.to_string()),
+                ("name", "测试市民政局"),
+                ("kind", "unit"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "no cycles");
+    let r = c
+        .post_form(
+            &format!("/orgs/{}", t.orgs.civil),
+            &[("parent_id", ""), ("name", "测试市民政局"), ("kind", "unit")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "no second root");
+}
+
+async fn cutting_off_the_start_of_the_audit_log_is_detected(t: TestApp) {
+    t.user("xuser", &["leader"], &[t.orgs.city]).await;
+    for _ in 0..3 {
+        t.login("xuser").await;
+    }
+    assert!(
+        qinglian_store::audit::verify(&t.app.db)
+            .await
+            .unwrap()
+            .failure
+            .is_none()
+    );
+    // An attacker deletes the first entries and moves the anchor without a purge record.
+    t.sql("UPDATE audit_head SET anchor_seq = 3, anchor_hash = (SELECT prev_hash FROM audit_log WHERE seq = 3)")
+        .await;
+    t.sql("DELETE FROM audit_log WHERE seq < 3").await;
+    let report = qinglian_store::audit::verify(&t.app.db).await.unwrap();
+    assert_eq!(report.failure.expect("detected").seq, 3);
 }

@@ -14,6 +14,8 @@ on_both!(
     the_three_admins_cannot_read_business_data,
     admin_roles_cannot_be_combined_or_given_business_permissions,
     a_person_cannot_be_created_outside_the_scope,
+    masked_id_numbers_cannot_be_completed_from_the_birth_date,
+    hostile_input_is_a_4xx,
 );
 
 async fn add_person(t: &TestApp, org: i64, name: &str, id_number: &str) -> i64 {
@@ -213,4 +215,48 @@ async fn a_person_cannot_be_created_outside_the_scope(t: TestApp) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("不在您的数据权限范围内"));
     assert_eq!(person::count(&t.app.db).await.unwrap(), 0, "nothing half-written");
+}
+
+async fn masked_id_numbers_cannot_be_completed_from_the_birth_date(t: TestApp) {
+    let id = add_person(&t, t.orgs.finance, "张三", "11010519491231002X").await;
+    t.user("lead", &["supervision"], &[t.orgs.city]).await;
+    let c = t.login("lead").await;
+    for path in ["/persons".to_string(), format!("/persons/{id}")] {
+        let text = c.get(&path).await.text();
+        assert!(text.contains("110105********002X"), "{path}");
+        assert!(
+            !text.contains("1949-12-31") && !text.contains("19491231"),
+            "{path} must not show the hidden digits"
+        );
+    }
+    let api = t.api_login("lead").await;
+    let j = api.get(&format!("/api/v1/persons/{id}")).await.json();
+    assert_eq!(j["birth_date"], "1949年");
+}
+
+async fn hostile_input_is_a_4xx(t: TestApp) {
+    let r = t
+        .anon()
+        .post_json(
+            "/api/v1/auth/login",
+            &serde_json::json!({"username": "a\u{0}b", "password": "x"}),
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{} {}", r.status, r.text());
+    t.user("casem", &["casemgmt"], &[t.orgs.city]).await;
+    let c = t.login("casem").await;
+    let r = c.get("/persons?page=9223372036854775807").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = c
+        .post_form(
+            "/persons",
+            &[
+                ("org_id", &t.orgs.finance.to_string()),
+                ("name", "张\u{0}三"),
+                ("id_number", "11010519491231002X"),
+                ("post", "科\u{0}长"),
+            ],
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{} {}", r.status, r.text());
 }

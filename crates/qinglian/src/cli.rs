@@ -44,6 +44,12 @@ pub enum Command {
     /// 字段加密密钥
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// 招投标红旗指标（与 OCP Cardinal 的 indicators 命令兼容）
+    #[command(subcommand)]
+    Redflags(RedflagsCommand),
+    /// 大数据监督比对模型
+    #[command(subcommand)]
+    Model(ModelCommand),
     /// 在线备份内置数据库（服务运行时也可执行）
     Backup(BackupArgs),
     /// 从备份文件恢复内置数据库（须先停止服务）
@@ -238,4 +244,18 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
     }
+}
+
+/// `redflags` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RedflagsCommand {
+    /// 读取OCDS合并发布（每行一个JSON），按Cardinal的格式输出红旗指标
+    Indicators(qinglian_redflags::IndicatorsArgs),
+}
+
+/// `model` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// 在数据集目录上运行全部内置模型，对照真值文件输出各模型的精确率与召回率
+    Eval(qinglian_analytics::EvalArgs),
 }

@@ -137,7 +137,8 @@ pub struct TotpForm {
     code: String,
 }
 
-/// Check the TOTP code of a pending session.
+/// Check the TOTP code of a pending session. Failures count towards the account lockout
+/// across logins; at the limit every session of the user ends.
 pub async fn totp_submit(
     State(app): State<App>,
     AnyCtx(ctx): AnyCtx,
@@ -146,55 +147,74 @@ pub async fn totp_submit(
 ) -> PageResult {
     let u = user::get_auth(app.db.pool(), ctx.principal.user.id).await?;
     let policy: SecurityPolicy = setting::get(&app.db, setting::SECURITY_POLICY).await?;
+    let event = |outcome, detail: String| Event {
+        action: "login.totp",
+        object_type: "user",
+        object_id: u.user.username.clone(),
+        outcome,
+        detail,
+    };
+    let locked = u
+        .user
+        .locked_until
+        .as_deref()
+        .and_then(qinglian_store::time::parse)
+        .is_some_and(|t| t > chrono::Utc::now());
     let mut tx = app.db.begin().await?;
+    if locked {
+        session::delete_for_user(&mut tx, u.user.id).await?;
+        audit::append(
+            &mut tx,
+            app.mode(),
+            &ctx.actor(),
+            &event(Outcome::Failure, "账号已锁定".into()),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(
+            AppError::TooMany("连续验证失败次数过多，账号已锁定，请稍后重新登录或联系系统管理员解锁".into()).into(),
+        );
+    }
     let fresh = match auth::check_totp(&app, &u, &f.code)? {
         Some(step) => user::use_totp_step(&mut tx, u.user.id, step).await?,
         None => false,
     };
     if fresh {
+        user::record_success(&mut tx, u.user.id).await?;
         session::complete_totp(&mut tx, &ctx.session_hash).await?;
         audit::append(
             &mut tx,
             app.mode(),
             &ctx.actor(),
-            &Event {
-                action: "login.totp",
-                object_type: "user",
-                object_id: u.user.username.clone(),
-                outcome: Outcome::Success,
-                detail: "动态验证码正确，登录成功".into(),
-            },
+            &event(Outcome::Success, "动态验证码正确，登录成功".into()),
         )
         .await?;
         tx.commit().await?;
-        Ok(redirect(&headers, "/"))
-    } else {
-        let n = user::record_failure(&mut tx, u.user.id, policy.max_failed_logins, policy.lockout_minutes).await?;
-        audit::append(
-            &mut tx,
-            app.mode(),
-            &ctx.actor(),
-            &Event {
-                action: "login.totp",
-                object_type: "user",
-                object_id: u.user.username.clone(),
-                outcome: Outcome::Failure,
-                detail: format!("动态验证码错误（连续第{n}次）"),
-            },
-        )
-        .await?;
-        if n >= policy.max_failed_logins {
-            session::delete(&mut tx, &ctx.session_hash).await?;
-        }
-        tx.commit().await?;
-        Ok(page_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &TotpPage {
-                error: Some("动态验证码错误，请查看验证器中的6位数字后重试".into()),
-                csrf: ctx.csrf,
-            },
-        ))
+        return Ok(redirect(&headers, "/"));
     }
+    let n = user::record_failure(&mut tx, u.user.id, policy.max_failed_logins, policy.lockout_minutes).await?;
+    if n >= policy.max_failed_logins {
+        session::delete_for_user(&mut tx, u.user.id).await?;
+    }
+    audit::append(
+        &mut tx,
+        app.mode(),
+        &ctx.actor(),
+        &event(Outcome::Failure, format!("动态验证码错误（连续第{n}次）")),
+    )
+    .await?;
+    tx.commit().await?;
+    tokio::time::sleep(auth::failure_delay(n)).await;
+    if n >= policy.max_failed_logins {
+        return Err(AppError::TooMany(format!("连续{n}次验证失败，账号已锁定{}分钟", policy.lockout_minutes)).into());
+    }
+    Ok(page_with(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &TotpPage {
+            error: Some("动态验证码错误，请查看验证器中的6位数字后重试".into()),
+            csrf: ctx.csrf,
+        },
+    ))
 }
 
 /// End the session.
@@ -241,7 +261,7 @@ pub async fn password_submit(
     let policy: SecurityPolicy = setting::get(&app.db, setting::SECURITY_POLICY).await?;
     let u = user::get_auth(app.db.pool(), ctx.principal.user.id).await?;
     let mut errors = Vec::new();
-    if !crate::password::verify(&f.current, &u.password_hash) {
+    if !crate::password::verify_async(f.current.clone(), u.password_hash.clone()).await {
         errors.push(("current", "当前密码不正确".to_string()));
     }
     if let Err(m) = policy.check_password(&f.new, &u.user.username) {
@@ -263,7 +283,7 @@ pub async fn password_submit(
             },
         ));
     }
-    let hash = crate::password::hash(&f.new);
+    let hash = crate::password::hash_async(f.new.clone()).await;
     let mut tx = app.db.begin().await?;
     user::set_password(&mut tx, u.user.id, &hash, false).await?;
     audit::append(

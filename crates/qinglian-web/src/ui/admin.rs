@@ -133,7 +133,7 @@ pub async fn user_create(State(app): State<App>, ctx: Ctx, Form(f): Form<NewUser
         username: f.username.trim().to_lowercase(),
         display_name: f.display_name.clone(),
         org_id: f.org_id.trim().parse().ok(),
-        password_hash: crate::password::hash(&password),
+        password_hash: crate::password::hash_async(password.clone()).await,
         must_change_password: true,
     };
     let mut tx = app.db.begin().await?;
@@ -215,7 +215,8 @@ pub async fn user_action(
         }
         "reset-password" => {
             let pw = crate::password::generate();
-            user::set_password(&mut tx, id, &crate::password::hash(&pw), true).await?;
+            let hash = crate::password::hash_async(pw.clone()).await;
+            user::set_password(&mut tx, id, &hash, true).await?;
             ("reset", "重置密码", Some(pw))
         }
         _ => return Err(AppError::NotFound("操作").into()),

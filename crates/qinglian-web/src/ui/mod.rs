@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod home;
+pub mod import;
 pub mod org;
 pub mod person;
 pub mod security;

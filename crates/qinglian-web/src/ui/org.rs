@@ -11,6 +11,7 @@ use qinglian_store::org::{self, Org, OrgInput, OrgKind};
 use qinglian_store::permission as perm;
 use serde::Deserialize;
 
+use super::import::{self, read_upload};
 use super::xlsx::{XLSX, download};
 use super::{ListQuery, page, page_with, redirect};
 use crate::App;
@@ -378,50 +379,10 @@ pub fn import_spec() -> SheetSpec {
     }
 }
 
-#[derive(Template)]
-#[template(path = "import.html")]
-struct ImportPage {
-    chrome: Chrome,
-    what: &'static str,
-    action: &'static str,
-    template_href: &'static str,
-    back: &'static str,
-    result: Option<ImportOutcome>,
-}
-
-/// What an import did.
-pub struct ImportOutcome {
-    /// Rows read.
-    pub total: usize,
-    /// Rows written.
-    pub imported: usize,
-    /// Problems (row, column, message).
-    pub errors: Vec<qinglian_office::RowError>,
-    /// Token of the downloadable error report.
-    pub report: Option<String>,
-    /// Whether nothing was written because of errors (all-or-nothing mode).
-    pub rolled_back: bool,
-}
-
 /// The import page for orgs.
 pub async fn import_form(State(app): State<App>, ctx: Ctx) -> PageResult {
     ctx.require(perm::ORG_MANAGE)?;
-    let chrome = Chrome::new(
-        &app,
-        &ctx,
-        "导入组织机构",
-        "/orgs",
-        &[("组织机构", "/orgs"), ("导入", "")],
-    )
-    .await;
-    Ok(page(&ImportPage {
-        chrome,
-        what: "组织机构",
-        action: "/orgs/import",
-        template_href: "/orgs/import/template.xlsx",
-        back: "/orgs",
-        result: None,
-    }))
+    Ok(import::form_page(&app, &ctx, &import::ORGS).await)
 }
 
 /// The org import template.
@@ -431,50 +392,9 @@ pub async fn import_template(ctx: Ctx) -> PageResult {
     Ok(download("组织机构导入模板.xlsx", XLSX, bytes))
 }
 
-/// Read an uploaded file and the import mode from a multipart form.
-pub async fn read_upload(app: &App, mut mp: Multipart) -> Result<(Vec<u8>, bool), AppError> {
-    let mut bytes = None;
-    let mut valid_only = false;
-    let max = app.config.upload.max_mb * 1024 * 1024;
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest("上传内容无法读取，请重新选择文件".into()))?
-    {
-        match field.name() {
-            Some("file") => {
-                let b = field.bytes().await.map_err(|_| {
-                    AppError::BadRequest(format!("文件过大或上传中断（上限{}MB）", app.config.upload.max_mb))
-                })?;
-                if b.len() > max {
-                    return Err(AppError::invalid(
-                        "file",
-                        format!("文件超过{}MB上限", app.config.upload.max_mb),
-                    ));
-                }
-                bytes = Some(b.to_vec());
-            }
-            Some("mode") => valid_only = field.text().await.unwrap_or_default() == "valid_only",
-            _ => {}
-        }
-    }
-    match bytes {
-        Some(b) if !b.is_empty() => Ok((b, valid_only)),
-        _ => Err(AppError::invalid("file", "请选择要导入的Excel文件")),
-    }
-}
-
 /// Import orgs from .xlsx (parents may be existing orgs or rows above).
 pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResult {
     ctx.require(perm::ORG_MANAGE)?;
-    let chrome = Chrome::new(
-        &app,
-        &ctx,
-        "导入组织机构",
-        "/orgs",
-        &[("组织机构", "/orgs"), ("导入", "")],
-    )
-    .await;
     let (bytes, valid_only) = read_upload(&app, mp).await?;
     let spec = import_spec();
     let read = match qinglian_office::read_xlsx(&spec, &bytes) {
@@ -569,34 +489,16 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
         .await?;
         tx.commit().await?;
     }
-    let report = if errors.is_empty() {
-        None
-    } else {
-        let bytes = qinglian_office::error_report_xlsx(&errors).map_err(|e| AppError::Internal(e.into()))?;
-        Some(app.put_download(ctx.principal.user.id, "组织机构导入问题.xlsx", bytes))
-    };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok(page_with(
-        status,
-        &ImportPage {
-            chrome,
-            what: "组织机构",
-            action: "/orgs/import",
-            template_href: "/orgs/import/template.xlsx",
-            back: "/orgs",
-            result: Some(ImportOutcome {
-                total: read.rows.len(),
-                imported,
-                errors,
-                report,
-                rolled_back,
-            }),
-        },
-    ))
+    import::result_page(
+        &app,
+        &ctx,
+        &import::ORGS,
+        read.rows.len(),
+        imported,
+        errors,
+        rolled_back,
+    )
+    .await
 }
 
 /// Download a generated file (import error report) by token.

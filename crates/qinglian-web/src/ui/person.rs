@@ -13,7 +13,8 @@ use qinglian_store::person::{self, Person, PersonFilter, PersonInput};
 use qinglian_store::sql::Page;
 use serde::Deserialize;
 
-use super::org::{ImportOutcome, OrgRow, choices, read_upload};
+use super::import::{self, read_upload};
+use super::org::{OrgRow, choices};
 use super::xlsx::{XLSX, download};
 use super::{checked, enc, page, page_with, redirect};
 use crate::App;
@@ -92,6 +93,7 @@ struct PersonsPage {
     export_href: String,
     can_manage: bool,
     can_export: bool,
+    sensitive: bool,
 }
 
 /// The roster.
@@ -148,6 +150,7 @@ pub async fn list(State(app): State<App>, ctx: Ctx, Query(q): Query<PersonQuery>
         export_href: format!("/persons/export.xlsx?{base}{sort_part}"),
         can_manage: ctx.principal.can(perm::PERSON_MANAGE),
         can_export: ctx.principal.can(perm::PERSON_EXPORT),
+        sensitive: ctx.principal.can(perm::PERSON_SENSITIVE),
         page: page_data,
     }))
 }
@@ -158,6 +161,7 @@ struct PersonDetailPage {
     chrome: Chrome,
     p: Person,
     id_number: String,
+    birth: String,
     can_manage: bool,
 }
 
@@ -171,7 +175,13 @@ pub async fn detail(
 ) -> PageResult {
     ctx.require(perm::PERSON_READ)?;
     let p = person::get(&app.db, ctx.scope(), id).await?;
-    let id_number = if ctx.principal.can(perm::PERSON_SENSITIVE) {
+    let sensitive = ctx.principal.can(perm::PERSON_SENSITIVE);
+    let birth = if sensitive {
+        p.birth_date.clone()
+    } else {
+        p.birth_year()
+    };
+    let id_number = if sensitive {
         audit::record(
             &app.db,
             app.mode(),
@@ -203,6 +213,7 @@ pub async fn detail(
     Ok(page(&PersonDetailPage {
         chrome,
         id_number,
+        birth,
         can_manage: ctx.principal.can(perm::PERSON_MANAGE),
         p,
     }))
@@ -429,7 +440,7 @@ pub async fn export(State(app): State<App>, ctx: Ctx, Query(q): Query<PersonQuer
                     p.masked_id_number()
                 }),
                 Cell::Text(p.sex_label().into()),
-                Cell::Text(p.birth_date.clone()),
+                Cell::Text(if full { p.birth_date.clone() } else { p.birth_year() }),
                 Cell::Text(p.org_name.clone()),
                 Cell::Text(p.post.clone()),
                 Cell::Text(p.rank.clone()),
@@ -587,36 +598,10 @@ fn header_of(field: &str) -> &'static str {
     }
 }
 
-#[derive(Template)]
-#[template(path = "import.html")]
-struct ImportPage {
-    chrome: Chrome,
-    what: &'static str,
-    action: &'static str,
-    template_href: &'static str,
-    back: &'static str,
-    result: Option<ImportOutcome>,
-}
-
 /// The person import page.
 pub async fn import_form(State(app): State<App>, ctx: Ctx) -> PageResult {
     ctx.require(perm::PERSON_MANAGE)?;
-    let chrome = Chrome::new(
-        &app,
-        &ctx,
-        "导入人员",
-        "/persons",
-        &[("人员名册", "/persons"), ("导入", "")],
-    )
-    .await;
-    Ok(page(&ImportPage {
-        chrome,
-        what: "人员",
-        action: "/persons/import",
-        template_href: "/persons/import/template.xlsx",
-        back: "/persons",
-        result: None,
-    }))
+    Ok(import::form_page(&app, &ctx, &import::PERSONS).await)
 }
 
 /// The person import template.
@@ -630,14 +615,6 @@ pub async fn import_template(ctx: Ctx) -> PageResult {
 /// duplicates in the file and in the roster); then all-or-nothing or valid rows only.
 pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResult {
     ctx.require(perm::PERSON_MANAGE)?;
-    let chrome = Chrome::new(
-        &app,
-        &ctx,
-        "导入人员",
-        "/persons",
-        &[("人员名册", "/persons"), ("导入", "")],
-    )
-    .await;
     let (bytes, valid_only) = read_upload(&app, mp).await?;
     let read =
         qinglian_office::read_xlsx(&import_spec(), &bytes).map_err(|e| AppError::invalid("file", e.to_string()))?;
@@ -729,32 +706,14 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
         .await?;
         tx.commit().await?;
     }
-    let report = if errors.is_empty() {
-        None
-    } else {
-        let bytes = qinglian_office::error_report_xlsx(&errors).map_err(|e| AppError::Internal(e.into()))?;
-        Some(app.put_download(ctx.principal.user.id, "人员导入问题.xlsx", bytes))
-    };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok(page_with(
-        status,
-        &ImportPage {
-            chrome,
-            what: "人员",
-            action: "/persons/import",
-            template_href: "/persons/import/template.xlsx",
-            back: "/persons",
-            result: Some(ImportOutcome {
-                total: read.rows.len(),
-                imported,
-                errors,
-                report,
-                rolled_back,
-            }),
-        },
-    ))
+    import::result_page(
+        &app,
+        &ctx,
+        &import::PERSONS,
+        read.rows.len(),
+        imported,
+        errors,
+        rolled_back,
+    )
+    .await
 }

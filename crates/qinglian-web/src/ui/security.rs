@@ -69,6 +69,8 @@ pub async fn role_save(
     let mut tx = app.db.begin().await?;
     match user::set_role_permissions(&mut tx, id, &perms, totp).await {
         Ok(()) => {
+            // A change of rights takes effect at once: end the user's sessions.
+            qinglian_store::session::delete_for_user(&mut tx, id).await?;
             audit::append(
                 &mut tx,
                 app.mode(),
@@ -260,8 +262,6 @@ pub async fn user_grant_save(
                 },
             )
             .await?;
-            // A change of rights takes effect at once: end the user's sessions.
-            qinglian_store::session::delete_for_user(&mut tx, id).await?;
             tx.commit().await?;
             Ok(redirect(&headers, "/security/users?ok=saved"))
         }

@@ -28,6 +28,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(crate::cli::AuditCommand::Verify) => audit::verify(config).await,
         Command::Audit(crate::cli::AuditCommand::Purge(args)) => audit::purge(config, &args.before).await,
         Command::Keys(crate::cli::KeysCommand::Rotate) => audit::rotate_keys(config).await,
+        Command::Redflags(crate::cli::RedflagsCommand::Indicators(args)) => qinglian_redflags::run_indicators(&args),
+        Command::Model(crate::cli::ModelCommand::Eval(args)) => qinglian_analytics::run_eval(&args).await,
         Command::Backup(args) => backup::backup(config, &args.out).await,
         Command::Restore(args) => backup::restore(config, &args.file).await,
         Command::Demo => serve::demo(config).await,

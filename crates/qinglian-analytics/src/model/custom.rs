@@ -1,0 +1,73 @@
+//! Validation of custom (user-written) model SQL: a single read-only SELECT.
+
+use datafusion::sql::parser::{DFParser, Statement as DFStatement};
+use datafusion::sql::sqlparser::ast::{Query, SetExpr, Statement};
+use datafusion::sql::sqlparser::dialect::GenericDialect;
+
+use super::ModelError;
+
+fn reject(msg: impl Into<String>) -> ModelError {
+    ModelError::NotReadOnly(msg.into())
+}
+
+/// Checks that `sql` is exactly one read-only query (SELECT, WITH … SELECT, UNION, VALUES);
+/// anything else (INSERT, UPDATE, DELETE, DROP, CREATE, COPY, SET, EXPLAIN, several
+/// statements, SELECT INTO, FOR UPDATE) is rejected with a Chinese message.
+pub fn validate_select(sql: &str) -> Result<(), ModelError> {
+    let statements =
+        DFParser::parse_sql_with_dialect(sql, &GenericDialect {}).map_err(|e| reject(format!("SQL语法错误：{e}")))?;
+    match statements.len() {
+        0 => return Err(reject("查询为空")),
+        1 => {}
+        n => return Err(reject(format!("只能包含一条语句，当前有{n}条"))),
+    }
+    match &statements[0] {
+        DFStatement::Statement(statement) => match statement.as_ref() {
+            Statement::Query(query) => check_query(query),
+            other => Err(reject(format!("不允许执行该语句：{}", statement_kind(other)))),
+        },
+        DFStatement::CopyTo(_) => Err(reject("不允许COPY导出数据")),
+        DFStatement::CreateExternalTable(_) => Err(reject("不允许创建表")),
+        DFStatement::Explain(_) => Err(reject("不允许EXPLAIN，请直接写SELECT查询")),
+        _ => Err(reject("不允许执行该语句")),
+    }
+}
+
+/// First keyword(s) of a statement for the error message.
+fn statement_kind(statement: &Statement) -> String {
+    let text = statement.to_string();
+    text.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+}
+
+fn check_query(query: &Query) -> Result<(), ModelError> {
+    if let Some(with) = &query.with {
+        for cte in &with.cte_tables {
+            check_query(&cte.query)?;
+        }
+    }
+    if !query.locks.is_empty() {
+        return Err(reject("不允许加锁查询（FOR UPDATE/FOR SHARE）"));
+    }
+    check_set_expr(&query.body)
+}
+
+fn check_set_expr(body: &SetExpr) -> Result<(), ModelError> {
+    match body {
+        SetExpr::Select(select) => {
+            if select.into.is_some() {
+                return Err(reject("不允许SELECT INTO"));
+            }
+            Ok(())
+        }
+        SetExpr::Query(query) => check_query(query),
+        SetExpr::SetOperation { left, right, .. } => {
+            check_set_expr(left)?;
+            check_set_expr(right)
+        }
+        SetExpr::Values(_) | SetExpr::Table(_) => Ok(()),
+        SetExpr::Insert(_) => Err(reject("不允许INSERT")),
+        SetExpr::Update(_) => Err(reject("不允许UPDATE")),
+        SetExpr::Delete(_) => Err(reject("不允许DELETE")),
+        SetExpr::Merge(_) => Err(reject("不允许MERGE")),
+    }
+}

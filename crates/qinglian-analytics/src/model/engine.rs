@@ -1,0 +1,220 @@
+//! Running models over registered datasets with a memory limit, a time limit and cancellation.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int32Type, Int64Type, TimeUnit};
+use datafusion::arrow::util::display::array_value_to_string;
+use datafusion::execution::context::SQLOptions;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use serde_json::{Map, Value};
+use tokio_util::sync::CancellationToken;
+
+use super::template::{display, render_explanation};
+use super::{Finding, Model, ModelError, validate_select};
+use crate::dataset::Datasets;
+
+/// Limits of a run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Memory pool size for query execution in bytes (unbounded when `None`).
+    pub memory_limit: Option<usize>,
+    /// Time limit of one model run (unbounded when `None`).
+    pub timeout: Option<Duration>,
+    /// Cancels every run of the engine when triggered.
+    pub cancel: CancellationToken,
+}
+
+/// The outcome of one model in [`Engine::run_all`].
+#[derive(Debug)]
+pub struct ModelRun {
+    /// Model id.
+    pub model: String,
+    /// Findings, or why the model failed.
+    pub result: Result<Vec<Finding>, ModelError>,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+}
+
+/// One DataFusion session with every dataset registered once, running any number of models.
+pub struct Engine {
+    ctx: SessionContext,
+    options: RunOptions,
+}
+
+impl Engine {
+    /// Creates a session with the run limits and registers every dataset of `datasets`.
+    pub fn new(datasets: &Datasets, options: RunOptions) -> Result<Engine, ModelError> {
+        let mut runtime = RuntimeEnvBuilder::new();
+        if let Some(limit) = options.memory_limit {
+            runtime = runtime.with_memory_limit(limit, 1.0);
+        }
+        let runtime = runtime.build_arc()?;
+        let config = SessionConfig::new().with_information_schema(false);
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
+        datasets.register(&ctx)?;
+        Ok(Engine { ctx, options })
+    }
+
+    /// The underlying DataFusion session (datasets are registered as tables).
+    pub fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+
+    /// Runs one model and returns its findings, one per (subject, period).
+    pub async fn run(&self, model: &Model) -> Result<Vec<Finding>, ModelError> {
+        let sql = model.render_sql()?;
+        if !model.builtin {
+            validate_select(&sql)?;
+        }
+        let work = async {
+            let options = SQLOptions::new()
+                .with_allow_ddl(false)
+                .with_allow_dml(false)
+                .with_allow_statements(false);
+            let df = self.ctx.sql_with_options(&sql, options).await?;
+            let batches = df.collect().await?;
+            Ok::<_, ModelError>(batches)
+        };
+        let limited = async {
+            match self.options.timeout {
+                Some(limit) => tokio::time::timeout(limit, work)
+                    .await
+                    .map_err(|_| ModelError::Timeout(limit.as_secs()))?,
+                None => work.await,
+            }
+        };
+        // Dropping the query future stops DataFusion's tasks.
+        let batches = tokio::select! {
+            biased;
+            _ = self.options.cancel.cancelled() => return Err(ModelError::Cancelled),
+            r = limited => r?,
+        };
+        findings_from_batches(model, &batches)
+    }
+
+    /// Runs models one after another (each already uses every core), collecting each outcome.
+    pub async fn run_all(&self, models: &[Model]) -> Vec<ModelRun> {
+        let mut out = Vec::with_capacity(models.len());
+        for model in models {
+            let started = std::time::Instant::now();
+            let result = self.run(model).await;
+            out.push(ModelRun {
+                model: model.id.clone(),
+                result,
+                elapsed: started.elapsed(),
+            });
+        }
+        out
+    }
+}
+
+/// Groups result rows into findings by (subject, period), deduplicating evidence rows.
+pub(crate) fn findings_from_batches(model: &Model, batches: &[RecordBatch]) -> Result<Vec<Finding>, ModelError> {
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    let mut seen: Vec<std::collections::HashSet<String>> = Vec::new();
+    for batch in batches {
+        let schema = batch.schema();
+        let subject_idx = schema
+            .index_of("subject")
+            .map_err(|_| ModelError::MissingColumn("subject"))?;
+        let period_idx = schema.index_of("period").ok();
+        for row in 0..batch.num_rows() {
+            let subject = match json_value(batch.column(subject_idx).as_ref(), row) {
+                Value::Null => continue,
+                v => display(&v).trim().to_string(),
+            };
+            if subject.is_empty() {
+                continue;
+            }
+            let period = period_idx
+                .map(|i| display(&json_value(batch.column(i).as_ref(), row)).trim().to_string())
+                .unwrap_or_default();
+            let mut evidence = Map::new();
+            for (i, field) in schema.fields().iter().enumerate() {
+                if i == subject_idx || Some(i) == period_idx {
+                    continue;
+                }
+                evidence.insert(field.name().clone(), json_value(batch.column(i).as_ref(), row));
+            }
+            let key = (subject, period);
+            let at = match index.get(&key) {
+                Some(&at) => at,
+                None => {
+                    findings.push(Finding {
+                        model: model.id.clone(),
+                        model_version: model.version,
+                        subject_kind: model.subject_kind,
+                        subject: key.0.clone(),
+                        period: key.1.clone(),
+                        severity: model.severity,
+                        explanation: String::new(),
+                        evidence: Vec::new(),
+                    });
+                    seen.push(Default::default());
+                    index.insert(key, findings.len() - 1);
+                    findings.len() - 1
+                }
+            };
+            let value = Value::Object(evidence);
+            if seen[at].insert(value.to_string()) {
+                findings[at].evidence.push(value);
+            }
+        }
+    }
+    for f in &mut findings {
+        let fixed = [
+            ("subject", f.subject.clone()),
+            ("period", f.period.clone()),
+            ("count", f.evidence.len().to_string()),
+        ];
+        let first = f.evidence.first().and_then(Value::as_object);
+        f.explanation = render_explanation(&model.explanation, &fixed, &model.params, first);
+    }
+    findings.sort_by(|a, b| (&a.subject, &a.period).cmp(&(&b.subject, &b.period)));
+    Ok(findings)
+}
+
+/// One cell as JSON: numbers as numbers, dates as 'YYYY-MM-DD', times as 'YYYY-MM-DD HH:MM:SS'.
+fn json_value(array: &dyn Array, row: usize) -> Value {
+    if array.is_null(row) {
+        return Value::Null;
+    }
+    match array.data_type() {
+        DataType::Utf8 => Value::String(array.as_string::<i32>().value(row).to_string()),
+        DataType::LargeUtf8 => Value::String(array.as_string::<i64>().value(row).to_string()),
+        DataType::Utf8View => Value::String(array.as_string_view().value(row).to_string()),
+        DataType::Boolean => Value::Bool(array.as_boolean().value(row)),
+        DataType::Int64 => Value::from(array.as_primitive::<Int64Type>().value(row)),
+        DataType::Int32 => Value::from(array.as_primitive::<Int32Type>().value(row)),
+        DataType::Float64 => serde_json::Number::from_f64(array.as_primitive::<Float64Type>().value(row))
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
+        DataType::Date32 => {
+            let days = array.as_primitive::<Date32Type>().value(row);
+            let date = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+                .and_then(|e| e.checked_add_signed(chrono::Duration::days(i64::from(days))));
+            date.map(|d| Value::String(d.format("%Y-%m-%d").to_string()))
+                .unwrap_or(Value::Null)
+        }
+        DataType::Timestamp(TimeUnit::Millisecond, None) => {
+            let ms = array
+                .as_primitive::<datafusion::arrow::datatypes::TimestampMillisecondType>()
+                .value(row);
+            chrono::DateTime::from_timestamp_millis(ms)
+                .map(|t| Value::String(t.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string()))
+                .unwrap_or(Value::Null)
+        }
+        _ => match array_value_to_string(array, row) {
+            Ok(s) => s
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map_or(Value::String(s), Value::Number),
+            Err(_) => Value::Null,
+        },
+    }
+}
