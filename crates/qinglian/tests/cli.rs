@@ -669,3 +669,28 @@ async fn audit_purge_refuses_the_retention_period_and_keeps_the_chain_verifiable
     );
     assert_code(&run(data, &["audit", "verify"]), 0);
 }
+
+#[tokio::test]
+async fn restore_refuses_a_backup_whose_audit_log_was_tampered_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    seed(&a);
+    seed(&b);
+    let file = dir.path().join("a.backup");
+    assert_code(&run(&a, &["backup", "--out", file.to_str().unwrap()]), 0);
+    let db = Db::connect(&format!("sqlite://{}?mode=rw", file.display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_log SET detail = 'forged' WHERE seq = 1")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    db.close().await;
+    let before = counts(&b).await;
+    let o = run(&b, &["restore", file.to_str().unwrap()]);
+    assert_code(&o, 2);
+    assert!(err(&o).contains("审计日志校验失败"), "{}", err(&o));
+    assert_eq!(counts(&b).await, before, "the current database is untouched");
+    assert_code(&run(&b, &["audit", "verify"]), 0);
+}

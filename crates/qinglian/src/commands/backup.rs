@@ -140,6 +140,31 @@ pub async fn restore(config: Config, file: &Path) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(&tmp);
         return Err(e.into());
     }
+    // Verify the audit chain of the copy before it replaces anything: a backup whose log was
+    // tampered with is refused, and the current database stays as it was.
+    let report = verify_file(&tmp).await;
+    let remove_tmp = || {
+        for f in [tmp.clone(), with_suffix(&tmp, "-wal"), with_suffix(&tmp, "-shm")] {
+            let _ = std::fs::remove_file(f);
+        }
+    };
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => {
+            remove_tmp();
+            return Err(e);
+        }
+    };
+    if let Some(f) = &report.failure {
+        remove_tmp();
+        return Err(crate::exit::refused(format!(
+            "备份文件的审计日志校验失败（第{}条：{}），未恢复，现有数据库保持不变",
+            f.seq, f.reason
+        )));
+    }
+    for f in [with_suffix(&tmp, "-wal"), with_suffix(&tmp, "-shm")] {
+        let _ = std::fs::remove_file(f);
+    }
     for stale in [&wal, &shm] {
         match std::fs::remove_file(stale) {
             Ok(()) => {}
@@ -161,21 +186,16 @@ pub async fn restore(config: Config, file: &Path) -> anyhow::Result<()> {
         Some(before) => println!("原数据库已保留为：{}", before.display()),
         None => println!("数据目录中原先没有数据库"),
     }
-    let db = Db::connect(&config.effective_database_url())
+    println!("审计日志完整：共{}条", report.checked);
+    Ok(())
+}
+
+/// Verify the audit chain of a database file.
+async fn verify_file(path: &Path) -> anyhow::Result<qinglian_store::audit::VerifyReport> {
+    let db = Db::connect(&format!("sqlite://{}?mode=rw", path.display()))
         .await
-        .context("无法打开恢复后的数据库")?;
+        .context("无法打开备份文件以校验审计日志")?;
     let report = qinglian_store::audit::verify(&db).await;
     db.close().await;
-    let report = report.context("校验恢复后的审计日志失败")?;
-    match report.failure {
-        None => {
-            println!("审计日志完整：共{}条", report.checked);
-            Ok(())
-        }
-        Some(f) => Err(anyhow::anyhow!(
-            "数据库已恢复，但审计日志校验失败，第一个问题在第{}条：{}",
-            f.seq,
-            f.reason
-        )),
-    }
+    report.context("校验备份文件的审计日志失败")
 }
