@@ -37,6 +37,7 @@ pub fn build(app: App) -> Router {
         .route("/orgs/import/template.xlsx", get(org::import_template))
         .route("/orgs/{id}", post(org::update))
         .route("/orgs/{id}/edit", get(org::edit_form))
+        .route("/orgs/{id}/party-orgs", post(org::party_org_create))
         .route("/downloads/{token}", get(org::download_generated))
         .route("/persons", get(person::list).post(person::create))
         .route("/persons/new", get(person::new_form))

@@ -19,6 +19,7 @@ on_both!(
     malformed_requests_get_chinese_4xx_not_english_or_500,
     moving_an_org_moves_its_subtree,
     cutting_off_the_start_of_the_audit_log_is_detected,
+    party_orgs_are_attached_to_orgs,
 );
 
 async fn audit_chain_verifies_and_detects_tampering(t: TestApp) {
@@ -335,4 +336,36 @@ async fn cutting_off_the_start_of_the_audit_log_is_detected(t: TestApp) {
     t.sql("DELETE FROM audit_log WHERE seq < 3").await;
     let report = qinglian_store::audit::verify(&t.app.db).await.unwrap();
     assert_eq!(report.failure.expect("detected").seq, 3);
+}
+
+async fn party_orgs_are_attached_to_orgs(t: TestApp) {
+    t.user("sysa", &["sysadmin"], &[]).await;
+    let c = t.login("sysa").await;
+    let path = format!("/orgs/{}/party-orgs", t.orgs.finance);
+    let r = c
+        .post_form(&path, &[("name", "测试市财政局党组"), ("kind", "party_group")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let r = c
+        .post_form(&path, &[("name", "测试市财政局党组"), ("kind", "party_group")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("已有名为"));
+    let r = c
+        .post_form(&path, &[("name", "机关党支部"), ("kind", "nonsense")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("党组织类型无效"));
+    let edit = c.get(&format!("/orgs/{}/edit", t.orgs.finance)).await.text();
+    assert!(edit.contains("测试市财政局党组"));
+    let list = c.get("/orgs").await.text();
+    assert!(list.contains("测试市财政局党组"), "the tree shows attached party orgs");
+    t.user("unit1", &["unit_admin"], &[t.orgs.finance]).await;
+    let u = t.login("unit1").await;
+    assert_eq!(
+        u.post_form(&path, &[("name", "x党支部"), ("kind", "branch")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -98,6 +98,9 @@ struct OrgFormPage {
     parents: Vec<OrgRow>,
     groups: Vec<Org>,
     kinds: Vec<(&'static str, &'static str)>,
+    party_orgs: Vec<org::PartyOrg>,
+    party_kinds: &'static [(&'static str, &'static str)],
+    party_error: Option<String>,
 }
 
 /// Org form fields.
@@ -178,6 +181,14 @@ async fn form_page(
         .collect();
     let title = if id.is_some() { "编辑单位" } else { "新增单位" };
     let chrome = Chrome::new(app, ctx, title, "/orgs", &[("组织机构", "/orgs"), (title, "")]).await;
+    let party_orgs = match id {
+        Some(id) => org::all_party_orgs(&app.db)
+            .await?
+            .into_iter()
+            .filter(|p| p.org_id == id)
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(OrgFormPage {
         chrome,
         id,
@@ -186,6 +197,9 @@ async fn form_page(
         parents: tree_rows(all),
         groups,
         kinds: OrgKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+        party_orgs,
+        party_kinds: org::PARTY_ORG_KINDS,
+        party_error: None,
     })
 }
 
@@ -284,6 +298,79 @@ pub async fn update(
     Form(f): Form<OrgForm>,
 ) -> PageResult {
     save(&app, &ctx, &headers, Some(id), f).await
+}
+
+/// Party-org form fields.
+#[derive(Deserialize)]
+pub struct PartyOrgForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    parent_id: String,
+}
+
+/// Attach a party organisation (党委、党组、党支部…) to an org.
+pub async fn party_org_create(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<PartyOrgForm>,
+) -> PageResult {
+    ctx.require(perm::ORG_MANAGE)?;
+    let o = org::get_unscoped(app.db.pool(), id).await?;
+    let siblings: Vec<org::PartyOrg> = org::all_party_orgs(&app.db)
+        .await?
+        .into_iter()
+        .filter(|p| p.org_id == id)
+        .collect();
+    let parent_id = f.parent_id.trim().parse::<i64>().ok();
+    let refuse = |message: String| async {
+        let form = OrgForm {
+            parent_id: o.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+            name: o.name.clone(),
+            kind: o.kind.as_str().into(),
+            code: o.code.clone().unwrap_or_default(),
+            sort_order: o.sort_order.to_string(),
+            supervised_by: o.supervised_by.map(|p| p.to_string()).unwrap_or_default(),
+        };
+        let mut p = form_page(&app, &ctx, Some(id), form, FormErrors::default()).await?;
+        p.party_error = Some(message);
+        Ok::<_, AppError>(page_with(StatusCode::UNPROCESSABLE_ENTITY, &p))
+    };
+    if parent_id.is_some_and(|pid| !siblings.iter().any(|p| p.id == pid)) {
+        return Ok(refuse("上级党组织必须是本单位已有的党组织".into()).await?);
+    }
+    if siblings.iter().any(|p| p.name == f.name.trim()) {
+        return Ok(refuse(format!("本单位已有名为“{}”的党组织", f.name.trim())).await?);
+    }
+    let mut tx = app.db.begin().await?;
+    match org::create_party_org(&mut tx, id, parent_id, &f.name, &f.kind).await {
+        Ok(pid) => {
+            audit::append(
+                &mut tx,
+                app.mode(),
+                &ctx.actor(),
+                &Event {
+                    action: "party_org.create",
+                    object_type: "party_org",
+                    object_id: pid.to_string(),
+                    outcome: Outcome::Success,
+                    detail: format!("{}：{}", o.name, f.name.trim()),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(redirect(&headers, &format!("/orgs/{id}/edit")))
+        }
+        Err(qinglian_store::StoreError::Invalid { message, .. }) => {
+            drop(tx);
+            Ok(refuse(message).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Export the visible tree to Excel.
