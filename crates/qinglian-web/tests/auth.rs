@@ -23,21 +23,7 @@ on_both!(
 
 async fn login_sets_a_strict_httponly_session_and_audits(t: TestApp) {
     t.user("alice", &["leader"], &[t.orgs.city]).await;
-    let page = t.anon().get("/login").await;
-    let pre = page.hidden("_pre").unwrap();
-    let body = format!("username=alice&password={}&_pre={pre}", common::enc(PASSWORD));
-    let res = t
-        .send(
-            axum::http::Request::post("/login")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header(
-                    "cookie",
-                    format!("qinglian_pre={}", page.cookie("qinglian_pre").unwrap()),
-                )
-                .body(axum::body::Body::from(body))
-                .unwrap(),
-        )
-        .await;
+    let res = t.post_login("alice", PASSWORD).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let set = res.set_cookie_header("qinglian_session").unwrap();
     assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
@@ -179,24 +165,7 @@ async fn idle_sessions_expire(t: TestApp) {
 async fn admins_must_give_a_totp_code(t: TestApp) {
     t.user("audit1", &["auditor"], &[]).await;
     // Password alone leaves the session gated on the 2FA page.
-    let page = t.anon().get("/login").await;
-    let body = format!(
-        "username=audit1&password={}&_pre={}",
-        common::enc(PASSWORD),
-        page.hidden("_pre").unwrap()
-    );
-    let res = t
-        .send(
-            axum::http::Request::post("/login")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header(
-                    "cookie",
-                    format!("qinglian_pre={}", page.cookie("qinglian_pre").unwrap()),
-                )
-                .body(axum::body::Body::from(body))
-                .unwrap(),
-        )
-        .await;
+    let res = t.post_login("audit1", PASSWORD).await;
     assert_eq!(res.location(), "/login/totp");
     let cookie = format!("qinglian_session={}", res.cookie("qinglian_session").unwrap());
     let gated = t
@@ -352,24 +321,7 @@ async fn a_totp_code_is_accepted_once_and_a_half_login_changes_nothing(t: TestAp
         again.text()
     );
     // With only the password (second factor pending), nothing but the 2FA page and logout is reachable.
-    let page = t.anon().get("/login").await;
-    let body = format!(
-        "username=sec1&password={}&_pre={}",
-        common::enc(PASSWORD),
-        page.hidden("_pre").unwrap()
-    );
-    let res = t
-        .send(
-            axum::http::Request::post("/login")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header(
-                    "cookie",
-                    format!("qinglian_pre={}", page.cookie("qinglian_pre").unwrap()),
-                )
-                .body(axum::body::Body::from(body))
-                .unwrap(),
-        )
-        .await;
+    let res = t.post_login("sec1", PASSWORD).await;
     let cookie = format!("qinglian_session={}", res.cookie("qinglian_session").unwrap());
     let csrf = t
         .send(
@@ -412,24 +364,7 @@ async fn totp_failures_lock_the_account_across_password_logins(t: TestApp) {
     let mut locked = false;
     for attempt in 0..4 {
         // A fresh password login each time must not reset the count of wrong codes.
-        let page = t.anon().get("/login").await;
-        let body = format!(
-            "username=aud2&password={}&_pre={}",
-            common::enc(PASSWORD),
-            page.hidden("_pre").unwrap()
-        );
-        let res = t
-            .send(
-                axum::http::Request::post("/login")
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .header(
-                        "cookie",
-                        format!("qinglian_pre={}", page.cookie("qinglian_pre").unwrap()),
-                    )
-                    .body(axum::body::Body::from(body))
-                    .unwrap(),
-            )
-            .await;
+        let res = t.post_login("aud2", PASSWORD).await;
         if res.status == StatusCode::TOO_MANY_REQUESTS {
             locked = true;
             break;

@@ -89,26 +89,32 @@ pub async fn role_save(
         }
         Err(qinglian_store::StoreError::Invalid { message, .. }) => {
             drop(tx);
-            let chrome = Chrome::new(
-                &app,
-                &ctx,
-                "角色权限",
-                "/security/roles",
-                &[("角色权限", "/security/roles")],
-            )
-            .await;
-            Ok(page_with(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &RolesPage {
-                    chrome,
-                    roles: user::list_roles(&app.db).await?,
-                    perms: PERMISSIONS,
-                    error: Some(message),
-                },
-            ))
+            roles_refused(&app, &ctx, message).await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The roles page again with the reason a change was refused (422).
+async fn roles_refused(app: &App, ctx: &Ctx, message: String) -> PageResult {
+    let chrome = Chrome::new(
+        app,
+        ctx,
+        "角色权限",
+        "/security/roles",
+        &[("角色权限", "/security/roles")],
+    )
+    .await;
+    let roles = user::list_roles(&app.db).await?;
+    Ok(page_with(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &RolesPage {
+            chrome,
+            roles,
+            perms: PERMISSIONS,
+            error: Some(message),
+        },
+    ))
 }
 
 /// Create a custom business role.
@@ -138,23 +144,7 @@ pub async fn role_create(State(app): State<App>, ctx: Ctx, headers: HeaderMap, F
         Err(qinglian_store::StoreError::Invalid { message, .. })
         | Err(qinglian_store::StoreError::Conflict { message, .. }) => {
             drop(tx);
-            let chrome = Chrome::new(
-                &app,
-                &ctx,
-                "角色权限",
-                "/security/roles",
-                &[("角色权限", "/security/roles")],
-            )
-            .await;
-            Ok(page_with(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &RolesPage {
-                    chrome,
-                    roles: user::list_roles(&app.db).await?,
-                    perms: PERMISSIONS,
-                    error: Some(message),
-                },
-            ))
+            roles_refused(&app, &ctx, message).await
         }
         Err(e) => Err(e.into()),
     }

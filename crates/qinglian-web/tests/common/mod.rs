@@ -223,9 +223,9 @@ impl TestApp {
             .expect("reset totp step");
     }
 
-    /// Log in through the pages; Err(response) if refused.
-    pub async fn login_with(&self, username: &str, password: &str) -> Result<Client<'_>, Resp> {
-        self.next_totp_step(username).await;
+    /// The password step alone, as a browser does it: fetch the login page (double-submit
+    /// token and cookie), post the form, return the response.
+    pub async fn post_login(&self, username: &str, password: &str) -> Resp {
         let page = self.send(Request::get("/login").body(Body::empty()).unwrap()).await;
         let pre_cookie = page.cookie("qinglian_pre").expect("pre cookie");
         let pre = page.hidden("_pre").expect("pre field");
@@ -235,15 +235,20 @@ impl TestApp {
             enc(password),
             enc(&pre)
         );
-        let res = self
-            .send(
-                Request::post("/login")
-                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .header(header::COOKIE, format!("qinglian_pre={pre_cookie}"))
-                    .body(Body::from(body))
-                    .unwrap(),
-            )
-            .await;
+        self.send(
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, format!("qinglian_pre={pre_cookie}"))
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Log in through the pages; Err(response) if refused.
+    pub async fn login_with(&self, username: &str, password: &str) -> Result<Client<'_>, Resp> {
+        self.next_totp_step(username).await;
+        let res = self.post_login(username, password).await;
         if res.status != StatusCode::SEE_OTHER {
             return Err(res);
         }
