@@ -134,6 +134,14 @@ impl Chrome {
         self
     }
 
+    /// With the message for a `?ok=` code after a redirect, if the code is known.
+    pub fn flash_code(self, code: Option<&str>) -> Chrome {
+        match crate::ui::flash_message(code) {
+            Some(m) => self.flash(m),
+            None => self,
+        }
+    }
+
     /// The htmx-headers attribute value carrying the CSRF token.
     pub fn hx_headers(&self) -> String {
         format!("{{\"X-CSRF-Token\":\"{}\"}}", self.csrf)

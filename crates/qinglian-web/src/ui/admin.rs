@@ -29,10 +29,9 @@ struct UsersPage {
 /// Accounts list.
 pub async fn users(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
     ctx.require(perm::USER_MANAGE)?;
-    let mut chrome = Chrome::new(&app, &ctx, "用户管理", "/admin/users", &[("用户管理", "/admin/users")]).await;
-    if let Some(m) = super::flash_message(q.ok.as_deref()) {
-        chrome = chrome.flash(m);
-    }
+    let chrome = Chrome::new(&app, &ctx, "用户管理", "/admin/users", &[("用户管理", "/admin/users")])
+        .await
+        .flash_code(q.ok.as_deref());
     Ok(page(&UsersPage {
         chrome,
         users: user::list(&app.db).await?,

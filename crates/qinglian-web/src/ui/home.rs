@@ -34,11 +34,10 @@ struct HomePage {
 
 /// The workbench: pending items, red and yellow deadlines, recent notifications.
 pub async fn home(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
-    let mut chrome = Chrome::new(&app, &ctx, "工作台", "/", &[]).await;
+    let mut chrome = Chrome::new(&app, &ctx, "工作台", "/", &[])
+        .await
+        .flash_code(q.ok.as_deref());
     chrome.crumbs.truncate(1);
-    if let Some(m) = super::flash_message(q.ok.as_deref()) {
-        chrome = chrome.flash(m);
-    }
     let today = qinglian_store::time::today_cst();
     let cal = app.calendar();
     let warnings = if ctx.principal.can(perm::DEADLINE_READ) && ctx.principal.admin_kind().is_none() {
@@ -88,17 +87,15 @@ struct NotificationsPage {
 
 /// The inbox.
 pub async fn notifications(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
-    let mut chrome = Chrome::new(
+    let chrome = Chrome::new(
         &app,
         &ctx,
         "消息通知",
         "/notifications",
         &[("消息通知", "/notifications")],
     )
-    .await;
-    if let Some(m) = super::flash_message(q.ok.as_deref()) {
-        chrome = chrome.flash(m);
-    }
+    .await
+    .flash_code(q.ok.as_deref());
     let items = notification::list(&app.db, ctx.principal.user.id, 200).await?;
     Ok(page(&NotificationsPage { chrome, items }))
 }

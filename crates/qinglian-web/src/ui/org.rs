@@ -67,10 +67,9 @@ struct OrgsPage {
 /// The org tree.
 pub async fn list(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
     let orgs = visible(&app, &ctx).await?;
-    let mut chrome = Chrome::new(&app, &ctx, "组织机构", "/orgs", &[("组织机构", "/orgs")]).await;
-    if let Some(m) = super::flash_message(q.ok.as_deref()) {
-        chrome = chrome.flash(m);
-    }
+    let chrome = Chrome::new(&app, &ctx, "组织机构", "/orgs", &[("组织机构", "/orgs")])
+        .await
+        .flash_code(q.ok.as_deref());
     let mut rows = tree_rows(orgs);
     let party = org::all_party_orgs(&app.db).await?;
     for r in &mut rows {

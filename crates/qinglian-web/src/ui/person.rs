@@ -102,10 +102,9 @@ pub async fn list(State(app): State<App>, ctx: Ctx, Query(q): Query<PersonQuery>
     let f = q.filter();
     let (pg, per) = qinglian_store::sql::paging(q.page, Some(20));
     let page_data = person::list(&app.db, ctx.scope(), &f, pg, per).await?;
-    let mut chrome = Chrome::new(&app, &ctx, "人员名册", "/persons", &[("人员名册", "/persons")]).await;
-    if let Some(m) = super::flash_message(q.ok.as_deref()) {
-        chrome = chrome.flash(m);
-    }
+    let chrome = Chrome::new(&app, &ctx, "人员名册", "/persons", &[("人员名册", "/persons")])
+        .await
+        .flash_code(q.ok.as_deref());
     let base = q.base();
     let sorts = [
         ("name", "姓名"),
@@ -199,17 +198,15 @@ pub async fn detail(
     } else {
         p.masked_id_number()
     };
-    let mut chrome = Chrome::new(
+    let chrome = Chrome::new(
         &app,
         &ctx,
         &p.name,
         "/persons",
         &[("人员名册", "/persons"), (&p.name, "")],
     )
-    .await;
-    if let Some(m) = super::flash_message(q.ok.as_deref()) {
-        chrome = chrome.flash(m);
-    }
+    .await
+    .flash_code(q.ok.as_deref());
     Ok(page(&PersonDetailPage {
         chrome,
         id_number,

@@ -36,17 +36,15 @@ struct RolesPage {
 /// Roles and their permissions.
 pub async fn roles(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
     ctx.require(perm::ROLE_MANAGE)?;
-    let mut chrome = Chrome::new(
+    let chrome = Chrome::new(
         &app,
         &ctx,
         "角色权限",
         "/security/roles",
         &[("角色权限", "/security/roles")],
     )
-    .await;
-    if let Some(m) = super::flash_message(q.ok.as_deref()) {
-        chrome = chrome.flash(m);
-    }
+    .await
+    .flash_code(q.ok.as_deref());
     Ok(page(&RolesPage {
         chrome,
         roles: user::list_roles(&app.db).await?,
@@ -160,17 +158,15 @@ struct GrantsPage {
 /// Users with their roles (pick one to grant).
 pub async fn users(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
     ctx.require(perm::SCOPE_MANAGE)?;
-    let mut chrome = Chrome::new(
+    let chrome = Chrome::new(
         &app,
         &ctx,
         "用户授权",
         "/security/users",
         &[("用户授权", "/security/users")],
     )
-    .await;
-    if let Some(m) = super::flash_message(q.ok.as_deref()) {
-        chrome = chrome.flash(m);
-    }
+    .await
+    .flash_code(q.ok.as_deref());
     Ok(page(&GrantsPage {
         chrome,
         users: user::list(&app.db).await?,
@@ -277,17 +273,15 @@ struct PolicyPage {
 /// The security policy.
 pub async fn policy(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
     ctx.require(perm::POLICY_MANAGE)?;
-    let mut chrome = Chrome::new(
+    let chrome = Chrome::new(
         &app,
         &ctx,
         "安全策略",
         "/security/policy",
         &[("安全策略", "/security/policy")],
     )
-    .await;
-    if let Some(m) = super::flash_message(q.ok.as_deref()) {
-        chrome = chrome.flash(m);
-    }
+    .await
+    .flash_code(q.ok.as_deref());
     Ok(page(&PolicyPage {
         chrome,
         p: setting::get(&app.db, setting::SECURITY_POLICY).await?,
