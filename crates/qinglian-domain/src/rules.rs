@@ -211,6 +211,15 @@ pub const RULES: &[Rule] = &[
         citation: "RULES.md §3; 中华人民共和国监察法（复审、复核）",
         verified: true,
     },
+    // ---- Data supervision (大数据监督): checking a finding ----
+    Rule {
+        id: "finding_check",
+        title: "被派发单位核查大数据监督疑点并反馈结果",
+        period: Period::Workdays(15),
+        citation: "RULES.md §1 (unverified; configurable): working days on the official calendar; no \
+                   regulation fixes the period, 15 working days follows inquiry_letter_reply",
+        verified: false,
+    },
 ];
 
 /// Looks a rule up by id.
@@ -276,6 +285,16 @@ mod tests {
         assert!(rule("inquiry_letter_reply").unwrap().verified);
         assert!(!rule("inquiry_close_report").unwrap().verified);
         assert!(!rule("clue_disposition_proposal").unwrap().verified);
+    }
+
+    /// RULES.md §1: the configurable default period for checking a data-supervision finding.
+    #[test]
+    fn finding_check_rule() {
+        assert_eq!(period("finding_check"), Period::Workdays(15));
+        assert!(
+            !rule("finding_check").unwrap().verified,
+            "no regulation fixes it: configurable"
+        );
     }
 
     /// RULES.md §3: adjudication, announcement, post/pay change, execution report.

@@ -3,7 +3,7 @@
 
 mod xlsx;
 
-pub use xlsx::{error_report_xlsx, export_xlsx, read_xlsx, template_xlsx};
+pub use xlsx::{ExportSheet, error_report_xlsx, export_xlsx, export_xlsx_sheets, read_xlsx, template_xlsx};
 
 use std::collections::BTreeMap;
 use std::fmt;

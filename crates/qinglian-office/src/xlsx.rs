@@ -699,6 +699,21 @@ pub fn export_xlsx(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<
     workbook.save_to_buffer().map_err(write_error)
 }
 
+/// One sheet of a multi-sheet export: name, headers, rows.
+pub type ExportSheet<'a> = (&'a str, &'a [&'a str], &'a [Vec<Cell>]);
+
+/// Export several lists into one workbook (e.g. findings and their evidence rows), each sheet
+/// laid out as by [`export_xlsx`].
+pub fn export_xlsx_sheets(sheets: &[ExportSheet<'_>]) -> Result<Vec<u8>, OfficeError> {
+    let mut workbook = Workbook::new();
+    for (name, headers, rows) in sheets {
+        let worksheet = workbook.add_worksheet();
+        worksheet.set_name(sanitize_sheet_name(name)).map_err(write_error)?;
+        write_export(worksheet, headers, rows).map_err(write_error)?;
+    }
+    workbook.save_to_buffer().map_err(write_error)
+}
+
 fn write_export(sheet: &mut Worksheet, headers: &[&str], rows: &[Vec<Cell>]) -> Result<(), WriteError> {
     let bold = Format::new()
         .set_bold()

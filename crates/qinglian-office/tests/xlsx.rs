@@ -505,3 +505,22 @@ fn stray_far_cell_does_not_blow_up() {
     assert_eq!(result.rows.len(), 1);
     assert_eq!(result.rows[0].row, 2);
 }
+
+#[test]
+fn multi_sheet_export_writes_every_sheet_in_order() {
+    let findings = vec![vec![Cell::Int(1), Cell::Text("死亡后仍领取补贴".into())]];
+    let evidence = vec![
+        vec![Cell::Int(1), Cell::Code("11010519491231002X".into())],
+        vec![Cell::Int(1), Cell::Code("440524188001010014".into())],
+    ];
+    let bytes = qinglian_office::export_xlsx_sheets(&[
+        ("疑点", &["编号", "模型"], &findings),
+        ("证据明细", &["疑点编号", "身份证号"], &evidence),
+    ])
+    .expect("export");
+    assert_eq!(open(&bytes).sheet_names(), vec!["疑点", "证据明细"]);
+    let data = range(&bytes, "证据明细");
+    assert_eq!(cell(&data, 0, 1), text("身份证号"));
+    assert_eq!(cell(&data, 2, 1), text("440524188001010014"));
+    assert_eq!(range(&bytes, "疑点").height(), 2);
+}

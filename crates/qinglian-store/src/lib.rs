@@ -8,6 +8,7 @@
 //! through sqlx's `Any` driver so there is one code path. The few dialect differences live in
 //! [`dialect`].
 
+pub mod attachment;
 pub mod audit;
 pub mod backup;
 pub mod calendar;
@@ -24,6 +25,7 @@ pub mod scope;
 pub mod session;
 pub mod setting;
 pub mod sql;
+pub mod supervision;
 pub mod time;
 pub mod user;
 

@@ -31,6 +31,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "totp_step",
         sql: include_str!("../migrations/0002_totp_step.sql"),
     },
+    Migration {
+        version: 3,
+        name: "data_supervision",
+        sql: include_str!("../migrations/0003_data_supervision.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

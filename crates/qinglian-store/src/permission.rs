@@ -68,6 +68,13 @@ perms! {
     PERSON_EXPORT = "person.export", "导出人员名册", Business;
     PERSON_SENSITIVE = "person.sensitive", "查看完整身份证号等敏感信息", Business;
     DEADLINE_READ = "deadline.read", "查看期限预警", Business;
+    DS_READ = "ds.read", "查看大数据监督疑点（含证据明细）", Business;
+    DS_EXPORT = "ds.export", "导出大数据监督疑点", Business;
+    DS_DATASET = "ds.dataset", "导入和管理监督数据集", Business;
+    DS_RUN = "ds.run", "运行比对模型", Business;
+    DS_MODEL = "ds.model", "编写和修改自定义比对模型", Business;
+    DS_DISPATCH = "ds.dispatch", "派发疑点核查、复核核查结果", Business;
+    DS_ANSWER = "ds.answer", "反馈疑点核查结果", Business;
 }
 
 /// Look up a permission by code.
@@ -167,7 +174,15 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         name: "委领导",
         admin_kind: None,
         require_totp: false,
-        permissions: &[ORG_READ, PERSON_READ, PERSON_EXPORT, PERSON_SENSITIVE, DEADLINE_READ],
+        permissions: &[
+            ORG_READ,
+            PERSON_READ,
+            PERSON_EXPORT,
+            PERSON_SENSITIVE,
+            DEADLINE_READ,
+            DS_READ,
+            DS_EXPORT,
+        ],
     },
     BuiltinRole {
         code: "reports",
@@ -188,6 +203,8 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             PERSON_EXPORT,
             PERSON_SENSITIVE,
             DEADLINE_READ,
+            DS_READ,
+            DS_EXPORT,
         ],
     },
     BuiltinRole {
@@ -195,7 +212,18 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         name: "监督检查室",
         admin_kind: None,
         require_totp: false,
-        permissions: &[ORG_READ, PERSON_READ, PERSON_EXPORT, DEADLINE_READ],
+        permissions: &[
+            ORG_READ,
+            PERSON_READ,
+            PERSON_EXPORT,
+            DEADLINE_READ,
+            DS_READ,
+            DS_EXPORT,
+            DS_DATASET,
+            DS_RUN,
+            DS_MODEL,
+            DS_DISPATCH,
+        ],
     },
     BuiltinRole {
         code: "investigation",
@@ -223,14 +251,22 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         name: "派驻纪检监察组",
         admin_kind: None,
         require_totp: false,
-        permissions: &[ORG_READ, PERSON_READ, PERSON_EXPORT, DEADLINE_READ],
+        permissions: &[ORG_READ, PERSON_READ, PERSON_EXPORT, DEADLINE_READ, DS_READ],
     },
     BuiltinRole {
         code: "unit_admin",
         name: "单位党务管理员",
         admin_kind: None,
         require_totp: false,
-        permissions: &[ORG_READ, PERSON_READ, PERSON_MANAGE, PERSON_EXPORT, DEADLINE_READ],
+        permissions: &[
+            ORG_READ,
+            PERSON_READ,
+            PERSON_MANAGE,
+            PERSON_EXPORT,
+            DEADLINE_READ,
+            DS_READ,
+            DS_ANSWER,
+        ],
     },
     BuiltinRole {
         code: "staff",
