@@ -831,8 +831,11 @@ pub async fn upsert_findings(
             q.bind_text(now.as_str());
             q.push(")");
         }
-        q.build().execute(&mut **tx).await?;
-        out.inserted += chunk.len() as u64;
+        // Another server process may have stored the same finding meanwhile: keep theirs.
+        q.push(" ON CONFLICT (model, subject, period) DO NOTHING");
+        let n = q.build().execute(&mut **tx).await?.rows_affected();
+        out.inserted += n;
+        out.known += chunk.len() as u64 - n;
     }
     Ok(out)
 }
@@ -1060,6 +1063,14 @@ pub async fn get_finding(db: &Db, scope: &Scope, id: i64) -> StoreResult<Finding
 }
 
 async fn finding_status_in_tx(tx: &mut Tx, scope: &Scope, id: i64) -> StoreResult<(String, Option<OrgId>)> {
+    // Lock the finding first (on PostgreSQL a row lock held until the transaction ends; SQLite's
+    // write transaction is exclusive anyway): two workflow steps on one finding at once (a
+    // double-clicked button) then run one after the other and the second sees the first's
+    // outcome, instead of both passing the status check and opening two checks.
+    sqlx::query("UPDATE ds_finding SET status = status WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     let mut q = Query::new(&format!("SELECT f.status, f.check_org_id{FINDING_FROM} AND f.id = "));
     q.bind_int(id);
     push_finding_scope(scope, &mut q);
@@ -1492,11 +1503,17 @@ pub async fn review(
         Review::Accept => "accepted",
         Review::Return { .. } => "returned",
     };
-    if matches!(review, Review::Return { .. }) && note.trim().is_empty() {
-        return Err(StoreError::invalid(
-            "review_note",
-            "退回重新核查时请写明需要补充核查的内容",
-        ));
+    if let Review::Return { start, due } = review {
+        if note.trim().is_empty() {
+            return Err(StoreError::invalid(
+                "review_note",
+                "退回重新核查时请写明需要补充核查的内容",
+            ));
+        }
+        // Checked before anything is written: a refused review leaves the answer unreviewed.
+        if due < start {
+            return Err(StoreError::invalid("due_date", "核查期限不能早于退回日期"));
+        }
     }
     sqlx::query("UPDATE ds_check SET review = $1, review_note = $2, reviewed_by = $3, reviewed_at = $4 WHERE id = $5")
         .bind(code)
@@ -1517,9 +1534,6 @@ pub async fn review(
                 .await?;
         }
         Review::Return { start, due } => {
-            if due < start {
-                return Err(StoreError::invalid("due_date", "核查期限不能早于退回日期"));
-            }
             let org_id = check_org.ok_or_else(|| StoreError::Internal("answered finding without unit".into()))?;
             let title = finding_title(tx, finding_id).await?;
             let note = if note.trim().is_empty() {
