@@ -290,21 +290,164 @@ async fn duplicate_payment() {
 }
 
 #[tokio::test]
-async fn relative_benefit_unfiled() {
+async fn duplicate_payment_mutually_exclusive_groups() {
     let dir = TempDir::new().unwrap();
-    let (o1, o2, o3) = (pid(41), pid(42), pid(43));
-    let (r1, r2, r3, r4, r5) = (pid(51), pid(52), pid(53), pid(54), pid(55));
+    let (p1, p2, p3, p4, p5) = (pid(35), pid(36), pid(37), pid(38), pid(39));
+    let mut b = BENEFIT_HEADER.to_string();
+    // P1: 低保 and 特困 in the same month → a finding only when the group is configured.
+    b.push_str(&benefit(&p1, "城乡低保", "2024-01", "500", "H1"));
+    b.push_str(&benefit(&p1, "特困人员救助供养", "2024-01", "900", "H1"));
+    // P2: 低保 and a pension in the same month → never.
+    b.push_str(&benefit(&p2, "城乡低保", "2024-01", "500", "H2"));
+    b.push_str(&benefit(&p2, "城乡居民养老金", "2024-01", "150", "H2"));
+    // P3: 低保 in January, 特困 in February → never.
+    b.push_str(&benefit(&p3, "城乡低保", "2024-01", "500", "H3"));
+    b.push_str(&benefit(&p3, "特困人员救助供养", "2024-02", "900", "H3"));
+    // P4: 特困 paid and reversed in the month of 低保 → never.
+    b.push_str(&benefit(&p4, "城乡低保", "2024-03", "500", "H4"));
+    b.push_str(&benefit(&p4, "特困人员救助供养", "2024-03", "900", "H4"));
+    b.push_str(&benefit(&p4, "特困人员救助供养", "2024-03", "-900", "H4"));
+    // P5: the same program twice → always.
+    b.push_str(&benefit(&p5, "城乡低保", "2024-05", "500", "H5"));
+    b.push_str(&benefit(&p5, "城乡低保", "2024-05", "500", "H5"));
+    write(dir.path(), "benefit_payments.csv", &b);
+    assert_eq!(run(dir.path(), "duplicate_payment").await, expect(&[(&p5, "2024-05")]));
+    let mut o = ParamOverrides::new();
+    o.insert(
+        "exclusive_groups".into(),
+        ParamValue::List(vec!["低保|特困".into(), "丧葬|遗属".into()]),
+    );
+    assert_eq!(
+        run_with(dir.path(), "duplicate_payment", &o).await,
+        expect(&[(&p1, "2024-01"), (&p5, "2024-05")])
+    );
+    // A single text is accepted as a one-group list.
+    let mut o = ParamOverrides::new();
+    o.insert("exclusive_groups".into(), ParamValue::Text(" 特困 | 低保 ".into()));
+    assert_eq!(
+        run_with(dir.path(), "duplicate_payment", &o).await,
+        expect(&[(&p1, "2024-01"), (&p5, "2024-05")])
+    );
+}
+
+#[tokio::test]
+async fn payroll_subsistence_staff_types_by_keyword() {
+    let dir = TempDir::new().unwrap();
+    subsistence_households(dir.path());
     let mut p = PAYROLL_HEADER.to_string();
-    p.push_str(&salary(&o1, "某县民政局", "2024-01", "编制内"));
-    p.push_str(&salary(&o2, "某县交通运输局", "2024-01", "编制内"));
-    p.push_str(&salary(&o3, "某镇某村村委会", "2024-01", "编制内"));
+    p.push_str(&salary(&pid(2), "某县财政局", "2024-02", "行政编制")); // H1 → hit
+    p.push_str(&salary(&pid(4), "某县财政局", "2024-02", "非在编")); // H2 → no
+    p.push_str(&salary(&pid(6), "某县财政局", "2024-02", "编外聘用")); // H3 → no
+    p.push_str(&salary(&pid(8), "某县财政局", "2024-02", "")); // H4, unknown type → no
+    write(dir.path(), "payroll.csv", &p);
+    assert_eq!(
+        run(dir.path(), "payroll_subsistence").await,
+        expect(&[("H1", "2024-02")])
+    );
+    // A payroll without any staff type at all is taken as 编制内.
+    let mut p = "id_number,name,org,period,amount\n".to_string();
+    p.push_str(&format!("{},某人,某县财政局,2024-02,6000\n", pid(8)));
+    write(dir.path(), "payroll.csv", &p);
+    assert_eq!(
+        run(dir.path(), "payroll_subsistence").await,
+        expect(&[("H4", "2024-02")])
+    );
+    let mut o = ParamOverrides::new();
+    o.insert("unlabelled_counted".into(), ParamValue::Bool(false));
+    assert_eq!(run_with(dir.path(), "payroll_subsistence", &o).await, expect(&[]));
+}
+
+#[tokio::test]
+async fn subsistence_vehicle_exempt_flag_wins_over_type() {
+    let dir = TempDir::new().unwrap();
+    subsistence_households(dir.path());
+    let v = format!(
+        "owner_id_number,plate,vehicle_type,registered_on,exempt\n\
+         {},京A1,残疾人代步车,2020-01-01,\n\
+         {},京A2,残疾人代步车,2020-01-01,否\n\
+         {},京A3,小型轿车,2020-01-01,\n",
+        pid(1), // H1: no flag, an exempt type → no
+        pid(3), // H2: flagged not exempt → hit
+        pid(5), // H3: no flag, an ordinary car → hit
+    );
+    write(dir.path(), "vehicles.csv", &v);
+    assert_eq!(
+        run(dir.path(), "subsistence_vehicle").await,
+        expect(&[("H2", ""), ("H3", "")])
+    );
+}
+
+#[tokio::test]
+async fn relative_benefit_filing_matches_the_kind_of_program() {
+    let dir = TempDir::new().unwrap();
+    let o1 = pid(44);
+    let (r1, r2, r3) = (pid(56), pid(57), pid(58));
+    let mut p = PAYROLL_HEADER.to_string();
+    p.push_str(&salary(&o1, "某镇某村村委", "2024-01", "村干部"));
     write(dir.path(), "payroll.csv", &p);
     write(
         dir.path(),
         "relatives.csv",
         &format!(
             "official_id_number,relative_id_number,relative_name,relation\n\
-             {o1},{r1},赵一,父亲\n{o1},{r2},赵二,母亲\n{o2},{r3},钱三,配偶\n{o3},{r4},孙四,兄弟\n{o1},{r5},赵五,子女\n"
+             {o1},{r1},李一,父亲\n{o1},{r2},李二,母亲\n{o1},{r3},李三,兄弟姐妹\n"
+        ),
+    );
+    let mut b = BENEFIT_HEADER.to_string();
+    b.push_str(&benefit(&r1, "农村低保", "2024-01", "500", "")); // filed as 最低生活保障 → no
+    b.push_str(&benefit(&r2, "特困人员救助供养", "2024-01", "900", "")); // filed as 五保 → no
+    b.push_str(&benefit(&r3, "五保供养", "2024-01", "900", "")); // filed for 低保 only → hit
+    write(dir.path(), "benefit_payments.csv", &b);
+    write(
+        dir.path(),
+        "benefit_filings.csv",
+        &format!(
+            "id_number,program,filed_on\n{r1},城乡最低生活保障,2023-12-01\n{r2},五保户,2023-12-01\n\
+             {r3},低保,2023-12-01\n"
+        ),
+    );
+    assert_eq!(run(dir.path(), "relative_benefit_unfiled").await, expect(&[(&r3, "")]));
+}
+
+#[tokio::test]
+async fn bid_rigging_same_company_without_credit_code_is_one_bidder() {
+    let dir = TempDir::new().unwrap();
+    let header = "tender_id,bidder_credit_code,bidder_name,price,submitted_at,status,project_manager_id_number,\
+                  contact_phone,deposit_account,ip_address,file_author\n";
+    let mut s = header.to_string();
+    // T1: the company's second row lacks its credit code (named with a suffix variant) → one bidder.
+    s.push_str(&format!(
+        "T1,{},甲建设有限责任公司,100,,有效,,13900000001,,,\n",
+        cc(501)
+    ));
+    s.push_str("T1,,甲建设有限公司,99,,有效,,13900000001,,,\n");
+    // T2: another company without a credit code shares the phone → hit.
+    s.push_str(&format!("T2,{},甲建设有限公司,100,,有效,,13900000001,,,\n", cc(501)));
+    s.push_str("T2,,乙建设有限公司,99,,有效,,13900000001,,,\n");
+    write(dir.path(), "bids.csv", &s);
+    assert_eq!(run(dir.path(), "bid_rigging_links").await, expect(&[("T2", "")]));
+}
+
+#[tokio::test]
+async fn relative_benefit_unfiled() {
+    let dir = TempDir::new().unwrap();
+    let (o1, o2, o3, o4, o5) = (pid(41), pid(42), pid(43), pid(45), pid(46));
+    let (r1, r2, r3, r4, r5, r6, r7) = (pid(51), pid(52), pid(53), pid(54), pid(55), pid(59), pid(60));
+    let mut p = PAYROLL_HEADER.to_string();
+    p.push_str(&salary(&o1, "某县民政局", "2024-01", "编制内"));
+    p.push_str(&salary(&o2, "某县交通运输局", "2024-01", "编制内"));
+    p.push_str(&salary(&o3, "某镇某村村委会", "2024-01", "编制内"));
+    // "人民政府" contains the letters of 民政 but is not a 民政 office; its 民政办 is.
+    p.push_str(&salary(&o4, "某县某镇人民政府", "2024-01", "编制内"));
+    p.push_str(&salary(&o5, "某县某镇人民政府民政办", "2024-01", "编制内"));
+    write(dir.path(), "payroll.csv", &p);
+    write(
+        dir.path(),
+        "relatives.csv",
+        &format!(
+            "official_id_number,relative_id_number,relative_name,relation\n\
+             {o1},{r1},赵一,父亲\n{o1},{r2},赵二,母亲\n{o2},{r3},钱三,配偶\n{o3},{r4},孙四,兄弟\n{o1},{r5},赵五,子女\n\
+             {o4},{r6},李六,父亲\n{o5},{r7},李七,母亲\n"
         ),
     );
     let mut b = BENEFIT_HEADER.to_string();
@@ -313,6 +456,8 @@ async fn relative_benefit_unfiled() {
     b.push_str(&benefit(&r3, "城乡低保", "2024-01", "500", "")); // official not a handler → no
     b.push_str(&benefit(&r4, "特困人员救助供养", "2024-01", "800", "")); // filed for 低保 only → hit
     b.push_str(&benefit(&r5, "城乡居民养老金", "2024-01", "150", "")); // not 低保/特困 → no
+    b.push_str(&benefit(&r6, "农村低保", "2024-01", "500", "")); // official of a 人民政府 → no
+    b.push_str(&benefit(&r7, "农村低保", "2024-01", "500", "")); // official of its 民政办 → hit
     write(dir.path(), "benefit_payments.csv", &b);
     write(
         dir.path(),
@@ -321,7 +466,7 @@ async fn relative_benefit_unfiled() {
     );
     assert_eq!(
         run(dir.path(), "relative_benefit_unfiled").await,
-        expect(&[(&r1, ""), (&r4, "")])
+        expect(&[(&r1, ""), (&r4, ""), (&r7, "")])
     );
 }
 
@@ -420,6 +565,10 @@ async fn split_purchase() {
     add("戊局", "计算机", "2024-03-01", 1_000_000, "询价");
     add("戊局", "计算机", "2024-03-02", 900_000, "询价");
     add("戊局", "计算机", "2024-03-03", 900_000, "询价");
+    // B7: "非招标" methods are not tendered → hit.
+    add("庚局", "计算机", "2024-05-01", 800_000, "非招标采购（询价）");
+    add("庚局", "计算机", "2024-05-02", 800_000, "非招标采购（询价）");
+    add("庚局", "计算机", "2024-05-03", 800_000, "非招标");
     // B6: different item categories → no.
     add("己局", "计算机", "2024-03-01", 800_000, "询价");
     add("己局", "计算机", "2024-03-02", 800_000, "询价");
@@ -427,7 +576,7 @@ async fn split_purchase() {
     write(dir.path(), "purchases.csv", &s);
     assert_eq!(
         run(dir.path(), "split_purchase").await,
-        expect(&[("甲局|办公设备购置", "2024-03")])
+        expect(&[("甲局|办公设备购置", "2024-03"), ("庚局|办公设备购置", "2024-05")])
     );
 }
 

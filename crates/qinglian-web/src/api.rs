@@ -489,9 +489,10 @@ pub async fn deadlines(State(app): State<App>, ctx: Ctx) -> ApiResult<Json<Vec<D
 #[derive(OpenApi)]
 #[openapi(
     info(title = "qinglian API", description = "清廉 监督执纪平台 JSON API"),
-    paths(login, logout, me, calendar_due, calendar_day, persons, person_get, person_create, orgs, deadlines),
+    paths(login, logout, me, calendar_due, calendar_day, persons, person_get, person_create, orgs, deadlines,
+        crate::api_ds::findings, crate::api_ds::finding, crate::api_ds::run, crate::api_ds::job),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "登录与会话"), (name = "calendar", description = "工作日历与期限"), (name = "persons", description = "人员名册"), (name = "orgs", description = "组织机构"), (name = "deadlines", description = "期限预警"))
+    tags((name = "auth", description = "登录与会话"), (name = "calendar", description = "工作日历与期限"), (name = "persons", description = "人员名册"), (name = "orgs", description = "组织机构"), (name = "deadlines", description = "期限预警"), (name = "data_supervision", description = "大数据监督"))
 )]
 pub struct ApiDoc;
 

@@ -22,6 +22,10 @@ pub struct App {
     pub calendar: Arc<RwLock<Calendar>>,
     /// Short-lived generated files (import error reports), by random token.
     pub downloads: Arc<std::sync::Mutex<std::collections::HashMap<String, Download>>>,
+    /// The versioned Parquet dataset store of data supervision.
+    pub datasets: Arc<qinglian_analytics::dataset::DatasetStore>,
+    /// Wakes the data-supervision worker when a job is queued.
+    pub job_wakeup: Arc<tokio::sync::Notify>,
 }
 
 /// A generated file a user may download once within a short time.
@@ -82,12 +86,15 @@ impl App {
             KeyRing::from_keys(qinglian_crypto::parse_key_list(&config.master_key)?, config.crypto_mode)?
         };
         let calendar = qinglian_store::calendar::load(&db).await?;
+        let datasets = crate::ds::open_store(&config)?;
         Ok(App {
             db,
             config: Arc::new(config),
             keys: Arc::new(keys),
             calendar: Arc::new(RwLock::new(calendar)),
             downloads: Default::default(),
+            datasets: Arc::new(datasets),
+            job_wakeup: Default::default(),
         })
     }
 

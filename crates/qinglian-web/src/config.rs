@@ -43,6 +43,8 @@ pub struct Config {
     pub audit: AuditConfig,
     /// Uploads.
     pub upload: UploadConfig,
+    /// Data supervision (大数据监督).
+    pub data_supervision: DataSupervisionConfig,
     /// Data directory (set from the command line; not read from the file).
     #[serde(skip)]
     pub data_dir: PathBuf,
@@ -85,6 +87,34 @@ pub struct UploadConfig {
     pub max_mb: usize,
 }
 
+/// Data supervision: where dataset versions are kept and the limits of model runs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DataSupervisionConfig {
+    /// Location of the versioned Parquet dataset store: a directory (relative ones are under the
+    /// data directory), `file:///abs/dir`, or an S3-compatible `s3://bucket/prefix`
+    /// (`data_supervision.store`, default `datasets`).
+    pub store: String,
+    /// Memory limit of one model run in MiB (`data_supervision.memory_limit_mb`, default 4096).
+    pub memory_limit_mb: usize,
+    /// Time limit of one model in seconds (`data_supervision.timeout_secs`, default 1800).
+    pub timeout_secs: u64,
+    /// Largest dataset file accepted by the import page in MiB
+    /// (`data_supervision.upload_max_mb`, default 512).
+    pub upload_max_mb: usize,
+}
+
+impl Default for DataSupervisionConfig {
+    fn default() -> Self {
+        DataSupervisionConfig {
+            store: "datasets".into(),
+            memory_limit_mb: 4096,
+            timeout_secs: 1800,
+            upload_max_mb: 512,
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -100,6 +130,7 @@ impl Default for Config {
             deadline: DeadlineConfig::default(),
             audit: AuditConfig::default(),
             upload: UploadConfig::default(),
+            data_supervision: DataSupervisionConfig::default(),
             data_dir: PathBuf::from("./qinglian-data"),
         }
     }
@@ -147,6 +178,10 @@ pub const KEYS: &[&str] = &[
     "deadline.scan_hour",
     "audit.retention_days",
     "upload.max_mb",
+    "data_supervision.store",
+    "data_supervision.memory_limit_mb",
+    "data_supervision.timeout_secs",
+    "data_supervision.upload_max_mb",
 ];
 
 /// Environment variable for a dotted key: `session.idle_minutes` → `QINGLIAN_SESSION_IDLE_MINUTES`.
@@ -188,7 +223,7 @@ fn scalar(s: &str) -> toml::Value {
 fn typed(key: &str, value: &str) -> toml::Value {
     if matches!(
         key,
-        "addr" | "database_url" | "master_key" | "public_url" | "log" | "crypto_mode"
+        "addr" | "database_url" | "master_key" | "public_url" | "log" | "crypto_mode" | "data_supervision.store"
     ) {
         toml::Value::String(value.to_string())
     } else {
@@ -324,6 +359,18 @@ impl Config {
         }
         if !(1..=512).contains(&self.upload.max_mb) {
             return bad("upload.max_mb", "应在1–512之间");
+        }
+        if self.data_supervision.store.trim().is_empty() {
+            return bad("data_supervision.store", "不能为空");
+        }
+        if !(256..=1_048_576).contains(&self.data_supervision.memory_limit_mb) {
+            return bad("data_supervision.memory_limit_mb", "应在256–1048576之间");
+        }
+        if !(10..=86_400).contains(&self.data_supervision.timeout_secs) {
+            return bad("data_supervision.timeout_secs", "应在10–86400秒之间");
+        }
+        if !(1..=16_384).contains(&self.data_supervision.upload_max_mb) {
+            return bad("data_supervision.upload_max_mb", "应在1–16384之间");
         }
         if !self.database_url.is_empty() && qinglian_store::Dialect::from_url(&self.database_url).is_none() {
             return bad("database_url", "应以 sqlite:// 或 postgres:// 开头");

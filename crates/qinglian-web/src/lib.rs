@@ -6,9 +6,11 @@
 //! the only thing the client sees.
 
 pub mod api;
+pub mod api_ds;
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod ds;
 pub mod error;
 pub mod jobs;
 pub mod middleware;

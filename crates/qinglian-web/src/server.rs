@@ -11,6 +11,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let jobs = crate::jobs::spawn(app.clone());
+    let worker = crate::ds::spawn_worker(app.clone());
     let router = crate::router::build(app);
     axum::serve(
         listener,
@@ -19,5 +20,6 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await?;
     jobs.abort();
+    worker.abort();
     Ok(())
 }

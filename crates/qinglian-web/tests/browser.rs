@@ -1,6 +1,7 @@
 //! Browser tests in a real headless Chromium (issue #2 §9): login, 2FA (sign-in and
 //! enrolment), creating a person with a bad then a good ID number, importing people from
-//! .xlsx with one bad row, and scope isolation between two units' users.
+//! .xlsx with one bad row, scope isolation between two units' users, and data supervision
+//! (imports and a model run as background jobs, a finding sent, answered and reviewed).
 //!
 //! The real server runs in-process on 127.0.0.1 (port 0); Debian's `chromedriver` drives
 //! Debian's `chromium` (no downloaded browsers). `QINGLIAN_CHROMEDRIVER` / `QINGLIAN_CHROMIUM`
@@ -35,11 +36,13 @@ const POLL: Duration = Duration::from_millis(50);
 // ---------------------------------------------------------------------------------------
 // Harness: the server, chromedriver and the browser.
 
-/// The app served over real HTTP on 127.0.0.1.
+/// The app served over real HTTP on 127.0.0.1, with the data-supervision job worker running
+/// as `qinglian_web::serve` runs it.
 struct Server {
     t: TestApp,
     base: String,
     task: tokio::task::JoinHandle<()>,
+    worker: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Server {
@@ -53,21 +56,44 @@ impl Server {
                 eprintln!("browser test server stopped: {e}");
             }
         });
+        let worker = qinglian_web::ds::spawn_worker(t.app.clone());
         Ok(Server {
             t,
             base: format!("http://127.0.0.1:{port}"),
             task,
+            worker: std::sync::Mutex::new(Some(worker)),
         })
     }
 
     fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
+
+    /// Stop the job worker while it is idle, so that jobs queued from now on stay queued
+    /// until `release_jobs` (to watch a job page go from 排队中 to 已完成).
+    async fn hold_jobs(&self) {
+        let worker = self.worker.lock().expect("worker lock").take();
+        if let Some(w) = worker {
+            w.abort();
+            let _ = w.await;
+        }
+    }
+
+    /// Start the job worker again (it first requeues anything left running, as after a restart).
+    fn release_jobs(&self) {
+        let mut w = self.worker.lock().expect("worker lock");
+        if w.is_none() {
+            *w = Some(qinglian_web::ds::spawn_worker(self.t.app.clone()));
+        }
+    }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         self.task.abort();
+        if let Some(w) = self.worker.get_mut().ok().and_then(Option::take) {
+            w.abort();
+        }
     }
 }
 
@@ -829,6 +855,330 @@ async fn journey_scope(b: &Browser) -> Result<()> {
     Ok(())
 }
 
+/// How long a data-supervision job may take on the job page (debug build, 2 cores).
+const JOB_WAIT: Duration = Duration::from_secs(90);
+
+/// On a job page: wait until the live progress (`#job-progress`, swapped by htmx polling)
+/// reports 已完成; fail at once on 失败 or 已取消. Returns the progress panel's text.
+async fn wait_job_done(b: &Browser) -> Result<String> {
+    let started = Instant::now();
+    loop {
+        let status: String = b
+            .d()
+            .execute(
+                "var p = document.querySelector('#job-progress'); return p ? p.getAttribute('data-status') : '';",
+                vec![],
+            )
+            .await?
+            .convert()?;
+        match status.as_str() {
+            "done" => break,
+            "failed" | "cancelled" => {
+                let text = b.text("#job-progress").await.unwrap_or_default();
+                bail!("the job ended as {status}: {text}");
+            }
+            _ => {}
+        }
+        ensure!(
+            started.elapsed() < JOB_WAIT,
+            "the job page still says {status:?} after {}s",
+            JOB_WAIT.as_secs()
+        );
+        tokio::time::sleep(POLL).await;
+    }
+    let status = b.text("#job-status").await?;
+    ensure!(status == "已完成", "#job-status says {status:?}");
+    b.text("#job-progress").await
+}
+
+/// 大数据监督 → 导入数据集: choose the dataset, attach the file, upload; ends on the mapping page.
+async fn ds_upload(b: &Browser, dataset_title: &str, file: &std::path::Path) -> Result<()> {
+    menu(b, "监督概览").await?;
+    b.wait_path("/ds").await?;
+    b.nav("#ds-import", "导入数据集").await?;
+    b.wait_path("/ds/import").await?;
+    SelectElement::new(&b.el("#f-dataset").await?)
+        .await?
+        .select_by_partial_text(dataset_title)
+        .await?;
+    b.fill("#f-note", "浏览器测试").await?;
+    b.el("#f-file")
+        .await?
+        .send_keys(file.to_str().context("utf-8 temp path")?)
+        .await?;
+    b.click("#ds-upload").await?;
+    b.el_text(".page-head h1", &format!("核对列对应关系：{dataset_title}"))
+        .await?;
+    let files = b.body_text().await?;
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    ensure!(files.contains(name), "the mapping page names the file {name}");
+    Ok(())
+}
+
+/// Nothing went wrong in the browser console since the last look: no CSP refusal or script
+/// error, and (in a journey that makes no mistakes on purpose) no failed request either.
+async fn console_clean(b: &Browser, when: &str) -> Result<()> {
+    let log = b.console().await;
+    let problems: Vec<String> = log
+        .iter()
+        .filter(|e| e.level == "SEVERE" || !console_problems(std::slice::from_ref(e)).is_empty())
+        .map(|e| format!("[{}] {}", e.level, e.message))
+        .collect();
+    ensure!(problems.is_empty(), "browser console {when}: {problems:?}");
+    Ok(())
+}
+
+/// The mapping page's select for one header of the uploaded file.
+async fn mapping_select(b: &Browser, header: &str) -> Result<WebElement> {
+    b.el(&format!("#ds-mapping select[aria-label='{header}的对应字段']"))
+        .await
+}
+
+/// Journey 6: Data supervision from the browser: import deaths (CSV) and payments (.xlsx with
+/// a header mapped by hand) as background jobs watched live, run 死亡后仍领取补贴/养老金, open
+/// the finding and its evidence, send it to 民政局, answer there with a PDF, review it.
+async fn journey_ds(b: &Browser) -> Result<()> {
+    let s = Server::start().await?;
+    s.t.user("jiandu", &["supervision"], &[s.t.orgs.city]).await;
+    s.t.user_in("minzheng", &["unit_admin"], &[s.t.orgs.civil], s.t.orgs.civil)
+        .await;
+
+    let dead = with_check("11010519400101002");
+    let alive = with_check("11010519450101003");
+    let dir = tempfile::tempdir()?;
+    // Deaths as a CSV saved by Excel on a Chinese desktop: GBK.
+    let deaths = dir.path().join("死亡人员.csv");
+    let csv = format!("身份证号,姓名,死亡日期,数据来源\n{dead},王老汉,2026-03-10,公安户籍\n");
+    std::fs::write(&deaths, encoding_rs::GBK.encode(&csv).0)?;
+    // A month of payments with its ID column under a header nothing maps by itself.
+    let payments = dir.path().join("六月发放.xlsx");
+    {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        let rows: [[&str; 6]; 4] = [
+            ["IDCARD", "姓名", "项目", "发放年月", "金额", "发放日期"],
+            [&dead, "王老汉", "城乡居民养老金", "2026-06", "180", "2026-06-15"],
+            [&dead, "王老汉", "丧葬补助", "2026-06", "3000", "2026-06-15"],
+            [&alive, "李大娘", "城乡居民养老金", "2026-06", "180", "2026-06-15"],
+        ];
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, *v)?;
+            }
+        }
+        wb.save(&payments)?;
+    }
+    let report = dir.path().join("核查报告.pdf");
+    std::fs::write(
+        &report,
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+    )?;
+
+    // 1. Deaths: upload, the suggested mapping, then watch the queued job finish live.
+    login(b, &s, "jiandu").await?;
+    let labels = menu_labels(b).await?;
+    ensure!(
+        labels.iter().any(|l| l == "监督概览") && labels.iter().any(|l| l == "比对模型"),
+        "the supervision office's menu has 大数据监督: {labels:?}"
+    );
+    b.el_text("nav.sidemenu .menu-title", "大数据监督").await?;
+    ds_upload(b, "死亡人员信息", &deaths).await?;
+    let id_select = mapping_select(b, "身份证号").await?;
+    ensure!(
+        id_select.value().await?.as_deref() == Some("id_number"),
+        "身份证号 is preselected as id_number"
+    );
+    ensure!(
+        mapping_select(b, "死亡日期").await?.value().await?.as_deref() == Some("death_date"),
+        "死亡日期 is preselected as death_date"
+    );
+    // Keep the job queued until the job page is open, to see the page follow it by itself.
+    s.hold_jobs().await;
+    b.nav("#ds-import-start", "开始导入").await?;
+    let job_path = b
+        .wait_path_where("a job page", |p| {
+            p.strip_prefix("/ds/jobs/").is_some_and(|r| r.parse::<i64>().is_ok())
+        })
+        .await?;
+    b.el_text("#job-status", "排队中").await?;
+    let trigger = b.el("#job-progress").await?.attr("hx-trigger").await?;
+    ensure!(
+        trigger.as_deref() == Some("every 1s"),
+        "an unfinished job's progress polls: {trigger:?}"
+    );
+    b.d()
+        .execute(
+            "document.querySelector('.page-head h1').setAttribute('data-qt-stay', '');",
+            vec![],
+        )
+        .await?;
+    s.release_jobs();
+    let progress = wait_job_done(b).await?;
+    ensure!(
+        progress.contains("第1版") && progress.contains("共1行"),
+        "the import reports the new version: {progress}"
+    );
+    b.el(".page-head h1[data-qt-stay]")
+        .await
+        .context("the progress updated in place, without reloading the page")?;
+    ensure!(
+        b.el("#job-progress").await?.attr("hx-trigger").await?.is_none(),
+        "a finished job's progress does not poll"
+    );
+    // Polling has really stopped: no more requests for the fragment (nothing to wait for, so
+    // this one waits a fixed two and a half polling periods).
+    let progress_requests = format!(
+        "return performance.getEntriesByType('resource').filter(function (e) {{ return e.name.indexOf('{job_path}/progress') >= 0; }}).length;"
+    );
+    let polled: i64 = b.d().execute(&progress_requests, vec![]).await?.convert()?;
+    ensure!(polled >= 1, "the page fetched {job_path}/progress while the job ran");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let after: i64 = b.d().execute(&progress_requests, vec![]).await?.convert()?;
+    ensure!(
+        after == polled,
+        "polling went on after 已完成: {polled} → {after} requests"
+    );
+    console_clean(b, "while the job page polled").await?;
+
+    // 2. Payments from .xlsx: IDCARD is not recognised; map it to 身份证号 by hand.
+    ds_upload(b, "惠民资金发放", &payments).await?;
+    let idcard = mapping_select(b, "IDCARD").await?;
+    ensure!(
+        idcard.value().await?.unwrap_or_default().is_empty(),
+        "IDCARD is not mapped by itself"
+    );
+    SelectElement::new(&idcard)
+        .await?
+        .select_by_partial_text("身份证号（id_number）")
+        .await?;
+    ensure!(
+        mapping_select(b, "IDCARD").await?.value().await?.as_deref() == Some("id_number"),
+        "IDCARD now maps to id_number"
+    );
+    b.nav("#ds-import-start", "开始导入").await?;
+    b.wait_path_where("a job page", |p| p.starts_with("/ds/jobs/") && p != job_path)
+        .await?;
+    let progress = wait_job_done(b).await?;
+    ensure!(progress.contains("共3行"), "all three payments imported: {progress}");
+
+    // 3. Run 死亡后仍领取补贴/养老金 and follow it to its finding.
+    menu(b, "比对模型").await?;
+    b.wait_path("/ds/models").await?;
+    b.nav("#ds-models a", "死亡后仍领取补贴/养老金").await?;
+    b.wait_path("/ds/models/paid_after_death").await?;
+    b.nav("#ds-model-run-btn", "运行此模型").await?;
+    b.wait_path_where("a job page", |p| {
+        p.strip_prefix("/ds/jobs/").is_some_and(|r| r.parse::<i64>().is_ok())
+    })
+    .await?;
+    let progress = wait_job_done(b).await?;
+    ensure!(progress.contains("新增1条"), "one new finding: {progress}");
+    b.nav("#job-findings", "查看疑点清单").await?;
+    b.wait_path("/ds/findings").await?;
+    let rows = b.d().find_all(By::Css("#findings tbody tr")).await?;
+    ensure!(rows.len() == 1, "one finding listed, not {}", rows.len());
+    let row = b.el_text("#findings tbody tr", &dead).await?.text().await?;
+    ensure!(row.contains("待派发"), "a new finding waits to be sent: {row}");
+    let fid = b.text("#findings tbody tr td:first-child a").await?;
+    b.nav("#findings tbody td:first-child a", &fid).await?;
+    let finding_path = format!("/ds/findings/{}", fid.trim());
+    b.wait_path(&finding_path).await?;
+    let evidence = b.text("#finding-evidence").await?;
+    ensure!(
+        evidence.contains("城乡居民养老金") && evidence.contains("2026-03-10"),
+        "the evidence shows the pension paid and the death date: {evidence}"
+    );
+    // …and really visible: nothing (such as a sticky header row) covers the evidence row.
+    let covered_by: String = b
+        .d()
+        .execute(
+            "var td = document.querySelector('#finding-evidence tbody td'); td.scrollIntoView({block: 'center'}); \
+             var r = td.getBoundingClientRect(); var hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2); \
+             return hit && td.contains(hit) ? '' : (hit ? hit.outerHTML.slice(0, 120) : 'nothing');",
+            vec![],
+        )
+        .await?
+        .convert()?;
+    ensure!(covered_by.is_empty(), "the evidence row is hidden under {covered_by}");
+    let detail = b.text("#finding-detail").await?;
+    ensure!(
+        detail.contains(&dead) && detail.contains("2026-06") && detail.contains("待派发"),
+        "the finding names the person, the month and its state: {detail}"
+    );
+    ensure!(
+        !evidence.contains("丧葬补助"),
+        "the funeral grant is not evidence: {evidence}"
+    );
+
+    // 4. Send it to 民政局 with the default due date.
+    let due = b.el("#d-due").await?.value().await?.unwrap_or_default();
+    ensure!(
+        chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d").is_ok(),
+        "a default due date is filled in: {due:?}"
+    );
+    SelectElement::new(&b.el("#d-org").await?)
+        .await?
+        .select_by_value(&s.t.orgs.civil.to_string())
+        .await?;
+    b.fill("#d-note", "请核实死亡后领取养老金情况").await?;
+    b.click("#dispatch-submit").await?;
+    b.el_text("#finding-status .tag", "核查中").await?;
+    b.wait_path(&finding_path).await?;
+    let detail = b.text("#finding-detail").await?;
+    ensure!(
+        detail.contains("测试市民政局") && detail.contains(&due),
+        "the unit and the due date are shown: {detail}"
+    );
+    logout(b).await?;
+
+    // The unit answers 属实 with a PDF, from the notification.
+    login(b, &s, "minzheng").await?;
+    b.el("#unread-count").await?;
+    b.nav(".topbar a.inbox", "消息").await?;
+    b.wait_path("/notifications").await?;
+    b.nav("main a", "收到大数据监督疑点核查任务").await?;
+    b.wait_path(&finding_path).await?;
+    b.el_text("#answer-form", "反馈核查结果").await?;
+    let evidence = b.text("#finding-evidence").await?;
+    ensure!(
+        evidence.contains("城乡居民养老金"),
+        "the unit sees the evidence: {evidence}"
+    );
+    b.click("#answer-true").await?;
+    b.fill("#a-note", "经核实，王老汉已于3月死亡，养老金系未及时停发，已追回。")
+        .await?;
+    b.el("#a-files")
+        .await?
+        .send_keys(report.to_str().context("utf-8 temp path")?)
+        .await?;
+    b.click("#answer-submit").await?;
+    b.el_text("#finding-status .tag", "待复核").await?;
+    b.el_text("#finding-checks", "核查报告.pdf").await?;
+    ensure!(
+        b.d().find_all(By::Css("#answer-form")).await?.is_empty(),
+        "the answer form is gone once answered"
+    );
+    logout(b).await?;
+
+    // The commission accepts the answer: 属实, ready to become a clue.
+    login(b, &s, "jiandu").await?;
+    menu(b, "疑点清单").await?;
+    b.wait_path("/ds/findings").await?;
+    b.nav("#findings tbody td:first-child a", &fid).await?;
+    b.wait_path(&finding_path).await?;
+    b.el_text("#finding-checks", "核查报告.pdf").await?;
+    b.click("#review-accept").await?;
+    b.fill("#r-note", "认定属实").await?;
+    b.click("#review-submit").await?;
+    b.el_text("#finding-status", "待转问题线索").await?;
+    let tag = b.text("#finding-status .tag").await?;
+    ensure!(tag == "属实", "the finding is 属实, not {tag:?}");
+    b.wait_path(&finding_path).await?;
+    b.assert_assets_applied().await?;
+    b.snapshot("ds-finding").await?;
+    console_clean(b, "in the supervision journey").await
+}
+
 // ---------------------------------------------------------------------------------------
 
 /// Console entries that mean the page is broken: CSP refusals and uncaught script errors.
@@ -909,6 +1259,7 @@ async fn browser_journeys() {
     journey!("person", journey_person_form);
     journey!("import", journey_import);
     journey!("scope", journey_scope);
+    journey!("ds", journey_ds);
 
     if let Err(e) = browser.quit().await {
         eprintln!("quitting the browser: {e:#}");

@@ -50,6 +50,8 @@ pub enum Command {
     /// 大数据监督比对模型
     #[command(subcommand)]
     Model(ModelCommand),
+    /// 生成带植入真值的合成数据集（全部规范数据集及truth.csv）
+    Synth(qinglian_analytics::SynthArgs),
     /// 在线备份内置数据库（服务运行时也可执行）
     Backup(BackupArgs),
     /// 从备份文件恢复内置数据库（须先停止服务）
@@ -258,4 +260,8 @@ pub enum RedflagsCommand {
 pub enum ModelCommand {
     /// 在数据集目录上运行全部内置模型，对照真值文件输出各模型的精确率与召回率
     Eval(qinglian_analytics::EvalArgs),
+    /// 在数据集目录上运行内置模型（显示进度条），输出各模型疑点数或JSON疑点；Ctrl-C可取消
+    Run(qinglian_analytics::RunArgs),
+    /// 把数据集目录规范化后写成Parquet目录（供 model run --cluster 在共享存储上使用）
+    Prepare(qinglian_analytics::PrepareArgs),
 }

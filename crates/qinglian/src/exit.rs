@@ -42,6 +42,12 @@ pub fn code(err: &anyhow::Error) -> u8 {
                 return REFUSED;
             }
         }
+        if cause
+            .downcast_ref::<qinglian_analytics::run_cli::InvalidArgs>()
+            .is_some()
+        {
+            return REFUSED;
+        }
         if cause.downcast_ref::<qinglian_web::config::ConfigError>().is_some() {
             return REFUSED;
         }

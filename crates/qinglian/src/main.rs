@@ -15,7 +15,13 @@ fn main() -> ExitCode {
         eprintln!("qinglian 内部错误：{info}");
     }));
     let cli = cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // Query planning recurses deeply (model SQL, and Ballista's plan serialisation with
+    // `--cluster`): give worker threads more than Tokio's default 2 MiB of stack.
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(16 << 20)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("错误：无法启动运行时：{e}");

@@ -694,3 +694,241 @@ async fn restore_refuses_a_backup_whose_audit_log_was_tampered_with() {
     assert_eq!(counts(&b).await, before, "the current database is untouched");
     assert_code(&run(&b, &["audit", "verify"]), 0);
 }
+
+/// `model run` on a small hand-made dataset directory: the summary table, JSON findings,
+/// parameters, the output file, usage errors (exit 2) and no progress bar when stderr is not a
+/// terminal.
+#[test]
+fn model_run_prints_a_table_or_json_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let sets = dir.path().join("sets");
+    std::fs::create_dir_all(&sets).unwrap();
+    std::fs::write(
+        sets.join("purchases.csv"),
+        "采购人,预算项目,品目,采购日期,金额,采购方式\n\
+         某县教育局,办公设备,台式计算机,2024-05-03,800000,询价\n\
+         某县教育局,办公设备,台式计算机,2024-05-12,800000,询价\n\
+         某县教育局,办公设备,台式计算机,2024-05-25,800000,询价\n",
+    )
+    .unwrap();
+    std::fs::write(
+        sets.join("tenders.csv"),
+        "tender_id,buyer,title,category,method,budget\nT1,某县水利局,水渠,工程,公开招标,1000000\n\
+         T2,某县水利局,泵站,工程,公开招标,1000000\n",
+    )
+    .unwrap();
+    std::fs::write(
+        sets.join("awards.csv"),
+        "tender_id,supplier_credit_code,amount,awarded_on\nT1,,998000,2024-04-25\nT2,,900000,2024-04-25\n",
+    )
+    .unwrap();
+    let sets_arg = sets.to_str().unwrap();
+
+    // Every built-in model by default: one row each, then the total.
+    let o = run(&data, &["model", "run", "--datasets", sets_arg]);
+    assert_code(&o, 0);
+    let table = out(&o);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 2 + 14 + 1, "{table}");
+    assert!(lines[0].starts_with("模型") && lines[0].contains("疑点数") && lines[0].ends_with("耗时"));
+    let row = |id: &str| lines.iter().find(|l| l.starts_with(id)).copied().unwrap_or_default();
+    assert!(row("split_purchase ").contains("拆分采购规避招标"), "{table}");
+    assert!(row("split_purchase ").split_whitespace().nth(2) == Some("1"), "{table}");
+    assert!(
+        row("price_near_budget ").split_whitespace().nth(2) == Some("1"),
+        "{table}"
+    );
+    assert!(row("合计").split_whitespace().nth(2) == Some("2"), "{table}");
+    assert!(
+        !err(&o).contains("个模型"),
+        "no progress bar without a terminal: {}",
+        err(&o)
+    );
+
+    // JSON findings of the chosen models, with a parameter and an output file.
+    let file = dir.path().join("findings.json");
+    let o = run(
+        &data,
+        &[
+            "model",
+            "run",
+            "--datasets",
+            sets_arg,
+            "--models",
+            "split_purchase,price_near_budget",
+            "--json",
+            "--out",
+            file.to_str().unwrap(),
+            "--memory-limit",
+            "1GiB",
+            "--timeout",
+            "60",
+        ],
+    );
+    assert_code(&o, 0);
+    let findings: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let keys: Vec<(String, String, String)> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["model"].as_str().unwrap().to_string(),
+                f["subject"].as_str().unwrap().to_string(),
+                f["period"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            (
+                "split_purchase".to_string(),
+                "某县教育局|办公设备".to_string(),
+                "2024-05".to_string()
+            ),
+            ("price_near_budget".to_string(), "T1".to_string(), String::new()),
+        ]
+    );
+    assert_eq!(findings[0]["evidence"].as_array().unwrap().len(), 3);
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(saved, findings);
+
+    let o = run(
+        &data,
+        &[
+            "model",
+            "run",
+            "--datasets",
+            sets_arg,
+            "--models",
+            "split_purchase",
+            "--param",
+            "split_purchase.single_limit=500000",
+            "--json",
+        ],
+    );
+    assert_code(&o, 0);
+    assert_eq!(out(&o).trim(), "[]");
+
+    // `model prepare` writes normalised Parquet that gives the same findings.
+    let prepared = dir.path().join("prepared");
+    let o = run(
+        &data,
+        &[
+            "model",
+            "prepare",
+            "--datasets",
+            sets_arg,
+            "--out",
+            prepared.to_str().unwrap(),
+        ],
+    );
+    assert_code(&o, 0);
+    assert!(out(&o).contains("purchases.parquet  3行"), "{}", out(&o));
+    assert!(prepared.join("roster.parquet").is_file());
+    let o = run(
+        &data,
+        &[
+            "model",
+            "run",
+            "--datasets",
+            prepared.to_str().unwrap(),
+            "--models",
+            "split_purchase,price_near_budget",
+            "--json",
+        ],
+    );
+    assert_code(&o, 0);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out(&o)).unwrap(), findings);
+
+    // Usage errors exit 2 with a Chinese message.
+    for (args, message) in [
+        (vec!["--models", "nope"], "没有编号为“nope”的内置模型"),
+        (vec!["--param", "split_purchase.nope=1"], "没有参数“nope”"),
+        (vec!["--param", "split_purchase.min_purchases=x"], "应为整数"),
+        (vec!["--memory-limit", "4XB"], "无法识别的大小单位"),
+    ] {
+        let mut full = vec!["model", "run", "--datasets", sets_arg];
+        full.extend(args);
+        let o = run(&data, &full);
+        assert_code(&o, 2);
+        assert!(err(&o).contains(message), "{}", err(&o));
+    }
+    #[cfg(not(feature = "ballista"))]
+    {
+        let o = run(
+            &data,
+            &[
+                "model",
+                "run",
+                "--datasets",
+                sets_arg,
+                "--cluster",
+                "df://127.0.0.1:50050",
+            ],
+        );
+        assert_code(&o, 2);
+        assert!(
+            err(&o).contains("此版本未启用Ballista集群支持，请以 --features ballista 构建"),
+            "{}",
+            err(&o)
+        );
+    }
+    let o = run(
+        &data,
+        &[
+            "model",
+            "run",
+            "--datasets",
+            dir.path().join("missing").to_str().unwrap(),
+        ],
+    );
+    assert_code(&o, 1);
+    assert!(err(&o).contains("目录不存在"), "{}", err(&o));
+}
+
+#[test]
+fn synth_then_model_eval_meets_the_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let sets = dir.path().join("sets");
+    let sets_arg = sets.to_str().unwrap();
+    let o = run(
+        &data,
+        &[
+            "synth", "--scale", "small", "--seed", "7", "--out", sets_arg, "--format", "csv",
+        ],
+    );
+    assert_code(&o, 0);
+    assert!(out(&o).contains("truth") || out(&o).contains("真值"), "{}", out(&o));
+    for name in ["persons.csv", "benefit_payments.csv", "bids.csv", "truth.csv"] {
+        assert!(sets.join(name).is_file(), "{name} missing");
+    }
+    let truth = sets.join("truth.csv");
+    let o = run(
+        &data,
+        &[
+            "model",
+            "eval",
+            "--datasets",
+            sets_arg,
+            "--truth",
+            truth.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_code(&o, 0);
+    let scores: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let scores = scores.as_array().unwrap();
+    assert_eq!(scores.len(), 14);
+    for s in scores {
+        let (precision, recall) = (s["precision"].as_f64().unwrap(), s["recall"].as_f64().unwrap());
+        assert!(precision >= 0.95 && recall >= 0.98, "{s}");
+        assert!(s["findings"].as_u64().unwrap() > 0, "{s}");
+    }
+    // The generator refuses an unknown scale with a usage error.
+    let o = run(&data, &["synth", "--scale", "country", "--out", sets_arg]);
+    assert_code(&o, 2);
+}

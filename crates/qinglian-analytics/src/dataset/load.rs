@@ -46,6 +46,24 @@ pub enum LoadError {
         /// What the Parquet reader reported.
         message: String,
     },
+    /// The Excel workbook is unreadable (not an .xlsx file, damaged, or no such sheet).
+    #[error("Excel文件{path}无法读取：{message}")]
+    Xlsx {
+        /// Path concerned.
+        path: String,
+        /// What went wrong, in Chinese.
+        message: String,
+    },
+    /// The file type is not one that can be imported.
+    #[error("不支持的文件类型“{extension}”（{file}），请上传.xlsx、.csv或.parquet文件{hint}")]
+    UnsupportedType {
+        /// File name.
+        file: String,
+        /// Its extension as found (may be empty).
+        extension: String,
+        /// Extra advice for a known type (e.g. .xls), starting with a Chinese punctuation mark.
+        hint: &'static str,
+    },
     /// The data could not be converted to the canonical schema.
     #[error("数据转换失败：{0}")]
     Arrow(#[from] ArrowError),
@@ -133,6 +151,7 @@ pub fn read_csv(path: &Path) -> Result<(RawTable, &'static str), LoadError> {
             schema,
             batches,
             first_row: 2,
+            issues: Vec::new(),
         },
         encoding,
     ))
@@ -161,7 +180,40 @@ pub fn read_parquet(path: &Path) -> Result<RawTable, LoadError> {
         schema,
         batches,
         first_row: 2,
+        issues: Vec::new(),
     })
+}
+
+/// Reads any importable file by its extension: `.csv` (UTF-8 or GBK/GB18030, the detected
+/// encoding is returned), `.xlsx` (first worksheet) or `.parquet`; anything else is refused with
+/// a message naming the accepted types.
+pub fn read_source(path: &Path) -> Result<(RawTable, Option<&'static str>), LoadError> {
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    match extension.as_str() {
+        "csv" => read_csv(path).map(|(raw, encoding)| (raw, Some(encoding))),
+        // .xlsm is the same format with macros (which are never run).
+        "xlsx" | "xlsm" => super::xlsx::read_xlsx(path).map(|raw| (raw, None)),
+        "parquet" => read_parquet(path).map(|raw| (raw, None)),
+        _ => Err(LoadError::UnsupportedType {
+            file: path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            hint: match extension.as_str() {
+                "xls" | "et" => "；旧版Excel（.xls）文件请先在Excel或WPS中另存为.xlsx",
+                "txt" | "tsv" => "；文本文件请另存为逗号分隔的.csv",
+                _ => "",
+            },
+            extension: if extension.is_empty() {
+                "无扩展名".to_string()
+            } else {
+                format!(".{extension}")
+            },
+        }),
+    }
 }
 
 /// One canonical dataset after loading.
@@ -212,8 +264,9 @@ impl Datasets {
         }
     }
 
-    /// Loads `NAME.parquet` or `NAME.csv` for every canonical dataset found in `dir` (Parquet
-    /// wins when both exist); absent datasets are empty; other files are ignored.
+    /// Loads `NAME.parquet`, `NAME.csv` or `NAME.xlsx` for every canonical dataset found in `dir`
+    /// (in that order of precedence when several exist); absent datasets are empty; other files
+    /// are ignored.
     pub fn load_dir(dir: &Path, mapping: &HeaderMapping) -> Result<Datasets, LoadError> {
         if !dir.is_dir() {
             return Err(LoadError::Io {
@@ -231,6 +284,9 @@ impl Datasets {
             } else if let Some(path) = csv {
                 let (raw, encoding) = read_csv(&path)?;
                 out.set(spec, &raw, mapping, Some(path), Some(encoding))?;
+            } else if let Some(path) = find_file(dir, spec.name, "xlsx") {
+                let raw = super::xlsx::read_xlsx(&path)?;
+                out.set(spec, &raw, mapping, Some(path), None)?;
             }
         }
         Ok(out)

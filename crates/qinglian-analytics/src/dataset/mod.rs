@@ -5,13 +5,18 @@
 //! then maps headers to canonical columns, converts types and normalises identifiers and names,
 //! reporting every problem per row ([`ImportIssue`]). The result always has the canonical schema.
 //!
-//! Later work plugs in at the same seams: an Excel reader only has to produce a [`RawTable`],
-//! and the versioned dataset store writes the normalised batches of [`Datasets::set`] as
-//! Parquet (published atomically) and reads them back through [`read_parquet`].
+//! Excel workbooks are read by [`read_xlsx`] (streaming, into the same [`RawTable`]);
+//! [`read_source`] picks the reader by extension. The versioned [`DatasetStore`] normalises
+//! imports into Parquet part files on an object store (local directory, memory or S3) and
+//! publishes each version atomically by its manifest; models read a store's versions as
+//! Parquet listing tables without loading them into memory.
 
 mod load;
+mod mapping;
 mod normalize;
 pub(crate) mod parse;
+mod store;
+mod xlsx;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,8 +24,11 @@ use std::sync::Arc;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use serde::{Deserialize, Serialize};
 
-pub use load::{Datasets, LoadError, LoadedDataset, decode_text, read_csv, read_parquet};
+pub use load::{Datasets, LoadError, LoadedDataset, decode_text, read_csv, read_parquet, read_source};
+pub use mapping::{missing_columns, required_columns, suggest_mapping};
 pub use normalize::{RawTable, normalize};
+pub use store::{DatasetStore, PublishMeta, Published, StoreError, VersionInfo};
+pub use xlsx::{read_xlsx, read_xlsx_sheet, xlsx_sheet_names};
 
 /// How a canonical column is typed and normalised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,10 +4,11 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use datafusion::arrow::array::{
-    Array, ArrayRef, BooleanBuilder, Date32Builder, Float64Array, Float64Builder, Int64Builder, RecordBatch,
-    StringArray, StringBuilder, TimestampMillisecondBuilder, new_null_array,
+    Array, ArrayRef, BooleanArray, BooleanBuilder, Date32Builder, Float64Array, Float64Builder, Int64Builder,
+    RecordBatch, StringArray, StringBuilder, TimestampMillisecondBuilder, new_null_array,
 };
-use datafusion::arrow::compute::{can_cast_types, cast};
+use datafusion::arrow::buffer::BooleanBuffer;
+use datafusion::arrow::compute::{can_cast_types, cast, filter_record_batch};
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::arrow::error::ArrowError;
 use qinglian_domain::names::{normalize_company_name, normalize_person_name};
@@ -26,16 +27,25 @@ pub struct RawTable {
     pub batches: Vec<RecordBatch>,
     /// Spreadsheet row number of the first data row (2 when the header is row 1).
     pub first_row: u64,
+    /// Problems the reader found (e.g. a long number stored as a numeric Excel cell); [`normalize`]
+    /// reports them first, with `file` taken from [`RawTable::file`].
+    pub issues: Vec<ImportIssue>,
 }
 
 /// Maps `raw` onto the canonical dataset `spec`, converting and normalising every column, and
 /// appends every problem to `issues`. The returned batches have exactly `spec.schema()`.
+/// Rows that are entirely empty (an empty spreadsheet row) are dropped; row numbers in issues
+/// stay those of the source.
 pub fn normalize(
     spec: &DatasetSpec,
     raw: &RawTable,
     mapping: &HeaderMapping,
     issues: &mut Vec<ImportIssue>,
 ) -> Result<Vec<RecordBatch>, ArrowError> {
+    issues.extend(raw.issues.iter().map(|i| ImportIssue {
+        file: raw.file.clone(),
+        ..i.clone()
+    }));
     // Canonical column index → (source field index, scale for amounts).
     let mut sources: Vec<Option<(usize, f64)>> = vec![None; spec.columns.len()];
     for (i, field) in raw.schema.fields().iter().enumerate() {
@@ -96,10 +106,34 @@ pub fn normalize(
             };
             arrays.push(array);
         }
-        out.push(RecordBatch::try_new(schema.clone(), arrays)?);
+        let normalized = RecordBatch::try_new(schema.clone(), arrays)?;
+        match non_empty_rows(batch) {
+            None => out.push(normalized),
+            Some(mask) => {
+                let kept = filter_record_batch(&normalized, &mask)?;
+                if kept.num_rows() > 0 {
+                    out.push(kept);
+                }
+            }
+        }
         row_base += batch.num_rows() as u64;
     }
     Ok(out)
+}
+
+/// The rows of `batch` that have at least one non-null value, or `None` when that is every row
+/// (the common case, which then needs no filtering).
+fn non_empty_rows(batch: &RecordBatch) -> Option<BooleanArray> {
+    let mut any: Option<BooleanBuffer> = None;
+    for column in batch.columns() {
+        let nulls = column.logical_nulls()?;
+        any = Some(match any {
+            None => nulls.inner().clone(),
+            Some(a) => &a | nulls.inner(),
+        });
+    }
+    let any = any.unwrap_or_else(|| BooleanBuffer::new_unset(batch.num_rows()));
+    (any.count_set_bits() < batch.num_rows()).then(|| BooleanArray::new(any, None))
 }
 
 fn file_issue(raw: &RawTable, column: &str, reason: String) -> ImportIssue {
@@ -180,6 +214,13 @@ fn convert(column: &ColumnSpec, array: &ArrayRef, scale: f64, ctx: &mut IssueCtx
             for (i, v) in values.enumerate() {
                 match v.map(str::trim).filter(|s| !s.is_empty()) {
                     None => b.append_null(),
+                    // Fast path: an already canonical value is appended as it is.
+                    Some(s)
+                        if (column.kind == ColumnKind::IdNumber && parse::is_canonical_id_number(s))
+                            || (column.kind == ColumnKind::CreditCode && parse::is_canonical_credit_code(s)) =>
+                    {
+                        b.append_value(s)
+                    }
                     Some(s) => {
                         let parsed = if column.kind == ColumnKind::IdNumber {
                             parse::id_number(s)

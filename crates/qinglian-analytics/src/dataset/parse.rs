@@ -15,8 +15,40 @@ pub fn clean(s: &str) -> String {
     }
 }
 
+/// Whether `s` is already a canonical ID number: 17 ASCII digits with a birth date from
+/// 1800-01-01 to 2100-12-31, then the correct check character (an uppercase `X` for 10). Such a
+/// value is its own normal form; checking this needs no NFKC pass and no allocation, and almost
+/// every value of a real dataset passes.
+pub fn is_canonical_id_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    if qinglian_domain::id_number::check_char(&s[..17]) != Some(char::from(b[17])) {
+        return false;
+    }
+    let digits = |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    let year = digits(6..10) as i32;
+    (1800..=2100).contains(&year) && NaiveDate::from_ymd_opt(year, digits(10..12), digits(12..14)).is_some()
+}
+
+/// Whether `s` is already a canonical credit code: 17 symbols of the uppercase GB 32100
+/// alphabet and the correct check character.
+pub fn is_canonical_credit_code(s: &str) -> bool {
+    s.len() == 18
+        && s.bytes().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        && qinglian_domain::credit_code::check_char(&s[..17]) == Some(char::from(s.as_bytes()[17]))
+}
+
 /// Normalised ID number, or the cleaned value and the reason it is invalid.
 pub fn id_number(s: &str) -> Result<String, (String, String)> {
+    if is_canonical_id_number(s) {
+        return Ok(s.to_string());
+    }
+    id_number_parsed(s)
+}
+
+fn id_number_parsed(s: &str) -> Result<String, (String, String)> {
     match IdNumber::parse(s) {
         Ok(id) => Ok(id.as_str().to_string()),
         Err(e) => Err((compact(s), e.to_string())),
@@ -25,6 +57,13 @@ pub fn id_number(s: &str) -> Result<String, (String, String)> {
 
 /// Normalised credit code, or the cleaned value and the reason it is invalid.
 pub fn credit_code(s: &str) -> Result<String, (String, String)> {
+    if is_canonical_credit_code(s) {
+        return Ok(s.to_string());
+    }
+    credit_code_parsed(s)
+}
+
+fn credit_code_parsed(s: &str) -> Result<String, (String, String)> {
     match CreditCode::parse(s) {
         Ok(c) => Ok(c.as_str().to_string()),
         Err(e) => Err((compact(s), e.to_string())),
@@ -223,6 +262,70 @@ mod tests {
         assert_eq!(flag("是"), Some(true));
         assert_eq!(flag("否"), Some(false));
         assert_eq!(phone("+86 138-0000-0000"), "13800000000");
+    }
+
+    /// The fast paths accept exactly the values the full parsers return unchanged, and give the
+    /// same result as the full parsers on every input.
+    #[test]
+    fn canonical_fast_paths_agree_with_the_full_parsers() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let mut inputs: Vec<String> = vec![
+            "11010519491231002X".into(),
+            "11010519491231002x".into(),
+            " 11010519491231002X".into(),
+            "110105491231002".into(),
+            "110105194912310029".into(),
+            "１１０１０５１９４９１２３１００２Ｘ".into(),
+            "110105179912310020".into(),
+            "110105210112310020".into(),
+            "11010518000101002X".into(),
+            "11010521001231002X".into(),
+            "110105199902300020".into(),
+            "A10105194912310029".into(),
+            "".into(),
+        ];
+        for _ in 0..20_000 {
+            let year = rng.random_range(1790..2110);
+            let body = format!(
+                "{:06}{year}{:02}{:02}{:03}",
+                rng.random_range(110_000..660_000),
+                rng.random_range(0..14),
+                rng.random_range(0..33),
+                rng.random_range(0..1000)
+            );
+            let check = qinglian_domain::id_number::check_char(&body).unwrap();
+            let wrong = ['0', '1', 'X', 'x', '5'][rng.random_range(0..5)];
+            inputs.push(format!("{body}{check}"));
+            inputs.push(format!("{body}{wrong}"));
+            inputs.push(format!("{body}{}", check.to_ascii_lowercase()));
+        }
+        let mut canonical = 0;
+        for s in &inputs {
+            assert_eq!(id_number(s), id_number_parsed(s), "{s}");
+            let unchanged = id_number_parsed(s).is_ok_and(|n| &n == s);
+            assert_eq!(is_canonical_id_number(s), unchanged, "{s}");
+            canonical += usize::from(unchanged);
+        }
+        assert!(canonical > 5_000, "{canonical}");
+        let mut codes: Vec<String> = vec!["91110105MA0000011".into(), "".into(), "９１".into()];
+        const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXYIOSVZ";
+        for _ in 0..20_000 {
+            let body: String = (0..17)
+                .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+                .collect();
+            let last = char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]);
+            if let Some(check) = qinglian_domain::credit_code::check_char(&body) {
+                codes.push(format!("{body}{check}"));
+                codes.push(format!("{}{check}", body.to_lowercase()));
+            }
+            codes.push(format!("{body}{last}"));
+        }
+        for s in &codes {
+            assert_eq!(credit_code(s), credit_code_parsed(s), "{s}");
+            let unchanged = credit_code_parsed(s).is_ok_and(|n| &n == s);
+            assert_eq!(is_canonical_credit_code(s), unchanged, "{s}");
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Running models over registered datasets with a memory limit, a time limit and cancellation.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::template::{display, render_explanation};
 use super::{Finding, Model, ModelError, validate_select};
-use crate::dataset::Datasets;
+use crate::dataset::{DatasetStore, Datasets};
 
 /// Limits of a run.
 #[derive(Debug, Clone, Default)]
@@ -47,15 +47,29 @@ pub struct Engine {
 impl Engine {
     /// Creates a session with the run limits and registers every dataset of `datasets`.
     pub fn new(datasets: &Datasets, options: RunOptions) -> Result<Engine, ModelError> {
-        let mut runtime = RuntimeEnvBuilder::new();
-        if let Some(limit) = options.memory_limit {
-            runtime = runtime.with_memory_limit(limit, 1.0);
-        }
-        let runtime = runtime.build_arc()?;
-        let config = SessionConfig::new().with_information_schema(false);
-        let ctx = SessionContext::new_with_config_rt(config, runtime);
+        let ctx = session(&options)?;
         datasets.register(&ctx)?;
         Ok(Engine { ctx, options })
+    }
+
+    /// Creates a session with the run limits whose tables are the given versions of a dataset
+    /// store (Parquet listing tables, scanned as queries need them rather than loaded into
+    /// memory); datasets not named in `versions` are empty tables.
+    pub async fn from_store(
+        store: &DatasetStore,
+        versions: &BTreeMap<String, u32>,
+        options: RunOptions,
+    ) -> Result<Engine, ModelError> {
+        let ctx = session(&options)?;
+        store.register(&ctx, versions).await?;
+        Ok(Engine { ctx, options })
+    }
+
+    /// An engine over a session whose tables are already registered (e.g. a Ballista cluster
+    /// session, see `crate::cluster`). `options.memory_limit` is not applied: the session's
+    /// runtime has its own limits. The timeout and cancellation apply as in [`Engine::new`].
+    pub fn from_context(ctx: SessionContext, options: RunOptions) -> Engine {
+        Engine { ctx, options }
     }
 
     /// The underlying DataFusion session (datasets are registered as tables).
@@ -111,8 +125,21 @@ impl Engine {
     }
 }
 
-/// Groups result rows into findings by (subject, period), deduplicating evidence rows.
-pub(crate) fn findings_from_batches(model: &Model, batches: &[RecordBatch]) -> Result<Vec<Finding>, ModelError> {
+/// A session with the memory limit of `options` (spilling to temporary files beyond it).
+fn session(options: &RunOptions) -> Result<SessionContext, ModelError> {
+    let mut runtime = RuntimeEnvBuilder::new();
+    if let Some(limit) = options.memory_limit {
+        runtime = runtime.with_memory_limit(limit, 1.0);
+    }
+    let runtime = runtime.build_arc()?;
+    let config = SessionConfig::new().with_information_schema(false);
+    Ok(SessionContext::new_with_config_rt(config, runtime))
+}
+
+/// Groups a model's result rows into findings by (subject, period), deduplicating evidence
+/// rows; findings are sorted by (subject, period) and their explanations rendered. Every engine
+/// (embedded or cluster) turns query results into findings through this one function.
+pub fn findings_from_batches(model: &Model, batches: &[RecordBatch]) -> Result<Vec<Finding>, ModelError> {
     let mut findings: Vec<Finding> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
     let mut seen: Vec<std::collections::HashSet<String>> = Vec::new();
@@ -166,6 +193,10 @@ pub(crate) fn findings_from_batches(model: &Model, batches: &[RecordBatch]) -> R
         }
     }
     for f in &mut findings {
+        // Row order of a parallel query is not deterministic (nor equal between the embedded
+        // engine and a cluster): put evidence in a canonical order before the explanation is
+        // rendered from its first row.
+        f.evidence.sort_by(compare_rows);
         let fixed = [
             ("subject", f.subject.clone()),
             ("period", f.period.clone()),
@@ -176,6 +207,35 @@ pub(crate) fn findings_from_batches(model: &Model, batches: &[RecordBatch]) -> R
     }
     findings.sort_by(|a, b| (&a.subject, &a.period).cmp(&(&b.subject, &b.period)));
     Ok(findings)
+}
+
+/// Orders two evidence rows (JSON objects with the same columns) by their values, column by
+/// column: nulls first, numbers numerically, texts and flags as such.
+fn compare_rows(a: &Value, b: &Value) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let cell = |x: &Value, y: &Value| -> Ordering {
+        match (x, y) {
+            (Value::Null, Value::Null) => Ordering::Equal,
+            (Value::Null, _) => Ordering::Less,
+            (_, Value::Null) => Ordering::Greater,
+            (Value::Number(x), Value::Number(y)) => x
+                .as_f64()
+                .unwrap_or(f64::NAN)
+                .total_cmp(&y.as_f64().unwrap_or(f64::NAN)),
+            (Value::String(x), Value::String(y)) => x.cmp(y),
+            (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+            _ => x.to_string().cmp(&y.to_string()),
+        }
+    };
+    match (a.as_object(), b.as_object()) {
+        (Some(x), Some(y)) => x
+            .iter()
+            .zip(y.iter())
+            .map(|((kx, vx), (ky, vy))| kx.cmp(ky).then_with(|| cell(vx, vy)))
+            .find(|o| o.is_ne())
+            .unwrap_or_else(|| x.len().cmp(&y.len())),
+        _ => a.to_string().cmp(&b.to_string()),
+    }
 }
 
 /// One cell as JSON: numbers as numbers, dates as 'YYYY-MM-DD', times as 'YYYY-MM-DD HH:MM:SS'.

@@ -40,8 +40,10 @@ struct Def {
     explanation: &'static str,
 }
 
-/// Keywords of 低保/特困供养 programs.
-const SUBSISTENCE: &[&str] = &["低保", "最低生活保障", "特困"];
+/// Keywords of 低保/特困供养 programs (五保 is the former name of 特困供养).
+const SUBSISTENCE: &[&str] = &["低保", "最低生活保障", "特困", "五保"];
+/// Keywords of 特困供养 programs.
+const TEKUN: &[&str] = &["特困", "五保"];
 /// Keywords of 低保 programs only.
 const DIBAO: &[&str] = &["低保", "最低生活保障"];
 /// Programs that contain a subsistence keyword but are not subsistence (低保边缘家庭).
@@ -112,17 +114,35 @@ const DEFS: &[Def] = &[
             ("excluded_programs", "排除的项目关键词", D::List(SUBSISTENCE_EXCLUDED)),
             (
                 "staff_types",
-                "计入的人员类别（临时、编外人员不计）",
-                D::List(&["编制内", "在编"]),
+                "计入的人员类别关键词（编制内人员）",
+                D::List(&["编制内", "在编", "行政编制", "事业编制", "公务员", "参公", "参照公务员"]),
             ),
+            (
+                "excluded_staff_types",
+                "不计的人员类别关键词（临时、编外人员）",
+                D::List(&[
+                    "非在编",
+                    "不在编",
+                    "非编制",
+                    "编制外",
+                    "编外",
+                    "临时",
+                    "劳务派遣",
+                    "公益性岗位",
+                ]),
+            ),
+            ("unlabelled_counted", "工资数据全无人员类别时视为编制内", D::Bool(true)),
             ("same_month_exit", "仅交接当月重叠（同月退出）不计", D::Bool(true)),
         ],
         sql: concat!(
             subsistence_ctes!(),
             ",
+labelled AS (SELECT COUNT(staff_type) AS n FROM payroll),
 staff AS (
-  SELECT id_number, name, org, period, amount, staff_type FROM payroll
-  WHERE id_number IS NOT NULL AND period IS NOT NULL AND staff_type IN {{staff_types}}
+  SELECT p.id_number, p.name, p.org, p.period, p.amount, p.staff_type FROM payroll p CROSS JOIN labelled
+  WHERE p.id_number IS NOT NULL AND p.period IS NOT NULL
+    AND (({{staff_types ~ p.staff_type}} AND NOT {{excluded_staff_types ~ p.staff_type}})
+         OR ({{unlabelled_counted}} AND p.staff_type IS NULL AND labelled.n = 0))
 ),
 staff_month AS (SELECT DISTINCT id_number, period FROM staff),
 overlap AS (
@@ -169,7 +189,11 @@ JOIN staff ON staff.id_number = hits.member AND staff.period = hits.period"
         params: &[
             ("subsistence_programs", "低保项目关键词", D::List(DIBAO)),
             ("excluded_programs", "排除的项目关键词", D::List(SUBSISTENCE_EXCLUDED)),
-            ("exempt_vehicle_types", "豁免的车辆类型关键词", D::List(&[])),
+            (
+                "exempt_vehicle_types",
+                "未标明是否豁免时视为豁免的车辆类型关键词",
+                D::List(&["残疾人", "代步", "农用", "拖拉机"]),
+            ),
         ],
         sql: concat!(
             subsistence_ctes!(),
@@ -177,7 +201,7 @@ JOIN staff ON staff.id_number = hits.member AND staff.period = hits.period"
        v.owner_id_number, v.plate, v.vehicle_type, v.registered_on
 FROM hh_members m
 JOIN vehicles v ON v.owner_id_number = m.id_number
-WHERE NOT COALESCE(v.exempt, FALSE) AND NOT {{exempt_vehicle_types ~ v.vehicle_type}}"
+WHERE NOT COALESCE(v.exempt, {{exempt_vehicle_types ~ v.vehicle_type}})"
         ),
         explanation: "低保家庭（户编号{subject}）成员{owner_id_number}名下登记有非豁免车辆{plate}（{vehicle_type}）。",
     },
@@ -278,22 +302,51 @@ FROM pay JOIN net ON net.id_number = pay.id_number AND net.period = pay.period",
     },
     Def {
         id: "duplicate_payment",
-        title: "同期重复领取",
+        title: "同期重复领取/互斥项目",
         subject_kind: SubjectKind::Person,
         severity: Severity::High,
-        params: &[("min_payments", "同一项目同一期发放次数下限", D::Int(2))],
-        sql: "WITH g AS (
-  SELECT id_number, program, period FROM benefit_payments
+        params: &[
+            ("min_payments", "同一项目同一期发放次数下限", D::Int(2)),
+            (
+                "exclusive_groups",
+                "互斥项目组（每组用“|”分隔项目关键词，如“低保|特困”；同一人同期领取同组两个项目即为疑点）",
+                D::List(&[]),
+            ),
+        ],
+        sql: "WITH paid AS (
+  SELECT id_number, program, period,
+         SUM(CASE WHEN amount IS NULL OR amount > 0 THEN 1 ELSE 0 END)
+       - SUM(CASE WHEN amount < 0 THEN 1 ELSE 0 END) AS times
+  FROM benefit_payments
   WHERE id_number IS NOT NULL AND program IS NOT NULL AND period IS NOT NULL
   GROUP BY id_number, program, period
-  HAVING SUM(CASE WHEN amount IS NULL OR amount > 0 THEN 1 ELSE 0 END)
-       - SUM(CASE WHEN amount < 0 THEN 1 ELSE 0 END) >= {{min_payments}}
+),
+grp AS (SELECT column1 AS grp FROM {{exclusive_groups | values}} g WHERE column1 IS NOT NULL),
+keys AS (
+  SELECT grp.grp, trim(split_part(grp.grp, '|', k.n)) AS keyword
+  FROM grp CROSS JOIN (VALUES (1), (2), (3), (4), (5), (6), (7), (8)) AS k(n)
+  WHERE trim(split_part(grp.grp, '|', k.n)) <> ''
+),
+tagged AS (
+  SELECT DISTINCT p.id_number, p.program, p.period, keys.grp
+  FROM paid p JOIN keys ON strpos(p.program, keys.keyword) > 0
+  WHERE p.times > 0
+),
+exclusive AS (
+  SELECT id_number, period, grp FROM tagged GROUP BY id_number, period, grp
+  HAVING COUNT(DISTINCT program) >= 2
+),
+hits AS (
+  SELECT id_number, program, period FROM paid WHERE times >= {{min_payments}}
+  UNION
+  SELECT t.id_number, t.program, t.period
+  FROM tagged t JOIN exclusive e ON e.id_number = t.id_number AND e.period = t.period AND e.grp = t.grp
 )
 SELECT b.id_number AS subject, b.period AS period,
        b.name, b.program, b.amount, b.paid_on, b.region_code, b.household_id
 FROM benefit_payments b
-JOIN g ON g.id_number = b.id_number AND g.program = b.program AND g.period = b.period",
-        explanation: "{name}（{subject}）{period}的{program}被发放{count}次。",
+JOIN hits h ON h.id_number = b.id_number AND h.program = b.program AND h.period = b.period",
+        explanation: "{name}（{subject}）在{period}领取{program}等{count}笔，同期重复领取或领取互斥项目。",
     },
     Def {
         id: "relative_benefit_unfiled",
@@ -303,16 +356,22 @@ JOIN g ON g.id_number = b.id_number AND g.program = b.program AND g.period = b.p
         params: &[
             (
                 "handler_orgs",
-                "经办单位关键词",
-                D::List(&["民政", "村委会", "村民委员会"]),
+                "经办单位关键词（“人民政府”中的“民政”不算）",
+                D::List(&["民政", "村委", "村民委员会"]),
             ),
             ("benefit_programs", "项目关键词", D::List(SUBSISTENCE)),
             ("excluded_programs", "排除的项目关键词", D::List(SUBSISTENCE_EXCLUDED)),
+            ("dibao_programs", "备案与发放视为同一低保项目的关键词", D::List(DIBAO)),
+            (
+                "tekun_programs",
+                "备案与发放视为同一特困供养项目的关键词",
+                D::List(TEKUN),
+            ),
         ],
         sql: concat!(
             officials_and_relatives!(),
             "officials AS (
-  SELECT DISTINCT id_number, org FROM staff WHERE {{handler_orgs ~ org}}
+  SELECT DISTINCT id_number, org FROM staff WHERE {{handler_orgs ~ replace(org, '人民政府', '')}}
 ),
 rel AS (
   SELECT DISTINCT r.official_id_number, o.org, r.relative_id_number, r.relative_name, r.relation
@@ -330,6 +389,8 @@ filed AS (
   FROM pay p JOIN benefit_filings f ON f.id_number = p.id_number
   WHERE f.program IS NULL OR f.program = p.program
      OR strpos(p.program, f.program) > 0 OR strpos(f.program, p.program) > 0
+     OR ({{dibao_programs ~ p.program}} AND {{dibao_programs ~ f.program}})
+     OR ({{tekun_programs ~ p.program}} AND {{tekun_programs ~ f.program}})
 ),
 unfiled AS (
   SELECT p.id_number, p.name, p.program, p.period, p.amount
@@ -395,14 +456,18 @@ JOIN deals d ON d.supplier = t.credit_code AND d.buyer = o.org"
             ("single_limit", "单笔金额上限（元，不含）", D::Num(1_000_000.0)),
             ("total_threshold", "合计金额下限（元，不含）", D::Num(2_000_000.0)),
             ("min_purchases", "同月笔数下限", D::Int(3)),
-            ("tendered_methods", "视为已招标的采购方式关键词", D::List(&["招标"])),
+            (
+                "tendered_methods",
+                "视为已招标的采购方式关键词（“非招标”不算）",
+                D::List(&["招标"]),
+            ),
         ],
         sql: "WITH p AS (
   SELECT buyer, budget_item, COALESCE(item_category, '') AS category,
          to_char(purchased_on, '%Y-%m') AS month, purchased_on, amount, method, supplier_credit_code
   FROM purchases
   WHERE buyer IS NOT NULL AND budget_item IS NOT NULL AND purchased_on IS NOT NULL AND amount IS NOT NULL
-    AND amount < {{single_limit}} AND NOT {{tendered_methods ~ method}}
+    AND amount < {{single_limit}} AND NOT {{tendered_methods ~ replace(method, '非招标', '')}}
 ),
 g AS (
   SELECT buyer, budget_item, category, month, COUNT(*) AS purchase_count, SUM(amount) AS total_amount
@@ -431,10 +496,20 @@ FROM p JOIN g ON g.buyer = p.buyer AND g.budget_item = p.budget_item AND g.categ
             ("link_legal_rep", "比对法定代表人", D::Bool(false)),
             ("link_shareholder", "比对自然人股东", D::Bool(false)),
         ],
-        sql: "WITH b AS (
-  SELECT tender_id, COALESCE(bidder_credit_code, bidder_name) AS bidder, bidder_credit_code, bidder_name,
-         project_manager_id_number, contact_phone, deposit_account, ip_address, file_author
-  FROM bids WHERE tender_id IS NOT NULL AND COALESCE(bidder_credit_code, bidder_name) IS NOT NULL
+        sql: "WITH named AS (
+  SELECT name, MIN(code) AS code FROM (
+    SELECT bidder_name AS name, bidder_credit_code AS code FROM bids
+    WHERE bidder_name IS NOT NULL AND bidder_credit_code IS NOT NULL
+    UNION ALL
+    SELECT name, credit_code FROM enterprises WHERE name IS NOT NULL AND credit_code IS NOT NULL
+  ) x GROUP BY name HAVING COUNT(DISTINCT code) = 1
+),
+b AS (
+  SELECT x.tender_id, COALESCE(x.bidder_credit_code, n.code, x.bidder_name) AS bidder,
+         x.bidder_credit_code, x.bidder_name,
+         x.project_manager_id_number, x.contact_phone, x.deposit_account, x.ip_address, x.file_author
+  FROM bids x LEFT JOIN named n ON x.bidder_credit_code IS NULL AND n.name = x.bidder_name
+  WHERE x.tender_id IS NOT NULL AND COALESCE(x.bidder_credit_code, x.bidder_name) IS NOT NULL
 ),
 keys AS (
   SELECT tender_id, bidder, bidder_credit_code, bidder_name, '项目经理' AS link, project_manager_id_number AS value

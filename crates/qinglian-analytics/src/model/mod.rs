@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use custom::validate_select;
-pub use engine::{Engine, ModelRun, RunOptions};
+pub use engine::{Engine, ModelRun, RunOptions, findings_from_batches};
 pub use library::{BUILTIN_IDS, builtin, builtin_models};
 
 /// How serious a finding of a model is.
@@ -55,6 +55,8 @@ pub enum SubjectKind {
     Tender,
     /// A buyer's budget item, keyed by `buyer|budget_item`.
     BudgetItem,
+    /// A buyer (采购人, a public body), keyed by its normalised name.
+    Buyer,
 }
 
 impl SubjectKind {
@@ -66,6 +68,7 @@ impl SubjectKind {
             SubjectKind::Enterprise => "企业",
             SubjectKind::Tender => "招标项目",
             SubjectKind::BudgetItem => "预算项目",
+            SubjectKind::Buyer => "采购人",
         }
     }
 }
@@ -226,7 +229,8 @@ pub struct Finding {
     pub severity: Severity,
     /// Chinese explanation sentence.
     pub explanation: String,
-    /// Evidence rows (JSON objects), without duplicates, in result order.
+    /// Evidence rows (JSON objects), without duplicates, ordered by their values (so that runs
+    /// on any engine give the same finding).
     pub evidence: Vec<serde_json::Value>,
 }
 
@@ -273,6 +277,9 @@ pub enum ModelError {
     /// The datasets could not be loaded or registered.
     #[error(transparent)]
     Load(#[from] crate::dataset::LoadError),
+    /// The dataset store could not be read or registered.
+    #[error(transparent)]
+    Store(#[from] crate::dataset::StoreError),
 }
 
 impl From<datafusion::error::DataFusionError> for ModelError {

@@ -3,7 +3,9 @@
 //! SQL: `{{name}}` becomes a literal (number, TRUE/FALSE, quoted text, or `('a', 'b')` for a
 //! list, usable after IN; an empty list is `(NULL)` and matches nothing). `{{name ~ expr}}`
 //! becomes a NULL-safe test that the text `expr` contains any keyword of the list `name`
-//! (FALSE for an empty list).
+//! (FALSE for an empty list). `{{name | values}}` becomes a one-column table of the list's
+//! texts, `(VALUES ('a'), ('b'))` with the column `column1` (an empty table for an empty list),
+//! usable in FROM.
 
 use serde_json::Value;
 
@@ -43,6 +45,31 @@ pub fn render_sql(sql: &str, params: &[Param]) -> Result<String, ModelError> {
             .find("}}")
             .ok_or_else(|| ModelError::Template("“{{”没有对应的“}}”".to_string()))?;
         let inner = after[..end].trim();
+        if let Some(name) = inner
+            .strip_suffix("values")
+            .and_then(|n| n.trim_end().strip_suffix('|'))
+        {
+            let name = name.trim();
+            let param = params
+                .iter()
+                .find(|p| p.name == name)
+                .ok_or_else(|| ModelError::Template(format!("未知参数“{name}”")))?;
+            let texts: Vec<String> = match &param.value {
+                ParamValue::List(l) => l.clone(),
+                ParamValue::Text(s) => vec![s.clone()],
+                _ => {
+                    return Err(ModelError::Template(format!("参数“{name}”不是文本列表，不能用作表")));
+                }
+            };
+            if texts.is_empty() {
+                out.push_str("(SELECT CAST(NULL AS VARCHAR) AS column1 WHERE FALSE)");
+            } else {
+                let rows: Vec<String> = texts.iter().map(|t| format!("({})", quote(t))).collect();
+                out.push_str(&format!("(VALUES {})", rows.join(", ")));
+            }
+            rest = &after[end + 2..];
+            continue;
+        }
         let (name, expr) = match inner.split_once('~') {
             Some((n, e)) => (n.trim(), Some(e.trim())),
             None => (inner, None),
@@ -181,6 +208,12 @@ mod tests {
             "a >= 3 AND b > 0.995 AND (COALESCE(strpos(t.program, '低保'), 0) > 0 OR \
              COALESCE(strpos(t.program, 'O''Neil'), 0) > 0) AND c IN ('低保', 'O''Neil') AND FALSE"
         );
+        assert_eq!(
+            render_sql("SELECT * FROM {{k | values}} v, {{e|values}} w", &params).unwrap(),
+            "SELECT * FROM (VALUES ('低保'), ('O''Neil')) v, \
+             (SELECT CAST(NULL AS VARCHAR) AS column1 WHERE FALSE) w"
+        );
+        assert!(render_sql("{{n | values}}", &params).is_err());
         assert!(render_sql("{{missing}}", &params).is_err());
         assert!(render_sql("{{n", &params).is_err());
     }

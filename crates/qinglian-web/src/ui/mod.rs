@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod ds;
 pub mod home;
 pub mod import;
 pub mod org;
@@ -59,6 +60,9 @@ pub fn flash_message(code: Option<&str>) -> Option<&'static str> {
         "unlocked" => "账号已解锁。",
         "reset" => "密码已重置，用户下次登录须修改密码。",
         "read" => "已全部标记为已读。",
+        "dispatched" => "已派发核查，并已通知核查单位。",
+        "answered" => "核查结果已反馈，等待复核。",
+        "reviewed" => "复核意见已保存。",
         _ => return None,
     })
 }

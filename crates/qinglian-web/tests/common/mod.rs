@@ -147,6 +147,11 @@ impl TestApp {
     /// Create a user with roles (by code) and a scope; two-factor is enrolled for roles that
     /// require it. Returns the user id.
     pub async fn user(&self, username: &str, roles: &[&str], scope: &[i64]) -> i64 {
+        self.user_in(username, roles, scope, self.orgs.city).await
+    }
+
+    /// Like [`TestApp::user`], for a user who belongs to the org `org`.
+    pub async fn user_in(&self, username: &str, roles: &[&str], scope: &[i64], org: i64) -> i64 {
         let db = &self.app.db;
         let mut tx = db.begin().await.unwrap();
         let id = user::create(
@@ -154,7 +159,7 @@ impl TestApp {
             &user::NewUser {
                 username: username.into(),
                 display_name: format!("测试{username}"),
-                org_id: Some(self.orgs.city),
+                org_id: Some(org),
                 password_hash: qinglian_web::password::hash(PASSWORD),
                 must_change_password: false,
             },
@@ -494,6 +499,10 @@ impl Client<'_> {
     }
     /// POST a multipart form (file upload) with the CSRF header, as htmx sends it.
     pub async fn post_multipart(&self, path: &str, file: &[u8], fields: &[(&str, &str)]) -> Resp {
+        self.post_files(path, &[("file", "people.xlsx", file)], fields).await
+    }
+    /// POST a multipart form with several files: (field name, file name, bytes).
+    pub async fn post_files(&self, path: &str, files: &[(&str, &str, &[u8])], fields: &[(&str, &str)]) -> Resp {
         let boundary = "qinglianboundary7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
         for (k, v) in fields {
@@ -501,9 +510,17 @@ impl Client<'_> {
                 format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
             );
         }
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.xlsx\"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n").as_bytes());
-        body.extend_from_slice(file);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        for (field, name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
         self.t
             .send(
                 self.req("POST", path)

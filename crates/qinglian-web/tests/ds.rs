@@ -1,0 +1,526 @@
+//! Data supervision end to end through the real pages, on SQLite and PostgreSQL: import a month
+//! of payments from Excel with a header mapping, run a model as a background job, open the
+//! finding and its evidence, send it to a unit, answer with an attachment, review, export.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use qinglian_store::supervision::{self as sv, finding_status};
+
+/// A valid ID number from 17 digits.
+fn id(first17: &str) -> String {
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first17
+        .chars()
+        .zip(weights)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
+    format!(
+        "{first17}{}",
+        ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize]
+    )
+}
+
+/// An .xlsx with a header row and text cells.
+fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, v).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+fn strs(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+/// Uploads files, takes the suggested mapping (plus `extra` choices), queues the import and
+/// runs it. Returns the job id.
+async fn import(
+    t: &TestApp,
+    c: &common::Client<'_>,
+    dataset: &str,
+    files: &[(&str, &[u8])],
+    extra: &[(&str, &str)],
+) -> i64 {
+    let parts: Vec<(&str, &str, &[u8])> = files.iter().map(|(n, b)| ("file", *n, *b)).collect();
+    let r = c
+        .post_files("/ds/import", &parts, &[("dataset", dataset), ("note", "测试数据")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let text = r.text();
+    assert!(text.contains("核对列对应关系"), "{text}");
+    let token = r.hidden("token").expect("token");
+    // Keep every suggested mapping; add the extra ones by header.
+    let mut form: Vec<(String, String)> = vec![("token".into(), token)];
+    for (i, chunk) in text.split("name=\"map_").skip(1).enumerate() {
+        let selected = chunk
+            .split("</select>")
+            .next()
+            .unwrap()
+            .split("value=\"")
+            .filter(|o| o.contains("\" selected"))
+            .map(|o| o.split('"').next().unwrap().to_string())
+            .next()
+            .unwrap_or_default();
+        form.push((format!("map_{i}"), selected));
+    }
+    for (header, column) in extra {
+        let row = text
+            .split("<tr><td>")
+            .skip(1)
+            .position(|r| r.starts_with(&format!("{header}</td>")))
+            .unwrap_or_else(|| panic!("header {header} not on the mapping page"));
+        form.retain(|(k, _)| k != &format!("map_{row}"));
+        form.push((format!("map_{row}"), column.to_string()));
+    }
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = c.post_form("/ds/import/confirm", &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let job: i64 = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
+    assert_eq!(qinglian_web::ds::run_pending(&t.app).await.unwrap(), 1);
+    job
+}
+
+async fn full_journey(t: TestApp) {
+    t.user("jiandu", &["supervision"], &[t.orgs.city]).await;
+    t.user_in("minzheng", &["unit_admin"], &[t.orgs.civil], t.orgs.civil)
+        .await;
+    t.user_in("caizheng", &["unit_admin"], &[t.orgs.finance], t.orgs.finance)
+        .await;
+    let c = t.login("jiandu").await;
+
+    // Deaths, as CSV in GBK with Chinese headers.
+    let dead = id("11010519400101002");
+    let alive = id("11010519450101003");
+    let deaths_csv = format!("身份证号,姓名,死亡日期,数据来源\n{dead},王老汉,2026-03-10,公安户籍\n");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&deaths_csv);
+    let job = import(&t, &c, "deaths", &[("deaths.csv", &gbk)], &[]).await;
+    let page = c.get(&format!("/ds/jobs/{job}")).await.text();
+    assert!(page.contains("已完成") && page.contains("第1版"), "{page}");
+
+    // A month of payments from Excel, with an ID column under a header nobody maps by itself.
+    let payments = xlsx(&[
+        strs(&["IDCARD", "姓名", "项目", "发放年月", "金额", "发放日期"]),
+        vec![
+            dead.clone(),
+            "王老汉".into(),
+            "城乡居民养老金".into(),
+            "2026-06".into(),
+            "180".into(),
+            "2026-06-15".into(),
+        ],
+        vec![
+            dead.clone(),
+            "王老汉".into(),
+            "丧葬补助".into(),
+            "2026-06".into(),
+            "3000".into(),
+            "2026-06-15".into(),
+        ],
+        vec![
+            alive.clone(),
+            "李大娘".into(),
+            "城乡居民养老金".into(),
+            "2026-06".into(),
+            "180".into(),
+            "2026-06-15".into(),
+        ],
+        vec![
+            "11010519450101".into(),
+            "张某".into(),
+            "城乡居民养老金".into(),
+            "2026-06".into(),
+            "180".into(),
+            "2026-06-15".into(),
+        ],
+    ]);
+    // Without mapping IDCARD the import is refused with a clear message and nothing is queued.
+    let r = c
+        .post_files(
+            "/ds/import",
+            &[("file", "六月发放.xlsx", &payments)],
+            &[("dataset", "benefit_payments")],
+        )
+        .await;
+    let token = r.hidden("token").unwrap();
+    let r = c.post_form("/ds/import/confirm", &[("token", &token)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("缺少必需的“身份证号”列"), "{}", r.text());
+    let job = import(
+        &t,
+        &c,
+        "benefit_payments",
+        &[("六月发放.xlsx", &payments)],
+        &[("IDCARD", "id_number")],
+    )
+    .await;
+    let page = c.get(&format!("/ds/jobs/{job}")).await.text();
+    assert!(page.contains("已完成"), "{page}");
+    // The malformed ID is reported in a downloadable problem list.
+    let report = c.get(&format!("/ds/jobs/{job}/report.xlsx")).await;
+    assert_eq!(report.status, StatusCode::OK);
+    assert!(report.bytes.starts_with(b"PK"));
+    // The mapping is remembered: next time IDCARD maps by itself.
+    let r = c
+        .post_files(
+            "/ds/import",
+            &[("file", "七月发放.xlsx", &payments)],
+            &[("dataset", "benefit_payments")],
+        )
+        .await;
+    assert!(r.text().contains("value=\"id_number\" selected"), "mapping remembered");
+
+    // Run the model as a background job.
+    let r = c.post_form("/ds/runs", &[("model", "paid_after_death")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let job: i64 = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
+    let queued = c.get(&format!("/ds/jobs/{job}/progress")).await.text();
+    assert!(
+        queued.contains("排队中") && queued.contains("hx-trigger=\"every 1s\""),
+        "{queued}"
+    );
+    qinglian_web::ds::run_pending(&t.app).await.unwrap();
+    let done = c.get(&format!("/ds/jobs/{job}/progress")).await.text();
+    assert!(
+        done.contains("已完成") && !done.contains("hx-trigger"),
+        "polling stops: {done}"
+    );
+    assert!(done.contains("新增1条"), "{done}");
+
+    // One finding: the pension paid after death; the funeral grant is not a finding.
+    let all = sv::list_findings(
+        &t.app.db,
+        &qinglian_store::Scope::new(vec!["/".into()]),
+        &Default::default(),
+        1,
+        50,
+    )
+    .await
+    .unwrap();
+    assert_eq!(all.total, 1);
+    let f = &all.items[0];
+    assert_eq!((f.subject.as_str(), f.period.as_str()), (dead.as_str(), "2026-06"));
+    let detail = c.get(&format!("/ds/findings/{}", f.id)).await.text();
+    assert!(
+        detail.contains("城乡居民养老金") && detail.contains("2026-03-10"),
+        "evidence: {detail}"
+    );
+    assert!(!detail.contains("丧葬补助"), "excluded programs are not evidence");
+
+    // Re-running does not duplicate the known finding.
+    c.post_form("/ds/runs", &[("model", "paid_after_death")]).await;
+    qinglian_web::ds::run_pending(&t.app).await.unwrap();
+    assert_eq!(
+        sv::list_findings(
+            &t.app.db,
+            &qinglian_store::Scope::new(vec!["/".into()]),
+            &Default::default(),
+            1,
+            50
+        )
+        .await
+        .unwrap()
+        .total,
+        1
+    );
+
+    // The unit cannot see it before it is sent.
+    let unit = t.login("minzheng").await;
+    assert_eq!(
+        unit.get(&format!("/ds/findings/{}", f.id)).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Send it to 民政局 for checking: bad date first, then properly.
+    let path = format!("/ds/findings/{}/dispatch", f.id);
+    let civil = t.orgs.civil.to_string();
+    let r = c
+        .post_form(&path, &[("org_id", &civil), ("due_date", "明天"), ("note", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("核查期限应为"));
+    let r = c
+        .post_form(
+            &path,
+            &[
+                ("org_id", &civil),
+                ("due_date", "2099-12-31"),
+                ("note", "请核实死亡后领取情况"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    // The unit user is notified and sees it; a sibling unit does not.
+    let inbox = unit.get("/notifications").await.text();
+    assert!(inbox.contains("收到大数据监督疑点核查任务"), "{inbox}");
+    let seen = unit.get(&format!("/ds/findings/{}", f.id)).await.text();
+    assert!(seen.contains("反馈核查结果"), "{seen}");
+    let other = t.login("caizheng").await;
+    assert_eq!(
+        other.get(&format!("/ds/findings/{}", f.id)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // The deadline is on the deadline list.
+    let dl = qinglian_store::deadline::warnings_in_scope(
+        &t.app.db,
+        &qinglian_store::Scope::new(vec!["/".into()]),
+        &t.app.calendar(),
+        chrono::NaiveDate::from_ymd_opt(2099, 12, 30).unwrap(),
+        3,
+    )
+    .await
+    .unwrap();
+    assert!(
+        dl.iter().any(|d| d.deadline.rule_id == "finding_check"),
+        "tracked deadline"
+    );
+
+    // The unit answers with an attachment; a wrong file type is refused.
+    let apath = format!("/ds/findings/{}/answer", f.id);
+    let r = unit
+        .post_files(
+            &apath,
+            &[("files", "a.exe", b"MZ")],
+            &[("answer", "true"), ("note", "经核实属实")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("类型不允许"));
+    let r = unit.post_files(&apath, &[], &[("note", "经核实")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("请选择核查结论"));
+    let r = unit
+        .post_files(
+            &apath,
+            &[("files", "核查报告.pdf", b"%PDF-1.4 test")],
+            &[
+                ("answer", "true"),
+                ("note", "经核实，王老汉已于3月死亡，养老金系系统未及时停发，已追回。"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let seen = c.get(&format!("/ds/findings/{}", f.id)).await.text();
+    assert!(seen.contains("待复核") && seen.contains("核查报告.pdf"), "{seen}");
+    let att: i64 = seen
+        .split("/attachments/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let file = c.get(&format!("/attachments/{att}")).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.bytes, b"%PDF-1.4 test");
+    assert_eq!(
+        other.get(&format!("/attachments/{att}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Only the commission reviews.
+    let rpath = format!("/ds/findings/{}/review", f.id);
+    assert_eq!(
+        unit.post_form(&rpath, &[("decision", "accept")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = c
+        .post_form(&rpath, &[("decision", "accept"), ("note", "认定属实")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let f2 = sv::get_finding(&t.app.db, &qinglian_store::Scope::new(vec!["/".into()]), f.id)
+        .await
+        .unwrap();
+    assert_eq!(f2.status, finding_status::CONFIRMED);
+    assert!(f2.clue_ready());
+    let ready = c.get("/ds/findings?clue_ready=1").await.text();
+    assert!(ready.contains(&format!("/ds/findings/{}\"", f.id)));
+    // Hit and confirmation rate on the overview.
+    let home = c.get("/ds").await.text();
+    assert!(home.contains("100.0%"), "{home}");
+
+    // Export with evidence, opened back.
+    let x = c.get("/ds/findings/export.xlsx").await;
+    assert_eq!(x.status, StatusCode::OK);
+    use calamine::{Reader, Xlsx};
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(x.bytes.clone())).unwrap();
+    assert_eq!(wb.sheet_names(), vec!["疑点".to_string(), "证据明细".to_string()]);
+    let ev = wb.worksheet_range("证据明细").unwrap();
+    let text: Vec<String> = ev.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    assert!(text.iter().any(|s| s.contains("城乡居民养老金")), "{text:?}");
+    // The API shows the same finding with its evidence.
+    let api = t.api_login("jiandu").await;
+    let j = api.get(&format!("/api/v1/ds/findings/{}", f.id)).await.json();
+    assert_eq!(j["status"], "confirmed");
+    assert_eq!(j["evidence"].as_array().unwrap().len(), 1);
+}
+
+async fn bad_input_and_permissions(t: TestApp) {
+    t.user("jiandu", &["supervision"], &[t.orgs.city]).await;
+    t.user_in("minzheng", &["unit_admin"], &[t.orgs.civil], t.orgs.civil)
+        .await;
+    let c = t.login("jiandu").await;
+    // A file type that is not a dataset.
+    let r = c
+        .post_files(
+            "/ds/import",
+            &[("file", "notes.txt", b"hello")],
+            &[("dataset", "deaths")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("不支持的文件类型"));
+    // No dataset chosen.
+    let r = c
+        .post_files(
+            "/ds/import",
+            &[("file", "d.csv", "身份证号\n1\n".as_bytes())],
+            &[("dataset", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("请选择要导入的数据集"));
+    // A broken spreadsheet.
+    let r = c
+        .post_files(
+            "/ds/import",
+            &[("file", "d.xlsx", b"PK\x03\x04broken")],
+            &[("dataset", "deaths")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    // Someone else's upload token is not usable.
+    let r = c
+        .post_files(
+            "/ds/import",
+            &[("file", "d.csv", "身份证号,死亡日期\n\n".as_bytes())],
+            &[("dataset", "deaths")],
+        )
+        .await;
+    let token = r.hidden("token").unwrap();
+    t.user("jiandu2", &["supervision"], &[t.orgs.city]).await;
+    let c2 = t.login("jiandu2").await;
+    assert_eq!(
+        c2.post_form("/ds/import/confirm", &[("token", &token), ("map_0", "id_number")])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Unknown model and bad parameter values are refused before anything is queued.
+    let r = c.post_form("/ds/runs", &[("model", "no_such_model")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = c
+        .post_form(
+            "/ds/runs",
+            &[("model", "paid_after_death"), ("p.grace_months", "两个月")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("应为整数"), "{}", r.text());
+    assert_eq!(
+        sv::list_jobs(&t.app.db, &qinglian_store::Scope::new(vec!["/".into()]), None, 1, 10)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    // Units cannot run models, import or write models.
+    let unit = t.login("minzheng").await;
+    assert_eq!(
+        unit.post_form("/ds/runs", &[("model", "paid_after_death")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(unit.get("/ds/import").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(unit.get("/ds/models/custom/new").await.status, StatusCode::FORBIDDEN);
+    // Custom models: anything but a read-only query is refused with a clear message.
+    let custom = |sql: &'static str| {
+        [
+            ("code", "my_model"),
+            ("title", "我的模型"),
+            ("subject_kind", "person"),
+            ("severity", "medium"),
+            ("sql_text", sql),
+            ("explanation", "{subject}疑点"),
+            ("params_text", "min_amount|最低金额|100"),
+        ]
+    };
+    let r = c.post_form("/ds/models/custom", &custom("DELETE FROM deaths")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("只允许单条只读查询"), "{}", r.text());
+    let r = c
+        .post_form("/ds/models/custom", &custom("SELECT nope FROM deaths"))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown column found at save time"
+    );
+    let r = c
+        .post_form(
+            "/ds/models/custom",
+            &custom("SELECT id_number AS subject, period, amount FROM benefit_payments WHERE amount >= {{min_amount}}"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = c.get("/ds/models/custom:my_model").await.text();
+    assert!(page.contains("我的模型") && page.contains("最低金额"), "{page}");
+    // Saving again makes version 2.
+    c.post_form(
+        "/ds/models/custom",
+        &custom("SELECT id_number AS subject, period, amount FROM benefit_payments WHERE amount > {{min_amount}}"),
+    )
+    .await;
+    assert_eq!(sv::custom_model(&t.app.db, "my_model", None).await.unwrap().version, 2);
+    // Running it over empty datasets works and finds nothing.
+    let r = c.post_form("/ds/runs", &[("model", "custom:my_model")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    qinglian_web::ds::run_pending(&t.app).await.unwrap();
+    let job: i64 = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
+    let j = sv::job_unscoped(&t.app.db, job).await.unwrap();
+    assert_eq!(j.status, "done", "{}", j.message);
+}
+
+async fn jobs_cancel_and_survive_restart(t: TestApp) {
+    t.user("jiandu", &["supervision"], &[t.orgs.city]).await;
+    let c = t.login("jiandu").await;
+    // Cancelling a queued job ends it at once.
+    let r = c.post_form("/ds/runs", &[("model", "split_purchase")]).await;
+    let job: i64 = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
+    let r = c.post_form(&format!("/ds/jobs/{job}/cancel"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(sv::job_unscoped(&t.app.db, job).await.unwrap().status, "cancelled");
+    assert_eq!(qinglian_web::ds::run_pending(&t.app).await.unwrap(), 0);
+    // A job left running by a stopped server runs again after the restart.
+    let r = c.post_form("/ds/runs", &[("model", "split_purchase")]).await;
+    let job: i64 = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
+    let claimed = sv::claim_next_job(&t.app.db).await.unwrap().unwrap();
+    assert_eq!(claimed.id, job);
+    assert_eq!(sv::requeue_interrupted(&t.app.db).await.unwrap(), 1);
+    assert_eq!(qinglian_web::ds::run_pending(&t.app).await.unwrap(), 1);
+    let j = sv::job_unscoped(&t.app.db, job).await.unwrap();
+    assert_eq!((j.status.as_str(), j.attempts), ("done", 2), "{}", j.message);
+    // The API queues runs and reports progress.
+    let api = t.api_login("jiandu").await;
+    let r = api
+        .post_json("/api/v1/ds/runs", &serde_json::json!({"models": ["price_near_budget"]}))
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    let id = r.json()["id"].as_i64().unwrap();
+    qinglian_web::ds::run_pending(&t.app).await.unwrap();
+    let j = api.get(&format!("/api/v1/ds/jobs/{id}")).await.json();
+    assert_eq!(j["status"], "done");
+    assert_eq!(j["percent"], 100);
+    let r = api
+        .post_json("/api/v1/ds/runs", &serde_json::json!({"models": []}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+on_both!(full_journey, bad_input_and_permissions, jobs_cancel_and_survive_restart);
