@@ -431,7 +431,14 @@ mod tests {
     #[test]
     fn every_key_has_an_env_name() {
         assert_eq!(env_name("session.idle_minutes"), "QINGLIAN_SESSION_IDLE_MINUTES");
-        assert_eq!(KEYS.len(), 13);
+        assert_eq!(KEYS.len(), 17);
+        let doc = include_str!("../../../docs/CONFIGURATION.md");
+        for k in KEYS {
+            assert!(
+                doc.contains(&format!("`{k}`")),
+                "{k} is not documented in docs/CONFIGURATION.md"
+            );
+        }
         assert!(
             !KEYS.contains(&"demo"),
             "demo mode turns off required 2FA: only `serve --demo` may set it"
