@@ -15,5 +15,5 @@ pub mod synth;
 
 pub use datafusion;
 pub use eval::{EvalArgs, ModelScore, eval_dir, run_eval};
-pub use run_cli::{PrepareArgs, RunArgs, run_models, run_prepare};
+pub use run_cli::{PrepareArgs, RunArgs, SqlArgs, run_list, run_models, run_prepare, run_sql};
 pub use synth::{SynthArgs, SynthSummary, run_synth};

@@ -25,12 +25,18 @@ pub struct RunArgs {
     /// 数据集目录：每个数据集一个文件，NAME.csv（UTF-8或GBK）或NAME.parquet；使用 --cluster 时为各节点以同一路径可见的规范Parquet目录
     #[arg(long, value_name = "DIR")]
     pub datasets: PathBuf,
-    /// 要运行的模型编号，逗号分隔（默认全部内置模型）
+    /// 数据集目录为 model prepare 写出的规范Parquet：直接扫描，不载入内存、不再规范化
+    #[arg(long, conflicts_with = "cluster")]
+    pub prepared: bool,
+    /// 要运行的模型编号，逗号分隔（默认全部内置模型）；redflags 为采购红旗指标
     #[arg(long, value_name = "ID,ID", value_delimiter = ',')]
     pub models: Vec<String>,
     /// 模型参数，如 split_purchase.single_limit=500000（可重复；列表参数以逗号分隔）
     #[arg(long = "param", value_name = "MODEL.NAME=VALUE")]
     pub params: Vec<String>,
+    /// 自定义查询文件（单条只读SELECT，须返回subject列，可选period列），以文件名为模型编号（可重复；未指定 --models 时只运行这些查询）
+    #[arg(long = "sql", value_name = "FILE.sql")]
+    pub sql: Vec<PathBuf>,
     /// 以JSON输出全部疑点（代替汇总表）
     #[arg(long)]
     pub json: bool,
@@ -225,6 +231,48 @@ pub async fn run_with_progress(engine: &Engine, models: &[Model], bar: &Progress
     runs
 }
 
+/// A custom model from a SQL file (id and title: the file name without extension).
+fn custom_from_file(path: &Path) -> anyhow::Result<Model> {
+    let sql = std::fs::read_to_string(path).with_context(|| format!("无法读取查询文件{}", path.display()))?;
+    let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or("custom");
+    Model::custom(
+        id,
+        id,
+        crate::model::SubjectKind::Person,
+        crate::model::Severity::Medium,
+        &sql,
+        "",
+        Vec::new(),
+    )
+    .map_err(|e| invalid(format!("查询文件{}：{e}", path.display())))
+}
+
+/// Title of the red-flag indicators when run beside the models.
+pub const REDFLAGS_TITLE: &str = "采购红旗指标";
+
+/// Runs the red-flag indicators (all of them, Cardinal's default thresholds) over the engine's
+/// tenders, bids and awards, as one more [`ModelRun`].
+async fn run_redflags(engine: &Engine, cancel: &CancellationToken) -> ModelRun {
+    let started = Instant::now();
+    let settings = qinglian_redflags::Settings::all_indicators();
+    let opts = qinglian_redflags::Options {
+        no_meta: true,
+        count: false,
+    };
+    let result = tokio::select! {
+        biased;
+        _ = cancel.cancelled() => Err(ModelError::Cancelled),
+        r = crate::procurement::redflags(engine.context(), &settings, &opts) => {
+            r.map(|result| crate::procurement::redflag_findings(&result))
+        }
+    };
+    ModelRun {
+        model: crate::procurement::MODEL_ID.to_string(),
+        result,
+        elapsed: started.elapsed(),
+    }
+}
+
 /// The engine for a run: datasets loaded from `args.datasets`, or a Ballista cluster session.
 async fn engine_for(args: &RunArgs, options: RunOptions) -> anyhow::Result<Engine> {
     if let Some(url) = &args.cluster {
@@ -232,6 +280,9 @@ async fn engine_for(args: &RunArgs, options: RunOptions) -> anyhow::Result<Engin
             eprintln!("提示：--memory-limit 不适用于集群运行，内存上限由各执行节点的配置决定");
         }
         return cluster_engine(url, &args.datasets, options).await;
+    }
+    if args.prepared {
+        return Ok(Engine::from_parquet_dir(&args.datasets, options).await?);
     }
     let dir = args.datasets.clone();
     let bar = spinner(format!("正在加载数据集 {}", dir.display()));
@@ -284,7 +335,13 @@ pub fn summary_table(models: &[Model], runs: &[ModelRun]) -> String {
             .iter()
             .find(|m| m.id == run.model)
             .map(|m| m.title.clone())
-            .unwrap_or_default();
+            .unwrap_or_else(|| {
+                if run.model == crate::procurement::MODEL_ID {
+                    REDFLAGS_TITLE.to_string()
+                } else {
+                    String::new()
+                }
+            });
         let count = match &run.result {
             Ok(f) => {
                 total += f.len();
@@ -331,7 +388,26 @@ pub fn summary_table(models: &[Model], runs: &[ModelRun]) -> String {
 /// Runs `qinglian model run`: Ctrl-C cancels the running model cleanly (exit with an error,
 /// nothing printed as if it were a result).
 pub async fn run_models(args: &RunArgs) -> anyhow::Result<()> {
-    let models = select_models(&args.models, &args.params)?;
+    let with_redflags = args.models.iter().any(|m| m.trim() == crate::procurement::MODEL_ID);
+    let ids: Vec<String> = args
+        .models
+        .iter()
+        .filter(|m| m.trim() != crate::procurement::MODEL_ID)
+        .cloned()
+        .collect();
+    // Only red flags or custom queries asked for: no built-in model runs.
+    let only_extra = (with_redflags || !args.sql.is_empty()) && ids.iter().all(|s| s.trim().is_empty());
+    let mut models = if only_extra {
+        if let Some(param) = args.params.first() {
+            return Err(invalid(format!("参数“{param}”所属的模型不在本次运行的模型中")));
+        }
+        Vec::new()
+    } else {
+        select_models(&ids, &args.params)?
+    };
+    for path in &args.sql {
+        models.push(custom_from_file(path)?);
+    }
     let cancel = CancellationToken::new();
     let on_signal = cancel.clone();
     // The first Ctrl-C cancels the running model cleanly; a second one ends the process at once.
@@ -349,16 +425,30 @@ pub async fn run_models(args: &RunArgs) -> anyhow::Result<()> {
         timeout: args.timeout.map(Duration::from_secs),
         cancel: cancel.clone(),
     };
-    let result = run_and_report(args, &models, options).await;
+    let result = run_and_report(args, &models, with_redflags, options).await;
     signal.abort();
     result
 }
 
-async fn run_and_report(args: &RunArgs, models: &[Model], options: RunOptions) -> anyhow::Result<()> {
+async fn run_and_report(
+    args: &RunArgs,
+    models: &[Model],
+    with_redflags: bool,
+    options: RunOptions,
+) -> anyhow::Result<()> {
     let cancel = options.cancel.clone();
     let engine = engine_for(args, options).await?;
-    let bar = progress_bar(models.len() as u64);
-    let runs = run_with_progress(&engine, models, &bar).await;
+    let bar = progress_bar(models.len() as u64 + u64::from(with_redflags));
+    let mut runs = run_with_progress(&engine, models, &bar).await;
+    if with_redflags && !cancel.is_cancelled() {
+        bar.set_message(format!(
+            "正在运行 {}（{}）",
+            crate::procurement::MODEL_ID,
+            REDFLAGS_TITLE
+        ));
+        runs.push(run_redflags(&engine, &cancel).await);
+        bar.inc(1);
+    }
     if cancel.is_cancelled() || runs.iter().any(|r| matches!(r.result, Err(ModelError::Cancelled))) {
         bar.abandon_with_message("已取消");
         return Err(ModelError::Cancelled.into());
@@ -370,12 +460,13 @@ async fn run_and_report(args: &RunArgs, models: &[Model], options: RunOptions) -
         write_json(path, &findings)?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&findings)?);
+        print_stdout(&format!("{}\n", serde_json::to_string_pretty(&findings)?))?;
     } else {
-        print!("{}", summary_table(models, &runs));
+        let mut text = summary_table(models, &runs);
         if let Some(path) = &args.out {
-            println!("疑点已写入{}", path.display());
+            text.push_str(&format!("疑点已写入{}\n", path.display()));
         }
+        print_stdout(&text)?;
     }
     let failed: Vec<String> = runs
         .iter()
@@ -424,6 +515,53 @@ pub fn write_parquet_dir(datasets: &Datasets, dir: &Path) -> Result<Vec<PathBuf>
         written.push(path);
     }
     Ok(written)
+}
+
+/// Runs `qinglian model list`: one line per built-in model, `id<TAB>title`, in library order,
+/// then the red-flag indicators.
+pub fn run_list() -> anyhow::Result<()> {
+    let mut text = String::new();
+    for id in BUILTIN_IDS {
+        if let Some(model) = builtin(id) {
+            text.push_str(&format!("{}\t{}\n", model.id, model.title));
+        }
+    }
+    text.push_str(&format!("{}\t{REDFLAGS_TITLE}\n", crate::procurement::MODEL_ID));
+    print_stdout(&text)
+}
+
+/// Writes to standard output; a reader that went away (`| head`) is not an error.
+fn print_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Arguments of `qinglian model sql`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SqlArgs {
+    /// 内置模型编号
+    #[arg(value_name = "MODEL")]
+    pub model: String,
+    /// 模型参数，如 split_purchase.single_limit=500000（可重复）
+    #[arg(long = "param", value_name = "MODEL.NAME=VALUE")]
+    pub params: Vec<String>,
+}
+
+/// Runs `qinglian model sql`: prints a built-in model's SQL with its parameters substituted, as
+/// the engine runs it (to read, audit, or run elsewhere, e.g. the DuckDB comparison in
+/// `scripts/bench`).
+pub fn run_sql(args: &SqlArgs) -> anyhow::Result<()> {
+    let models = select_models(std::slice::from_ref(&args.model), &args.params)?;
+    let mut text = String::new();
+    for model in models {
+        text.push_str(&model.render_sql().map_err(|e| invalid(e.to_string()))?);
+        text.push('\n');
+    }
+    print_stdout(&text)
 }
 
 /// Arguments of `qinglian model prepare`.

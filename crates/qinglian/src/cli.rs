@@ -262,6 +262,10 @@ pub enum ModelCommand {
     Eval(qinglian_analytics::EvalArgs),
     /// 在数据集目录上运行内置模型（显示进度条），输出各模型疑点数或JSON疑点；Ctrl-C可取消
     Run(qinglian_analytics::RunArgs),
-    /// 把数据集目录规范化后写成Parquet目录（供 model run --cluster 在共享存储上使用）
+    /// 把数据集目录规范化后写成Parquet目录（供 model run --prepared / --cluster 使用）
     Prepare(qinglian_analytics::PrepareArgs),
+    /// 列出内置模型（编号与名称）
+    List,
+    /// 输出内置模型代入参数后的SQL
+    Sql(qinglian_analytics::SqlArgs),
 }

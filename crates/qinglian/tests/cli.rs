@@ -318,6 +318,15 @@ async fn user_add_list_and_account_commands() {
     assert!(out(&o).contains("审计日志完整：共6条"), "{}", out(&o));
 }
 
+/// The entry count of `audit verify`'s success line (审计日志完整：共N条).
+fn audit_count(text: &str) -> usize {
+    let rest = text
+        .split("审计日志完整：共")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no success line: {text}"));
+    rest.split('条').next().unwrap().parse().unwrap()
+}
+
 /// A seeded data directory with a few audit entries, copied to a fresh dir per tampering.
 fn audited_copy(template: &Path, name: &str, parent: &Path) -> PathBuf {
     let dest = parent.join(name);
@@ -347,6 +356,10 @@ async fn audit_verify_detects_altered_deleted_and_swapped_rows() {
     let dir = tempfile::tempdir().unwrap();
     let template = dir.path().join("template");
     seed(&template);
+    // The demo's own entries (its seeding, data-supervision run and dispatches), then four more.
+    let o = run(&template, &["audit", "verify"]);
+    assert_code(&o, 0);
+    let seeded = audit_count(&out(&o));
     for args in [
         ["disable", "unit1"],
         ["enable", "unit1"],
@@ -357,7 +370,7 @@ async fn audit_verify_detects_altered_deleted_and_swapped_rows() {
     }
     let o = run(&template, &["audit", "verify"]);
     assert_code(&o, 0);
-    assert!(out(&o).contains("审计日志完整：共5条"), "{}", out(&o));
+    assert_eq!(audit_count(&out(&o)), seeded + 4, "{}", out(&o));
 
     // (a) one row's detail altered
     let altered = audited_copy(&template, "altered", dir.path());
@@ -395,7 +408,8 @@ async fn audit_verify_detects_altered_deleted_and_swapped_rows() {
 
     // (d) the last row deleted (the head still remembers it)
     let tail = audited_copy(&template, "tail", dir.path());
-    exec(&tail, &["DELETE FROM audit_log WHERE seq = 5"]).await;
+    let last = format!("DELETE FROM audit_log WHERE seq = {}", seeded + 4);
+    exec(&tail, &[last.as_str()]).await;
     assert_code(&run(&tail, &["audit", "verify"]), 1);
 
     // The untouched template still verifies.
@@ -842,6 +856,113 @@ fn model_run_prints_a_table_or_json_findings() {
     );
     assert_code(&o, 0);
     assert_eq!(serde_json::from_str::<serde_json::Value>(&out(&o)).unwrap(), findings);
+    // `--prepared` scans that directory in place: the same findings.
+    let o = run(
+        &data,
+        &[
+            "model",
+            "run",
+            "--prepared",
+            "--datasets",
+            prepared.to_str().unwrap(),
+            "--models",
+            "split_purchase,price_near_budget",
+            "--json",
+        ],
+    );
+    assert_code(&o, 0);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out(&o)).unwrap(), findings);
+
+    // Red flags run beside the models: a tender with a single bid is R018.
+    let bids = dir.path().join("bids");
+    std::fs::create_dir_all(&bids).unwrap();
+    std::fs::write(
+        bids.join("tenders.csv"),
+        "tender_id,buyer,title,category,method,budget,notice_on,deadline
+         T1,某县水利局,水渠,工程,公开招标,1000000,2024-03-01,2024-03-25
+",
+    )
+    .unwrap();
+    std::fs::write(
+        bids.join("bids.csv"),
+        "tender_id,bidder_credit_code,bidder_name,price,submitted_at,status
+         T1,91350100M000100Y43,某某建设有限公司,950000,2024-03-20 10:00:00,有效
+",
+    )
+    .unwrap();
+    std::fs::write(
+        bids.join("awards.csv"),
+        "tender_id,supplier_credit_code,amount,awarded_on
+T1,91350100M000100Y43,950000,2024-04-01
+",
+    )
+    .unwrap();
+    let o = run(
+        &data,
+        &[
+            "model",
+            "run",
+            "--datasets",
+            bids.to_str().unwrap(),
+            "--models",
+            "redflags",
+            "--json",
+        ],
+    );
+    assert_code(&o, 0);
+    let flagged: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let t1 = flagged
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["subject"] == "T1")
+        .unwrap_or_else(|| panic!("{flagged}"));
+    assert_eq!(t1["model"], "redflags");
+    assert!(t1["explanation"].as_str().unwrap().contains("R018"), "{t1}");
+    let o = run(
+        &data,
+        &[
+            "model",
+            "run",
+            "--datasets",
+            bids.to_str().unwrap(),
+            "--models",
+            "redflags",
+        ],
+    );
+    assert_code(&o, 0);
+    assert!(
+        out(&o)
+            .lines()
+            .any(|l| l.starts_with("redflags") && l.contains("采购红旗指标")),
+        "{}",
+        out(&o)
+    );
+
+    // `model list` and `model sql`.
+    let o = run(&data, &["model", "list"]);
+    assert_code(&o, 0);
+    let listing = out(&o);
+    let listed: Vec<&str> = listing.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(listed.len(), 15, "{}", out(&o));
+    assert_eq!(listed[0], "payroll_subsistence");
+    assert_eq!(listed[14], "redflags");
+    let o = run(
+        &data,
+        &[
+            "model",
+            "sql",
+            "split_purchase",
+            "--param",
+            "split_purchase.single_limit=500000",
+        ],
+    );
+    assert_code(&o, 0);
+    assert!(out(&o).contains("amount < 500000.0"), "{}", out(&o));
+    assert!(!out(&o).contains("{{"), "{}", out(&o));
+    let o = run(&data, &["model", "sql", "nope"]);
+    assert_code(&o, 2);
+    assert!(err(&o).contains("没有编号为“nope”的内置模型"), "{}", err(&o));
 
     // Usage errors exit 2 with a Chinese message.
     for (args, message) in [

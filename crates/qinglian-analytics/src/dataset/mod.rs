@@ -15,6 +15,7 @@ mod load;
 mod mapping;
 mod normalize;
 pub(crate) mod parse;
+mod prepared;
 mod store;
 mod xlsx;
 
@@ -27,6 +28,7 @@ use serde::{Deserialize, Serialize};
 pub use load::{Datasets, LoadError, LoadedDataset, decode_text, read_csv, read_parquet, read_source};
 pub use mapping::{missing_columns, required_columns, suggest_mapping};
 pub use normalize::{RawTable, normalize};
+pub use prepared::register_parquet_dir;
 pub use store::{DatasetStore, PublishMeta, Published, StoreError, VersionInfo};
 pub use xlsx::{read_xlsx, read_xlsx_sheet, xlsx_sheet_names};
 

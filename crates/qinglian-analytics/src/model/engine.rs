@@ -6,6 +6,7 @@ use std::time::Duration;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int32Type, Int64Type, TimeUnit};
 use datafusion::arrow::util::display::array_value_to_string;
+use datafusion::config::ConfigOptions;
 use datafusion::execution::context::SQLOptions;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
@@ -62,6 +63,15 @@ impl Engine {
     ) -> Result<Engine, ModelError> {
         let ctx = session(&options)?;
         store.register(&ctx, versions).await?;
+        Ok(Engine { ctx, options })
+    }
+
+    /// Creates a session with the run limits over a directory of prepared canonical Parquet
+    /// files (`qinglian model prepare` output), scanned in place rather than loaded and
+    /// normalised again; absent datasets are empty tables.
+    pub async fn from_parquet_dir(dir: &std::path::Path, options: RunOptions) -> Result<Engine, ModelError> {
+        let ctx = session(&options)?;
+        crate::dataset::register_parquet_dir(&ctx, dir).await?;
         Ok(Engine { ctx, options })
     }
 
@@ -132,7 +142,26 @@ fn session(options: &RunOptions) -> Result<SessionContext, ModelError> {
         runtime = runtime.with_memory_limit(limit, 1.0);
     }
     let runtime = runtime.build_arc()?;
-    let config = SessionConfig::new().with_information_schema(false);
+    // DataFusion settings can be tuned with DATAFUSION_* environment variables (e.g.
+    // DATAFUSION_EXECUTION_TARGET_PARTITIONS=8). Unless set there, Parquet filters are evaluated
+    // while decoding (late materialisation): the models filter large tables such as
+    // benefit_payments by program before reading their other columns.
+    let mut options = ConfigOptions::from_env()?;
+    for (var, on) in [
+        (
+            "DATAFUSION_EXECUTION_PARQUET_PUSHDOWN_FILTERS",
+            &mut options.execution.parquet.pushdown_filters,
+        ),
+        (
+            "DATAFUSION_EXECUTION_PARQUET_REORDER_FILTERS",
+            &mut options.execution.parquet.reorder_filters,
+        ),
+    ] {
+        if std::env::var_os(var).is_none() {
+            *on = true;
+        }
+    }
+    let config = SessionConfig::from(options).with_information_schema(false);
     Ok(SessionContext::new_with_config_rt(config, runtime))
 }
 

@@ -52,20 +52,30 @@ const SUBSISTENCE_EXCLUDED: &[&str] = &["边缘"];
 /// Shared CTEs of the household-based subsistence models:
 /// `sub` (subsistence payment rows with their household `hh`; a recipient without a household
 /// is a household of one keyed by their ID number), `sub_month` (household-months actually
-/// paid: reversals netted), `members` (household members from `persons` plus recipients),
-/// `households` (households paid at least once) and `hh_members` (their members).
+/// paid: reversals netted), `households` (households paid at least once) and `hh_members`
+/// (their members: from `persons` and the recipients themselves).
+///
+/// Written for speed at city scale (DataFusion does not materialise CTEs: every reference
+/// re-evaluates them): `persons` is aggregated only for the recipients whose payment rows lack a
+/// household id (`pers`), and members are joined to the paid households before deduplication
+/// rather than deduplicating all of `persons`.
 macro_rules! subsistence_ctes {
     () => {
-        "WITH pers AS (
-  SELECT id_number, MIN(household_id) AS household_id FROM persons
-  WHERE id_number IS NOT NULL GROUP BY id_number
-),
-sub AS (
-  SELECT COALESCE(b.household_id, pers.household_id, b.id_number) AS hh,
-         b.id_number, b.name, b.program, b.period, b.amount, b.paid_on
-  FROM benefit_payments b LEFT JOIN pers ON pers.id_number = b.id_number
+        "WITH sub0 AS (
+  SELECT b.id_number, b.household_id, b.name, b.program, b.period, b.amount, b.paid_on
+  FROM benefit_payments b
   WHERE (b.id_number IS NOT NULL OR b.household_id IS NOT NULL)
     AND {{subsistence_programs ~ b.program}} AND NOT {{excluded_programs ~ b.program}}
+),
+pers AS (
+  SELECT p.id_number, MIN(p.household_id) AS household_id FROM persons p
+  WHERE p.id_number IN (SELECT id_number FROM sub0 WHERE household_id IS NULL AND id_number IS NOT NULL)
+  GROUP BY p.id_number
+),
+sub AS (
+  SELECT COALESCE(s.household_id, pers.household_id, s.id_number) AS hh,
+         s.id_number, s.name, s.program, s.period, s.amount, s.paid_on
+  FROM sub0 s LEFT JOIN pers ON pers.id_number = s.id_number AND s.household_id IS NULL
 ),
 sub_month AS (
   SELECT hh, period FROM sub WHERE period IS NOT NULL
@@ -73,11 +83,11 @@ sub_month AS (
 ),
 members AS (
   SELECT household_id AS hh, id_number FROM persons WHERE household_id IS NOT NULL AND id_number IS NOT NULL
-  UNION
+  UNION ALL
   SELECT hh, id_number FROM sub WHERE id_number IS NOT NULL
 ),
 households AS (SELECT DISTINCT hh FROM sub_month),
-hh_members AS (SELECT m.hh, m.id_number FROM members m JOIN households h ON h.hh = m.hh)
+hh_members AS (SELECT DISTINCT m.hh, m.id_number FROM households h JOIN members m ON m.hh = h.hh)
 "
     };
 }
@@ -145,14 +155,20 @@ staff AS (
          OR ({{unlabelled_counted}} AND p.staff_type IS NULL AND labelled.n = 0))
 ),
 staff_month AS (SELECT DISTINCT id_number, period FROM staff),
-overlap AS (
-  SELECT sm.hh, sm.period, m.id_number AS member
-  FROM sub_month sm
+sub_span AS (
+  SELECT hh, period, MIN(period) OVER (PARTITION BY hh) AS first_month, MAX(period) OVER (PARTITION BY hh) AS last_month
+  FROM sub_month
+),
+overlap0 AS (
+  SELECT DISTINCT sm.hh, sm.period, sm.first_month, sm.last_month, m.id_number AS member
+  FROM sub_span sm
   JOIN members m ON m.hh = sm.hh
   JOIN staff_month s ON s.id_number = m.id_number AND s.period = sm.period
 ),
-overlap_count AS (SELECT hh, member, COUNT(*) AS months FROM overlap GROUP BY hh, member),
-hh_span AS (SELECT hh, MIN(period) AS first_month, MAX(period) AS last_month FROM sub_month GROUP BY hh),
+overlap AS (
+  SELECT hh, period, first_month, last_month, member, COUNT(*) OVER (PARTITION BY hh, member) AS months
+  FROM overlap0
+),
 staff_span AS (
   SELECT id_number, MIN(period) AS first_month, MAX(period) AS last_month FROM staff_month GROUP BY id_number
 ),
@@ -163,13 +179,11 @@ bounds AS (
 hits AS (
   SELECT o.hh, o.period, o.member
   FROM overlap o
-  JOIN overlap_count c ON c.hh = o.hh AND c.member = o.member
-  JOIN hh_span h ON h.hh = o.hh
   JOIN staff_span s ON s.id_number = o.member
   CROSS JOIN bounds
-  WHERE NOT ({{same_month_exit}} AND c.months = 1 AND (
-        (h.last_month = o.period AND s.first_month = o.period AND bounds.last_benefit > o.period)
-     OR (s.last_month = o.period AND h.first_month = o.period AND bounds.last_payroll > o.period)))
+  WHERE NOT ({{same_month_exit}} AND o.months = 1 AND (
+        (o.last_month = o.period AND s.first_month = o.period AND bounds.last_benefit > o.period)
+     OR (s.last_month = o.period AND o.first_month = o.period AND bounds.last_payroll > o.period)))
 )
 SELECT hits.hh AS subject, hits.period AS period,
        sub.id_number AS recipient_id_number, sub.name AS recipient_name, sub.program, sub.amount AS benefit_amount,

@@ -4,8 +4,10 @@
 //! list, usable after IN; an empty list is `(NULL)` and matches nothing). `{{name ~ expr}}`
 //! becomes a NULL-safe test that the text `expr` contains any keyword of the list `name`
 //! (FALSE for an empty list). `{{name | values}}` becomes a one-column table of the list's
-//! texts, `(VALUES ('a'), ('b'))` with the column `column1` (an empty table for an empty list),
-//! usable in FROM.
+//! texts, `(SELECT * FROM (VALUES ('a'), ('b')) AS v(column1))` with the column `column1` (an
+//! empty table for an empty list), usable in FROM. The column is named explicitly because
+//! engines name VALUES columns differently (DataFusion `column1`, DuckDB `col0`), and the same
+//! rendered SQL runs in DuckDB for the benchmark.
 
 use serde_json::Value;
 
@@ -65,7 +67,7 @@ pub fn render_sql(sql: &str, params: &[Param]) -> Result<String, ModelError> {
                 out.push_str("(SELECT CAST(NULL AS VARCHAR) AS column1 WHERE FALSE)");
             } else {
                 let rows: Vec<String> = texts.iter().map(|t| format!("({})", quote(t))).collect();
-                out.push_str(&format!("(VALUES {})", rows.join(", ")));
+                out.push_str(&format!("(SELECT * FROM (VALUES {}) AS v(column1))", rows.join(", ")));
             }
             rest = &after[end + 2..];
             continue;
@@ -210,7 +212,7 @@ mod tests {
         );
         assert_eq!(
             render_sql("SELECT * FROM {{k | values}} v, {{e|values}} w", &params).unwrap(),
-            "SELECT * FROM (VALUES ('低保'), ('O''Neil')) v, \
+            "SELECT * FROM (SELECT * FROM (VALUES ('低保'), ('O''Neil')) AS v(column1)) v, \
              (SELECT CAST(NULL AS VARCHAR) AS column1 WHERE FALSE) w"
         );
         assert!(render_sql("{{n | values}}", &params).is_err());

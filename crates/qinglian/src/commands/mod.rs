@@ -32,6 +32,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Model(crate::cli::ModelCommand::Eval(args)) => qinglian_analytics::run_eval(&args).await,
         Command::Model(crate::cli::ModelCommand::Run(args)) => qinglian_analytics::run_models(&args).await,
         Command::Model(crate::cli::ModelCommand::Prepare(args)) => qinglian_analytics::run_prepare(&args).await,
+        Command::Model(crate::cli::ModelCommand::Sql(args)) => qinglian_analytics::run_sql(&args),
+        Command::Model(crate::cli::ModelCommand::List) => qinglian_analytics::run_list(),
         Command::Synth(args) => tokio::task::spawn_blocking(move || qinglian_analytics::run_synth(&args)).await?,
         Command::Backup(args) => backup::backup(config, &args.out).await,
         Command::Restore(args) => backup::restore(config, &args.file).await,
