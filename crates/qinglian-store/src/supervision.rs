@@ -491,6 +491,17 @@ pub async fn claim_next_job(db: &Db) -> StoreResult<Option<Job>> {
     let Some(id) = id else {
         return Ok(None);
     };
+    claim_in(db, tx, id).await
+}
+
+/// Marks one queued job running if it is still queued; `None` when it is not (another worker
+/// took it, it was cancelled, or it does not exist).
+pub async fn claim_job(db: &Db, id: i64) -> StoreResult<Option<Job>> {
+    let tx = db.begin().await?;
+    claim_in(db, tx, id).await
+}
+
+async fn claim_in(db: &Db, mut tx: Tx, id: i64) -> StoreResult<Option<Job>> {
     let claimed = sqlx::query(
         "UPDATE ds_job SET status = $1, attempts = attempts + 1, started_at = $2, done_steps = 0, rows_processed = 0, current_step = '' \
          WHERE id = $3 AND status = $4",

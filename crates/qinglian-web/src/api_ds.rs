@@ -4,13 +4,13 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use qinglian_store::permission as perm;
-use qinglian_store::supervision::{self as sv, FindingFilter, JobKind};
+use qinglian_store::supervision::{self as sv, FindingFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::App;
 use crate::auth::Ctx;
-use crate::ds::RunParams;
+use crate::ds::{Requester, RunParams};
 use crate::error::{ApiResult, AppError};
 
 /// A finding as the API returns it.
@@ -137,7 +137,8 @@ pub async fn finding(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> A
 /// A run request.
 #[derive(Deserialize, ToSchema)]
 pub struct RunRequest {
-    /// Model ids (built-in ids or `custom:CODE`).
+    /// Model ids: built-in ids (the 14 comparison models and `redflags`, the procurement red
+    /// flags) or `custom:CODE`.
     pub models: Vec<String>,
     /// Parameter overrides: model id → {name: value}.
     #[serde(default)]
@@ -200,30 +201,12 @@ pub async fn run(
     let Ok(Json(req)) = body else {
         return Err(AppError::BadRequest("请求体应为JSON：{\"models\":[…]}".into()).into());
     };
-    if req.models.is_empty() {
-        return Err(AppError::invalid("models", "请至少选择一个模型").into());
-    }
     let params = RunParams {
         models: req.models,
         params: req.params,
         versions: req.versions,
     };
-    let models = crate::ds::resolve_models(&app, &params)
-        .await
-        .map_err(|e| AppError::invalid("models", e))?;
-    let title = if models.len() == 1 {
-        format!("运行模型：{}", models[0].title)
-    } else {
-        format!("运行{}个模型", models.len())
-    };
-    let id = crate::ui::ds::queue_job(
-        &app,
-        &ctx,
-        JobKind::Run,
-        title,
-        serde_json::to_string(&params).map_err(|e| AppError::Internal(e.into()))?,
-    )
-    .await?;
+    let id = crate::ds::queue_run(&app, &Requester::of(&ctx)?, params).await?;
     let job = sv::get_job(&app.db, ctx.scope(), id).await?;
     Ok((axum::http::StatusCode::ACCEPTED, Json(job.into())))
 }

@@ -2,8 +2,13 @@
 //! units, towns and villages, ~500 people and one user per role.
 //!
 //! Seeding is deterministic (fixed RNG seed) and idempotent: orgs are found by parent and
-//! name, people by ID number, users by username, so a second run changes nothing. Everything
-//! is written in one transaction with one `demo.seed` audit entry.
+//! name, people by ID number, users by username, so a second run changes nothing. The org tree,
+//! people and users are written in one transaction with one `demo.seed` audit entry.
+//!
+//! Data supervision comes after it, each step only if not done before: the small synthetic
+//! region of `qinglian synth` is published as version 1 of every dataset (into a store holding
+//! no other data), every built-in model and the procurement red flags run once as a job of the
+//! commission, and two findings are sent to 财政局 for checking, so `unit1` has work to answer.
 
 use std::collections::{HashMap, HashSet};
 
@@ -910,8 +915,192 @@ pub async fn seed(app: &App, password: Option<String>) -> anyhow::Result<Vec<Dem
         };
         audit::append(&mut tx, app.mode(), &Actor::system("demo"), &event).await?;
     }
+    let sender = user::find_auth(&mut *tx, "supervision")
+        .await?
+        .map(|u| u.user.id)
+        .context("演示用户supervision缺失")?;
     tx.commit().await?;
+    let finance = *tree.units.get("财政局").context("演示单位财政局缺失")?;
+    seed_data_supervision(app, tree.commission, finance, sender)
+        .await
+        .context("装入大数据监督演示数据失败")?;
     Ok(logins)
+}
+
+/// Importer recorded in the versions the demo publishes (so they are recognised later).
+pub const DEMO_IMPORTER: &str = "演示数据";
+
+/// Seed of the synthetic demo datasets.
+const SYNTH_SEED: u64 = 2026;
+
+/// How many findings the demo sends to 财政局 for checking (the `unit1` login answers them).
+pub const DEMO_DISPATCHED: usize = 2;
+
+/// Data supervision for the demo, each step only if not done yet: publish the small synthetic
+/// region (`qinglian synth --scale small`) as version 1 of every dataset, run every built-in
+/// model and the red flags once as a job of the commission, and send two findings to 财政局.
+async fn seed_data_supervision(app: &App, commission: OrgId, finance: OrgId, sender: i64) -> anyhow::Result<()> {
+    use qinglian_analytics::dataset::{DATASETS, HeaderMapping, PublishMeta, read_source};
+    use qinglian_analytics::synth::{self, Format, Scale, SynthArgs};
+    use qinglian_store::supervision::{self as sv, FindingFilter};
+
+    // Real data is never mixed with the demo's: a store holding any version not published by
+    // the demo gets no synthetic data, no demo run and no demo checks.
+    let latest = app.datasets.latest().await?;
+    for dataset in latest.keys() {
+        let versions = app.datasets.versions(dataset).await?;
+        if let Some(v) = versions.iter().find(|v| v.imported_by != DEMO_IMPORTER) {
+            tracing::info!(dataset = %dataset, version = v.version, "dataset store holds other data: no demo data supervision");
+            return Ok(());
+        }
+    }
+
+    // 1. Every dataset of the synthetic region not published yet.
+    let missing: Vec<&'static str> = DATASETS
+        .iter()
+        .map(|d| d.name)
+        .filter(|d| !latest.contains_key(*d))
+        .collect();
+    if !missing.is_empty() {
+        // Generated under the data directory (same disk as the store), removed afterwards.
+        let dir = app.config.data_dir.join("demo-synth");
+        let _ = std::fs::remove_dir_all(&dir);
+        let args = SynthArgs {
+            scale: Scale::Small,
+            seed: SYNTH_SEED,
+            out: dir.clone(),
+            format: Format::Parquet,
+        };
+        let started = std::time::Instant::now();
+        let generated = tokio::task::spawn_blocking(move || synth::generate(&args)).await?;
+        let published = async {
+            let summary = generated?;
+            // Every dataset at once (each publishes its own version 1).
+            let mut work = tokio::task::JoinSet::new();
+            for name in missing.into_iter().filter(|n| summary.rows(n) > 0) {
+                let (store, path) = (app.datasets.clone(), dir.join(format!("{name}.parquet")));
+                work.spawn(async move {
+                    let raw = tokio::task::spawn_blocking(move || read_source(&path))
+                        .await?
+                        .map_err(|e| anyhow::anyhow!("{e}"))?
+                        .0;
+                    let meta = PublishMeta {
+                        note: format!("合成演示数据（小规模，随机种子{SYNTH_SEED}）"),
+                        imported_by: DEMO_IMPORTER.to_string(),
+                        source_names: vec![format!("{name}.parquet")],
+                    };
+                    let cancel = tokio_util::sync::CancellationToken::new();
+                    store
+                        .publish(name, vec![raw], &HeaderMapping::default(), meta, None, &cancel)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{name}：{e}"))?;
+                    Ok::<_, anyhow::Error>(())
+                });
+            }
+            while let Some(done) = work.join_next().await {
+                done??;
+            }
+            tracing::info!(seconds = started.elapsed().as_secs_f64(), "demo datasets published");
+            Ok::<_, anyhow::Error>(())
+        }
+        .await;
+        let _ = std::fs::remove_dir_all(&dir);
+        published?;
+    }
+
+    // 2. One run of every model, unless there are findings already.
+    let everything = Scope::new(vec!["/".into()]);
+    let findings = sv::list_findings(&app.db, &everything, &FindingFilter::default(), 1, 1).await?;
+    if findings.total == 0 && !app.datasets.latest().await?.is_empty() {
+        let who = crate::ds::Requester {
+            org_id: commission,
+            user_id: None,
+            actor: Actor::system("demo"),
+        };
+        let params = crate::ds::RunParams {
+            models: crate::ds::builtin_models().into_iter().map(|m| m.id).collect(),
+            ..Default::default()
+        };
+        let id = crate::ds::queue_run(app, &who, params)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let started = std::time::Instant::now();
+        match sv::claim_job(&app.db, id).await? {
+            Some(job) => crate::ds::run_job(app, job).await,
+            // A worker of another process took it: wait for it (a while).
+            None => {
+                while !sv::job_unscoped(&app.db, id).await?.finished() {
+                    if started.elapsed() > std::time::Duration::from_secs(600) {
+                        bail!("演示模型运行（任务#{id}）由其他进程执行，10分钟内未完成");
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+            }
+        }
+        let job = sv::job_unscoped(&app.db, id).await?;
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "demo model run done");
+        if job.status != sv::job_status::DONE {
+            bail!("演示模型运行未完成：{}", job.message);
+        }
+    }
+
+    // 3. Two findings sent to 财政局, unless something was sent there already.
+    let sent = FindingFilter {
+        check_org_id: Some(finance),
+        ..Default::default()
+    };
+    if sv::list_findings(&app.db, &everything, &sent, 1, 1).await?.total == 0 {
+        let fresh = FindingFilter {
+            status: Some(sv::finding_status::NEW.into()),
+            ..Default::default()
+        };
+        let all = sv::list_findings_all(&app.db, &everything, &fresh, 100_000).await?;
+        // A tender with red flags and a split purchase: both are the finance bureau's business.
+        let mut chosen: Vec<&sv::Finding> = Vec::new();
+        for model in [crate::ds::redflags::ID, "split_purchase"] {
+            let mut of_model: Vec<&sv::Finding> = all
+                .iter()
+                .filter(|f| f.model == model && (model != crate::ds::redflags::ID || f.subject_kind == "tender"))
+                .collect();
+            of_model.sort_by_key(|f| f.id);
+            chosen.extend(of_model.into_iter().take(1));
+        }
+        let mut rest: Vec<&sv::Finding> = all.iter().filter(|f| !chosen.iter().any(|c| c.id == f.id)).collect();
+        rest.sort_by_key(|f| f.id);
+        chosen.extend(rest);
+        chosen.truncate(DEMO_DISPATCHED);
+        let today = qinglian_store::time::today_cst();
+        // The rule's working days; three weeks when the calendar does not reach that far.
+        let due = qinglian_domain::rules::rule(sv::CHECK_RULE)
+            .and_then(|r| r.due_date(&app.calendar(), today).ok())
+            .unwrap_or(today + chrono::Duration::days(21));
+        let mut tx = app.db.begin().await?;
+        for f in chosen {
+            let check = sv::dispatch(
+                &mut tx,
+                &everything,
+                &sv::Dispatch {
+                    finding_id: f.id,
+                    org_id: finance,
+                    note: "演示：请核实该疑点并反馈核查结果".into(),
+                    start: today,
+                    due,
+                    user_id: sender,
+                },
+            )
+            .await?;
+            let event = Event {
+                action: "ds.finding_dispatch",
+                object_type: "ds_finding",
+                object_id: f.id.to_string(),
+                outcome: Outcome::Success,
+                detail: format!("核查#{check}，期限{due}（演示数据）"),
+            };
+            audit::append(&mut tx, app.mode(), &Actor::system("demo"), &event).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 /// A generated password that satisfies the policy (longer policies get longer passwords).

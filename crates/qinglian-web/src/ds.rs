@@ -15,11 +15,15 @@ use anyhow::Context;
 use qinglian_analytics::dataset::{DatasetStore, HeaderMapping, PublishMeta, read_source};
 use qinglian_analytics::model::{self, Engine, Model, ModelError, ParamOverrides, RunOptions};
 use qinglian_store::audit::{self, Actor, Event, Outcome};
-use qinglian_store::supervision::{self as sv, FindingInput, Job, JobKind, job_status};
+use qinglian_store::supervision::{self as sv, FindingInput, Job, JobKind, NewJob, job_status};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 use crate::App;
+use crate::auth::Ctx;
+use crate::error::AppError;
+
+pub mod redflags;
 
 /// Parameters of an import job.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -135,6 +139,115 @@ pub fn open_store(config: &crate::config::Config) -> anyhow::Result<DatasetStore
     DatasetStore::open(&config.data_supervision.store, &config.data_dir)
         .map_err(|e| anyhow::anyhow!("{e}"))
         .with_context(|| "无法打开数据集存储（配置项data_supervision.store）".to_string())
+}
+
+/// Who queues a job: the org that owns it (and its results), the starting user, the audit actor.
+#[derive(Debug, Clone)]
+pub struct Requester {
+    /// Owning org: the starter's own org.
+    pub org_id: i64,
+    /// Starting user (`None` for the system, e.g. the demo).
+    pub user_id: Option<i64>,
+    /// Actor of the audit entry.
+    pub actor: Actor,
+}
+
+impl Requester {
+    /// The logged-in user; refused when the account has no org (work must have an owner).
+    pub fn of(ctx: &Ctx) -> Result<Requester, AppError> {
+        let org_id = ctx
+            .principal
+            .user
+            .org_id
+            .ok_or_else(|| AppError::Conflict("org_id", "您的账号未设置所属单位，请联系系统管理员".into()))?;
+        Ok(Requester {
+            org_id,
+            user_id: Some(ctx.principal.user.id),
+            actor: ctx.actor(),
+        })
+    }
+}
+
+/// Queues a job owned by the requester's org, audits it and wakes the worker.
+pub async fn queue_job(
+    app: &App,
+    who: &Requester,
+    kind: JobKind,
+    title: String,
+    params_json: String,
+) -> Result<i64, AppError> {
+    let mut tx = app.db.begin().await?;
+    let id = sv::create_job(
+        &mut tx,
+        &NewJob {
+            kind,
+            title: title.clone(),
+            params_json,
+            org_id: who.org_id,
+            created_by: who.user_id,
+        },
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        app.mode(),
+        &who.actor,
+        &Event {
+            action: match kind {
+                JobKind::Import => "ds.import_queue",
+                JobKind::Run => "ds.run_queue",
+            },
+            object_type: "ds_job",
+            object_id: id.to_string(),
+            outcome: Outcome::Success,
+            detail: title,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    app.job_wakeup.notify_one();
+    Ok(id)
+}
+
+/// Checks a run and queues it (the pages, the API and the demo all start runs here): at least
+/// one model, every model known, parameters of the right type and valid, every named dataset
+/// version published. Problems are refused now as 422s with a Chinese message naming the field
+/// (`models`, `params` or `versions`), so nothing bad is queued. Returns the job id.
+pub async fn queue_run(app: &App, who: &Requester, params: RunParams) -> Result<i64, AppError> {
+    if params.models.is_empty() {
+        return Err(AppError::invalid("models", "请至少选择一个模型"));
+    }
+    if let Some(id) = params.params.keys().find(|id| !params.models.contains(id)) {
+        return Err(AppError::invalid(
+            "params",
+            format!("参数针对的模型{id}不在本次运行的模型中"),
+        ));
+    }
+    let models = resolve_models(app, &params)
+        .await
+        .map_err(|(field, e)| AppError::invalid(field, e))?;
+    for (dataset, version) in &params.versions {
+        let spec = qinglian_analytics::dataset::spec(dataset)
+            .ok_or_else(|| AppError::invalid("versions", format!("没有名为{dataset}的数据集")))?;
+        let published = app
+            .datasets
+            .versions(spec.name)
+            .await
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        if !published.iter().any(|v| v.version == *version) {
+            return Err(AppError::invalid(
+                "versions",
+                format!("数据集“{}”没有第{version}版", spec.title),
+            ));
+        }
+    }
+    let title = if models.len() == 1 {
+        format!("运行模型：{}", models[0].title)
+    } else {
+        format!("运行{}个模型", models.len())
+    };
+    let json = serde_json::to_string(&params).map_err(|e| AppError::Internal(e.into()))?;
+    queue_job(app, who, JobKind::Run, title, json).await
 }
 
 /// Starts the worker: requeues interrupted jobs, then runs queued jobs one at a time.
@@ -409,22 +522,42 @@ async fn run_import(app: &App, job: &Job, cancel: &CancellationToken) -> Result<
     Ok(())
 }
 
-/// The models a run names, with their parameter overrides applied.
-pub async fn resolve_models(app: &App, params: &RunParams) -> Result<Vec<Model>, String> {
+/// A built-in model of the library by id: the 14 comparison models and the red flags.
+pub fn builtin_model(id: &str) -> Option<Model> {
+    if id == redflags::ID {
+        Some(redflags::model())
+    } else {
+        model::builtin(id)
+    }
+}
+
+/// Every built-in model of the library: the 14 comparison models, then the red flags.
+pub fn builtin_models() -> Vec<Model> {
+    let mut out = model::builtin_models();
+    out.push(redflags::model());
+    out
+}
+
+/// The models a run names, with their parameter overrides applied. An error names the field
+/// at fault (`models` or `params`) and says what is wrong in Chinese.
+pub async fn resolve_models(app: &App, params: &RunParams) -> Result<Vec<Model>, (&'static str, String)> {
     let mut out = Vec::new();
     for id in &params.models {
         let base = if let Some(code) = id.strip_prefix("custom:") {
             let stored = sv::custom_model(&app.db, code, None)
                 .await
-                .map_err(|_| format!("自定义模型{code}不存在"))?;
-            custom_from_store(&stored).map_err(|e| format!("自定义模型{code}：{e}"))?
+                .map_err(|_| ("models", format!("自定义模型{code}不存在")))?;
+            custom_from_store(&stored).map_err(|e| ("models", format!("自定义模型{code}：{e}")))?
         } else {
-            model::builtin(id).ok_or_else(|| format!("模型{id}不存在"))?
+            builtin_model(id).ok_or_else(|| ("models", format!("模型{id}不存在")))?
         };
         let model = match params.params.get(id) {
-            Some(o) if !o.is_empty() => base.with_params(o).map_err(|e| e.to_string())?,
+            Some(o) if !o.is_empty() => base.with_params(o).map_err(|e| ("params", e.to_string()))?,
             _ => base,
         };
+        if model.id == redflags::ID {
+            redflags::settings(&model).map_err(|e| ("params", e))?;
+        }
         out.push(model);
     }
     Ok(out)
@@ -461,7 +594,7 @@ fn code_of<T: Serialize>(v: &T) -> String {
 async fn run_models(app: &App, job: &Job, cancel: &CancellationToken) -> Result<(), JobError> {
     let params: RunParams =
         serde_json::from_str(&job.params_json).map_err(|_| JobError::User("运行任务参数有误".into()))?;
-    let models = resolve_models(app, &params).await.map_err(JobError::User)?;
+    let models = resolve_models(app, &params).await.map_err(|(_, e)| JobError::User(e))?;
     if models.is_empty() {
         return Err(JobError::User("请至少选择一个模型".into()));
     }
@@ -485,6 +618,7 @@ async fn run_models(app: &App, job: &Job, cancel: &CancellationToken) -> Result<
         timeout: Some(Duration::from_secs(app.config.data_supervision.timeout_secs)),
         cancel: cancel.clone(),
     };
+    let timeout = options.timeout;
     let engine = Engine::from_store(&app.datasets, &versions, options)
         .await
         .map_err(|e| JobError::User(e.to_string()))?;
@@ -509,7 +643,14 @@ async fn run_models(app: &App, job: &Job, cancel: &CancellationToken) -> Result<
         )
         .await?;
         let started = Instant::now();
-        let outcome = engine.run(m).await;
+        let outcome = if m.id == redflags::ID {
+            match redflags::settings(m) {
+                Ok(settings) => redflags::run(&engine, settings, timeout, cancel).await,
+                Err(e) => Err(ModelError::Query(e)),
+            }
+        } else {
+            engine.run(m).await
+        };
         let mut o = ModelOutcome {
             model: m.id.clone(),
             title: m.title.clone(),
@@ -536,11 +677,17 @@ async fn run_models(app: &App, job: &Job, cancel: &CancellationToken) -> Result<
             Err(ModelError::Cancelled) => return Err(JobError::Cancelled),
             Err(e) => o.error = Some(e.to_string()),
         }
-        // Rows of the datasets the model's SQL reads.
+        // Rows of the datasets the model reads.
         let sql = m.render_sql().unwrap_or_default();
         rows_done += rows_of
             .iter()
-            .filter(|(name, _)| sql_mentions(&sql, name))
+            .filter(|(name, _)| {
+                if m.id == redflags::ID {
+                    redflags::DATASETS.contains(&name.as_str())
+                } else {
+                    sql_mentions(&sql, name)
+                }
+            })
             .map(|(_, rows)| *rows)
             .sum::<u64>();
         result.models.push(o);

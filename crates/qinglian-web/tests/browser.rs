@@ -1064,6 +1064,7 @@ async fn journey_ds(b: &Browser) -> Result<()> {
     // 3. Run 死亡后仍领取补贴/养老金 and follow it to its finding.
     menu(b, "比对模型").await?;
     b.wait_path("/ds/models").await?;
+    b.el_text("#ds-models a", "采购红旗指标").await?;
     b.nav("#ds-models a", "死亡后仍领取补贴/养老金").await?;
     b.wait_path("/ds/models/paid_after_death").await?;
     b.nav("#ds-model-run-btn", "运行此模型").await?;

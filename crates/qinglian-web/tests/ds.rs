@@ -523,4 +523,335 @@ async fn jobs_cancel_and_survive_restart(t: TestApp) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-on_both!(full_journey, bad_input_and_permissions, jobs_cancel_and_survive_restart);
+/// A valid unified social credit code from 17 characters.
+fn credit(first17: &str) -> String {
+    qinglian_domain::credit_code::generate(first17)
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+fn csv(rows: &[&str]) -> Vec<u8> {
+    let mut s = rows.join("\n");
+    s.push('\n');
+    s.into_bytes()
+}
+
+/// The hidden `model` values of the run form on a page.
+fn run_form_models(page: &str, form_id: &str) -> Vec<String> {
+    let form = page
+        .split(&format!("id=\"{form_id}\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no form {form_id} in {page}"))
+        .split("</form>")
+        .next()
+        .unwrap();
+    form.split("name=\"model\" value=\"")
+        .skip(1)
+        .map(|v| v.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+fn redflag_findings(all: &[sv::Finding]) -> Vec<&sv::Finding> {
+    all.iter().filter(|f| f.model == "redflags").collect()
+}
+
+async fn all_findings(t: &TestApp) -> Vec<sv::Finding> {
+    sv::list_findings_all(
+        &t.app.db,
+        &qinglian_store::Scope::new(vec!["/".into()]),
+        &Default::default(),
+        10_000,
+    )
+    .await
+    .unwrap()
+}
+
+/// Procurement red flags as a model of the library: listed beside the 14 models, parameters
+/// (Cardinal's INI settings) on its page, runs from the model page, the model library, the
+/// overview and the API over chosen dataset versions, findings per tender / enterprise with
+/// the indicator values and the tender's records as evidence, no duplicates on re-runs, and
+/// checking by a unit counted in the hit and confirmation rates.
+async fn redflags_journey(t: TestApp) {
+    t.user("jiandu", &["supervision"], &[t.orgs.city]).await;
+    t.user_in("caizheng", &["unit_admin"], &[t.orgs.finance], t.orgs.finance)
+        .await;
+    let c = t.login("jiandu").await;
+    let (a, b, cc, d) = (
+        credit("91430500MA4L00001"),
+        credit("91430500MA4L00002"),
+        credit("91430500MA4L00003"),
+        credit("91430500MA4L00004"),
+    );
+    // T-001 has a 5-day tender period and one bid (in the first bids version); T-002 has two
+    // bidders with the same price; T-003 is clean.
+    let tenders = csv(&[
+        "项目编号,采购人,项目名称,品目,采购方式,预算金额,公告日期,投标截止时间",
+        "T-001,测试市教育局,教学设备采购,A02,公开招标,1000000,2026-03-01,2026-03-06 09:30:00",
+        "T-002,测试市卫健委,医疗设备采购,A03,公开招标,500000,2026-03-01,2026-03-25 09:30:00",
+        "T-003,测试市卫健委,办公家具采购,A05,公开招标,200000,2026-03-01,2026-03-25 09:30:00",
+    ]);
+    let bid_rows = |t001_bidders: usize| {
+        let mut rows = vec!["项目编号,投标人统一社会信用代码,投标人,投标报价,递交时间,状态".to_string()];
+        rows.push(format!("T-001,{a},甲建设有限公司,980000,2026-03-05 10:00:00,有效"));
+        if t001_bidders > 1 {
+            rows.push(format!("T-001,{d},丁科技有限公司,990000,2026-03-05 11:00:00,有效"));
+        }
+        rows.push(format!("T-002,{a},甲建设有限公司,480000,2026-03-20 10:00:00,有效"));
+        rows.push(format!("T-002,{b},乙贸易有限公司,480000,2026-03-20 10:05:00,有效"));
+        rows.push(format!("T-002,{cc},丙实业有限公司,490000,2026-03-20 10:10:00,有效"));
+        rows.push(format!("T-003,{b},乙贸易有限公司,190000,2026-03-20 10:00:00,有效"));
+        rows.push(format!("T-003,{cc},丙实业有限公司,195000,2026-03-20 10:00:00,有效"));
+        rows.push(format!("T-003,{d},丁科技有限公司,199000,2026-03-20 10:00:00,有效"));
+        rows.join("\n").into_bytes()
+    };
+    let awards = csv(&[
+        "项目编号,中标人统一社会信用代码,中标金额,中标日期",
+        &format!("T-001,{a},980000,2026-03-10"),
+        &format!("T-002,{a},480000,2026-03-28"),
+        &format!("T-003,{b},190000,2026-03-28"),
+    ]);
+    import(&t, &c, "tenders", &[("招标项目.csv", &tenders)], &[]).await;
+    import(&t, &c, "bids", &[("投标记录.csv", &bid_rows(1))], &[]).await;
+    import(&t, &c, "bids", &[("投标记录（更正）.csv", &bid_rows(2))], &[]).await;
+    import(&t, &c, "awards", &[("中标结果.csv", &awards)], &[]).await;
+
+    // Dataset versions show their import time in Beijing time, not as raw UTC text.
+    let newest = t.app.datasets.versions("awards").await.unwrap()[0].created_at.clone();
+    let home = c.get("/ds").await.text();
+    assert!(!home.contains(&newest), "raw UTC time on /ds: {home}");
+    assert!(home.contains(&qinglian_store::time::display_cst(&newest)), "{home}");
+    let versions = c.get("/ds/datasets/bids").await.text();
+    let shown = versions
+        .split("<td class=\"nowrap\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    let manifest = &t.app.datasets.versions("bids").await.unwrap()[0].created_at;
+    assert_eq!(shown, qinglian_store::time::display_cst(manifest), "{versions}");
+    assert_ne!(shown, manifest);
+
+    // The library lists the red flags beside the 14 models, with a checkbox to run it.
+    let lib = c.get("/ds/models").await.text();
+    assert!(
+        lib.contains("采购红旗指标") && lib.contains("招标项目、企业、采购人"),
+        "{lib}"
+    );
+    assert_eq!(lib.matches("type=\"checkbox\" name=\"model\"").count(), 15, "{lib}");
+    assert!(lib.contains("value=\"redflags\" checked"), "{lib}");
+    assert!(lib.contains("name=\"v.bids\""), "dataset versions can be chosen: {lib}");
+    // Its page: the Cardinal settings as parameters, and the INI text they make.
+    let page = c.get("/ds/models/redflags").await.text();
+    for needle in [
+        "R003 投标期限下限（天）",
+        "name=\"p.r003_threshold\" value=\"15\"",
+        "[R003]",
+        "threshold = 15",
+    ] {
+        assert!(page.contains(needle), "{needle} missing from {page}");
+    }
+
+    // Bad parameters and versions are refused before anything is queued.
+    let r = c
+        .post_form("/ds/runs", &[("model", "redflags"), ("p.r024_threshold", "很小")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("应为数值或留空"), "{}", r.text());
+    let r = c
+        .post_form("/ds/runs", &[("model", "redflags"), ("p.indicators", "R003、R999")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("未知的指标“R999”"), "{}", r.text());
+    let api = t.api_login("jiandu").await;
+    let r = api
+        .post_json(
+            "/api/v1/ds/runs",
+            &serde_json::json!({"models": ["redflags"], "versions": {"bids": 9}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "versions", "{}", r.text());
+    assert!(r.text().contains("没有第9版"), "{}", r.text());
+    let r = api
+        .post_json(
+            "/api/v1/ds/runs",
+            &serde_json::json!({"models": ["redflags"], "params": {"redflags": {"r035_threshold": -1}}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "params", "{}", r.text());
+    let jobs = || async {
+        sv::list_jobs(&t.app.db, &qinglian_store::Scope::new(vec!["/".into()]), None, 1, 100)
+            .await
+            .unwrap()
+            .total
+    };
+    assert_eq!(jobs().await, 4, "only the four imports");
+
+    // From its page, only R018 (single bid) over the newest bids: T-001 has two bids there.
+    let r = c
+        .post_form("/ds/runs", &[("model", "redflags"), ("p.indicators", "R018")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    qinglian_web::ds::run_pending(&t.app).await.unwrap();
+    let job: i64 = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
+    let j = sv::job_unscoped(&t.app.db, job).await.unwrap();
+    assert_eq!(j.status, "done", "{}", j.message);
+    assert!(j.message.contains("疑点0条"), "{}", j.message);
+    // The same over the first bids version, chosen on the form: T-001 had one bid.
+    let r = c
+        .post_form(
+            "/ds/runs",
+            &[("model", "redflags"), ("p.indicators", "R018"), ("v.bids", "1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    qinglian_web::ds::run_pending(&t.app).await.unwrap();
+    let job: i64 = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
+    let j = sv::job_unscoped(&t.app.db, job).await.unwrap();
+    assert!(j.message.contains("新增1条"), "{}", j.message);
+    let result: serde_json::Value = serde_json::from_str(&j.result_json).unwrap();
+    assert_eq!(result["versions"]["bids"], 1, "{result}");
+    let all = all_findings(&t).await;
+    let rf = redflag_findings(&all);
+    assert_eq!(rf.len(), 1, "{rf:?}");
+    assert_eq!(
+        (rf[0].subject.as_str(), rf[0].subject_kind.as_str()),
+        ("T-001", "tender")
+    );
+    assert!(
+        rf[0].explanation.contains("R018 仅收到一份投标"),
+        "{}",
+        rf[0].explanation
+    );
+    assert_eq!(rf[0].model_title, "采购红旗指标");
+
+    // Every indicator at Cardinal's defaults, through the API over the newest versions.
+    let r = api
+        .post_json("/api/v1/ds/runs", &serde_json::json!({"models": ["redflags"]}))
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    qinglian_web::ds::run_pending(&t.app).await.unwrap();
+    let id = r.json()["id"].as_i64().unwrap();
+    let j = api.get(&format!("/api/v1/ds/jobs/{id}")).await.json();
+    assert_eq!(j["status"], "done", "{j}");
+    let all = all_findings(&t).await;
+    let rf = redflag_findings(&all);
+    let subject = |s: &str| {
+        rf.iter()
+            .find(|f| f.subject == s)
+            .unwrap_or_else(|| panic!("no red-flag finding for {s}: {rf:?}"))
+    };
+    // T-001: the short tender period (a known finding, its explanation brought up to date).
+    assert!(subject("T-001").explanation.contains("R003 投标期限过短"), "{rf:?}");
+    assert!(!subject("T-001").explanation.contains("R018"), "{rf:?}");
+    // T-002 and its two bidders with the same price.
+    assert!(
+        subject("T-002").explanation.contains("R028 不同投标人报价完全相同"),
+        "{rf:?}"
+    );
+    for code in [&a, &b] {
+        let f = subject(code);
+        assert_eq!(f.subject_kind, "enterprise");
+        assert!(f.explanation.contains("R028"), "{}", f.explanation);
+    }
+    let total = all.len();
+
+    // Re-running from the overview's form (all 15 models) duplicates nothing.
+    let home = c.get("/ds").await.text();
+    let ids = run_form_models(&home, "ds-run-all");
+    assert_eq!(ids.len(), 15, "{ids:?}");
+    assert!(ids.iter().any(|m| m == "redflags"));
+    let fields: Vec<(&str, &str)> = ids.iter().map(|m| ("model", m.as_str())).collect();
+    let r = c.post_form("/ds/runs", &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    qinglian_web::ds::run_pending(&t.app).await.unwrap();
+    let job: i64 = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
+    let j = sv::job_unscoped(&t.app.db, job).await.unwrap();
+    assert_eq!(j.status, "done", "{}", j.message);
+    let result: qinglian_web::ds::RunResult = serde_json::from_str(&j.result_json).unwrap();
+    assert_eq!(result.models.len(), 15);
+    let rf_outcome = result.models.iter().find(|m| m.model == "redflags").unwrap();
+    assert!(rf_outcome.error.is_none(), "{rf_outcome:?}");
+    assert_eq!((rf_outcome.inserted, rf_outcome.known), (0, rf.len() as u64));
+    let after = all_findings(&t).await;
+    assert_eq!(redflag_findings(&after).len(), rf.len(), "no duplicates on re-run");
+    assert!(after.len() >= total);
+
+    // The finding page: the indicator values and the tender's own records.
+    let t002 = subject("T-002").id;
+    let detail = c.get(&format!("/ds/findings/{t002}")).await.text();
+    for needle in [
+        "不同投标人报价完全相同",
+        "R028",
+        "测试市卫健委",
+        "医疗设备采购",
+        "甲建设有限公司",
+        "乙贸易有限公司",
+        "480000",
+        "2026-03-20 10:05",
+        "中标",
+        "招标项目：T-002",
+    ] {
+        assert!(detail.contains(needle), "{needle} missing from the evidence: {detail}");
+    }
+    let enterprise = c.get(&format!("/ds/findings/{}", subject(&a).id)).await.text();
+    assert!(enterprise.contains("企业："), "{enterprise}");
+
+    // Send T-002 to 财政局; the unit answers; the commission confirms it.
+    let finance = t.orgs.finance.to_string();
+    let r = c
+        .post_form(
+            &format!("/ds/findings/{t002}/dispatch"),
+            &[
+                ("org_id", &finance),
+                ("due_date", "2099-12-31"),
+                ("note", "请核实报价雷同情况"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let unit = t.login("caizheng").await;
+    let seen = unit.get(&format!("/ds/findings/{t002}")).await.text();
+    assert!(
+        seen.contains("反馈核查结果") && seen.contains("乙贸易有限公司"),
+        "{seen}"
+    );
+    let r = unit
+        .post_files(
+            &format!("/ds/findings/{t002}/answer"),
+            &[],
+            &[("answer", "true"), ("note", "经核实，两家投标人报价系串通所致。")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let r = c
+        .post_form(
+            &format!("/ds/findings/{t002}/review"),
+            &[("decision", "accept"), ("note", "认定属实")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    // Hit and confirmation rates of the red flags on the overview and the library.
+    let home = c.get("/ds").await.text();
+    let row = home
+        .split("<tr>")
+        .find(|r| r.contains("/ds/models/redflags"))
+        .unwrap_or_else(|| panic!("no red-flag row on /ds: {home}"));
+    assert!(row.contains(&format!(">{}</a>", rf.len())), "hits: {row}");
+    assert!(row.contains("100.0%"), "confirmation rate: {row}");
+    let listed = c.get("/ds/findings?model=redflags").await.text();
+    assert!(
+        listed.contains("T-002") && !listed.contains("城乡居民养老金"),
+        "{listed}"
+    );
+}
+
+on_both!(
+    full_journey,
+    bad_input_and_permissions,
+    jobs_cancel_and_survive_restart,
+    redflags_journey
+);

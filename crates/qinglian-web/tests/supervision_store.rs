@@ -32,6 +32,7 @@ on_both!(
     model_stats_count_by_status_within_the_scope,
     jobs_are_claimed_oldest_first_and_cancelled,
     concurrent_claims_never_share_a_job,
+    one_job_is_claimed_by_id_only_while_queued,
     list_jobs_filters_by_scope_and_kind,
     custom_models_are_versioned_and_retired,
     header_mappings_are_remembered_and_replaced,
@@ -1586,6 +1587,30 @@ async fn concurrent_claims_never_share_a_job(t: TestApp) {
             );
         }
     }
+}
+
+async fn one_job_is_claimed_by_id_only_while_queued(t: TestApp) {
+    let db = &t.app.db;
+    let older = new_job(&t, JobKind::Run, "较早的任务", t.orgs.commission).await;
+    let mine = new_job(&t, JobKind::Run, "指定的任务", t.orgs.commission).await;
+    // Claimed by id, not oldest first.
+    let job = sv::claim_job(db, mine).await.unwrap().expect("queued job is claimed");
+    assert_eq!(
+        (job.id, job.status.as_str(), job.attempts),
+        (mine, job_status::RUNNING, 1)
+    );
+    assert!(
+        sv::claim_job(db, mine).await.unwrap().is_none(),
+        "a running job is not claimed again"
+    );
+    assert!(sv::claim_job(db, 999_999).await.unwrap().is_none(), "no such job");
+    assert_eq!(
+        sv::job_unscoped(db, older).await.unwrap().status,
+        job_status::QUEUED,
+        "the older job waits"
+    );
+    assert_eq!(sv::claim_next_job(db).await.unwrap().map(|j| j.id), Some(older));
+    assert!(sv::claim_next_job(db).await.unwrap().is_none());
 }
 
 async fn list_jobs_filters_by_scope_and_kind(t: TestApp) {

@@ -18,8 +18,7 @@ use qinglian_store::audit::{self, Event, Outcome};
 use qinglian_store::permission as perm;
 use qinglian_store::sql::Page;
 use qinglian_store::supervision::{
-    self as sv, Answer, Check, Dispatch, Finding, FindingFilter, Job, JobKind, ModelStat, NewJob, Review,
-    finding_status,
+    self as sv, Answer, Check, Dispatch, Finding, FindingFilter, Job, JobKind, ModelStat, Review, finding_status,
 };
 use serde::Deserialize;
 
@@ -28,7 +27,7 @@ use super::xlsx::{XLSX, download};
 use super::{enc, page, page_with, redirect};
 use crate::App;
 use crate::auth::Ctx;
-use crate::ds::{ImportParams, ImportResult, RunParams, RunResult, UploadedFile};
+use crate::ds::{ImportParams, ImportResult, Requester, RunParams, RunResult, UploadedFile, redflags};
 use crate::error::{AppError, PageResult};
 use crate::templates::{Chrome, FormErrors};
 
@@ -58,62 +57,13 @@ pub fn subject_kind_label(code: &str) -> &'static str {
         "enterprise" => "企业",
         "tender" => "招标项目",
         "budget_item" => "预算项目",
+        "buyer" => "采购人",
         _ => "对象",
     }
 }
 
 fn store_err(e: impl std::fmt::Display) -> AppError {
     AppError::BadRequest(e.to_string())
-}
-
-/// The org that owns work started by this user: their own org.
-fn owner_org(ctx: &Ctx) -> Result<i64, AppError> {
-    ctx.principal
-        .user
-        .org_id
-        .ok_or_else(|| AppError::Conflict("org_id", "您的账号未设置所属单位，请联系系统管理员".into()))
-}
-
-/// Queues a job owned by the user's org, audits it and wakes the worker.
-pub async fn queue_job(
-    app: &App,
-    ctx: &Ctx,
-    kind: JobKind,
-    title: String,
-    params_json: String,
-) -> Result<i64, AppError> {
-    let org_id = owner_org(ctx)?;
-    let mut tx = app.db.begin().await?;
-    let id = sv::create_job(
-        &mut tx,
-        &NewJob {
-            kind,
-            title: title.clone(),
-            params_json,
-            org_id,
-            created_by: Some(ctx.principal.user.id),
-        },
-    )
-    .await?;
-    audit::append(
-        &mut tx,
-        app.mode(),
-        &ctx.actor(),
-        &Event {
-            action: match kind {
-                JobKind::Import => "ds.import_queue",
-                JobKind::Run => "ds.run_queue",
-            },
-            object_type: "ds_job",
-            object_id: id.to_string(),
-            outcome: Outcome::Success,
-            detail: title,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    app.job_wakeup.notify_one();
-    Ok(id)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,6 +132,57 @@ async fn dataset_rows(app: &App) -> Result<Vec<DatasetRow>, AppError> {
     Ok(out)
 }
 
+/// What a model's findings are about (the red flags name three kinds of subject).
+fn subjects_of(m: &Model) -> &'static str {
+    if m.id == redflags::ID {
+        redflags::SUBJECTS
+    } else {
+        m.subject_kind.label()
+    }
+}
+
+/// A dataset's published versions, for choosing the version a run uses.
+pub struct VersionChoice {
+    /// Dataset name (the form field is `v.NAME`).
+    pub name: &'static str,
+    /// Dataset title.
+    pub title: &'static str,
+    /// Versions, newest first: (number, label).
+    pub options: Vec<(u32, String)>,
+}
+
+/// Every dataset with at least one version, with its versions for the run forms.
+async fn version_choices(app: &App) -> Result<Vec<VersionChoice>, AppError> {
+    let mut out = Vec::new();
+    for spec in DATASETS {
+        let versions = app.datasets.versions(spec.name).await.map_err(store_err)?;
+        if versions.is_empty() {
+            continue;
+        }
+        out.push(VersionChoice {
+            name: spec.name,
+            title: spec.title,
+            options: versions
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let mut label = format!(
+                        "第{}版（{}行，{}）",
+                        v.version,
+                        v.rows,
+                        qinglian_store::time::display_cst(&v.created_at)
+                    );
+                    if i == 0 {
+                        label.push_str("，最新");
+                    }
+                    (v.version, label)
+                })
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
 async fn model_rows(app: &App, ctx: &Ctx) -> Result<Vec<ModelRow>, AppError> {
     let stats = sv::model_stats(&app.db, ctx.scope()).await?;
     let stat_of = |id: &str| {
@@ -190,15 +191,15 @@ async fn model_rows(app: &App, ctx: &Ctx) -> Result<Vec<ModelRow>, AppError> {
             ..Default::default()
         })
     };
-    let mut out: Vec<ModelRow> = model::builtin_models()
+    let mut out: Vec<ModelRow> = crate::ds::builtin_models()
         .into_iter()
         .map(|m| ModelRow {
             stat: stat_of(&m.id),
+            subject: subjects_of(&m),
             id: m.id.clone(),
             title: m.title.clone(),
             version: m.version,
             severity: m.severity.label(),
-            subject: m.subject_kind.label(),
             builtin: true,
         })
         .collect();
@@ -626,9 +627,9 @@ pub async fn import_confirm(
         spec.title,
         m.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join("、")
     );
-    let id = queue_job(
+    let id = crate::ds::queue_job(
         &app,
-        &ctx,
+        &Requester::of(&ctx)?,
         JobKind::Import,
         title,
         serde_json::to_string(&params).map_err(|e| AppError::Internal(e.into()))?,
@@ -778,6 +779,7 @@ pub async fn job_report(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -
 struct ModelsPage {
     chrome: Chrome,
     models: Vec<ModelRow>,
+    versions: Vec<VersionChoice>,
     can_run: bool,
     can_model: bool,
 }
@@ -788,6 +790,7 @@ pub async fn models(State(app): State<App>, ctx: Ctx) -> PageResult {
     Ok(page(&ModelsPage {
         chrome: chrome(&app, &ctx, "比对模型", "/ds/models", &[("比对模型", "")]).await,
         models: model_rows(&app, &ctx).await?,
+        versions: version_choices(&app).await?,
         can_run: ctx.principal.can(perm::DS_RUN),
         can_model: ctx.principal.can(perm::DS_MODEL),
     }))
@@ -840,7 +843,12 @@ fn parse_param(like: &model::ParamValue, label: &str, text: &str) -> Result<mode
 struct ModelPage {
     chrome: Chrome,
     m: Model,
+    subjects: &'static str,
     params: Vec<ParamRow>,
+    /// Heading and text of the definition panel: the SQL, or the red flags' INI settings.
+    code_title: &'static str,
+    code: String,
+    versions: Vec<VersionChoice>,
     stat: ModelStat,
     can_run: bool,
     can_edit: bool,
@@ -852,7 +860,7 @@ async fn load_model(app: &App, id: &str) -> Result<Model, AppError> {
         let stored = sv::custom_model(&app.db, code, None).await?;
         crate::ds::custom_from_store(&stored).map_err(|e| AppError::BadRequest(e.to_string()))
     } else {
-        model::builtin(id).ok_or(AppError::NotFound("模型"))
+        crate::ds::builtin_model(id).ok_or(AppError::NotFound("模型"))
     }
 }
 
@@ -884,6 +892,18 @@ pub async fn model_detail(State(app): State<App>, ctx: Ctx, Path(id): Path<Strin
         )
         .await,
         params,
+        subjects: subjects_of(&m),
+        code_title: if m.id == redflags::ID {
+            "等效的Cardinal设置文件（INI，随上列参数生成）"
+        } else {
+            "查询语句"
+        },
+        code: if m.id == redflags::ID {
+            redflags::settings_ini(&m).unwrap_or_else(|e| e)
+        } else {
+            m.sql.clone()
+        },
+        versions: version_choices(&app).await?,
         stat,
         can_run: ctx.principal.can(perm::DS_RUN),
         can_edit: !m.builtin && ctx.principal.can(perm::DS_MODEL),
@@ -893,7 +913,8 @@ pub async fn model_detail(State(app): State<App>, ctx: Ctx, Path(id): Path<Strin
 }
 
 /// Starts a run: the selected models (`model` fields) with default parameters, or one model
-/// with the parameters typed on its page (`p.NAME` fields).
+/// with the parameters typed on its page (`p.NAME` fields); `v.DATASET` fields choose dataset
+/// versions (others: the newest).
 pub async fn run(
     State(app): State<App>,
     ctx: Ctx,
@@ -906,17 +927,26 @@ pub async fn run(
         .filter(|(k, _)| k == "model")
         .map(|(_, v)| v.clone())
         .collect();
-    if ids.is_empty() {
-        return Err(AppError::invalid("model", "请至少选择一个模型").into());
-    }
     let mut params = RunParams {
         models: ids.clone(),
         ..Default::default()
     };
+    for (k, v) in &form {
+        if let Some(dataset) = k.strip_prefix("v.") {
+            let v = v.trim();
+            if v.is_empty() {
+                continue;
+            }
+            let version = v
+                .parse()
+                .map_err(|_| AppError::invalid("versions", format!("数据集{dataset}的版本号有误：{v}")))?;
+            params.versions.insert(dataset.to_string(), version);
+        }
+    }
     if ids.len() == 1 {
         let m = load_model(&app, &ids[0])
             .await
-            .map_err(|_| AppError::invalid("model", format!("模型{}不存在", ids[0])))?;
+            .map_err(|_| AppError::invalid("models", format!("模型{}不存在", ids[0])))?;
         let mut overrides = model::ParamOverrides::new();
         for (k, v) in &form {
             if let Some(name) = k.strip_prefix("p.") {
@@ -935,23 +965,8 @@ pub async fn run(
             params.params.insert(ids[0].clone(), overrides);
         }
     }
-    // Check everything before queueing: unknown models and bad parameters are 4xx now.
-    let models = crate::ds::resolve_models(&app, &params)
-        .await
-        .map_err(|e| AppError::invalid("model", e))?;
-    let title = if models.len() == 1 {
-        format!("运行模型：{}", models[0].title)
-    } else {
-        format!("运行{}个模型", models.len())
-    };
-    let id = queue_job(
-        &app,
-        &ctx,
-        JobKind::Run,
-        title,
-        serde_json::to_string(&params).map_err(|e| AppError::Internal(e.into()))?,
-    )
-    .await?;
+    // Everything is checked before queueing: unknown models and bad parameters are 4xx now.
+    let id = crate::ds::queue_run(&app, &Requester::of(&ctx)?, params).await?;
     Ok(redirect(&headers, &format!("/ds/jobs/{id}")))
 }
 
@@ -1095,7 +1110,7 @@ pub async fn custom_save(
     ctx.require(perm::DS_MODEL)?;
     let code = form.code.trim().to_string();
     let mut errors: Vec<(&'static str, String)> = Vec::new();
-    if model::BUILTIN_IDS.contains(&code.as_str()) {
+    if crate::ds::builtin_model(&code).is_some() {
         errors.push(("code", "该编号是内置模型的编号，请换一个".into()));
     }
     let params = match parse_params_text(&form.params_text) {
@@ -1264,7 +1279,7 @@ struct FindingsPage {
 }
 
 async fn model_choices(app: &App) -> Result<Vec<Choice>, AppError> {
-    let mut out: Vec<Choice> = model::builtin_models()
+    let mut out: Vec<Choice> = crate::ds::builtin_models()
         .into_iter()
         .map(|m| Choice {
             code: m.id,
@@ -1277,10 +1292,6 @@ async fn model_choices(app: &App) -> Result<Vec<Choice>, AppError> {
             label: c.title,
         });
     }
-    out.push(Choice {
-        code: "redflags".into(),
-        label: "招投标红旗指标".into(),
-    });
     Ok(out)
 }
 
@@ -1325,6 +1336,11 @@ fn cell_text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => String::new(),
         serde_json::Value::String(s) => s.clone(),
+        // Whole numbers stored as decimals read as whole numbers (1.0 → 1, 180.0 → 180).
+        serde_json::Value::Number(n) if !n.is_i64() && !n.is_u64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+            _ => n.to_string(),
+        },
         other => other.to_string(),
     }
 }
@@ -1893,4 +1909,20 @@ pub async fn attachment_download(State(app): State<App>, ctx: Ctx, Path(id): Pat
         header::HeaderValue::from_static("default-src 'none'; sandbox"),
     );
     Ok(r.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell_text;
+    use serde_json::json;
+
+    #[test]
+    fn evidence_cells_show_whole_numbers_without_decimals() {
+        assert_eq!(cell_text(&json!(1.0)), "1");
+        assert_eq!(cell_text(&json!(1253900.0)), "1253900");
+        assert_eq!(cell_text(&json!(0.0123)), "0.0123");
+        assert_eq!(cell_text(&json!(42)), "42");
+        assert_eq!(cell_text(&json!("2026-03-10")), "2026-03-10");
+        assert_eq!(cell_text(&json!(null)), "");
+    }
 }

@@ -117,6 +117,16 @@ impl TestApp {
 
     /// A fresh app with a configuration tweak.
     pub async fn with_config(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::build(backend, tweak, true).await
+    }
+
+    /// A fresh app with a configuration tweak and an empty org tree (`orgs` are all 0), e.g.
+    /// for seeding the demo city.
+    pub async fn empty(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::build(backend, tweak, false).await
+    }
+
+    async fn build(backend: Backend, tweak: impl FnOnce(&mut Config), fixtures: bool) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let (pg, url) = match backend {
             Backend::Sqlite => (None, String::new()),
@@ -132,7 +142,17 @@ impl TestApp {
         };
         tweak(&mut config);
         let app = App::open(config).await.expect("open app");
-        let orgs = fixture_orgs(&app.db).await;
+        let orgs = if fixtures {
+            fixture_orgs(&app.db).await
+        } else {
+            Orgs {
+                city: 0,
+                commission: 0,
+                finance: 0,
+                finance_office: 0,
+                civil: 0,
+            }
+        };
         let router = qinglian_web::router::build(app.clone());
         TestApp {
             app,
