@@ -522,6 +522,108 @@ async fn run_import(app: &App, job: &Job, cancel: &CancellationToken) -> Result<
     Ok(())
 }
 
+/// Most people one roster version takes (a province's officials fit many times over).
+pub const ROSTER_MAX: i64 = 2_000_000;
+
+/// Publishes the platform's own people roster (everyone in the user's data scope) as a new
+/// version of the `roster` dataset, so the models compare benefit and company data with the
+/// officials the platform already knows instead of a separately exported list. Needs the
+/// dataset permission and the sensitive-data permission (the dataset holds full ID numbers).
+/// Audited; returns the published version.
+pub async fn publish_roster(app: &App, ctx: &Ctx) -> Result<qinglian_analytics::dataset::Published, AppError> {
+    use qinglian_analytics::datafusion::arrow::array::{ArrayRef, RecordBatch, StringArray};
+    use qinglian_analytics::datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use qinglian_analytics::dataset::RawTable;
+    use qinglian_store::permission as perm;
+
+    ctx.require(perm::DS_DATASET)?;
+    ctx.require(perm::PERSON_READ)?;
+    ctx.require(perm::PERSON_SENSITIVE)?;
+    let people = qinglian_store::person::list_all(
+        &app.db,
+        ctx.scope(),
+        &qinglian_store::person::PersonFilter::default(),
+        ROSTER_MAX + 1,
+    )
+    .await?;
+    if people.is_empty() {
+        return Err(AppError::Conflict(
+            "roster",
+            "您的数据范围内没有人员，无法生成干部名册数据集".into(),
+        ));
+    }
+    if people.len() as i64 > ROSTER_MAX {
+        return Err(AppError::Conflict(
+            "roster",
+            format!("您的数据范围内人员超过{ROSTER_MAX}人，请分单位导入干部名册"),
+        ));
+    }
+    let columns = ["id_number", "name", "org", "position", "rank"];
+    let schema = Arc::new(Schema::new(
+        columns
+            .iter()
+            .map(|c| Field::new(*c, DataType::Utf8, true))
+            .collect::<Vec<_>>(),
+    ));
+    let column = |f: fn(&qinglian_store::person::Person) -> &str| -> ArrayRef {
+        Arc::new(StringArray::from_iter(people.iter().map(|p| {
+            let v = f(p);
+            (!v.is_empty()).then_some(v)
+        })))
+    };
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            column(|p| &p.id_number),
+            column(|p| &p.name),
+            column(|p| &p.org_name),
+            column(|p| &p.post),
+            column(|p| &p.rank),
+        ],
+    )
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let raw = RawTable {
+        file: "平台人员名册".into(),
+        schema,
+        batches: vec![batch],
+        first_row: 2,
+        issues: Vec::new(),
+    };
+    let meta = PublishMeta {
+        note: format!("由平台人员名册生成（{}人）", people.len()),
+        imported_by: ctx.principal.user.display_name.clone(),
+        source_names: vec!["平台人员名册".into()],
+    };
+    let published = app
+        .datasets
+        .publish(
+            "roster",
+            vec![raw],
+            &HeaderMapping::default(),
+            meta,
+            None,
+            &CancellationToken::new(),
+        )
+        .await
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let mut tx = app.db.begin().await?;
+    audit::append(
+        &mut tx,
+        app.mode(),
+        &ctx.actor(),
+        &Event {
+            action: "ds.roster_publish",
+            object_type: "dataset",
+            object_id: format!("roster@{}", published.version),
+            outcome: Outcome::Success,
+            detail: format!("由平台人员名册生成{}行", published.rows),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(published)
+}
+
 /// A built-in model of the library by id: the 14 comparison models and the red flags.
 pub fn builtin_model(id: &str) -> Option<Model> {
     if id == redflags::ID {

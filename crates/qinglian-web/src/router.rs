@@ -64,6 +64,7 @@ pub fn build(app: App) -> Router {
         .route("/audit/export.xlsx", get(audit::export))
         .route("/ds", get(ds::home))
         .route("/ds/datasets/{name}", get(ds::dataset))
+        .route("/ds/datasets/roster/from-platform", post(ds::roster_publish))
         .route(
             "/ds/import",
             get(ds::import_form)

@@ -849,9 +849,101 @@ async fn redflags_journey(t: TestApp) {
     );
 }
 
+/// The platform's people roster becomes a version of the `roster` dataset: only the people in
+/// the user's scope, only for users who may see full ID numbers, audited.
+async fn roster_from_platform(t: TestApp) {
+    use qinglian_store::person::{self, PersonInput};
+    for (org, name, id_number) in [
+        (t.orgs.finance_office, "张三", id("11010519700101001")),
+        (t.orgs.finance, "王五", id("11010519800101002")),
+        (t.orgs.civil, "李四", id("11010519750101003")),
+    ] {
+        let v = person::validate(PersonInput {
+            org_id: org,
+            name: name.into(),
+            id_number,
+            post: "科员".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        let mut tx = t.app.db.begin().await.unwrap();
+        person::create(&mut tx, &qinglian_store::Scope::new(vec!["/".into()]), &v)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    // Without the sensitive-data permission: no button, and the POST is refused.
+    t.user("jiandu", &["supervision"], &[t.orgs.city]).await;
+    let c = t.login("jiandu").await;
+    let page = c.get("/ds/datasets/roster").await.text();
+    assert!(!page.contains("roster-from-platform"), "{page}");
+    let r = c.post_form("/ds/datasets/roster/from-platform", &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    assert!(t.app.datasets.versions("roster").await.unwrap().is_empty());
+
+    // With it, scoped to the finance bureau: its two people, not the civil-affairs one.
+    t.user("caiwu", &["supervision", "investigation"], &[t.orgs.finance])
+        .await;
+    let c = t.login("caiwu").await;
+    let page = c.get("/ds/datasets/roster").await.text();
+    assert!(page.contains("roster-from-platform"), "{page}");
+    let r = c.post_form("/ds/datasets/roster/from-platform", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(r.location(), "/ds/datasets/roster?ok=roster");
+    let page = c.get(&r.location()).await.text();
+    assert!(
+        page.contains("已由平台人员名册生成") && page.contains("第1版"),
+        "{page}"
+    );
+    let versions = t.app.datasets.versions("roster").await.unwrap();
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0].rows, 2);
+    assert_eq!(versions[0].imported_by, "测试caiwu");
+
+    // The version holds exactly those people, with their orgs and posts, as the models see it.
+    let engine = qinglian_analytics::model::Engine::from_store(
+        &t.app.datasets,
+        &t.app.datasets.latest().await.unwrap(),
+        qinglian_analytics::model::RunOptions::default(),
+    )
+    .await
+    .unwrap();
+    let batches = engine
+        .context()
+        .sql("SELECT id_number, name, org, position FROM roster ORDER BY name")
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    let text = qinglian_analytics::datafusion::arrow::util::pretty::pretty_format_batches(&batches)
+        .unwrap()
+        .to_string();
+    assert!(
+        text.contains(&id("11010519700101001")) && text.contains("测试市财政局办公室") && text.contains("科员"),
+        "{text}"
+    );
+    assert!(text.contains("王五") && !text.contains("李四"), "{text}");
+
+    // Audited.
+    let entries = qinglian_store::audit::list(
+        &t.app.db,
+        &qinglian_store::audit::AuditFilter {
+            action: Some("ds.roster_publish".into()),
+            ..Default::default()
+        },
+        1,
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(entries.total, 1);
+}
+
 on_both!(
     full_journey,
     bad_input_and_permissions,
     jobs_cancel_and_survive_restart,
-    redflags_journey
+    redflags_journey,
+    roster_from_platform
 );

@@ -242,19 +242,37 @@ struct DatasetPage {
     spec: &'static DatasetSpec,
     versions: Vec<VersionInfo>,
     can_import: bool,
+    can_from_roster: bool,
 }
 
 /// One dataset: its columns and versions.
-pub async fn dataset(State(app): State<App>, ctx: Ctx, Path(name): Path<String>) -> PageResult {
+pub async fn dataset(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(name): Path<String>,
+    Query(q): Query<super::ListQuery>,
+) -> PageResult {
     ctx.require(perm::DS_READ)?;
     let spec = dsets::spec(&name).ok_or(AppError::NotFound("数据集"))?;
     let versions = app.datasets.versions(spec.name).await.map_err(store_err)?;
     Ok(page(&DatasetPage {
-        chrome: chrome(&app, &ctx, spec.title, SECTION, &[(spec.title, "")]).await,
+        chrome: chrome(&app, &ctx, spec.title, SECTION, &[(spec.title, "")])
+            .await
+            .flash_code(q.ok.as_deref()),
         spec,
         versions,
         can_import: ctx.principal.can(perm::DS_DATASET),
+        can_from_roster: spec.name == "roster"
+            && ctx.principal.can(perm::DS_DATASET)
+            && ctx.principal.can(perm::PERSON_READ)
+            && ctx.principal.can(perm::PERSON_SENSITIVE),
     }))
+}
+
+/// Publishes the platform's people roster as a new version of the `roster` dataset.
+pub async fn roster_publish(State(app): State<App>, ctx: Ctx, headers: HeaderMap) -> PageResult {
+    crate::ds::publish_roster(&app, &ctx).await?;
+    Ok(redirect(&headers, "/ds/datasets/roster?ok=roster"))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -63,6 +63,7 @@ pub fn flash_message(code: Option<&str>) -> Option<&'static str> {
         "dispatched" => "已派发核查，并已通知核查单位。",
         "answered" => "核查结果已反馈，等待复核。",
         "reviewed" => "复核意见已保存。",
+        "roster" => "已由平台人员名册生成干部名册数据集的新版本。",
         _ => return None,
     })
 }
