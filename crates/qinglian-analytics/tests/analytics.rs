@@ -1184,3 +1184,196 @@ async fn memory_limit_is_enforced() {
     assert!(matches!(err, ModelError::Memory(_)), "{err}");
     assert!(err.to_string().contains("内存"), "{err}");
 }
+
+// Cases found by an independent generator (one not written with the models): real-world shapes
+// of the traps that the hand-built sets above did not have.
+
+#[tokio::test]
+async fn payroll_subsistence_same_month_exit_of_one_spell_among_two() {
+    // H8 is paid 低保 in 01–03 and again in 11–12; its member joins payroll as 编制内 in 03 and
+    // stays. March is the exit month of the first spell (excused); November and December are
+    // hits: the household was admitted again while the member was on payroll.
+    let dir = TempDir::new().unwrap();
+    let (payee, member) = (pid(81), pid(82));
+    write(
+        dir.path(),
+        "persons.csv",
+        &format!(
+            "{PERSONS_HEADER}{}{}",
+            person(&payee, "甲", "H8"),
+            person(&member, "乙", "H8")
+        ),
+    );
+    let mut b = BENEFIT_HEADER.to_string();
+    for m in ["2024-01", "2024-02", "2024-03", "2024-11", "2024-12"] {
+        b.push_str(&benefit(&payee, "农村最低生活保障金", m, "500", "H8"));
+    }
+    write(dir.path(), "benefit_payments.csv", &b);
+    let mut p = PAYROLL_HEADER.to_string();
+    for month in 3..=12 {
+        p.push_str(&salary(&member, "某县教育局", &format!("2024-{month:02}"), "编制内"));
+    }
+    write(dir.path(), "payroll.csv", &p);
+    assert_eq!(
+        run(dir.path(), "payroll_subsistence").await,
+        expect(&[("H8", "2024-11"), ("H8", "2024-12")])
+    );
+}
+
+#[tokio::test]
+async fn paid_after_death_counts_survivor_programs_the_dead_received_themselves() {
+    let dir = TempDir::new().unwrap();
+    let (mother, widow, soldier) = (pid(91), pid(92), pid(93));
+    write(
+        dir.path(),
+        "deaths.csv",
+        &format!(
+            "id_number,name,death_date,source\n{mother},烈属甲,2024-04-12,民政\n{widow},遗属乙,2024-02-20,公安\n\
+             {soldier},军人丙,2024-01-05,退役军人事务局\n"
+        ),
+    );
+    let mut b = BENEFIT_HEADER.to_string();
+    let row = |id: &str, program: &str, period: &str| format!("{id},某人,{program},{period},900,110105,,{period}-20\n");
+    // A martyr's mother drew 定期抚恤金 herself from January and died in April: payments for
+    // June–August (after the grace month May) are hits.
+    for month in 1..=8 {
+        b.push_str(&row(&mother, "定期抚恤金", &format!("2024-{month:02}")));
+    }
+    // A widow drew 遗属生活困难补助 herself and died in February: April and May are hits.
+    for month in 1..=5 {
+        b.push_str(&row(&widow, "遗属生活困难补助", &format!("2024-{month:02}")));
+    }
+    // A soldier who died in January: the survivors' 定期抚恤金 and the one-off 一次性抚恤金
+    // are paid under his number, but he never drew them himself → no hits.
+    for month in 3..=6 {
+        b.push_str(&row(&soldier, "定期抚恤金", &format!("2024-{month:02}")));
+    }
+    b.push_str(&row(&soldier, "一次性抚恤金", "2024-03"));
+    write(dir.path(), "benefit_payments.csv", &b);
+    assert_eq!(
+        run(dir.path(), "paid_after_death").await,
+        expect(&[
+            (&mother, "2024-06"),
+            (&mother, "2024-07"),
+            (&mother, "2024-08"),
+            (&widow, "2024-04"),
+            (&widow, "2024-05"),
+        ])
+    );
+}
+
+#[tokio::test]
+async fn duplicate_payment_sees_one_program_under_two_local_names() {
+    // A person moved from one township to another: the old one kept paying "农村低保" while the
+    // new one paid "农村最低生活保障金" → June–August are duplicates. 低保边缘 beside 低保 is a
+    // different program (no hit), as is 特困 in a month without any other 特困 payment.
+    let dir = TempDir::new().unwrap();
+    let (mover, edge) = (pid(95), pid(96));
+    let mut b = BENEFIT_HEADER.to_string();
+    for month in 1..=8 {
+        b.push_str(&benefit(&mover, "农村低保", &format!("2024-{month:02}"), "500", "H1"));
+    }
+    for month in 6..=12 {
+        b.push_str(&benefit(
+            &mover,
+            "农村最低生活保障金",
+            &format!("2024-{month:02}"),
+            "520",
+            "H2",
+        ));
+    }
+    b.push_str(&benefit(&edge, "城乡低保", "2024-03", "500", "H3"));
+    b.push_str(&benefit(&edge, "低保边缘家庭救助", "2024-03", "200", "H3"));
+    b.push_str(&benefit(&edge, "特困人员救助供养", "2024-04", "800", "H3"));
+    write(dir.path(), "benefit_payments.csv", &b);
+    assert_eq!(
+        run(dir.path(), "duplicate_payment").await,
+        expect(&[(&mover, "2024-06"), (&mover, "2024-07"), (&mover, "2024-08")])
+    );
+}
+
+#[tokio::test]
+async fn relative_benefit_unfiled_household_members_and_cppcc() {
+    let dir = TempDir::new().unwrap();
+    let (civil, cppcc) = (pid(101), pid(102));
+    let (sister, brother_in_law, uncle, wife, cousin, cousin_husband) =
+        (pid(111), pid(112), pid(113), pid(114), pid(115), pid(116));
+    let mut p = PAYROLL_HEADER.to_string();
+    p.push_str(&salary(&civil, "某县民政局", "2024-01", "编制内"));
+    // "人民政治协商会议" contains the letters of 民政 but is not a 民政 office.
+    p.push_str(&salary(
+        &cppcc,
+        "中国人民政治协商会议某县委员会办公室",
+        "2024-01",
+        "编制内",
+    ));
+    write(dir.path(), "payroll.csv", &p);
+    write(
+        dir.path(),
+        "relatives.csv",
+        &format!(
+            "official_id_number,relative_id_number,relative_name,relation\n\
+             {civil},{sister},赵妹,姐妹\n{civil},{wife},赵妻,配偶\n{civil},{cousin},赵表,姐妹\n{cppcc},{uncle},钱叔,叔伯\n"
+        ),
+    );
+    let mut persons = PERSONS_HEADER.to_string();
+    for (id, hh) in [
+        (&sister, "HS"),
+        (&brother_in_law, "HS"),
+        (&civil, "HC"),
+        (&wife, "HC"),
+        (&cousin, "HX"),
+        (&cousin_husband, "HX"),
+    ] {
+        persons.push_str(&person(id, "某人", hh));
+    }
+    write(dir.path(), "persons.csv", &persons);
+    let mut b = BENEFIT_HEADER.to_string();
+    // The sister's household is paid 低保 under her husband's number (household only known from
+    // persons) → the sister is a hit.
+    b.push_str(&benefit(&brother_in_law, "城乡低保", "2024-01", "500", ""));
+    // The official's own household paid under his own number: payroll_subsistence's business,
+    // not an unfiled relative.
+    b.push_str(&benefit(&civil, "城乡低保", "2024-01", "500", "HC"));
+    // The cousin's household: filed under the payee's number → no.
+    b.push_str(&benefit(&cousin_husband, "城乡低保", "2024-01", "500", "HX"));
+    // The 政协 official's uncle → no (not a handler).
+    b.push_str(&benefit(&uncle, "城乡低保", "2024-01", "500", ""));
+    write(dir.path(), "benefit_payments.csv", &b);
+    write(
+        dir.path(),
+        "benefit_filings.csv",
+        &format!("id_number,program,filed_on\n{cousin_husband},低保,2023-12-01\n"),
+    );
+    assert_eq!(
+        run(dir.path(), "relative_benefit_unfiled").await,
+        expect(&[(&sister, "")])
+    );
+}
+
+#[tokio::test]
+async fn bid_rigging_links_ignores_placeholders() {
+    let dir = TempDir::new().unwrap();
+    let mut s = "tender_id,bidder_credit_code,bidder_name,price,submitted_at,status,project_manager_id_number,\
+                 contact_phone,deposit_account,ip_address,file_author\n"
+        .to_string();
+    let mut add = |t: &str, n: u32, pm: &str, phone: &str, account: &str| {
+        s.push_str(&format!(
+            "{t},{},投标人{n},100,2024-01-10 10:00:00,有效,{pm},{phone},{account},10.2.0.{n},作者{n}\n",
+            cc(200 + n)
+        ));
+    };
+    // Bank guarantees instead of a cash deposit, and goods tenders without a project manager:
+    // the same placeholder text is not a shared identifier.
+    add("G1", 1, "", "13900000001", "投标保函");
+    add("G1", 2, "", "13900000002", "投标保函");
+    add("G1", 3, "", "13900000003", "投标保函");
+    add("G2", 4, "无", "13900000004", "6222101");
+    add("G2", 5, "无", "13900000005", "6222102");
+    add("G2", 6, "/", "13900000006", "6222103");
+    // A real shared deposit account beside them is still a hit.
+    add("G3", 7, "", "13900000007", "6222 0300 1234");
+    add("G3", 8, "", "13900000008", "6222-0300-1234");
+    write(dir.path(), "bids.csv", &s);
+    assert_eq!(run(dir.path(), "bid_rigging_links").await, expect(&[("G3", "")]));
+}

@@ -32,6 +32,8 @@ enum D {
 
 struct Def {
     id: &'static str,
+    /// Bumped whenever the meaning of the SQL changes (findings record the version they came from).
+    version: u32,
     title: &'static str,
     subject_kind: SubjectKind,
     severity: Severity,
@@ -116,6 +118,7 @@ rels AS (
 const DEFS: &[Def] = &[
     Def {
         id: "payroll_subsistence",
+        version: 2,
         title: "财政供养人员家庭享受低保/特困供养",
         subject_kind: SubjectKind::Household,
         severity: Severity::High,
@@ -155,22 +158,20 @@ staff AS (
          OR ({{unlabelled_counted}} AND p.staff_type IS NULL AND labelled.n = 0))
 ),
 staff_month AS (SELECT DISTINCT id_number, period FROM staff),
-sub_span AS (
-  SELECT hh, period, MIN(period) OVER (PARTITION BY hh) AS first_month, MAX(period) OVER (PARTITION BY hh) AS last_month
-  FROM sub_month
-),
-overlap0 AS (
-  SELECT DISTINCT sm.hh, sm.period, sm.first_month, sm.last_month, m.id_number AS member
-  FROM sub_span sm
+overlap AS (
+  SELECT DISTINCT sm.hh, sm.period, m.id_number AS member,
+         CAST(substr(sm.period, 1, 4) AS BIGINT) * 12 + CAST(substr(sm.period, 6, 2) AS BIGINT) AS mi
+  FROM sub_month sm
   JOIN members m ON m.hh = sm.hh
   JOIN staff_month s ON s.id_number = m.id_number AND s.period = sm.period
 ),
-overlap AS (
-  SELECT hh, period, first_month, last_month, member, COUNT(*) OVER (PARTITION BY hh, member) AS months
-  FROM overlap0
+staff_mi AS (
+  SELECT id_number, CAST(substr(period, 1, 4) AS BIGINT) * 12 + CAST(substr(period, 6, 2) AS BIGINT) AS mi
+  FROM staff_month WHERE id_number IN (SELECT member FROM overlap)
 ),
-staff_span AS (
-  SELECT id_number, MIN(period) AS first_month, MAX(period) AS last_month FROM staff_month GROUP BY id_number
+sub_mi AS (
+  SELECT hh, CAST(substr(period, 1, 4) AS BIGINT) * 12 + CAST(substr(period, 6, 2) AS BIGINT) AS mi
+  FROM sub_month WHERE hh IN (SELECT hh FROM overlap)
 ),
 bounds AS (
   SELECT (SELECT MAX(period) FROM benefit_payments) AS last_benefit,
@@ -178,12 +179,14 @@ bounds AS (
 ),
 hits AS (
   SELECT o.hh, o.period, o.member
-  FROM overlap o
-  JOIN staff_span s ON s.id_number = o.member
-  CROSS JOIN bounds
-  WHERE NOT ({{same_month_exit}} AND o.months = 1 AND (
-        (o.last_month = o.period AND s.first_month = o.period AND bounds.last_benefit > o.period)
-     OR (s.last_month = o.period AND o.first_month = o.period AND bounds.last_payroll > o.period)))
+  FROM overlap o CROSS JOIN bounds
+  LEFT JOIN staff_mi sp ON sp.id_number = o.member AND sp.mi = o.mi - 1
+  LEFT JOIN staff_mi sn ON sn.id_number = o.member AND sn.mi = o.mi + 1
+  LEFT JOIN sub_mi bp ON bp.hh = o.hh AND bp.mi = o.mi - 1
+  LEFT JOIN sub_mi bn ON bn.hh = o.hh AND bn.mi = o.mi + 1
+  WHERE NOT ({{same_month_exit}} AND (
+        (sp.id_number IS NULL AND bn.hh IS NULL AND bounds.last_benefit > o.period)
+     OR (sn.id_number IS NULL AND bp.hh IS NULL AND bounds.last_payroll > o.period)))
 )
 SELECT hits.hh AS subject, hits.period AS period,
        sub.id_number AS recipient_id_number, sub.name AS recipient_name, sub.program, sub.amount AS benefit_amount,
@@ -197,6 +200,7 @@ JOIN staff ON staff.id_number = hits.member AND staff.period = hits.period"
     },
     Def {
         id: "subsistence_vehicle",
+        version: 1,
         title: "低保家庭成员名下有车辆",
         subject_kind: SubjectKind::Household,
         severity: Severity::Medium,
@@ -221,6 +225,7 @@ WHERE NOT COALESCE(v.exempt, {{exempt_vehicle_types ~ v.vehicle_type}})"
     },
     Def {
         id: "subsistence_property",
+        version: 1,
         title: "低保家庭名下有多套房产",
         subject_kind: SubjectKind::Household,
         severity: Severity::Medium,
@@ -250,6 +255,7 @@ WHERE c.property_count >= {{min_properties}}"
     },
     Def {
         id: "subsistence_business",
+        version: 1,
         title: "低保家庭成员开办或持股企业",
         subject_kind: SubjectKind::Household,
         severity: Severity::Medium,
@@ -285,6 +291,7 @@ WHERE e.registered_capital >= {{min_registered_capital}}"
     },
     Def {
         id: "paid_after_death",
+        version: 2,
         title: "死亡后仍领取补贴/养老金",
         subject_kind: SubjectKind::Person,
         severity: Severity::High,
@@ -292,18 +299,32 @@ WHERE e.registered_capital >= {{min_registered_capital}}"
             ("grace_months", "死亡当月之后的宽限月数", D::Int(1)),
             (
                 "excluded_programs",
-                "排除的项目关键词（丧葬费、抚恤金等）",
-                D::List(&["丧葬", "抚恤", "遗属"]),
+                "排除的项目关键词（丧葬费、一次性抚恤金等因死亡发放的款项）",
+                D::List(&["丧葬", "一次性"]),
+            ),
+            (
+                "survivor_programs",
+                "遗属、抚恤类项目关键词（死者生前未领取的视为发给遗属，不计；生前本人领取的死后照计）",
+                D::List(&["抚恤", "遗属"]),
             ),
         ],
         sql: "WITH d AS (
   SELECT id_number, MIN(death_date) AS death_date FROM deaths
   WHERE id_number IS NOT NULL AND death_date IS NOT NULL GROUP BY id_number
 ),
+before_death AS (
+  SELECT DISTINCT b.id_number, b.program FROM benefit_payments b JOIN d ON d.id_number = b.id_number
+  WHERE b.period IS NOT NULL AND b.program IS NOT NULL AND (b.amount IS NULL OR b.amount > 0)
+    AND {{survivor_programs ~ b.program}}
+    AND (CAST(substr(b.period, 1, 4) AS BIGINT) * 12 + CAST(substr(b.period, 6, 2) AS BIGINT))
+     <= (CAST(date_part('year', d.death_date) AS BIGINT) * 12 + CAST(date_part('month', d.death_date) AS BIGINT))
+),
 pay AS (
   SELECT b.id_number, b.name, b.program, b.period, b.amount, b.paid_on, d.death_date
   FROM benefit_payments b JOIN d ON d.id_number = b.id_number
+  LEFT JOIN before_death bd ON bd.id_number = b.id_number AND bd.program = b.program
   WHERE b.period IS NOT NULL AND NOT {{excluded_programs ~ b.program}}
+    AND NOT ({{survivor_programs ~ b.program}} AND bd.id_number IS NULL)
     AND (CAST(substr(b.period, 1, 4) AS BIGINT) * 12 + CAST(substr(b.period, 6, 2) AS BIGINT))
       - (CAST(date_part('year', d.death_date) AS BIGINT) * 12 + CAST(date_part('month', d.death_date) AS BIGINT))
       > {{grace_months}}
@@ -316,6 +337,7 @@ FROM pay JOIN net ON net.id_number = pay.id_number AND net.period = pay.period",
     },
     Def {
         id: "duplicate_payment",
+        version: 2,
         title: "同期重复领取/互斥项目",
         subject_kind: SubjectKind::Person,
         severity: Severity::High,
@@ -326,14 +348,24 @@ FROM pay JOIN net ON net.id_number = pay.id_number AND net.period = pay.period",
                 "互斥项目组（每组用“|”分隔项目关键词，如“低保|特困”；同一人同期领取同组两个项目即为疑点）",
                 D::List(&[]),
             ),
+            ("dibao_programs", "视为同一低保项目的关键词（各地名称不同）", D::List(DIBAO)),
+            ("tekun_programs", "视为同一特困供养项目的关键词", D::List(TEKUN)),
+            ("excluded_programs", "不并入低保、特困的项目关键词", D::List(SUBSISTENCE_EXCLUDED)),
         ],
-        sql: "WITH paid AS (
-  SELECT id_number, program, period,
+        sql: "WITH fam AS (
+  SELECT b.*,
+         CASE WHEN {{dibao_programs ~ b.program}} AND NOT {{excluded_programs ~ b.program}} THEN '低保'
+              WHEN {{tekun_programs ~ b.program}} AND NOT {{excluded_programs ~ b.program}} THEN '特困供养'
+              ELSE b.program END AS family
+  FROM benefit_payments b
+  WHERE b.id_number IS NOT NULL AND b.program IS NOT NULL AND b.period IS NOT NULL
+),
+paid AS (
+  SELECT id_number, family AS program, period,
          SUM(CASE WHEN amount IS NULL OR amount > 0 THEN 1 ELSE 0 END)
        - SUM(CASE WHEN amount < 0 THEN 1 ELSE 0 END) AS times
-  FROM benefit_payments
-  WHERE id_number IS NOT NULL AND program IS NOT NULL AND period IS NOT NULL
-  GROUP BY id_number, program, period
+  FROM fam
+  GROUP BY id_number, family, period
 ),
 grp AS (SELECT column1 AS grp FROM {{exclusive_groups | values}} g WHERE column1 IS NOT NULL),
 keys AS (
@@ -358,19 +390,20 @@ hits AS (
 )
 SELECT b.id_number AS subject, b.period AS period,
        b.name, b.program, b.amount, b.paid_on, b.region_code, b.household_id
-FROM benefit_payments b
-JOIN hits h ON h.id_number = b.id_number AND h.program = b.program AND h.period = b.period",
+FROM fam b
+JOIN hits h ON h.id_number = b.id_number AND h.program = b.family AND h.period = b.period",
         explanation: "{name}（{subject}）在{period}领取{program}等{count}笔，同期重复领取或领取互斥项目。",
     },
     Def {
         id: "relative_benefit_unfiled",
+        version: 2,
         title: "经办人员及村干部近亲属享受惠民资金未备案",
         subject_kind: SubjectKind::Person,
         severity: Severity::High,
         params: &[
             (
                 "handler_orgs",
-                "经办单位关键词（“人民政府”中的“民政”不算）",
+                "经办单位关键词（“人民政府”“人民政治协商会议”中的“民政”不算）",
                 D::List(&["民政", "村委", "村民委员会"]),
             ),
             ("benefit_programs", "项目关键词", D::List(SUBSISTENCE)),
@@ -385,41 +418,69 @@ JOIN hits h ON h.id_number = b.id_number AND h.program = b.program AND h.period 
         sql: concat!(
             officials_and_relatives!(),
             "officials AS (
-  SELECT DISTINCT id_number, org FROM staff WHERE {{handler_orgs ~ replace(org, '人民政府', '')}}
+  SELECT DISTINCT id_number, org FROM staff
+  WHERE {{handler_orgs ~ replace(replace(org, '人民政府', ''), '人民政治协商会议', '')}}
 ),
 rel AS (
   SELECT DISTINCT r.official_id_number, o.org, r.relative_id_number, r.relative_name, r.relation
   FROM rels r JOIN officials o ON o.id_number = r.official_id_number
   WHERE r.relative_id_number IS NOT NULL
 ),
-pay AS (
-  SELECT id_number, name, program, period, amount FROM benefit_payments
+pay_all AS (
+  SELECT id_number, name, program, period, amount, household_id FROM benefit_payments
   WHERE id_number IS NOT NULL AND program IS NOT NULL
     AND {{benefit_programs ~ program}} AND NOT {{excluded_programs ~ program}}
     AND (amount IS NULL OR amount > 0)
 ),
+rel_hh AS (
+  SELECT DISTINCT r.relative_id_number, p.household_id FROM rel r JOIN persons p ON p.id_number = r.relative_id_number
+  WHERE p.household_id IS NOT NULL
+),
+hh_of AS (
+  SELECT id_number, MIN(household_id) AS household_id FROM persons
+  WHERE household_id IN (SELECT household_id FROM rel_hh) GROUP BY id_number
+),
+circle AS (
+  SELECT relative_id_number AS rel_id, official_id_number AS other FROM rel
+  UNION
+  SELECT r.relative_id_number, r2.relative_id_number FROM rel r JOIN rel r2 ON r2.official_id_number = r.official_id_number
+),
+pay AS (
+  SELECT id_number, id_number AS payee, name, program, period, amount FROM pay_all
+  UNION ALL
+  SELECT h.relative_id_number, b.id_number, b.name, b.program, b.period, b.amount
+  FROM pay_all b
+  LEFT JOIN hh_of ON b.household_id IS NULL AND hh_of.id_number = b.id_number
+  JOIN rel_hh h ON h.household_id = COALESCE(b.household_id, hh_of.household_id)
+  LEFT JOIN circle c ON c.rel_id = h.relative_id_number AND c.other = b.id_number
+  WHERE {{dibao_programs ~ b.program}} AND h.relative_id_number <> b.id_number AND c.rel_id IS NULL
+),
 filed AS (
-  SELECT DISTINCT p.id_number, p.program
-  FROM pay p JOIN benefit_filings f ON f.id_number = p.id_number
+  SELECT DISTINCT f.id_number, p.program
+  FROM (SELECT id_number AS who, program FROM pay UNION SELECT payee, program FROM pay) p
+  JOIN benefit_filings f ON f.id_number = p.who
   WHERE f.program IS NULL OR f.program = p.program
      OR strpos(p.program, f.program) > 0 OR strpos(f.program, p.program) > 0
      OR ({{dibao_programs ~ p.program}} AND {{dibao_programs ~ f.program}})
      OR ({{tekun_programs ~ p.program}} AND {{tekun_programs ~ f.program}})
 ),
 unfiled AS (
-  SELECT p.id_number, p.name, p.program, p.period, p.amount
-  FROM pay p LEFT JOIN filed ON filed.id_number = p.id_number AND filed.program = p.program
-  WHERE filed.id_number IS NULL
+  SELECT p.id_number, p.payee, p.name, p.program, p.period, p.amount
+  FROM pay p
+  LEFT JOIN filed f1 ON f1.id_number = p.id_number AND f1.program = p.program
+  LEFT JOIN filed f2 ON f2.id_number = p.payee AND f2.program = p.program
+  WHERE f1.id_number IS NULL AND f2.id_number IS NULL
 )
 SELECT rel.relative_id_number AS subject, CAST(NULL AS VARCHAR) AS period,
        rel.relative_name, rel.relation, rel.official_id_number, rel.org,
-       u.program, u.period AS benefit_period, u.amount
+       u.program, u.period AS benefit_period, u.amount, u.payee AS payee_id_number, u.name AS payee_name
 FROM rel JOIN unfiled u ON u.id_number = rel.relative_id_number"
         ),
         explanation: "{org}人员{official_id_number}的{relation}{relative_name}（{subject}）享受{program}，未备案。",
     },
     Def {
         id: "relative_supplier",
+        version: 1,
         title: "领导干部亲属持股或任职企业与其单位发生交易",
         subject_kind: SubjectKind::Enterprise,
         severity: Severity::High,
@@ -463,6 +524,7 @@ JOIN deals d ON d.supplier = t.credit_code AND d.buyer = o.org"
     },
     Def {
         id: "split_purchase",
+        version: 1,
         title: "拆分采购规避招标",
         subject_kind: SubjectKind::BudgetItem,
         severity: Severity::Medium,
@@ -497,6 +559,7 @@ FROM p JOIN g ON g.buyer = p.buyer AND g.budget_item = p.budget_item AND g.categ
     },
     Def {
         id: "bid_rigging_links",
+        version: 2,
         title: "围标串标关联",
         subject_kind: SubjectKind::Tender,
         severity: Severity::High,
@@ -509,6 +572,11 @@ FROM p JOIN g ON g.buyer = p.buyer AND g.budget_item = p.budget_item AND g.categ
             ("link_file_author", "比对文件作者", D::Bool(false)),
             ("link_legal_rep", "比对法定代表人", D::Bool(false)),
             ("link_shareholder", "比对自然人股东", D::Bool(false)),
+            (
+                "min_digits",
+                "项目经理身份证号、联系电话、保证金账户至少含几位数字才比对（“无”“投标保函”等占位内容不算共用）",
+                D::Int(7),
+            ),
         ],
         sql: "WITH named AS (
   SELECT name, MIN(code) AS code FROM (
@@ -528,12 +596,15 @@ b AS (
 keys AS (
   SELECT tender_id, bidder, bidder_credit_code, bidder_name, '项目经理' AS link, project_manager_id_number AS value
   FROM b WHERE {{link_project_manager}} AND project_manager_id_number IS NOT NULL
+    AND length(regexp_replace(project_manager_id_number, '[^0-9]', '', 'g')) >= {{min_digits}}
   UNION ALL
   SELECT tender_id, bidder, bidder_credit_code, bidder_name, '联系电话', contact_phone
   FROM b WHERE {{link_phone}} AND contact_phone IS NOT NULL
+    AND length(regexp_replace(contact_phone, '[^0-9]', '', 'g')) >= {{min_digits}}
   UNION ALL
   SELECT tender_id, bidder, bidder_credit_code, bidder_name, '保证金账户', deposit_account
   FROM b WHERE {{link_deposit_account}} AND deposit_account IS NOT NULL
+    AND length(regexp_replace(deposit_account, '[^0-9]', '', 'g')) >= {{min_digits}}
   UNION ALL
   SELECT tender_id, bidder, bidder_credit_code, bidder_name, 'IP地址', ip_address
   FROM b WHERE {{link_ip}} AND ip_address IS NOT NULL
@@ -561,6 +632,7 @@ FROM shared s JOIN keys k ON k.tender_id = s.tender_id AND k.link = s.link AND k
     },
     Def {
         id: "perpetual_loser",
+        version: 1,
         title: "陪标专业户",
         subject_kind: SubjectKind::Enterprise,
         severity: Severity::Low,
@@ -583,6 +655,7 @@ FROM losers l JOIN bids x ON x.bidder_credit_code = l.bidder_credit_code",
     },
     Def {
         id: "captive_supplier",
+        version: 1,
         title: "萝卜招标（供应商依附单一采购人）",
         subject_kind: SubjectKind::Enterprise,
         severity: Severity::Medium,
@@ -616,6 +689,7 @@ FROM captive c JOIN a ON a.supplier = c.supplier",
     },
     Def {
         id: "new_small_winner",
+        version: 1,
         title: "新成立小微企业中标大额项目",
         subject_kind: SubjectKind::Enterprise,
         severity: Severity::Medium,
@@ -638,6 +712,7 @@ WHERE a.amount >= {{min_award}}
     },
     Def {
         id: "price_near_budget",
+        version: 1,
         title: "中标价异常接近控制价",
         subject_kind: SubjectKind::Tender,
         severity: Severity::Low,
@@ -672,7 +747,7 @@ fn to_model(def: &Def) -> Model {
         .collect();
     Model {
         id: def.id.to_string(),
-        version: 1,
+        version: def.version,
         title: def.title.to_string(),
         subject_kind: def.subject_kind,
         severity: def.severity,

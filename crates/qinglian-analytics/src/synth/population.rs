@@ -1510,11 +1510,17 @@ impl Chunk<'_> {
             }
         }
         // Filings: every relative of a benefit-handling official (民政, 村委会/居委会) who
-        // receives 低保 or 特困供养 has filed it.
+        // receives 低保 or 特困供养 has filed it. 低保 is granted to a household: every member
+        // of a household paid 低保 receives it, whoever is the payee.
         let mut received: HashMap<usize, BTreeSet<&'static str>> = HashMap::new();
         for pay in &self.pays {
             if is_subsistence(pay.program) && pay.cents > 0 {
                 received.entry(pay.person).or_default().insert(pay.program);
+                if pay.program != TEKUN {
+                    for &m in &self.households[self.persons[pay.person].hh].members {
+                        received.entry(m).or_default().insert(pay.program);
+                    }
+                }
             }
         }
         let mut filed: BTreeSet<(usize, &'static str)> = BTreeSet::new();
