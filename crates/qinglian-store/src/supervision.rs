@@ -1005,10 +1005,12 @@ fn filtered_findings(scope: &Scope, f: &FindingFilter, cols: &str) -> Query {
         q.bind_text(s);
     }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = format!("%{}%", like_escape(text));
-        q.push(" AND (f.subject LIKE ");
+        // Case-insensitive for Latin letters on both databases (an ID's X, a credit code):
+        // SQLite's LIKE ignores ASCII case and PostgreSQL's does not, so compare lower case.
+        let pattern = format!("%{}%", like_escape(&text.to_lowercase()));
+        q.push(" AND (LOWER(f.subject) LIKE ");
         q.bind_text(pattern.clone());
-        q.push(" ESCAPE '\\' OR f.explanation LIKE ");
+        q.push(" ESCAPE '\\' OR LOWER(f.explanation) LIKE ");
         q.bind_text(pattern.clone());
         q.push(" ESCAPE '\\' OR f.period LIKE ");
         q.bind_text(pattern);
