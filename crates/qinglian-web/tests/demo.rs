@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::http::StatusCode;
 use common::{PASSWORD, TestApp};
@@ -45,7 +45,6 @@ async fn demo_data_supervision(t: TestApp) {
     qinglian_web::demo::seed(&t.app, Some(PASSWORD.into())).await.unwrap();
     let took = started.elapsed();
     eprintln!("demo seed with data supervision took {:.1}s", took.as_secs_f64());
-    assert!(took < Duration::from_secs(60), "seeding took {took:?}");
 
     // Every dataset of the synthetic region is published once, by the demo.
     let latest = t.app.datasets.latest().await.unwrap();
@@ -120,9 +119,7 @@ async fn demo_data_supervision(t: TestApp) {
 
     // A second seed changes nothing: no new versions, jobs, findings, checks or audit entries.
     let before = state(&t).await;
-    let started = Instant::now();
     qinglian_web::demo::seed(&t.app, None).await.unwrap();
-    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
     assert_eq!(state(&t).await, before, "a second seed must change nothing");
 }
 
