@@ -259,6 +259,15 @@ async fn cluster_findings_equal_the_embedded_engine_async() {
     let cluster = connect(&url, shared.path(), RunOptions::default()).await.unwrap();
     for ((id, expected), run) in expected.iter().zip(cluster.run_all(&models).await) {
         assert_eq!(&run.model, id);
+        // Known limit (docs/SCALE-OUT.md): payroll_subsistence v2's plan is deeper than Ballista
+        // 55's protobuf decoder accepts (RecursionLimitReached); it runs on the embedded engine.
+        if id == "payroll_subsistence" {
+            let e = run
+                .result
+                .expect_err("payroll_subsistence now runs on the cluster: drop this exception");
+            assert!(e.to_string().contains("RecursionLimitReached"), "{e}");
+            continue;
+        }
         let got = run.result.unwrap_or_else(|e| panic!("{id}: {e}"));
         assert_eq!(&got, expected, "{id}");
     }
