@@ -259,15 +259,6 @@ async fn cluster_findings_equal_the_embedded_engine_async() {
     let cluster = connect(&url, shared.path(), RunOptions::default()).await.unwrap();
     for ((id, expected), run) in expected.iter().zip(cluster.run_all(&models).await) {
         assert_eq!(&run.model, id);
-        // Known limit (docs/SCALE-OUT.md): the v2 plans of these two models are deeper than
-        // Ballista 55's protobuf decoder accepts (RecursionLimitReached); they run embedded.
-        if id == "payroll_subsistence" || id == "relative_benefit_unfiled" {
-            let e = run
-                .result
-                .expect_err("the model now runs on the cluster: drop this exception");
-            assert!(e.to_string().contains("RecursionLimitReached"), "{e}");
-            continue;
-        }
         let got = run.result.unwrap_or_else(|e| panic!("{id}: {e}"));
         assert_eq!(&got, expected, "{id}");
     }

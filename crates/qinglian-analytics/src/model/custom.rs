@@ -2,7 +2,7 @@
 
 use datafusion::sql::parser::{DFParser, Statement as DFStatement};
 use datafusion::sql::sqlparser::ast::{Query, SetExpr, Statement};
-use datafusion::sql::sqlparser::dialect::GenericDialect;
+use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
 
 use super::ModelError;
 
@@ -10,12 +10,12 @@ fn reject(msg: impl Into<String>) -> ModelError {
     ModelError::NotReadOnly(msg.into())
 }
 
-/// Checks that `sql` is exactly one read-only query (SELECT, WITH … SELECT, UNION, VALUES);
+/// Checks (in the PostgreSQL dialect the engine parses, see `materialize`) that `sql` is exactly one read-only query (SELECT, WITH … SELECT, UNION, VALUES);
 /// anything else (INSERT, UPDATE, DELETE, DROP, CREATE, COPY, SET, EXPLAIN, several
 /// statements, SELECT INTO, FOR UPDATE) is rejected with a Chinese message.
 pub fn validate_select(sql: &str) -> Result<(), ModelError> {
-    let statements =
-        DFParser::parse_sql_with_dialect(sql, &GenericDialect {}).map_err(|e| reject(format!("SQL语法错误：{e}")))?;
+    let statements = DFParser::parse_sql_with_dialect(sql, &PostgreSqlDialect {})
+        .map_err(|e| reject(format!("SQL语法错误：{e}")))?;
     match statements.len() {
         0 => return Err(reject("查询为空")),
         1 => {}

@@ -43,6 +43,9 @@ pub struct ModelRun {
 pub struct Engine {
     ctx: SessionContext,
     options: RunOptions,
+    /// Whether CTEs used more than once are computed once into memory (see `materialize`);
+    /// not for a cluster session, whose executors cannot read the client's memory tables.
+    materialize: bool,
 }
 
 impl Engine {
@@ -50,7 +53,11 @@ impl Engine {
     pub fn new(datasets: &Datasets, options: RunOptions) -> Result<Engine, ModelError> {
         let ctx = session(&options)?;
         datasets.register(&ctx)?;
-        Ok(Engine { ctx, options })
+        Ok(Engine {
+            ctx,
+            options,
+            materialize: true,
+        })
     }
 
     /// Creates a session with the run limits whose tables are the given versions of a dataset
@@ -63,7 +70,11 @@ impl Engine {
     ) -> Result<Engine, ModelError> {
         let ctx = session(&options)?;
         store.register(&ctx, versions).await?;
-        Ok(Engine { ctx, options })
+        Ok(Engine {
+            ctx,
+            options,
+            materialize: true,
+        })
     }
 
     /// Creates a session with the run limits over a directory of prepared canonical Parquet
@@ -72,14 +83,22 @@ impl Engine {
     pub async fn from_parquet_dir(dir: &std::path::Path, options: RunOptions) -> Result<Engine, ModelError> {
         let ctx = session(&options)?;
         crate::dataset::register_parquet_dir(&ctx, dir).await?;
-        Ok(Engine { ctx, options })
+        Ok(Engine {
+            ctx,
+            options,
+            materialize: true,
+        })
     }
 
     /// An engine over a session whose tables are already registered (e.g. a Ballista cluster
     /// session, see `crate::cluster`). `options.memory_limit` is not applied: the session's
     /// runtime has its own limits. The timeout and cancellation apply as in [`Engine::new`].
     pub fn from_context(ctx: SessionContext, options: RunOptions) -> Engine {
-        Engine { ctx, options }
+        Engine {
+            ctx,
+            options,
+            materialize: false,
+        }
     }
 
     /// The underlying DataFusion session (datasets are registered as tables).
@@ -98,8 +117,8 @@ impl Engine {
                 .with_allow_ddl(false)
                 .with_allow_dml(false)
                 .with_allow_statements(false);
-            let df = self.ctx.sql_with_options(&sql, options).await?;
-            let batches = df.collect().await?;
+            let (plan, _materialized) = super::materialize::plan(&self.ctx, &sql, &options, self.materialize).await?;
+            let batches = self.ctx.execute_logical_plan(plan).await?.collect().await?;
             Ok::<_, ModelError>(batches)
         };
         let limited = async {
@@ -143,24 +162,10 @@ fn session(options: &RunOptions) -> Result<SessionContext, ModelError> {
     }
     let runtime = runtime.build_arc()?;
     // DataFusion settings can be tuned with DATAFUSION_* environment variables (e.g.
-    // DATAFUSION_EXECUTION_TARGET_PARTITIONS=8). Unless set there, Parquet filters are evaluated
-    // while decoding (late materialisation): the models filter large tables such as
-    // benefit_payments by program before reading their other columns.
-    let mut options = ConfigOptions::from_env()?;
-    for (var, on) in [
-        (
-            "DATAFUSION_EXECUTION_PARQUET_PUSHDOWN_FILTERS",
-            &mut options.execution.parquet.pushdown_filters,
-        ),
-        (
-            "DATAFUSION_EXECUTION_PARQUET_REORDER_FILTERS",
-            &mut options.execution.parquet.reorder_filters,
-        ),
-    ] {
-        if std::env::var_os(var).is_none() {
-            *on = true;
-        }
-    }
+    // DATAFUSION_EXECUTION_TARGET_PARTITIONS=8). Parquet filter pushdown (late materialisation)
+    // stays off as DataFusion ships it: measured at city scale it made the models slower
+    // (duplicate_payment 3.7 s → 2.6 s without it, see docs/PERFORMANCE.md).
+    let options = ConfigOptions::from_env()?;
     let config = SessionConfig::from(options).with_information_schema(false);
     Ok(SessionContext::new_with_config_rt(config, runtime))
 }

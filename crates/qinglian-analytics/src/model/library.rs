@@ -57,10 +57,10 @@ const SUBSISTENCE_EXCLUDED: &[&str] = &["边缘"];
 /// paid: reversals netted), `households` (households paid at least once) and `hh_members`
 /// (their members: from `persons` and the recipients themselves).
 ///
-/// Written for speed at city scale (DataFusion does not materialise CTEs: every reference
-/// re-evaluates them): `persons` is aggregated only for the recipients whose payment rows lack a
-/// household id (`pers`), and members are joined to the paid households before deduplication
-/// rather than deduplicating all of `persons`.
+/// Written for speed at city scale: the CTEs used more than once (`sub0`, `sub`, `sub_month`)
+/// are computed once by the embedded engine (`materialize`); `persons` is aggregated only for
+/// the recipients whose payment rows lack a household id (`pers`), and members are joined to
+/// the paid households before deduplication rather than deduplicating all of `persons`.
 macro_rules! subsistence_ctes {
     () => {
         "WITH sub0 AS (
@@ -308,31 +308,37 @@ WHERE e.registered_capital >= {{min_registered_capital}}"
                 D::List(&["抚恤", "遗属"]),
             ),
         ],
+        // `dp` (the payments of the dead, one read of benefit_payments) is used twice and so is
+        // computed once.
         sql: "WITH d AS (
   SELECT id_number, MIN(death_date) AS death_date FROM deaths
   WHERE id_number IS NOT NULL AND death_date IS NOT NULL GROUP BY id_number
 ),
+dp AS (
+  SELECT b.id_number, b.name, b.program, b.period, b.amount, b.paid_on, d.death_date,
+         (CAST(substr(b.period, 1, 4) AS BIGINT) * 12 + CAST(substr(b.period, 6, 2) AS BIGINT))
+       - (CAST(date_part('year', d.death_date) AS BIGINT) * 12 + CAST(date_part('month', d.death_date) AS BIGINT))
+         AS months_after
+  FROM d JOIN benefit_payments b ON b.id_number = d.id_number
+  WHERE b.period IS NOT NULL
+),
 before_death AS (
-  SELECT DISTINCT b.id_number, b.program FROM benefit_payments b JOIN d ON d.id_number = b.id_number
-  WHERE b.period IS NOT NULL AND b.program IS NOT NULL AND (b.amount IS NULL OR b.amount > 0)
-    AND {{survivor_programs ~ b.program}}
-    AND (CAST(substr(b.period, 1, 4) AS BIGINT) * 12 + CAST(substr(b.period, 6, 2) AS BIGINT))
-     <= (CAST(date_part('year', d.death_date) AS BIGINT) * 12 + CAST(date_part('month', d.death_date) AS BIGINT))
+  SELECT DISTINCT id_number, program FROM dp
+  WHERE months_after <= 0 AND program IS NOT NULL AND (amount IS NULL OR amount > 0)
+    AND {{survivor_programs ~ program}}
 ),
 pay AS (
-  SELECT b.id_number, b.name, b.program, b.period, b.amount, b.paid_on, d.death_date
-  FROM benefit_payments b JOIN d ON d.id_number = b.id_number
+  SELECT b.id_number, b.name, b.program, b.period, b.amount, b.paid_on, b.death_date
+  FROM dp b
   LEFT JOIN before_death bd ON bd.id_number = b.id_number AND bd.program = b.program
-  WHERE b.period IS NOT NULL AND NOT {{excluded_programs ~ b.program}}
+  WHERE NOT {{excluded_programs ~ b.program}}
     AND NOT ({{survivor_programs ~ b.program}} AND bd.id_number IS NULL)
-    AND (CAST(substr(b.period, 1, 4) AS BIGINT) * 12 + CAST(substr(b.period, 6, 2) AS BIGINT))
-      - (CAST(date_part('year', d.death_date) AS BIGINT) * 12 + CAST(date_part('month', d.death_date) AS BIGINT))
-      > {{grace_months}}
+    AND b.months_after > {{grace_months}}
 ),
 net AS (SELECT id_number, period FROM pay GROUP BY id_number, period HAVING SUM(COALESCE(amount, 1)) > 0)
 SELECT pay.id_number AS subject, pay.period AS period,
        pay.name, pay.program, pay.amount, pay.paid_on, pay.death_date
-FROM pay JOIN net ON net.id_number = pay.id_number AND net.period = pay.period",
+FROM net JOIN pay ON pay.id_number = net.id_number AND pay.period = net.period",
         explanation: "{name}（{subject}）已于{death_date}死亡，{period}仍发放{program}。",
     },
     Def {
@@ -352,7 +358,10 @@ FROM pay JOIN net ON net.id_number = pay.id_number AND net.period = pay.period",
             ("tekun_programs", "视为同一特困供养项目的关键词", D::List(TEKUN)),
             ("excluded_programs", "不并入低保、特困的项目关键词", D::List(SUBSISTENCE_EXCLUDED)),
         ],
-        sql: "WITH fam AS (
+        // `fam` is a plain filter of the largest table: re-read rather than held in memory.
+        // `tagged` reads `fam`, not `paid`, so that `paid` (one row per person, program and
+        // month) is not materialised. The small `hits` is the build side of the last join.
+        sql: "WITH fam AS NOT MATERIALIZED (
   SELECT b.*,
          CASE WHEN {{dibao_programs ~ b.program}} AND NOT {{excluded_programs ~ b.program}} THEN '低保'
               WHEN {{tekun_programs ~ b.program}} AND NOT {{excluded_programs ~ b.program}} THEN '特困供养'
@@ -374,9 +383,11 @@ keys AS (
   WHERE trim(split_part(grp.grp, '|', k.n)) <> ''
 ),
 tagged AS (
-  SELECT DISTINCT p.id_number, p.program, p.period, keys.grp
-  FROM paid p JOIN keys ON strpos(p.program, keys.keyword) > 0
-  WHERE p.times > 0
+  SELECT f.id_number, f.family AS program, f.period, keys.grp
+  FROM keys JOIN fam f ON strpos(f.family, keys.keyword) > 0
+  GROUP BY f.id_number, f.family, f.period, keys.grp
+  HAVING SUM(CASE WHEN f.amount IS NULL OR f.amount > 0 THEN 1 ELSE 0 END)
+       - SUM(CASE WHEN f.amount < 0 THEN 1 ELSE 0 END) > 0
 ),
 exclusive AS (
   SELECT id_number, period, grp FROM tagged GROUP BY id_number, period, grp
@@ -390,8 +401,8 @@ hits AS (
 )
 SELECT b.id_number AS subject, b.period AS period,
        b.name, b.program, b.amount, b.paid_on, b.region_code, b.household_id
-FROM fam b
-JOIN hits h ON h.id_number = b.id_number AND h.program = b.family AND h.period = b.period",
+FROM hits h
+JOIN fam b ON b.id_number = h.id_number AND b.family = h.program AND b.period = h.period",
         explanation: "{name}（{subject}）在{period}领取{program}等{count}笔，同期重复领取或领取互斥项目。",
     },
     Def {

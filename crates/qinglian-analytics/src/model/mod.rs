@@ -8,6 +8,7 @@
 mod custom;
 mod engine;
 mod library;
+mod materialize;
 mod template;
 
 use std::collections::BTreeMap;
