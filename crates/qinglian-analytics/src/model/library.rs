@@ -426,6 +426,9 @@ JOIN fam b ON b.id_number = h.id_number AND b.family = h.program AND b.period = 
                 D::List(TEKUN),
             ),
         ],
+        // `pay` holds only the relatives' own payments and those to their households (a
+        // household id on the payment row, or else the payee's household in `persons`), so the
+        // filing checks never see the rest of the city's payments.
         sql: concat!(
             officials_and_relatives!(),
             "officials AS (
@@ -456,15 +459,22 @@ circle AS (
   UNION
   SELECT r.relative_id_number, r2.relative_id_number FROM rel r JOIN rel r2 ON r2.official_id_number = r.official_id_number
 ),
+rel_ids AS (SELECT DISTINCT relative_id_number AS id_number FROM rel),
 pay AS (
-  SELECT id_number, id_number AS payee, name, program, period, amount FROM pay_all
+  SELECT b.id_number, b.id_number AS payee, b.name, b.program, b.period, b.amount
+  FROM rel_ids r JOIN pay_all b ON b.id_number = r.id_number
   UNION ALL
-  SELECT h.relative_id_number, b.id_number, b.name, b.program, b.period, b.amount
-  FROM pay_all b
-  LEFT JOIN hh_of ON b.household_id IS NULL AND hh_of.id_number = b.id_number
-  JOIN rel_hh h ON h.household_id = COALESCE(b.household_id, hh_of.household_id)
-  LEFT JOIN circle c ON c.rel_id = h.relative_id_number AND c.other = b.id_number
-  WHERE {{dibao_programs ~ b.program}} AND h.relative_id_number <> b.id_number AND c.rel_id IS NULL
+  SELECT b.relative_id_number, b.id_number, b.name, b.program, b.period, b.amount
+  FROM (
+    SELECT h.relative_id_number, b.id_number, b.name, b.program, b.period, b.amount
+    FROM rel_hh h JOIN pay_all b ON b.household_id = h.household_id
+    UNION ALL
+    SELECT h.relative_id_number, b.id_number, b.name, b.program, b.period, b.amount
+    FROM rel_hh h JOIN hh_of ON hh_of.household_id = h.household_id
+    JOIN pay_all b ON b.id_number = hh_of.id_number AND b.household_id IS NULL
+  ) b
+  LEFT JOIN circle c ON c.rel_id = b.relative_id_number AND c.other = b.id_number
+  WHERE {{dibao_programs ~ b.program}} AND b.relative_id_number <> b.id_number AND c.rel_id IS NULL
 ),
 filed AS (
   SELECT DISTINCT f.id_number, p.program
