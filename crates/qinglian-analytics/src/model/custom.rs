@@ -10,9 +10,10 @@ fn reject(msg: impl Into<String>) -> ModelError {
     ModelError::NotReadOnly(msg.into())
 }
 
-/// Checks (in the PostgreSQL dialect the engine parses, see `materialize`) that `sql` is exactly one read-only query (SELECT, WITH … SELECT, UNION, VALUES);
-/// anything else (INSERT, UPDATE, DELETE, DROP, CREATE, COPY, SET, EXPLAIN, several
-/// statements, SELECT INTO, FOR UPDATE) is rejected with a Chinese message.
+/// Checks that `sql` is exactly one read-only query (SELECT, WITH … SELECT, UNION, VALUES),
+/// parsed in the PostgreSQL dialect like the engine does (see `materialize`); anything else
+/// (INSERT, UPDATE, DELETE, DROP, CREATE, COPY, SET, EXPLAIN, several statements, SELECT INTO,
+/// FOR UPDATE) is rejected with a Chinese message.
 pub fn validate_select(sql: &str) -> Result<(), ModelError> {
     let statements = DFParser::parse_sql_with_dialect(sql, &PostgreSqlDialect {})
         .map_err(|e| reject(format!("SQL语法错误：{e}")))?;

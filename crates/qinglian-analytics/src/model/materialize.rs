@@ -35,7 +35,7 @@ pub(crate) struct Materialized {
 }
 
 impl Materialized {
-    /// Names of the CTEs that were computed once, in order (for tests and tracing).
+    /// How many CTEs were computed once.
     #[cfg(test)]
     pub(crate) fn count(&self) -> usize {
         self.tables.len()
