@@ -1,8 +1,7 @@
 //! Validation of custom (user-written) model SQL: a single read-only SELECT.
 
-use datafusion::sql::parser::{DFParser, Statement as DFStatement};
+use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::{Query, SetExpr, Statement};
-use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
 
 use super::ModelError;
 
@@ -15,14 +14,7 @@ fn reject(msg: impl Into<String>) -> ModelError {
 /// (INSERT, UPDATE, DELETE, DROP, CREATE, COPY, SET, EXPLAIN, several statements, SELECT INTO,
 /// FOR UPDATE) is rejected with a Chinese message.
 pub fn validate_select(sql: &str) -> Result<(), ModelError> {
-    let statements = DFParser::parse_sql_with_dialect(sql, &PostgreSqlDialect {})
-        .map_err(|e| reject(format!("SQL语法错误：{e}")))?;
-    match statements.len() {
-        0 => return Err(reject("查询为空")),
-        1 => {}
-        n => return Err(reject(format!("只能包含一条语句，当前有{n}条"))),
-    }
-    match &statements[0] {
+    match &super::materialize::parse(sql).map_err(reject)? {
         DFStatement::Statement(statement) => match statement.as_ref() {
             Statement::Query(query) => check_query(query),
             other => Err(reject(format!("不允许执行该语句：{}", statement_kind(other)))),

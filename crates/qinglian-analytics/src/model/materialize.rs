@@ -50,15 +50,15 @@ impl Drop for Materialized {
     }
 }
 
-/// Parses `sql` (PostgreSQL dialect, so `AS [NOT] MATERIALIZED` is understood) into one
-/// statement.
-pub(crate) fn parse(sql: &str) -> Result<DFStatement, ModelError> {
-    let mut statements = DFParser::parse_sql_with_dialect(sql, &PostgreSqlDialect {})
-        .map_err(|e| ModelError::Query(format!("SQL语法错误：{e}")))?;
+/// Parses `sql` (PostgreSQL dialect, so `AS [NOT] MATERIALIZED` is understood) into exactly one
+/// statement; otherwise the Chinese reason. Custom-model validation parses with this too.
+pub(crate) fn parse(sql: &str) -> Result<DFStatement, String> {
+    let mut statements =
+        DFParser::parse_sql_with_dialect(sql, &PostgreSqlDialect {}).map_err(|e| format!("SQL语法错误：{e}"))?;
     match statements.len() {
         1 => Ok(statements.pop_front().expect("one statement")),
-        0 => Err(ModelError::Query("查询为空".into())),
-        n => Err(ModelError::Query(format!("只能包含一条语句，当前有{n}条"))),
+        0 => Err("查询为空".into()),
+        n => Err(format!("只能包含一条语句，当前有{n}条")),
     }
 }
 
@@ -71,7 +71,7 @@ pub(crate) async fn plan(
     options: &SQLOptions,
     materialize: bool,
 ) -> Result<(LogicalPlan, Materialized), ModelError> {
-    let mut statement = parse(sql)?;
+    let mut statement = parse(sql).map_err(ModelError::Query)?;
     let mut done = Materialized {
         ctx: ctx.clone(),
         tables: Vec::new(),
@@ -143,7 +143,7 @@ async fn compute(
 
 /// `SELECT * FROM "table"` as a query AST.
 fn scan_of(table: &str) -> Result<Query, ModelError> {
-    match parse(&format!("SELECT * FROM \"{table}\""))? {
+    match parse(&format!("SELECT * FROM \"{table}\"")).map_err(ModelError::Query)? {
         DFStatement::Statement(s) => match *s {
             Statement::Query(q) => Ok(*q),
             _ => Err(ModelError::Query("internal: not a query".into())),
