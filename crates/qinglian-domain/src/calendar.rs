@@ -153,6 +153,21 @@ const BUILTIN: &[BuiltinHoliday] = &[
     (2026, "国庆节", (10, 1), (10, 7), &[(9, 20), (10, 10)]),
 ];
 
+/// The seven statutory festivals (RULES.md §1) a year's data must contain.
+pub const FESTIVALS: [&str; 7] = ["元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"];
+
+/// The words by which a holiday name mentions each of [`FESTIVALS`] (same order): the full
+/// name contains its short form, and 劳动节 is also called 五一.
+const FESTIVAL_KEYS: [&[&str]; 7] = [
+    &["元旦"],
+    &["春节"],
+    &["清明"],
+    &["劳动", "五一"],
+    &["端午"],
+    &["中秋"],
+    &["国庆"],
+];
+
 /// Header line written by [`YearCalendar::to_csv`].
 const CSV_HEADER: &str = "日期,名称,类型";
 
@@ -376,6 +391,35 @@ impl YearCalendar {
             i = j + 1;
         }
         out
+    }
+
+    /// Checks that the year has at least one holiday day off for each of the seven statutory
+    /// [`FESTIVALS`] (RULES.md §1). A holiday name counts for every festival it mentions, so
+    /// 「国庆节、中秋节」 covers both; short forms (清明, 劳动/五一, 端午, 中秋, 国庆) count too.
+    /// The error (line 0) lists the missing festivals.
+    pub fn check_complete(&self) -> Result<(), CalendarLineError> {
+        let missing: Vec<&str> = FESTIVALS
+            .iter()
+            .zip(FESTIVAL_KEYS)
+            .filter(|(_, keys)| {
+                !self
+                    .days
+                    .iter()
+                    .any(|d| d.kind == DayKind::Holiday && keys.iter().any(|k| d.name.contains(k)))
+            })
+            .map(|(festival, _)| *festival)
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(CalendarLineError {
+            line: 0,
+            message: format!(
+                "{}年的节假日安排不完整：缺少{}；一年的日历必须包含七个法定节日，请粘贴完整的通知",
+                self.year,
+                missing.join("、")
+            ),
+        })
     }
 
     /// Checks the year's data: every date in `year`, kinds only holiday/make-up, make-up days
@@ -615,6 +659,8 @@ impl Calendar {
         CalendarError::YearNotCovered(NaiveDate::MAX.year())
     }
 }
+
+pub mod notice;
 
 #[cfg(test)]
 mod tests;

@@ -20,6 +20,67 @@ pub enum Period {
     Months(u32),
 }
 
+impl Period {
+    /// Stable text form stored with a deadline whose due date is still pending:
+    /// `workdays:15`, `days:30`, `months:1`. [`Period::parse_code`] reads it back.
+    pub fn code(self) -> String {
+        match self {
+            Period::Workdays(n) => format!("workdays:{n}"),
+            Period::Days(n) => format!("days:{n}"),
+            Period::Months(n) => format!("months:{n}"),
+        }
+    }
+
+    /// Reads [`Period::code`]'s form; `None` for anything else.
+    pub fn parse_code(s: &str) -> Option<Period> {
+        let (kind, n) = s.split_once(':')?;
+        let n: u32 = n.parse().ok()?;
+        match kind {
+            "workdays" => Some(Period::Workdays(n)),
+            "days" => Some(Period::Days(n)),
+            "months" => Some(Period::Months(n)),
+            _ => None,
+        }
+    }
+}
+
+/// A due date, or the period waiting for a calendar year that has no data yet (待定).
+///
+/// Deadlines never guess a year (RULES.md §1): when a period runs into a year whose holiday
+/// arrangement is not known, the work still goes on and its due date is computed the moment
+/// the administrator saves that year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// The due date is known.
+    On(NaiveDate),
+    /// The due date waits for the calendar of `year`.
+    Pending {
+        /// The period to count from the start day once the year is known.
+        period: Period,
+        /// The first year the computation needs and the calendar lacks.
+        year: i32,
+    },
+}
+
+impl Due {
+    /// The known date, if any.
+    pub fn date(self) -> Option<NaiveDate> {
+        match self {
+            Due::On(d) => Some(d),
+            Due::Pending { .. } => None,
+        }
+    }
+}
+
+/// The due date of `period` from `start`, or [`Due::Pending`] when the calendar lacks a year
+/// the count runs into. Never fails and never guesses.
+pub fn due_or_pending(cal: &Calendar, start: NaiveDate, period: Period) -> Due {
+    match due_date(cal, start, period) {
+        Ok(d) => Due::On(d),
+        Err(CalendarError::YearNotCovered(year)) => Due::Pending { period, year },
+    }
+}
+
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -55,6 +116,9 @@ pub fn due_date(cal: &Calendar, start: NaiveDate, period: Period) -> Result<Naiv
 pub enum DeadlineStatus {
     /// More than the warning margin left.
     Green,
+    /// The due date is not known yet: its year has no calendar (待定, shown amber). Ordered
+    /// after green and before yellow: it needs the administrator, not yet the owner.
+    Pending,
     /// Due within the warning margin (including due today): 黄牌.
     Yellow,
     /// Past the due date: 红牌.
@@ -68,6 +132,7 @@ impl DeadlineStatus {
             DeadlineStatus::Green => "正常",
             DeadlineStatus::Yellow => "临期",
             DeadlineStatus::Red => "逾期",
+            DeadlineStatus::Pending => "待定",
         }
     }
 
@@ -77,6 +142,7 @@ impl DeadlineStatus {
             DeadlineStatus::Green => "green",
             DeadlineStatus::Yellow => "yellow",
             DeadlineStatus::Red => "red",
+            DeadlineStatus::Pending => "pending",
         }
     }
 }
@@ -214,5 +280,26 @@ mod tests {
         assert_eq!(DeadlineStatus::Yellow.label(), "临期");
         assert_eq!(DeadlineStatus::Red.as_str(), "red");
         assert_eq!(DeadlineStatus::Green.label(), "正常");
+        assert!(DeadlineStatus::Yellow > DeadlineStatus::Pending && DeadlineStatus::Pending > DeadlineStatus::Green);
+        assert_eq!(DeadlineStatus::Pending.label(), "待定");
+    }
+
+    /// RULES.md §1: a period that runs into a year without a calendar is not guessed; it
+    /// waits (待定) and is computed once the year is known.
+    #[test]
+    fn due_waits_for_a_missing_year() {
+        let cal = Calendar::builtin();
+        let p = Period::Workdays(15);
+        assert_eq!(due_or_pending(&cal, d("2026-11-02"), p), Due::On(d("2026-11-23")));
+        assert_eq!(
+            due_or_pending(&cal, d("2026-12-20"), p),
+            Due::Pending { period: p, year: 2027 }
+        );
+        assert_eq!(due_or_pending(&cal, d("2026-12-20"), p).date(), None);
+        for p in [Period::Workdays(15), Period::Days(30), Period::Months(6)] {
+            assert_eq!(Period::parse_code(&p.code()), Some(p));
+        }
+        assert_eq!(Period::parse_code("weeks:2"), None);
+        assert_eq!(Period::parse_code("workdays:x"), None);
     }
 }

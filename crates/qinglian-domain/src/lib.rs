@@ -4,7 +4,9 @@
 
 pub mod calendar;
 pub mod credit_code;
+pub mod data_supervision;
 pub mod deadline;
 pub mod id_number;
 pub mod names;
 pub mod rules;
+pub mod workflow;

@@ -37,6 +37,94 @@ impl Outcome {
     }
 }
 
+/// Failed logins recorded from one client address since `since` (UTC timestamp text), over
+/// every user name: the per-address login throttle counts these.
+pub async fn failed_logins_from(db: &crate::Db, ip: &str, since: &str) -> StoreResult<i64> {
+    Ok(sqlx::query(
+        "SELECT COUNT(*) FROM audit_log WHERE at >= $1 AND action = 'login' AND outcome = 'failure' AND ip = $2",
+    )
+    .bind(since)
+    .bind(ip)
+    .fetch_one(db.pool())
+    .await?
+    .try_get(0)?)
+}
+
+/// Chinese labels of the audit actions (the log shows them; the code stays in a tooltip).
+/// Workflow actions (`<workflow>.<action>`) are labelled by their workflow table.
+pub const ACTION_LABELS: &[(&str, &str)] = &[
+    ("login", "登录"),
+    ("login.totp", "动态验证码登录"),
+    ("logout", "退出登录"),
+    ("access.denied", "越权访问被拒绝"),
+    ("audit.export", "导出审计日志"),
+    ("audit.purge", "清理过期审计日志"),
+    ("audit.verify", "校验审计日志完整性"),
+    ("calendar.save", "保存工作日历"),
+    ("calendar.pending_resolved", "计算待定期限"),
+    ("deadline.export", "导出期限预警"),
+    ("demo.seed", "生成演示数据"),
+    ("ds.dataset_import", "导入监督数据集"),
+    ("ds.findings_export", "导出疑点清单"),
+    ("ds.job_cancel", "取消运行任务"),
+    ("ds.model_run", "运行比对模型"),
+    ("ds.model_save", "保存自定义模型"),
+    ("ds.roster_publish", "由人员名册生成数据集"),
+    ("keys.rotate", "轮换加密密钥"),
+    ("org.create", "新增单位"),
+    ("org.update", "修改单位"),
+    ("org.export", "导出组织机构"),
+    ("org.import", "导入组织机构"),
+    ("party_org.create", "新增党组织"),
+    ("person.create", "新增人员"),
+    ("person.update", "修改人员"),
+    ("person.export", "导出人员名册"),
+    ("person.import", "导入人员名册"),
+    ("person.read_sensitive", "查看完整身份证号"),
+    ("policy.update", "修改安全策略"),
+    ("role.create", "新增角色"),
+    ("role.update", "修改角色权限"),
+    ("user.admin", "账号维护"),
+    ("user.create", "新增用户"),
+    ("user.export", "导出用户"),
+    ("user.grant", "用户授权"),
+    ("user.password", "修改密码"),
+    ("user.password_reset", "重置密码"),
+    ("user.totp_disable", "关闭双因素认证"),
+    ("user.totp_enable", "启用双因素认证"),
+    ("user.unlock", "解锁账号"),
+    ("data_supervision.finding.dispatch", "疑点：派发核查"),
+    ("data_supervision.finding.exclude", "疑点：直接排除"),
+    ("data_supervision.finding.answer", "疑点：反馈核查结果"),
+    ("data_supervision.finding.accept_true", "疑点：复核认定属实"),
+    ("data_supervision.finding.accept_partly", "疑点：复核认定部分属实"),
+    ("data_supervision.finding.accept_false", "疑点：复核认定不属实"),
+    ("data_supervision.finding.return", "疑点：退回重新核查"),
+];
+
+/// The Chinese label of an audit action code (the code itself when none is known).
+pub fn action_label(code: &str) -> &str {
+    ACTION_LABELS.iter().find(|(c, _)| *c == code).map_or(code, |(_, l)| *l)
+}
+
+/// Chinese labels of the audited object types.
+pub fn object_label(object_type: &str) -> &str {
+    match object_type {
+        "user" => "用户",
+        "person" => "人员",
+        "org" => "单位",
+        "role" => "角色",
+        "setting" => "设置",
+        "audit_log" => "审计日志",
+        "calendar_year" => "工作日历",
+        "ds_finding" => "疑点",
+        "ds_job" => "运行任务",
+        "ds_dataset" => "数据集",
+        "deadline" => "期限",
+        other => other,
+    }
+}
+
 /// Chinese label for a stored outcome code.
 pub fn outcome_label(s: &str) -> &'static str {
     match s {

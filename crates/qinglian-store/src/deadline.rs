@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use qinglian_domain::calendar::{Calendar, CalendarError};
-use qinglian_domain::deadline::{DeadlineStatus, status};
+use qinglian_domain::deadline::{DeadlineStatus, Due, Period, due_date, status};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -36,11 +36,43 @@ pub struct Deadline {
     pub rule_id: String,
     /// Start date (day 0).
     pub start_date: String,
-    /// Due date.
+    /// Due date 'YYYY-MM-DD'; empty while the due date is pending (see `pending_period`).
     pub due_date: String,
+    /// The period (`workdays:15`…) of a due date that waits for a calendar year (待定), else empty.
+    pub pending_period: String,
     /// Link to the object.
     pub link: String,
 }
+
+impl Deadline {
+    /// Whether the due date waits for a calendar year (待定).
+    pub fn is_pending(&self) -> bool {
+        !self.pending_period.is_empty()
+    }
+
+    /// The due date as shown: the date, or 「待定」.
+    pub fn due_display(&self) -> &str {
+        if self.is_pending() {
+            PENDING_LABEL
+        } else {
+            &self.due_date
+        }
+    }
+}
+
+/// The Chinese name of a module owning deadlines (lists show it, not the code).
+pub fn module_label(module: &str) -> &str {
+    match module {
+        "data_supervision" => "大数据监督",
+        "report" => "信访举报",
+        "clue" => "问题线索",
+        "case" => "案件",
+        _ => module,
+    }
+}
+
+/// How a pending due date is shown everywhere (lists, home page, exports).
+pub const PENDING_LABEL: &str = "待定";
 
 /// Input for a new deadline. The due date is computed by the caller with the calendar.
 #[derive(Debug, Clone)]
@@ -61,8 +93,8 @@ pub struct NewDeadline {
     pub rule_id: String,
     /// Start date.
     pub start_date: NaiveDate,
-    /// Due date.
-    pub due_date: NaiveDate,
+    /// Due date, or the period waiting for a calendar year ([`Due::Pending`]).
+    pub due: Due,
     /// Link.
     pub link: String,
 }
@@ -72,12 +104,16 @@ pub async fn create(tx: &mut Tx, d: &NewDeadline) -> StoreResult<i64> {
     if !crate::notification::is_internal_link(&d.link) {
         return Err(StoreError::invalid("link", "链接只能是本系统内的地址"));
     }
-    if d.due_date < d.start_date {
-        return Err(StoreError::invalid("due_date", "期限不能早于起始日期"));
-    }
+    let (due_text, pending) = match d.due {
+        Due::On(due) if due < d.start_date => {
+            return Err(StoreError::invalid("due_date", "期限不能早于起始日期"));
+        }
+        Due::On(due) => (due.format("%Y-%m-%d").to_string(), String::new()),
+        Due::Pending { period, .. } => (String::new(), period.code()),
+    };
     let row = sqlx::query(
-        "INSERT INTO deadline (module, object_type, object_id, org_id, owner_user_id, title, rule_id, start_date, due_date, link, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        "INSERT INTO deadline (module, object_type, object_id, org_id, owner_user_id, title, rule_id, start_date, due_date, pending_period, link, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(&d.module)
     .bind(&d.object_type)
@@ -87,12 +123,149 @@ pub async fn create(tx: &mut Tx, d: &NewDeadline) -> StoreResult<i64> {
     .bind(&d.title)
     .bind(&d.rule_id)
     .bind(d.start_date.format("%Y-%m-%d").to_string())
-    .bind(d.due_date.format("%Y-%m-%d").to_string())
+    .bind(due_text)
+    .bind(pending)
     .bind(&d.link)
     .bind(crate::time::now())
     .fetch_one(&mut **tx)
     .await?;
-    Ok(row.try_get(0)?)
+    let id: i64 = row.try_get(0)?;
+    if let Due::Pending { year, .. } = d.due {
+        tell_calendar_admins(tx, year).await?;
+    }
+    Ok(id)
+}
+
+/// Title of the notification that asks the calendar administrators for a missing year.
+pub fn missing_year_title(year: i32) -> String {
+    format!("【请录入{year}年日历】有办理期限因缺少{year}年节假日安排而待定")
+}
+
+/// Tells every user who maintains the calendar (`config.manage`) that a year is missing and
+/// deadlines wait for it — once: not again while an earlier such notice is still unread.
+pub async fn tell_calendar_admins(tx: &mut Tx, year: i32) -> StoreResult<usize> {
+    let title = missing_year_title(year);
+    let users = sqlx::query(
+        "SELECT DISTINCT u.id FROM app_user u JOIN user_role ur ON ur.user_id = u.id JOIN role_permission rp ON rp.role_id = ur.role_id \
+         WHERE u.disabled = 0 AND rp.permission = $1 \
+         AND NOT EXISTS (SELECT 1 FROM notification n WHERE n.user_id = u.id AND n.title = $2 AND n.read_at IS NULL)",
+    )
+    .bind(crate::permission::CONFIG_MANAGE)
+    .bind(&title)
+    .fetch_all(&mut **tx)
+    .await?;
+    let body = format!(
+        "系统中还没有{year}年的节假日安排（国务院办公厅《关于{year}年部分节假日安排的通知》），\
+         跨入{year}年的工作日期限暂记为“待定”，相关工作照常进行。请在“工作日历维护”中粘贴该通知并保存，\
+         保存后所有待定期限会立即计算并通知经办人。"
+    );
+    for r in &users {
+        let uid: i64 = r.try_get(0)?;
+        crate::notification::send(tx, uid, &title, &body, "/admin/calendar").await?;
+    }
+    Ok(users.len())
+}
+
+/// Number of open deadlines whose due date is pending (待定).
+pub async fn pending_count(db: &Db) -> StoreResult<i64> {
+    Ok(
+        sqlx::query("SELECT COUNT(*) FROM deadline WHERE done_at IS NULL AND pending_period <> ''")
+            .fetch_one(db.pool())
+            .await?
+            .try_get(0)?,
+    )
+}
+
+/// A pending deadline that a newly saved calendar year made computable.
+#[derive(Debug, Clone, Serialize)]
+pub struct Resolved {
+    /// Deadline id.
+    pub id: i64,
+    /// Its title.
+    pub title: String,
+    /// The due date now computed.
+    pub due_date: NaiveDate,
+}
+
+/// Computes every pending due date that `cal` can now compute (after an administrator saved
+/// a year), stores it and tells whoever the deadline concerns: its owner, and the users of its
+/// org who hold its `notify_permission` (the workflow's next actor). Returns what was resolved;
+/// the caller audits it in the same transaction.
+pub async fn resolve_pending(tx: &mut Tx, cal: &Calendar) -> StoreResult<Vec<Resolved>> {
+    let rows = sqlx::query(
+        "SELECT id, title, start_date, pending_period, owner_user_id, link, org_id, notify_permission FROM deadline \
+         WHERE done_at IS NULL AND pending_period <> '' ORDER BY id",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let id: i64 = r.try_get(0)?;
+        let title: String = r.try_get(1)?;
+        let start: String = r.try_get(2)?;
+        let code: String = r.try_get(3)?;
+        let owner: Option<i64> = r.try_get(4)?;
+        let link: String = r.try_get(5)?;
+        let org_id: i64 = r.try_get(6)?;
+        let notify_permission: String = r.try_get(7)?;
+        let start = NaiveDate::parse_from_str(&start, "%Y-%m-%d")
+            .map_err(|_| StoreError::Internal(format!("deadline {id} has a bad start date")))?;
+        let period = Period::parse_code(&code)
+            .ok_or_else(|| StoreError::Internal(format!("deadline {id} has a bad pending period")))?;
+        let Ok(due) = due_date(cal, start, period) else {
+            continue; // still runs into a year without data
+        };
+        sqlx::query("UPDATE deadline SET due_date = $1, pending_period = '' WHERE id = $2")
+            .bind(due.format("%Y-%m-%d").to_string())
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        let mut recipients: Vec<i64> = owner.into_iter().collect();
+        if !notify_permission.is_empty() {
+            let users = sqlx::query(
+                "SELECT DISTINCT u.id FROM app_user u JOIN user_role ur ON ur.user_id = u.id \
+                 JOIN role_permission rp ON rp.role_id = ur.role_id \
+                 WHERE u.org_id = $1 AND u.disabled = 0 AND rp.permission = $2 ORDER BY u.id",
+            )
+            .bind(org_id)
+            .bind(&notify_permission)
+            .fetch_all(&mut **tx)
+            .await?;
+            for u in users {
+                let uid: i64 = u.try_get(0)?;
+                if !recipients.contains(&uid) {
+                    recipients.push(uid);
+                }
+            }
+        }
+        for uid in recipients {
+            crate::notification::send(
+                tx,
+                uid,
+                &format!("【期限已确定】{title}"),
+                &format!("工作日历已录入，办理期限确定为{}。", due.format("%Y年%m月%d日")),
+                &link,
+            )
+            .await?;
+        }
+        out.push(Resolved {
+            id,
+            title,
+            due_date: due,
+        });
+    }
+    Ok(out)
+}
+
+/// Names the users of the deadline's org holding `permission` as the ones to tell about it
+/// (see [`resolve_pending`]).
+pub async fn set_notify_permission(tx: &mut Tx, id: i64, permission: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE deadline SET notify_permission = $1 WHERE id = $2")
+        .bind(permission)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Mark a deadline met (the item was done).
@@ -105,7 +278,7 @@ pub async fn complete(tx: &mut Tx, id: i64) -> StoreResult<()> {
     Ok(())
 }
 
-const COLS: &str = "d.id, d.module, d.object_type, d.object_id, d.org_id, o.name AS org_name, d.owner_user_id, d.title, d.rule_id, d.start_date, d.due_date, d.link";
+const COLS: &str = "d.id, d.module, d.object_type, d.object_id, d.org_id, o.name AS org_name, d.owner_user_id, d.title, d.rule_id, d.start_date, d.due_date, d.pending_period, d.link";
 
 fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<Deadline> {
     Ok(Deadline {
@@ -120,6 +293,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<Deadline> {
         rule_id: r.try_get("rule_id")?,
         start_date: r.try_get("start_date")?,
         due_date: r.try_get("due_date")?,
+        pending_period: r.try_get("pending_period")?,
         link: r.try_get("link")?,
     })
 }
@@ -144,6 +318,14 @@ fn with_status(
     yellow: u32,
     d: Deadline,
 ) -> Result<DeadlineWithStatus, CalendarError> {
+    if d.is_pending() {
+        return Ok(DeadlineWithStatus {
+            deadline: d,
+            status: DeadlineStatus::Pending,
+            workdays_left: 0,
+            note: Some("所需年份的节假日安排尚未录入，期限待定；系统管理员保存该年日历后自动计算".into()),
+        });
+    }
     let due = NaiveDate::parse_from_str(&d.due_date, "%Y-%m-%d").unwrap_or(today);
     let st = status(cal, today, due, yellow)?;
     let left = qinglian_domain::deadline::workdays_left(cal, today, due)?;
@@ -172,8 +354,8 @@ fn uncertain(d: Deadline, today: NaiveDate, e: &CalendarError) -> DeadlineWithSt
     }
 }
 
-/// Open deadlines in a scope that are yellow or red today, most urgent first. A deadline whose
-/// status cannot be computed (calendar year missing) is shown as red: never hidden.
+/// Open deadlines in a scope that are yellow, red or pending (待定) today, most urgent first. A
+/// deadline whose status cannot be computed (calendar year missing) is never hidden.
 pub async fn warnings_in_scope(
     db: &Db,
     scope: &Scope,
@@ -220,7 +402,7 @@ pub async fn notify_owners(db: &Db, cal: &Calendar, today: NaiveDate, yellow: u3
                 continue;
             }
         };
-        if ws.status == DeadlineStatus::Green || notified == ws.status.as_str() {
+        if matches!(ws.status, DeadlineStatus::Green | DeadlineStatus::Pending) || notified == ws.status.as_str() {
             continue;
         }
         let d = &ws.deadline;

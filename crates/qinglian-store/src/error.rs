@@ -28,6 +28,9 @@ pub enum StoreError {
         /// Chinese explanation.
         message: String,
     },
+    /// The actor lacks a permission a workflow table requires (Chinese message).
+    #[error("{0}")]
+    Forbidden(String),
     /// Anything unexpected from the database.
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
@@ -49,6 +52,14 @@ impl StoreError {
         StoreError::Invalid {
             field,
             message: message.into(),
+        }
+    }
+    /// A missing record referred to by an input field becomes that field's error; every other
+    /// error (a dropped connection…) stays what it is, so it is never blamed on the user.
+    pub fn not_found_as(self, field: &'static str, message: &str) -> StoreError {
+        match self {
+            StoreError::NotFound(_) => StoreError::invalid(field, message),
+            other => other,
         }
     }
     /// True if this is a unique-constraint violation naming `constraint` (SQLite names the

@@ -28,6 +28,7 @@ pub mod sql;
 pub mod supervision;
 pub mod time;
 pub mod user;
+pub mod workflow;
 
 pub use db::{Db, Tx};
 pub use dialect::Dialect;

@@ -36,6 +36,26 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "data_supervision",
         sql: include_str!("../migrations/0003_data_supervision.sql"),
     },
+    Migration {
+        version: 4,
+        name: "pending_deadline",
+        sql: include_str!("../migrations/0004_pending_deadline.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "person_name_sort",
+        sql: include_str!("../migrations/0005_person_name_sort.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "workflow_event",
+        sql: include_str!("../migrations/0006_workflow_event.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "ds_rules",
+        sql: include_str!("../migrations/0007_ds_rules.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

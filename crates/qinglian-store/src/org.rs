@@ -256,7 +256,7 @@ async fn check_input(tx: &mut Tx, input: &OrgInput, self_id: Option<OrgId>) -> S
     if let Some(g) = input.supervised_by {
         let group = get_unscoped(&mut **tx, g)
             .await
-            .map_err(|_| StoreError::invalid("supervised_by", "监督的派驻组不存在"))?;
+            .map_err(|e| e.not_found_as("supervised_by", "监督的派驻组不存在"))?;
         if group.kind != OrgKind::StationedGroup {
             return Err(StoreError::invalid("supervised_by", "“派驻监督”只能选择派驻纪检监察组"));
         }

@@ -69,6 +69,7 @@ perms! {
     PERSON_SENSITIVE = "person.sensitive", "查看完整身份证号等敏感信息", Business;
     DEADLINE_READ = "deadline.read", "查看期限预警", Business;
     DS_READ = "ds.read", "查看大数据监督疑点（含证据明细）", Business;
+    DS_RULES = "ds.rules", "查看比对模型、参数阈值、数据集和运行任务（被监督单位不应具有）", Business;
     DS_EXPORT = "ds.export", "导出大数据监督疑点", Business;
     DS_DATASET = "ds.dataset", "导入和管理监督数据集", Business;
     DS_RUN = "ds.run", "运行比对模型", Business;
@@ -181,6 +182,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             PERSON_SENSITIVE,
             DEADLINE_READ,
             DS_READ,
+            DS_RULES,
             DS_EXPORT,
         ],
     },
@@ -204,6 +206,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             PERSON_SENSITIVE,
             DEADLINE_READ,
             DS_READ,
+            DS_RULES,
             DS_EXPORT,
         ],
     },
@@ -218,6 +221,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             PERSON_EXPORT,
             DEADLINE_READ,
             DS_READ,
+            DS_RULES,
             DS_EXPORT,
             DS_DATASET,
             DS_RUN,
@@ -251,7 +255,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         name: "派驻纪检监察组",
         admin_kind: None,
         require_totp: false,
-        permissions: &[ORG_READ, PERSON_READ, PERSON_EXPORT, DEADLINE_READ, DS_READ],
+        permissions: &[ORG_READ, PERSON_READ, PERSON_EXPORT, DEADLINE_READ, DS_READ, DS_RULES],
     },
     BuiltinRole {
         code: "unit_admin",

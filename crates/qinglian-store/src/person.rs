@@ -61,6 +61,50 @@ impl Person {
     pub fn birth_year(&self) -> String {
         self.birth_date.chars().take(4).collect::<String>() + "年"
     }
+
+    /// The one rule for showing a person's ID number and birth date, on every page, form,
+    /// list, API answer and export (issue #11 §4): full only for a caller with
+    /// `person.sensitive` looking at one person or exporting (both audited by the caller);
+    /// masked — region and sequence only, birth year only — everywhere else, lists included,
+    /// because a list is read without a per-person audit entry.
+    pub fn shown(&self, sensitive: bool, view: View) -> Shown {
+        let full = sensitive && matches!(view, View::One | View::Export);
+        if full {
+            Shown {
+                id_number: self.id_number.clone(),
+                birth_date: self.birth_date.clone(),
+                full,
+            }
+        } else {
+            Shown {
+                id_number: self.masked_id_number(),
+                birth_date: self.birth_year(),
+                full,
+            }
+        }
+    }
+}
+
+/// Where a person is shown (see [`Person::shown`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// One person: the detail page, the edit form, `GET /api/v1/persons/{id}`.
+    One,
+    /// Many people on a page or in an API list.
+    List,
+    /// An Excel export.
+    Export,
+}
+
+/// A person's identifying fields as a caller may see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown {
+    /// The ID number, full or masked.
+    pub id_number: String,
+    /// The birth date, or the birth year only.
+    pub birth_date: String,
+    /// Whether these are the full values (the caller audits that read).
+    pub full: bool,
 }
 
 /// "11010519491231002X" → "110105********002X".
@@ -185,7 +229,7 @@ pub fn validate(input: PersonInput) -> Result<ValidPerson, Vec<(&'static str, St
 async fn check_org(tx: &mut Tx, scope: &Scope, org_id: OrgId) -> StoreResult<()> {
     let org = crate::org::get_unscoped(&mut **tx, org_id)
         .await
-        .map_err(|_| StoreError::invalid("org_id", "所在单位不存在"))?;
+        .map_err(|e| e.not_found_as("org_id", "所在单位不存在"))?;
     if !scope.contains_path(&org.path) {
         return Err(StoreError::invalid("org_id", "所在单位不在您的数据权限范围内"));
     }
@@ -217,8 +261,8 @@ pub async fn create(tx: &mut Tx, scope: &Scope, p: &ValidPerson) -> StoreResult<
     let now = crate::time::now();
     let row = sqlx::query(
         "INSERT INTO person (org_id, name, name_initials, name_pinyin, id_number, sex, birth_date, post, rank, \
-         party_member, supervised, principal, leadership_member, phone, active, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $15) RETURNING id",
+         party_member, supervised, principal, leadership_member, phone, active, created_at, updated_at, name_sort) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $15, $16) RETURNING id",
     )
     .bind(p.input.org_id)
     .bind(&p.name)
@@ -235,6 +279,7 @@ pub async fn create(tx: &mut Tx, scope: &Scope, p: &ValidPerson) -> StoreResult<
     .bind(p.input.leadership_member as i64)
     .bind(p.input.phone.trim())
     .bind(&now)
+    .bind(names::name_sort_key(&p.name))
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| map_unique(e.into()))?;
@@ -257,7 +302,7 @@ pub async fn update(tx: &mut Tx, scope: &Scope, id: PersonId, p: &ValidPerson) -
     sqlx::query(
         "UPDATE person SET org_id = $1, name = $2, name_initials = $3, name_pinyin = $4, id_number = $5, sex = $6, \
          birth_date = $7, post = $8, rank = $9, party_member = $10, supervised = $11, principal = $12, \
-         leadership_member = $13, phone = $14, updated_at = $15 WHERE id = $16",
+         leadership_member = $13, phone = $14, updated_at = $15, name_sort = $17 WHERE id = $16",
     )
     .bind(p.input.org_id)
     .bind(&p.name)
@@ -275,10 +320,37 @@ pub async fn update(tx: &mut Tx, scope: &Scope, id: PersonId, p: &ValidPerson) -
     .bind(p.input.phone.trim())
     .bind(crate::time::now())
     .bind(id)
+    .bind(names::name_sort_key(&p.name))
     .execute(&mut **tx)
     .await
     .map_err(|e| map_unique(e.into()))?;
     Ok(())
+}
+
+/// Fills the name keys (pinyin initials, full pinyin, sort key) of rows stored before the
+/// keys used surname readings (migration 5 left their sort key empty). Runs at start; cheap
+/// when there is nothing to do. Returns the number of rows updated.
+pub async fn refresh_name_keys(db: &Db) -> StoreResult<u64> {
+    let rows = sqlx::query("SELECT id, name FROM person WHERE name_sort = ''")
+        .fetch_all(db.pool())
+        .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = db.begin().await?;
+    for r in &rows {
+        let id: i64 = r.try_get(0)?;
+        let name: String = r.try_get(1)?;
+        sqlx::query("UPDATE person SET name_initials = $1, name_pinyin = $2, name_sort = $3 WHERE id = $4")
+            .bind(names::pinyin_initials(&name))
+            .bind(names::pinyin_full(&name))
+            .bind(names::name_sort_key(&name))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(rows.len() as u64)
 }
 
 async fn get_in<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
@@ -319,6 +391,9 @@ pub struct PersonFilter {
     pub sort: Option<String>,
     /// Descending order.
     pub desc: bool,
+    /// The caller may see ID numbers (`person.sensitive`): 4–6 typed digits also find the
+    /// people whose ID number ends with them.
+    pub id_suffix: bool,
 }
 
 fn filtered(scope: &Scope, f: &PersonFilter, select: &str) -> Query {
@@ -336,8 +411,20 @@ fn filtered(scope: &Scope, f: &PersonFilter, select: &str) -> Query {
         q.bind_text(prefix.clone());
         q.push(" ESCAPE '\\' OR p.name_pinyin LIKE ");
         q.bind_text(prefix);
+        // A typed ID number: spaces ignored; 4–6 characters match its end (for roles that
+        // may see ID numbers), a whole one matches exactly.
+        let compact: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_uppercase();
+        let id_like = !compact.is_empty() && compact.chars().all(|c| c.is_ascii_digit() || c == 'X');
+        if f.id_suffix && id_like && (4..=6).contains(&compact.len()) {
+            q.push(" ESCAPE '\\' OR p.id_number LIKE ");
+            q.bind_text(format!("%{compact}"));
+        }
         q.push(" ESCAPE '\\' OR p.id_number = ");
-        q.bind_text(text.to_uppercase());
+        q.bind_text(compact);
         q.push(")");
     }
     if let Some(org_id) = f.org_id {
@@ -361,7 +448,7 @@ fn order_by(f: &PersonFilter) -> String {
         Some("org") => "o.path",
         Some("birth_date") => "p.birth_date",
         Some("rank") => "p.rank",
-        _ => "p.name_pinyin",
+        _ => "p.name_sort",
     };
     let dir = if f.desc { "DESC" } else { "ASC" };
     format!(" ORDER BY {col} {dir}, p.id {dir}")

@@ -51,6 +51,9 @@ pub struct SecurityPolicy {
     pub max_failed_logins: i64,
     /// Lock duration in minutes.
     pub lockout_minutes: i64,
+    /// Failed logins from one client address (over any user names) within
+    /// `lockout_minutes` after which that address gets 429 until the window passes.
+    pub max_failed_logins_per_ip: i64,
 }
 
 impl Default for SecurityPolicy {
@@ -61,6 +64,8 @@ impl Default for SecurityPolicy {
             password_min_classes: 3,
             max_failed_logins: 5,
             lockout_minutes: 15,
+            // An office behind one NAT address shares it: room for a few colleagues' typos.
+            max_failed_logins_per_ip: 20,
         }
     }
 }
@@ -108,6 +113,12 @@ impl SecurityPolicy {
         }
         if !(1..=1440).contains(&self.lockout_minutes) {
             return Err(("lockout_minutes", "锁定时长应在1–1440分钟之间".into()));
+        }
+        if !(5..=1000).contains(&self.max_failed_logins_per_ip) {
+            return Err((
+                "max_failed_logins_per_ip",
+                "同一地址登录失败次数上限应在5–1000之间".into(),
+            ));
         }
         Ok(())
     }

@@ -10,6 +10,8 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use qinglian_domain::data_supervision::{FINDING_WORKFLOW, FindingAction, FindingState};
+use qinglian_domain::deadline::Due;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -18,6 +20,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::org::OrgId;
 use crate::sql::{Page, Query, like_escape};
 use crate::user::UserId;
+use crate::workflow::{self, Performer, Step};
 use crate::{Db, Scope, Tx};
 
 /// Module name of data-supervision deadlines.
@@ -691,6 +694,14 @@ impl Answer {
             Answer::False => "不属实",
         }
     }
+    /// The review action that accepts this answer.
+    pub fn accept_action(self) -> FindingAction {
+        match self {
+            Answer::True => FindingAction::AcceptTrue,
+            Answer::Partly => FindingAction::AcceptPartly,
+            Answer::False => FindingAction::AcceptFalse,
+        }
+    }
     /// The finding status once the commission accepts this answer.
     pub fn confirmed_status(self) -> &'static str {
         match self {
@@ -894,7 +905,7 @@ pub struct Finding {
     pub last_job_id: Option<i64>,
     /// The clue it became (clue module), if any.
     pub clue_id: Option<i64>,
-    /// Due date of the open check, if any.
+    /// Due date of the open check, if any (empty while pending, 待定).
     pub due_date: Option<String>,
     /// Created.
     pub created_at: String,
@@ -903,6 +914,14 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The open check's due date as shown: the date, 「待定」 while pending, empty when none.
+    pub fn due_display(&self) -> &str {
+        match self.due_date.as_deref() {
+            Some("") => crate::deadline::PENDING_LABEL,
+            Some(d) => d,
+            None => "",
+        }
+    }
     /// Chinese status label.
     pub fn status_label(&self) -> &'static str {
         finding_status::label(&self.status)
@@ -920,7 +939,7 @@ impl Finding {
 const FINDING_COLS: &str = "f.id, f.model, f.model_version, f.model_title, f.subject_kind, f.subject, f.period, f.severity, f.explanation, \
     f.evidence_json, f.dataset_versions, f.org_id, o.name AS org_name, f.check_org_id, c.name AS check_org_name, f.status, f.close_note, \
     f.first_job_id, f.last_job_id, f.clue_id, f.created_at, f.updated_at, \
-    (SELECT MAX(k.due_date) FROM ds_check k WHERE k.finding_id = f.id AND k.answer IS NULL) AS due_date";
+    (SELECT MAX(dl.due_date) FROM ds_check k JOIN deadline dl ON dl.id = k.deadline_id WHERE k.finding_id = f.id AND k.answer IS NULL) AS due_date";
 
 const FINDING_FROM: &str =
     " FROM ds_finding f JOIN org o ON o.id = f.org_id LEFT JOIN org c ON c.id = f.check_org_id WHERE 1 = 1";
@@ -1075,36 +1094,6 @@ pub async fn get_finding(db: &Db, scope: &Scope, id: i64) -> StoreResult<Finding
     finding_from_row(&row)
 }
 
-async fn finding_status_in_tx(tx: &mut Tx, scope: &Scope, id: i64) -> StoreResult<(String, Option<OrgId>)> {
-    // Lock the finding first (on PostgreSQL a row lock held until the transaction ends; SQLite's
-    // write transaction is exclusive anyway): two workflow steps on one finding at once (a
-    // double-clicked button) then run one after the other and the second sees the first's
-    // outcome, instead of both passing the status check and opening two checks.
-    sqlx::query("UPDATE ds_finding SET status = status WHERE id = $1")
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    let mut q = Query::new(&format!("SELECT f.status, f.check_org_id{FINDING_FROM} AND f.id = "));
-    q.bind_int(id);
-    push_finding_scope(scope, &mut q);
-    let row = q
-        .build()
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound("疑点"))?;
-    Ok((row.try_get(0)?, row.try_get(1)?))
-}
-
-async fn set_finding_status(tx: &mut Tx, id: i64, status: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE ds_finding SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(status)
-        .bind(crate::time::now())
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
 /// Hit and confirmation figures of one model.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ModelStat {
@@ -1190,7 +1179,7 @@ pub struct Check {
     pub sent_by_name: String,
     /// When.
     pub sent_at: String,
-    /// Due date 'YYYY-MM-DD'.
+    /// Due date 'YYYY-MM-DD' (empty while pending, 待定).
     pub due_date: String,
     /// Answer code, once answered.
     pub answer: Option<String>,
@@ -1211,6 +1200,14 @@ pub struct Check {
 }
 
 impl Check {
+    /// The due date as shown: the date or 「待定」.
+    pub fn due_display(&self) -> &str {
+        if self.due_date.is_empty() {
+            crate::deadline::PENDING_LABEL
+        } else {
+            &self.due_date
+        }
+    }
     /// Chinese label of the answer.
     pub fn answer_label(&self) -> &'static str {
         self.answer
@@ -1229,10 +1226,10 @@ impl Check {
 }
 
 const CHECK_COLS: &str = "k.id, k.finding_id, k.org_id, o.name AS org_name, k.round, k.request_note, COALESCE(s.display_name, '') AS sent_by_name, \
-    k.sent_at, k.due_date, k.answer, k.answer_note, COALESCE(a.display_name, '') AS answered_by_name, k.answered_at, k.review, k.review_note, \
+    k.sent_at, COALESCE(dl.due_date, k.due_date) AS due_date, k.answer, k.answer_note, COALESCE(a.display_name, '') AS answered_by_name, k.answered_at, k.review, k.review_note, \
     COALESCE(r.display_name, '') AS reviewed_by_name, k.reviewed_at";
 
-const CHECK_FROM: &str = " FROM ds_check k JOIN org o ON o.id = k.org_id LEFT JOIN app_user s ON s.id = k.sent_by \
+const CHECK_FROM: &str = " FROM ds_check k JOIN org o ON o.id = k.org_id LEFT JOIN deadline dl ON dl.id = k.deadline_id LEFT JOIN app_user s ON s.id = k.sent_by \
     LEFT JOIN app_user a ON a.id = k.answered_by LEFT JOIN app_user r ON r.id = k.reviewed_by";
 
 fn check_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Check> {
@@ -1278,13 +1275,58 @@ pub struct Dispatch {
     pub note: String,
     /// Day 0 of the period.
     pub start: NaiveDate,
-    /// Due date (computed with the calendar and the `finding_check` rule, or chosen).
-    pub due: NaiveDate,
-    /// Sender.
-    pub user_id: UserId,
+    /// Due date (computed with the calendar and the `finding_check` rule, or chosen), or
+    /// pending (待定) while the calendar lacks the year it runs into.
+    pub due: Due,
 }
 
-async fn open_check(tx: &mut Tx, d: &Dispatch, round: i64, title: &str) -> StoreResult<i64> {
+/// The finding's row locked and read inside the caller's scope (see [`workflow::lock_state`]):
+/// its state and the unit it was sent to. Out of scope looks exactly like missing.
+async fn lock_finding(tx: &mut Tx, scope: &Scope, id: i64) -> StoreResult<(FindingState, Option<OrgId>)> {
+    let state: FindingState = workflow::lock_state(tx, "ds_finding", id)
+        .await?
+        .ok_or(StoreError::NotFound("疑点"))?;
+    let mut q = Query::new(&format!("SELECT f.check_org_id{FINDING_FROM} AND f.id = "));
+    q.bind_int(id);
+    push_finding_scope(scope, &mut q);
+    let row = q
+        .build()
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound("疑点"))?;
+    Ok((state, row.try_get(0)?))
+}
+
+/// The notification that tells whoever acts next which item waits: 「疑点 #440 …」.
+fn notice(finding_id: i64, title: &str, body: String) -> Option<(String, String, String)> {
+    Some((
+        format!("{title}：疑点 #{finding_id}"),
+        body,
+        format!("/ds/findings/{finding_id}"),
+    ))
+}
+
+/// Opens a checking round (first dispatch or a return) through the workflow table.
+async fn open_check(
+    tx: &mut Tx,
+    d: &Dispatch,
+    current: FindingState,
+    action: FindingAction,
+    round: i64,
+    by: &Performer<'_>,
+) -> StoreResult<i64> {
+    workflow::check(&FINDING_WORKFLOW, current, action, by)?;
+    if d.due.date().is_some_and(|due| due < d.start) {
+        return Err(StoreError::invalid(
+            "due_date",
+            if round == 1 {
+                "核查期限不能早于派发日期"
+            } else {
+                "核查期限不能早于退回日期"
+            },
+        ));
+    }
+    let title = finding_title(tx, d.finding_id).await?;
     let check_id: i64 = sqlx::query(
         "INSERT INTO ds_check (finding_id, org_id, round, request_note, sent_by, sent_at, due_date) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
@@ -1292,79 +1334,81 @@ async fn open_check(tx: &mut Tx, d: &Dispatch, round: i64, title: &str) -> Store
     .bind(d.org_id)
     .bind(round)
     .bind(d.note.trim())
-    .bind(d.user_id)
+    .bind(by.user_id)
     .bind(crate::time::now())
-    .bind(d.due.format("%Y-%m-%d").to_string())
+    .bind(d.due.date().map(|x| x.format("%Y-%m-%d").to_string()).unwrap_or_default())
     .fetch_one(&mut **tx)
     .await?
     .try_get(0)?;
     let link = format!("/ds/findings/{}", d.finding_id);
-    let deadline_id = crate::deadline::create(
+    let body = match d.due {
+        Due::On(due) => format!("{title}，请于{}前反馈核查结果。", due.format("%Y年%m月%d日")),
+        Due::Pending { year, .. } => {
+            format!("{title}。核查期限跨入{year}年，该年节假日安排录入后系统将计算期限并另行通知，请先行核查。")
+        }
+    };
+    let applied = workflow::apply(
         tx,
-        &NewDeadline {
-            module: DEADLINE_MODULE.into(),
-            object_type: "finding_check".into(),
-            object_id: check_id.to_string(),
-            org_id: d.org_id,
-            owner_user_id: None,
-            title: title.to_string(),
-            rule_id: CHECK_RULE.into(),
-            start_date: d.start,
-            due_date: d.due,
-            link: link.clone(),
+        &FINDING_WORKFLOW,
+        "ds_finding",
+        d.finding_id,
+        current,
+        Step {
+            action,
+            note: &d.note,
+            detail: format!("核查#{check_id}，{}，期限{}", round_label(round), due_text(d.due)),
+            open: Some(NewDeadline {
+                module: DEADLINE_MODULE.into(),
+                object_type: "finding_check".into(),
+                object_id: check_id.to_string(),
+                org_id: d.org_id,
+                owner_user_id: None,
+                title: title.clone(),
+                rule_id: CHECK_RULE.into(),
+                start_date: d.start,
+                due: d.due,
+                link: link.clone(),
+            }),
+            close: None,
+            next_org: Some(d.org_id),
+            notice: notice(d.finding_id, "收到疑点核查任务", body),
         },
+        by,
     )
     .await?;
     sqlx::query("UPDATE ds_check SET deadline_id = $1 WHERE id = $2")
-        .bind(deadline_id)
+        .bind(applied.deadline_id)
         .bind(check_id)
         .execute(&mut **tx)
         .await?;
-    sqlx::query("UPDATE ds_finding SET status = $1, check_org_id = $2, updated_at = $3 WHERE id = $4")
-        .bind(finding_status::CHECKING)
+    sqlx::query("UPDATE ds_finding SET check_org_id = $1 WHERE id = $2")
         .bind(d.org_id)
-        .bind(crate::time::now())
         .bind(d.finding_id)
         .execute(&mut **tx)
         .await?;
-    // Tell the unit's users who answer findings.
-    let users = sqlx::query(
-        "SELECT DISTINCT u.id FROM app_user u JOIN user_role ur ON ur.user_id = u.id JOIN role_permission rp ON rp.role_id = ur.role_id \
-         WHERE u.org_id = $1 AND u.disabled = 0 AND rp.permission = $2",
-    )
-    .bind(d.org_id)
-    .bind(crate::permission::DS_ANSWER)
-    .fetch_all(&mut **tx)
-    .await?;
-    for r in users {
-        let uid: i64 = r.try_get(0)?;
-        crate::notification::send(
-            tx,
-            uid,
-            "收到大数据监督疑点核查任务",
-            &format!("{title}，请于{}前反馈核查结果。", d.due.format("%Y年%m月%d日")),
-            &link,
-        )
-        .await?;
-    }
     Ok(check_id)
 }
 
+fn round_label(round: i64) -> String {
+    if round == 1 {
+        "首次派发".into()
+    } else {
+        format!("第{round}轮核查")
+    }
+}
+
+/// A due date for audit details and messages: the date, or 待定 with the missing year.
+pub fn due_text(due: Due) -> String {
+    match due {
+        Due::On(d) => d.to_string(),
+        Due::Pending { year, .. } => format!("待定（待录入{year}年日历）"),
+    }
+}
+
 /// Sends a new finding to a unit for checking, with a tracked deadline; notifies the unit.
-pub async fn dispatch(tx: &mut Tx, scope: &Scope, d: &Dispatch) -> StoreResult<i64> {
-    let (status, _) = finding_status_in_tx(tx, scope, d.finding_id).await?;
-    if status != finding_status::NEW {
-        return Err(StoreError::conflict(
-            "status",
-            format!(
-                "该疑点当前状态为“{}”，只有待派发的疑点可以派发核查",
-                finding_status::label(&status)
-            ),
-        ));
-    }
-    if d.due < d.start {
-        return Err(StoreError::invalid("due_date", "核查期限不能早于派发日期"));
-    }
+pub async fn dispatch(tx: &mut Tx, scope: &Scope, d: &Dispatch, by: &Performer<'_>) -> StoreResult<i64> {
+    let (state, _) = lock_finding(tx, scope, d.finding_id).await?;
+    workflow::check(&FINDING_WORKFLOW, state, FindingAction::Dispatch, by)?;
     let org_exists: i64 = sqlx::query("SELECT COUNT(*) FROM org WHERE id = $1 AND active = 1")
         .bind(d.org_id)
         .fetch_one(&mut **tx)
@@ -1373,8 +1417,7 @@ pub async fn dispatch(tx: &mut Tx, scope: &Scope, d: &Dispatch) -> StoreResult<i
     if org_exists == 0 {
         return Err(StoreError::invalid("org_id", "核查单位不存在或已停用"));
     }
-    let title = finding_title(tx, d.finding_id).await?;
-    open_check(tx, d, 1, &title).await
+    open_check(tx, d, state, FindingAction::Dispatch, 1, by).await
 }
 
 async fn finding_title(tx: &mut Tx, id: i64) -> StoreResult<String> {
@@ -1418,26 +1461,18 @@ async fn open_check_of(tx: &mut Tx, finding_id: i64) -> StoreResult<Option<(i64,
         .transpose()
 }
 
-/// The unit answers the open check of a finding. The answering user's scope must contain the
-/// unit the finding was sent to. Closes the deadline.
+/// The unit's answer to the open check of a finding. The caller's scope must contain the
+/// unit the finding was sent to. Closes the deadline and tells the dispatching office.
 pub async fn answer(
     tx: &mut Tx,
     scope: &Scope,
     finding_id: i64,
     answer: Answer,
     note: &str,
-    user_id: UserId,
+    by: &Performer<'_>,
 ) -> StoreResult<i64> {
-    let (status, _) = finding_status_in_tx(tx, scope, finding_id).await?;
-    if status != finding_status::CHECKING {
-        return Err(StoreError::conflict(
-            "status",
-            format!(
-                "该疑点当前状态为“{}”，不在核查中，不能反馈",
-                finding_status::label(&status)
-            ),
-        ));
-    }
+    let (state, _) = lock_finding(tx, scope, finding_id).await?;
+    workflow::check(&FINDING_WORKFLOW, state, FindingAction::Answer, by)?;
     let (check_id, org_id, _, deadline_id) = open_check_of(tx, finding_id)
         .await?
         .ok_or_else(|| StoreError::conflict("status", "该疑点没有待反馈的核查"))?;
@@ -1455,15 +1490,42 @@ pub async fn answer(
     sqlx::query("UPDATE ds_check SET answer = $1, answer_note = $2, answered_by = $3, answered_at = $4 WHERE id = $5")
         .bind(answer.as_str())
         .bind(note.trim())
-        .bind(user_id)
+        .bind(by.user_id)
         .bind(crate::time::now())
         .bind(check_id)
         .execute(&mut **tx)
         .await?;
-    if let Some(d) = deadline_id {
-        crate::deadline::complete(tx, d).await?;
-    }
-    set_finding_status(tx, finding_id, finding_status::ANSWERED).await?;
+    let (owner_org, unit_name): (OrgId, String) = {
+        let r = sqlx::query("SELECT f.org_id, o.name FROM ds_finding f JOIN org o ON o.id = $2 WHERE f.id = $1")
+            .bind(finding_id)
+            .bind(org_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        (r.try_get(0)?, r.try_get(1)?)
+    };
+    let title = finding_title(tx, finding_id).await?;
+    workflow::apply(
+        tx,
+        &FINDING_WORKFLOW,
+        "ds_finding",
+        finding_id,
+        state,
+        Step {
+            action: FindingAction::Answer,
+            note,
+            detail: format!("核查#{check_id}：{}", answer.label()),
+            open: None,
+            close: deadline_id,
+            next_org: Some(owner_org),
+            notice: notice(
+                finding_id,
+                "疑点核查结果待复核",
+                format!("{unit_name}已反馈{title}的核查结果：{}，请复核。", answer.label()),
+            ),
+        },
+        by,
+    )
+    .await?;
     Ok(check_id)
 }
 
@@ -1476,8 +1538,8 @@ pub enum Review {
     Return {
         /// Day 0 of the new period.
         start: NaiveDate,
-        /// New due date.
-        due: NaiveDate,
+        /// New due date (or pending, 待定).
+        due: Due,
     },
 }
 
@@ -1488,18 +1550,11 @@ pub async fn review(
     finding_id: i64,
     review: &Review,
     note: &str,
-    user_id: UserId,
+    by: &Performer<'_>,
 ) -> StoreResult<()> {
-    let (status, check_org) = finding_status_in_tx(tx, scope, finding_id).await?;
-    if status != finding_status::ANSWERED {
-        return Err(StoreError::conflict(
-            "status",
-            format!(
-                "该疑点当前状态为“{}”，只有待复核的疑点可以复核",
-                finding_status::label(&status)
-            ),
-        ));
-    }
+    let (state, check_org) = lock_finding(tx, scope, finding_id).await?;
+    // The permission and state are the same for every review action; checked before reading.
+    workflow::check(&FINDING_WORKFLOW, state, FindingAction::Return, by)?;
     let r = sqlx::query(
         "SELECT id, answer, round, request_note FROM ds_check WHERE finding_id = $1 AND answer IS NOT NULL AND review IS NULL ORDER BY id DESC",
     )
@@ -1524,31 +1579,33 @@ pub async fn review(
             ));
         }
         // Checked before anything is written: a refused review leaves the answer unreviewed.
-        if due < start {
+        if due.date().is_some_and(|due| due < *start) {
             return Err(StoreError::invalid("due_date", "核查期限不能早于退回日期"));
         }
     }
     sqlx::query("UPDATE ds_check SET review = $1, review_note = $2, reviewed_by = $3, reviewed_at = $4 WHERE id = $5")
         .bind(code)
         .bind(note.trim())
-        .bind(user_id)
+        .bind(by.user_id)
         .bind(crate::time::now())
         .bind(check_id)
         .execute(&mut **tx)
         .await?;
     match review {
         Review::Accept => {
-            sqlx::query("UPDATE ds_finding SET status = $1, close_note = $2, updated_at = $3 WHERE id = $4")
-                .bind(answer.confirmed_status())
-                .bind(note.trim())
-                .bind(crate::time::now())
-                .bind(finding_id)
-                .execute(&mut **tx)
-                .await?;
+            close(
+                tx,
+                finding_id,
+                state,
+                answer.accept_action(),
+                note,
+                format!("核查#{check_id}"),
+                by,
+            )
+            .await?;
         }
         Review::Return { start, due } => {
             let org_id = check_org.ok_or_else(|| StoreError::Internal("answered finding without unit".into()))?;
-            let title = finding_title(tx, finding_id).await?;
             let note = if note.trim().is_empty() {
                 request_note
             } else {
@@ -1562,10 +1619,11 @@ pub async fn review(
                     note,
                     start: *start,
                     due: *due,
-                    user_id,
                 },
+                state,
+                FindingAction::Return,
                 round + 1,
-                &title,
+                by,
             )
             .await?;
         }
@@ -1574,24 +1632,45 @@ pub async fn review(
 }
 
 /// Excludes a finding that has not been sent (e.g. an obvious data error), with a reason.
-pub async fn dismiss(tx: &mut Tx, scope: &Scope, finding_id: i64, note: &str) -> StoreResult<()> {
-    let (status, _) = finding_status_in_tx(tx, scope, finding_id).await?;
-    if status != finding_status::NEW {
-        return Err(StoreError::conflict(
-            "status",
-            format!(
-                "该疑点当前状态为“{}”，只有待派发的疑点可以直接排除",
-                finding_status::label(&status)
-            ),
-        ));
-    }
+pub async fn dismiss(tx: &mut Tx, scope: &Scope, finding_id: i64, note: &str, by: &Performer<'_>) -> StoreResult<()> {
+    let (state, _) = lock_finding(tx, scope, finding_id).await?;
+    workflow::check(&FINDING_WORKFLOW, state, FindingAction::Exclude, by)?;
     if note.trim().is_empty() {
         return Err(StoreError::invalid("close_note", "请填写排除理由"));
     }
-    sqlx::query("UPDATE ds_finding SET status = $1, close_note = $2, updated_at = $3 WHERE id = $4")
-        .bind(finding_status::DISMISSED)
+    close(tx, finding_id, state, FindingAction::Exclude, note, String::new(), by).await
+}
+
+/// A final decision (accepting an answer, excluding): the transition and its note.
+async fn close(
+    tx: &mut Tx,
+    finding_id: i64,
+    state: FindingState,
+    action: FindingAction,
+    note: &str,
+    detail: String,
+    by: &Performer<'_>,
+) -> StoreResult<()> {
+    workflow::apply(
+        tx,
+        &FINDING_WORKFLOW,
+        "ds_finding",
+        finding_id,
+        state,
+        Step {
+            action,
+            note,
+            detail,
+            open: None,
+            close: None,
+            next_org: None,
+            notice: None,
+        },
+        by,
+    )
+    .await?;
+    sqlx::query("UPDATE ds_finding SET close_note = $1 WHERE id = $2")
         .bind(note.trim())
-        .bind(crate::time::now())
         .bind(finding_id)
         .execute(&mut **tx)
         .await?;
@@ -1600,11 +1679,8 @@ pub async fn dismiss(tx: &mut Tx, scope: &Scope, finding_id: i64, note: &str) ->
 
 /// Records that a confirmed finding became a clue (called by the clue module).
 pub async fn link_clue(tx: &mut Tx, scope: &Scope, finding_id: i64, clue_id: i64) -> StoreResult<()> {
-    let (status, _) = finding_status_in_tx(tx, scope, finding_id).await?;
-    if !matches!(
-        status.as_str(),
-        finding_status::CONFIRMED | finding_status::PARTLY_CONFIRMED
-    ) {
+    let (state, _) = lock_finding(tx, scope, finding_id).await?;
+    if !matches!(state, FindingState::Confirmed | FindingState::PartlyConfirmed) {
         return Err(StoreError::conflict(
             "status",
             "只有核查属实或部分属实的疑点可以转为问题线索",
@@ -1643,5 +1719,22 @@ mod tests {
             assert_eq!(Answer::parse(a.as_str()), Some(a));
         }
         assert_eq!(Answer::parse("yes"), None);
+    }
+
+    /// The stored status codes are the workflow table's states.
+    #[test]
+    fn status_codes_are_the_workflow_states() {
+        use qinglian_domain::workflow::State;
+        let codes: Vec<&str> = FindingState::ALL.iter().map(|s| s.code()).collect();
+        assert_eq!(codes, finding_status::ALL);
+        for s in FindingState::ALL {
+            assert_eq!(finding_status::label(s.code()), s.label());
+        }
+        for a in [Answer::True, Answer::Partly, Answer::False] {
+            let t = FINDING_WORKFLOW
+                .find(FindingState::Answered, a.accept_action())
+                .unwrap();
+            assert_eq!(t.to.code(), a.confirmed_status());
+        }
     }
 }

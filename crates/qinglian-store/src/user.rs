@@ -122,7 +122,7 @@ pub async fn create(tx: &mut Tx, u: &NewUser) -> StoreResult<UserId> {
     if let Some(org) = u.org_id {
         crate::org::get_unscoped(&mut **tx, org)
             .await
-            .map_err(|_| StoreError::invalid("org_id", "所属单位不存在"))?;
+            .map_err(|e| e.not_found_as("org_id", "所属单位不存在"))?;
     }
     let now = crate::time::now();
     let row = sqlx::query(
@@ -532,7 +532,7 @@ pub async fn set_scope(tx: &mut Tx, user_id: UserId, org_ids: &[OrgId]) -> Store
     for o in org_ids {
         crate::org::get_unscoped(&mut **tx, *o)
             .await
-            .map_err(|_| StoreError::invalid("scope", "数据权限中的单位不存在"))?;
+            .map_err(|e| e.not_found_as("scope", "数据权限中的单位不存在"))?;
         sqlx::query("INSERT INTO user_scope (user_id, org_id) VALUES ($1, $2)")
             .bind(user_id)
             .bind(*o)

@@ -213,16 +213,12 @@ pub struct PersonDto {
 }
 
 impl PersonDto {
-    fn from(p: person::Person, full: bool) -> PersonDto {
+    fn from(p: person::Person, shown: person::Shown) -> PersonDto {
         PersonDto {
             id: p.id,
             org_id: p.org_id,
-            id_number: if full {
-                p.id_number.clone()
-            } else {
-                p.masked_id_number()
-            },
-            birth_date: if full { p.birth_date.clone() } else { p.birth_year() },
+            id_number: shown.id_number,
+            birth_date: shown.birth_date,
             org_name: p.org_name,
             name: p.name,
             sex: p.sex,
@@ -274,11 +270,19 @@ pub async fn persons(
     let f = PersonFilter {
         q: q.q,
         org_id: q.org_id,
+        id_suffix: ctx.principal.can(perm::PERSON_SENSITIVE),
         ..Default::default()
     };
     let p = person::list(&app.db, ctx.scope(), &f, page, per).await?;
     Ok(Json(PersonPage {
-        items: p.items.into_iter().map(|x| PersonDto::from(x, false)).collect(),
+        items: p
+            .items
+            .into_iter()
+            .map(|x| {
+                let shown = x.shown(false, person::View::List);
+                PersonDto::from(x, shown)
+            })
+            .collect(),
         total: p.total,
         page: p.page,
         per_page: p.per_page,
@@ -290,23 +294,8 @@ pub async fn persons(
 pub async fn person_get(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> ApiResult<Json<PersonDto>> {
     ctx.require(perm::PERSON_READ)?;
     let p = person::get(&app.db, ctx.scope(), id).await?;
-    let full = ctx.principal.can(perm::PERSON_SENSITIVE);
-    if full {
-        audit::record(
-            &app.db,
-            app.mode(),
-            &ctx.actor(),
-            &Event {
-                action: "person.read_sensitive",
-                object_type: "person",
-                object_id: id.to_string(),
-                outcome: Outcome::Success,
-                detail: "API".into(),
-            },
-        )
-        .await?;
-    }
-    Ok(Json(PersonDto::from(p, full)))
+    let shown = crate::services::person::show(&app, &ctx, &p, person::View::One, "API").await?;
+    Ok(Json(PersonDto::from(p, shown)))
 }
 
 /// New person.
@@ -389,10 +378,9 @@ pub async fn person_create(
     .await?;
     tx.commit().await?;
     let p = person::get(&app.db, ctx.scope(), id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(PersonDto::from(p, ctx.principal.can(perm::PERSON_SENSITIVE))),
-    ))
+    // The caller has just typed the number: echoing it back is not a new sensitive read.
+    let shown = p.shown(ctx.principal.can(perm::PERSON_SENSITIVE), person::View::Export);
+    Ok((StatusCode::CREATED, Json(PersonDto::from(p, shown))))
 }
 
 /// A short Chinese description of a JSON body problem (no internal detail).
@@ -450,15 +438,15 @@ pub struct DeadlineDto {
     pub module: String,
     /// Responsible org.
     pub org_name: String,
-    /// Due date.
-    pub due_date: String,
-    /// yellow | red.
+    /// Due date 'YYYY-MM-DD'; null while pending (the calendar lacks the year it runs into).
+    pub due_date: Option<String>,
+    /// red | yellow | pending (待定: due date waits for a calendar year).
     pub status: String,
     /// Working days left.
     pub workdays_left: i64,
 }
 
-/// Yellow and red deadlines in the caller's scope.
+/// Red, yellow and pending (待定) deadlines in the caller's scope, most urgent first.
 #[utoipa::path(get, path = "/api/v1/deadlines", responses((status = 200, body = [DeadlineDto])), tag = "deadlines", security(("bearer" = [])))]
 pub async fn deadlines(State(app): State<App>, ctx: Ctx) -> ApiResult<Json<Vec<DeadlineDto>>> {
     ctx.require(perm::DEADLINE_READ)?;
@@ -466,18 +454,18 @@ pub async fn deadlines(State(app): State<App>, ctx: Ctx) -> ApiResult<Json<Vec<D
         &app.db,
         ctx.scope(),
         &app.calendar(),
-        qinglian_store::time::today_cst(),
+        app.today(),
         app.config.deadline.yellow_workdays,
     )
     .await?;
     Ok(Json(
         list.into_iter()
             .map(|w| DeadlineDto {
+                due_date: (!w.deadline.is_pending()).then(|| w.deadline.due_date.clone()),
                 id: w.deadline.id,
                 title: w.deadline.title,
                 module: w.deadline.module,
                 org_name: w.deadline.org_name,
-                due_date: w.deadline.due_date,
                 status: w.status.as_str().into(),
                 workdays_left: w.workdays_left,
             })
@@ -489,7 +477,7 @@ pub async fn deadlines(State(app): State<App>, ctx: Ctx) -> ApiResult<Json<Vec<D
 #[derive(OpenApi)]
 #[openapi(
     info(title = "qinglian API", description = "清廉 监督执纪平台 JSON API"),
-    paths(login, logout, me, calendar_due, calendar_day, persons, person_get, person_create, orgs, deadlines,
+    paths(login, logout, me, calendar_due, calendar_day, crate::calendar::notice_api, persons, person_get, person_create, orgs, deadlines,
         crate::api_ds::findings, crate::api_ds::finding, crate::api_ds::run, crate::api_ds::job),
     modifiers(&BearerAuth),
     tags((name = "auth", description = "登录与会话"), (name = "calendar", description = "工作日历与期限"), (name = "persons", description = "人员名册"), (name = "orgs", description = "组织机构"), (name = "deadlines", description = "期限预警"), (name = "data_supervision", description = "大数据监督"))

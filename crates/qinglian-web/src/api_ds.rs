@@ -212,8 +212,8 @@ pub async fn run(
 }
 
 /// One job with its progress.
-#[utoipa::path(get, path = "/api/v1/ds/jobs/{id}", params(("id" = i64, Path)), responses((status = 200, body = JobDto), (status = 404, body = crate::error::ErrorBody)), tag = "data_supervision", security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/ds/jobs/{id}", params(("id" = i64, Path)), responses((status = 200, body = JobDto), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)), tag = "data_supervision", security(("bearer" = [])))]
 pub async fn job(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> ApiResult<Json<JobDto>> {
-    ctx.require(perm::DS_READ)?;
+    ctx.require(perm::DS_RULES)?;
     Ok(Json(sv::get_job(&app.db, ctx.scope(), id).await?.into()))
 }

@@ -77,6 +77,7 @@ impl App {
             .await
             .with_context(|| format!("无法连接数据库（{}）", redact_url(&config.effective_database_url())))?;
         qinglian_store::migrate::run(&db).await.context("数据库迁移失败")?;
+        qinglian_store::person::refresh_name_keys(&db).await?;
         let mut tx = db.begin().await?;
         qinglian_store::user::ensure_builtin_roles(&mut tx).await?;
         tx.commit().await?;
@@ -101,6 +102,14 @@ impl App {
     /// The crypto mode in force.
     pub fn mode(&self) -> CryptoMode {
         self.config.crypto_mode
+    }
+
+    /// Today in China Standard Time, or the configured fixed date (`today`): the one clock every
+    /// deadline, default due date and home page uses.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.config
+            .fixed_today()
+            .unwrap_or_else(qinglian_store::time::today_cst)
     }
 
     /// A snapshot of the calendar.

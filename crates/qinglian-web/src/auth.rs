@@ -56,6 +56,15 @@ impl Ctx {
     pub fn scope(&self) -> &qinglian_store::Scope {
         &self.principal.scope
     }
+    /// This user as the performer of workflow transitions (permissions, audit identity).
+    pub fn performer(&self, mode: qinglian_crypto::CryptoMode) -> qinglian_store::workflow::Performer<'_> {
+        qinglian_store::workflow::Performer {
+            user_id: Some(self.principal.user.id),
+            actor: self.actor(),
+            mode,
+            perms: &self.principal,
+        }
+    }
 }
 
 /// What the auth middleware found for a request.
@@ -268,6 +277,16 @@ pub async fn login(
         outcome: Outcome::Failure,
         detail: detail.to_string(),
     };
+    // Per client address, over every user name: guessing across many accounts from one
+    // address is stopped as guessing one account is (the account lockout below).
+    let since = time::format(chrono::Utc::now() - chrono::Duration::minutes(policy.lockout_minutes));
+    if audit::failed_logins_from(&app.db, ip, &since).await? >= policy.max_failed_logins_per_ip {
+        audit::record(&app.db, app.mode(), &actor, &fail("同一地址登录失败次数过多，已拒绝")).await?;
+        return Err(AppError::TooMany(format!(
+            "该地址登录失败次数过多，请{}分钟后再试",
+            policy.lockout_minutes
+        )));
+    }
     let found = user::find_auth(app.db.pool(), username).await?;
     let Some(found) = found else {
         // Same work and the same answer as a wrong password: usernames cannot be probed.
@@ -333,6 +352,16 @@ pub async fn login(
     let token = qinglian_crypto::random_token(32);
     let csrf = qinglian_crypto::random_token(32);
     let principal = user::load_principal(&app.db, u.id).await?;
+    // Until next year's calendar is saved (from November, or as soon as a deadline waits for
+    // it), every calendar administrator's login repeats the request — not while one is unread.
+    let ask_for_year = if principal.can(qinglian_store::permission::CONFIG_MANAGE) {
+        let today = app.today();
+        let next = chrono::Datelike::year(&today) + 1;
+        let pending = qinglian_store::deadline::pending_count(&app.db).await?;
+        (!app.calendar().covers(next) && (chrono::Datelike::month(&today) >= 11 || pending > 0)).then_some(next)
+    } else {
+        None
+    };
     let mut tx = app.db.begin().await?;
     if let Some(step) = totp_step
         && !user::use_totp_step(&mut tx, u.id, step).await?
@@ -347,6 +376,9 @@ pub async fn login(
         user::record_success(&mut tx, u.id).await?;
     }
     session::create(&mut tx, &session_hash(app, &token), u.id, kind, &csrf, totp_pending, ip).await?;
+    if let Some(year) = ask_for_year {
+        qinglian_store::deadline::tell_calendar_admins(&mut tx, year).await?;
+    }
     let actor = Actor {
         role: principal.role_names(),
         ..actor

@@ -30,6 +30,10 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Log filter, e.g. `info` or `qinglian=debug` (`log`).
     pub log: String,
+    /// The date the server takes as today, `YYYY-MM-DD`; empty (the default) = the wall clock
+    /// in China Standard Time. For tests, training and demos on a fixed date (`today`, env
+    /// `QINGLIAN_TODAY`); never set it in production.
+    pub today: String,
     /// Demo mode, set only by `serve --demo` (never by the file or the environment, because it
     /// turns off required two-factor login): seeds the fictional 示例市 and does not force
     /// two-factor login or a password change at first login. Never use in production.
@@ -125,6 +129,7 @@ impl Default for Config {
             public_url: String::new(),
             trust_proxy: false,
             log: "info".into(),
+            today: String::new(),
             demo: false,
             session: SessionConfig::default(),
             deadline: DeadlineConfig::default(),
@@ -172,6 +177,7 @@ pub const KEYS: &[&str] = &[
     "public_url",
     "trust_proxy",
     "log",
+    "today",
     "session.idle_minutes",
     "session.absolute_hours",
     "deadline.yellow_workdays",
@@ -223,7 +229,14 @@ fn scalar(s: &str) -> toml::Value {
 fn typed(key: &str, value: &str) -> toml::Value {
     if matches!(
         key,
-        "addr" | "database_url" | "master_key" | "public_url" | "log" | "crypto_mode" | "data_supervision.store"
+        "addr"
+            | "database_url"
+            | "master_key"
+            | "public_url"
+            | "log"
+            | "today"
+            | "crypto_mode"
+            | "data_supervision.store"
     ) {
         toml::Value::String(value.to_string())
     } else {
@@ -342,6 +355,12 @@ impl Config {
         if self.addr.parse::<std::net::SocketAddr>().is_err() {
             return bad("addr", "应为“IP:端口”，例如 127.0.0.1:8080");
         }
+        if !self.today.is_empty() && chrono::NaiveDate::parse_from_str(&self.today, "%Y-%m-%d").is_err() {
+            return bad(
+                "today",
+                "应为YYYY-MM-DD格式的日期，例如 2026-12-20；留空表示使用系统时钟",
+            );
+        }
         if !(5..=480).contains(&self.session.idle_minutes) {
             return bad("session.idle_minutes", "应在5–480分钟之间");
         }
@@ -385,6 +404,11 @@ impl Config {
         } else {
             self.database_url.clone()
         }
+    }
+
+    /// The fixed date of `today`, if set (validated at load).
+    pub fn fixed_today(&self) -> Option<chrono::NaiveDate> {
+        chrono::NaiveDate::parse_from_str(&self.today, "%Y-%m-%d").ok()
     }
 
     /// Whether session cookies carry `Secure` regardless of the request.
@@ -431,7 +455,7 @@ mod tests {
     #[test]
     fn every_key_has_an_env_name() {
         assert_eq!(env_name("session.idle_minutes"), "QINGLIAN_SESSION_IDLE_MINUTES");
-        assert_eq!(KEYS.len(), 17);
+        assert_eq!(KEYS.len(), 18);
         let doc = include_str!("../../../docs/CONFIGURATION.md");
         for k in KEYS {
             assert!(

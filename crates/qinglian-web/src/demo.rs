@@ -1069,14 +1069,21 @@ async fn seed_data_supervision(app: &App, commission: OrgId, finance: OrgId, sen
         rest.sort_by_key(|f| f.id);
         chosen.extend(rest);
         chosen.truncate(DEMO_DISPATCHED);
-        let today = qinglian_store::time::today_cst();
-        // The rule's working days; three weeks when the calendar does not reach that far.
-        let due = qinglian_domain::rules::rule(sv::CHECK_RULE)
-            .and_then(|r| r.due_date(&app.calendar(), today).ok())
-            .unwrap_or(today + chrono::Duration::days(21));
+        let today = app.today();
+        // The rule's working days; pending (待定) when the calendar does not reach that far.
+        let period = qinglian_domain::rules::rule(sv::CHECK_RULE)
+            .map_or(qinglian_domain::deadline::Period::Workdays(15), |r| r.period);
+        let due = qinglian_domain::deadline::due_or_pending(&app.calendar(), today, period);
         let mut tx = app.db.begin().await?;
+        // The demo acts as the supervision office's clerk (its sender), with the system's trust.
+        let by = qinglian_store::workflow::Performer {
+            user_id: Some(sender),
+            actor: Actor::system("demo"),
+            mode: app.mode(),
+            perms: &qinglian_store::workflow::System,
+        };
         for f in chosen {
-            let check = sv::dispatch(
+            sv::dispatch(
                 &mut tx,
                 &everything,
                 &sv::Dispatch {
@@ -1085,18 +1092,10 @@ async fn seed_data_supervision(app: &App, commission: OrgId, finance: OrgId, sen
                     note: "演示：请核实该疑点并反馈核查结果".into(),
                     start: today,
                     due,
-                    user_id: sender,
                 },
+                &by,
             )
             .await?;
-            let event = Event {
-                action: "ds.finding_dispatch",
-                object_type: "ds_finding",
-                object_id: f.id.to_string(),
-                outcome: Outcome::Success,
-                detail: format!("核查#{check}，期限{due}（演示数据）"),
-            };
-            audit::append(&mut tx, app.mode(), &Actor::system("demo"), &event).await?;
         }
         tx.commit().await?;
     }

@@ -646,9 +646,17 @@ pub async fn resolve_models(app: &App, params: &RunParams) -> Result<Vec<Model>,
     let mut out = Vec::new();
     for id in &params.models {
         let base = if let Some(code) = id.strip_prefix("custom:") {
-            let stored = sv::custom_model(&app.db, code, None)
-                .await
-                .map_err(|_| ("models", format!("自定义模型{code}不存在")))?;
+            let stored = match sv::custom_model(&app.db, code, None).await {
+                Ok(m) => m,
+                Err(qinglian_store::StoreError::NotFound(_)) => {
+                    return Err(("models", format!("自定义模型{code}不存在")));
+                }
+                // Not the user's fault: said as such (the caller shows it as a field error).
+                Err(e) => {
+                    tracing::error!(error = %e, "loading custom model {code}");
+                    return Err(("models", "读取自定义模型时数据库出错，请稍后重试".to_string()));
+                }
+            };
             custom_from_store(&stored).map_err(|e| ("models", format!("自定义模型{code}：{e}")))?
         } else {
             builtin_model(id).ok_or_else(|| ("models", format!("模型{id}不存在")))?

@@ -114,7 +114,20 @@ impl From<StoreError> for AppError {
             StoreError::NotFound(what) => AppError::NotFound(what),
             StoreError::Conflict { field, message } => AppError::Conflict(field, message),
             StoreError::Invalid { field, message } => AppError::Invalid(vec![(field, message)]),
+            StoreError::Forbidden(_) => AppError::Forbidden,
             other => AppError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+impl AppError {
+    /// A file the server itself wrote, read back: missing is `NotFound(what)` (it expired or
+    /// was removed), any other I/O failure is a server fault with an error id, never the user's.
+    pub fn from_file(what: &'static str, e: std::io::Error) -> AppError {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            AppError::NotFound(what)
+        } else {
+            AppError::Internal(anyhow::Error::new(e).context(what))
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod api;
 pub mod api_ds;
 pub mod app;
 pub mod auth;
+pub mod calendar;
 pub mod config;
 pub mod ds;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod middleware;
 pub mod password;
 pub mod router;
 pub mod server;
+pub mod services;
 pub mod templates;
 pub mod ui;
 

@@ -113,6 +113,7 @@ pub fn build(app: App) -> Router {
     Router::new()
         .merge(ui)
         .merge(api)
+        .merge(crate::calendar::routes())
         .route("/healthz", get(healthz))
         .merge(crate::assets::router())
         .fallback(not_found)

@@ -19,7 +19,111 @@ on_both!(
     forced_password_change_gates_every_page,
     a_totp_code_is_accepted_once_and_a_half_login_changes_nothing,
     totp_failures_lock_the_account_across_password_logins,
+    one_address_guessing_over_many_user_names_is_throttled,
+    turning_two_factor_off_needs_the_password_and_is_audited,
 );
+
+/// Issue #16 §1: whoever sits at an unlocked screen cannot switch the second factor off.
+async fn turning_two_factor_off_needs_the_password_and_is_audited(t: TestApp) {
+    let id = t.user("alice", &["leader"], &[t.orgs.city]).await;
+    let enc = t.app.keys.encrypt(
+        common::TOTP_SECRET.as_bytes(),
+        qinglian_web::auth::totp_aad(id).as_bytes(),
+    );
+    let mut tx = t.app.db.begin().await.unwrap();
+    qinglian_store::user::set_totp(&mut tx, id, Some(&enc), true)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let c = t.login("alice").await;
+    let enabled = |t: &TestApp| {
+        let pool = t.app.db.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT totp_enabled FROM app_user WHERE username = 'alice'")
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let page = c.get("/account/totp").await.text();
+    assert!(page.contains("关闭前请输入登录密码或当前动态验证码"), "{page}");
+    for proof in ["", "not-my-password"] {
+        let r = c
+            .post_form("/account/totp", &[("action", "disable"), ("password", proof)])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert!(r.text().contains("双因素认证未关闭"));
+        assert_eq!(enabled(&t).await, 1);
+    }
+    let failures: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'user.totp_disable' AND outcome = 'failure'")
+            .fetch_one(t.app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(failures, 2);
+    let r = c
+        .post_form("/account/totp", &[("action", "disable"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(enabled(&t).await, 0);
+    let ok: String =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'user.totp_disable' AND outcome = 'success'")
+            .fetch_one(t.app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(ok, "以密码确认");
+}
+
+/// Issue #16 §1: wrong passwords over many user names from one address get 429 after the
+/// security policy's per-address count (audited); another address is not affected.
+async fn one_address_guessing_over_many_user_names_is_throttled(t: TestApp) {
+    t.user("alice", &["leader"], &[t.orgs.city]).await;
+    let policy = qinglian_store::setting::SecurityPolicy {
+        max_failed_logins_per_ip: 5,
+        ..Default::default()
+    };
+    let mut tx = t.app.db.begin().await.unwrap();
+    qinglian_store::setting::set(&mut tx, qinglian_store::setting::SECURITY_POLICY, &policy, "test")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let login = |name: String, pw: &'static str| {
+        let t = &t;
+        async move {
+            t.anon()
+                .post_json(
+                    "/api/v1/auth/login",
+                    &serde_json::json!({"username": name, "password": pw}),
+                )
+                .await
+        }
+    };
+    for i in 0..5 {
+        let r = login(format!("guess{i}"), "wrong-password").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}: {}", r.text());
+    }
+    for i in 5..8 {
+        let r = login(format!("guess{i}"), "wrong-password").await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "attempt {i}");
+        assert!(r.json()["message"].as_str().unwrap().contains("该地址"));
+    }
+    // Even the right password waits out the window from this address.
+    assert_eq!(
+        login("alice".into(), PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let refused: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'login' AND detail LIKE '同一地址登录失败次数过多%'",
+    )
+    .fetch_one(t.app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(refused, 4, "every refusal is audited");
+    // Another address is not affected.
+    t.sql("UPDATE audit_log SET ip = '10.0.0.9' WHERE action = 'login'")
+        .await;
+    assert_eq!(login("alice".into(), PASSWORD).await.status, StatusCode::OK);
+}
 
 async fn login_sets_a_strict_httponly_session_and_audits(t: TestApp) {
     t.user("alice", &["leader"], &[t.orgs.city]).await;

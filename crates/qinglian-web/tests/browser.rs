@@ -1137,7 +1137,7 @@ async fn journey_ds(b: &Browser) -> Result<()> {
     b.el("#unread-count").await?;
     b.nav(".topbar a.inbox", "消息").await?;
     b.wait_path("/notifications").await?;
-    b.nav("main a", "收到大数据监督疑点核查任务").await?;
+    b.nav("main a", "收到疑点核查任务").await?;
     b.wait_path(&finding_path).await?;
     b.el_text("#answer-form", "反馈核查结果").await?;
     let evidence = b.text("#finding-evidence").await?;

@@ -108,7 +108,7 @@ async fn demo_data_supervision(t: TestApp) {
     assert!(sent.iter().any(|f| f.model == "redflags"), "{sent:?}");
     let unit = t.login("unit1").await;
     let inbox = unit.get("/notifications").await.text();
-    assert!(inbox.contains("收到大数据监督疑点核查任务"), "{inbox}");
+    assert!(inbox.contains("收到疑点核查任务"), "{inbox}");
     let list = unit.get("/ds/findings").await.text();
     for f in &sent {
         assert!(list.contains(&format!("/ds/findings/{}\"", f.id)), "{list}");

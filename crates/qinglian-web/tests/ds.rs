@@ -257,7 +257,7 @@ async fn full_journey(t: TestApp) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     // The unit user is notified and sees it; a sibling unit does not.
     let inbox = unit.get("/notifications").await.text();
-    assert!(inbox.contains("收到大数据监督疑点核查任务"), "{inbox}");
+    assert!(inbox.contains("收到疑点核查任务"), "{inbox}");
     let seen = unit.get(&format!("/ds/findings/{}", f.id)).await.text();
     assert!(seen.contains("反馈核查结果"), "{seen}");
     let other = t.login("caizheng").await;
@@ -945,5 +945,35 @@ on_both!(
     bad_input_and_permissions,
     jobs_cancel_and_survive_restart,
     redflags_journey,
-    roster_from_platform
+    roster_from_platform,
+    detection_rules_are_need_to_know
 );
+
+/// Issue #16 §1: a unit under supervision sees the findings sent to it and nothing of the
+/// models, their thresholds and SQL, the datasets or the runs.
+async fn detection_rules_are_need_to_know(t: TestApp) {
+    t.user("jiandu", &["supervision"], &[t.orgs.city]).await;
+    t.user_in("caizheng", &["unit_admin"], &[t.orgs.finance], t.orgs.finance)
+        .await;
+    let office = t.login("jiandu").await;
+    let unit = t.login("caizheng").await;
+    for page in [
+        "/ds",
+        "/ds/models",
+        "/ds/models/paid_after_death",
+        "/ds/jobs",
+        "/ds/datasets/deaths",
+    ] {
+        assert_eq!(office.get(page).await.status, StatusCode::OK, "{page}");
+        assert_eq!(unit.get(page).await.status, StatusCode::FORBIDDEN, "{page}");
+    }
+    let home = unit.get("/ds/findings").await.text();
+    assert!(
+        !home.contains("href=\"/ds/models\"") && !home.contains("监督概览"),
+        "menu: {home}"
+    );
+    assert_eq!(
+        t.api_login("caizheng").await.get("/api/v1/ds/jobs/1").await.status,
+        StatusCode::FORBIDDEN
+    );
+}

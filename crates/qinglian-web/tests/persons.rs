@@ -11,6 +11,8 @@ on_both!(
     a_bad_id_number_is_refused_with_the_reason_then_a_good_one_is_saved,
     duplicate_id_numbers_are_refused,
     search_finds_names_by_pinyin_initials,
+    surnames_read_as_surnames_and_names_sort_by_surname_then_given_name,
+    an_editor_without_the_sensitive_permission_never_sees_a_full_id_number,
     import_with_one_bad_row_all_or_nothing_then_valid_only,
     import_template_downloads_with_chinese_headers,
     api_creates_people_with_field_errors,
@@ -134,6 +136,146 @@ async fn search_finds_names_by_pinyin_initials(t: TestApp) {
     assert!(r.contains("张三丰") && !r.contains(">张三<"));
     let api = t.api_login("casem").await;
     assert_eq!(api.get("/api/v1/persons?q=ls").await.json()["total"], 1);
+}
+
+/// Issue #16 §2: 曾 is zeng (zj finds 曾健), names sort by the surname's pinyin then the given
+/// name's (陈 and 程 not interleaved), and an ID number's last digits find a person for roles
+/// that may see ID numbers, a typed ID with spaces too.
+async fn surnames_read_as_surnames_and_names_sort_by_surname_then_given_name(t: TestApp) {
+    t.user("casem", &["casemgmt"], &[t.orgs.city]).await;
+    t.user("unit", &["unit_admin"], &[t.orgs.city]).await;
+    let c = t.login("casem").await;
+    let org = t.orgs.finance.to_string();
+    let people = [
+        ("曾健", fix_check("11010519800101011")),
+        ("陈志", fix_check("11010519800101021")),
+        ("程刚", fix_check("11010519800101031")),
+        ("陈安", fix_check("11010519800101041")),
+        ("单雄", fix_check("11010519800101051")),
+    ];
+    for (n, id) in &people {
+        let r = c
+            .post_form("/persons", &[("org_id", &org), ("name", n), ("id_number", id)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    }
+    let api = t.api_login("casem").await;
+    let names = |v: serde_json::Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(api.get("/api/v1/persons?q=zj").await.json()), vec!["曾健"]);
+    assert_eq!(names(api.get("/api/v1/persons?q=sx").await.json()), vec!["单雄"]);
+    assert_eq!(
+        names(api.get("/api/v1/persons?q=cj").await.json()),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        names(api.get("/api/v1/persons").await.json()),
+        vec!["陈安", "陈志", "程刚", "单雄", "曾健"],
+        "by surname pinyin (chen < cheng < shan < zeng), then given name"
+    );
+    let page = c.get("/persons").await.text();
+    let pos = |n: &str| page.find(n).unwrap_or_else(|| panic!("{n} on the page"));
+    assert!(pos("陈志") < pos("程刚") && pos("单雄") < pos("曾健"));
+    // The last digits of an ID number, or the whole number typed with spaces.
+    let id = &people[0].1;
+    let tail = &id[14..];
+    assert_eq!(
+        names(api.get(&format!("/api/v1/persons?q={tail}")).await.json()),
+        vec!["曾健"]
+    );
+    let spaced = format!("{} {} {}", &id[..6], &id[6..14], &id[14..]);
+    let r = c.get(&format!("/persons?q={}", common::enc(&spaced))).await.text();
+    assert!(r.contains("曾健") && !r.contains("陈志"), "{r}");
+    // A role that may not see ID numbers cannot probe them by their last digits.
+    let unit = t.api_login("unit").await;
+    assert_eq!(unit.get(&format!("/api/v1/persons?q={tail}")).await.json()["total"], 0);
+}
+
+/// Issue #16 §1: the edit form is a read like any other — a unit admin without
+/// person.sensitive sees the masked number as a placeholder, an empty field keeps the stored
+/// number, and a typed one replaces it. Lists never show a full birth date beside a masked ID.
+async fn an_editor_without_the_sensitive_permission_never_sees_a_full_id_number(t: TestApp) {
+    t.user("casem", &["casemgmt"], &[t.orgs.city]).await;
+    t.user("unit", &["unit_admin"], &[t.orgs.finance]).await;
+    let id = fix_check("11010519800101011");
+    let c = t.login("casem").await;
+    let org = t.orgs.finance.to_string();
+    let r = c
+        .post_form("/persons", &[("org_id", &org), ("name", "王五"), ("id_number", &id)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let pid = r
+        .location()
+        .trim_start_matches("/persons/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let audits = |t: &TestApp| {
+        let pool = t.app.db.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action = 'person.read_sensitive'")
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    // With the permission the form shows the number, and that read is audited.
+    let before = audits(&t).await;
+    assert!(c.get(&format!("/persons/{pid}/edit")).await.text().contains(&id));
+    assert_eq!(audits(&t).await, before + 1);
+
+    let unit = t.login("unit").await;
+    let form = unit.get(&format!("/persons/{pid}/edit")).await.text();
+    assert!(!form.contains(&id), "no full number in the form");
+    assert!(form.contains("110105********011"), "the masked number is shown: {form}");
+    for page in [format!("/persons/{pid}"), "/persons".to_string()] {
+        let text = unit.get(&page).await.text();
+        assert!(!text.contains(&id) && !text.contains("1980-01-01"), "{page}");
+    }
+    assert!(
+        !c.get("/persons").await.text().contains("1980-01-01"),
+        "lists show the year only"
+    );
+    // Saving with the field left empty keeps the stored number.
+    let r = unit
+        .post_form(
+            &format!("/persons/{pid}"),
+            &[("org_id", &org), ("name", "王五"), ("id_number", ""), ("post", "科长")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let p = person::get(
+        &t.app.db,
+        &qinglian_store::Scope::new(vec!["/".into()]),
+        pid.parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((p.id_number.as_str(), p.post.as_str()), (id.as_str(), "科长"));
+    // A typed number replaces it.
+    let new_id = fix_check("11010519810202021");
+    let r = unit
+        .post_form(
+            &format!("/persons/{pid}"),
+            &[("org_id", &org), ("name", "王五"), ("id_number", &new_id)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let p = person::get(
+        &t.app.db,
+        &qinglian_store::Scope::new(vec!["/".into()]),
+        pid.parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(p.id_number, new_id);
 }
 
 fn fix_check(first17_plus: &str) -> String {

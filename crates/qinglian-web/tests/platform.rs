@@ -6,6 +6,7 @@ mod common;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use common::TestApp;
+use qinglian_domain::deadline::Due;
 use qinglian_store::deadline::{self, NewDeadline};
 
 on_both!(
@@ -83,10 +84,46 @@ async fn calendar_admin_adds_a_year_without_a_release(t: TestApp) {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().contains("第1行"));
+    // RULES.md §1: a year is saved whole or not at all — two festivals are not a year.
     let text = "2027-01-01,元旦,holiday\n2027-02-06~2027-02-12,春节,holiday\n2027-02-14,春节调休上班,makeup_workday\n";
     let r = c.post_form("/admin/calendar", &[("text", text)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let page = r.text();
+    assert!(
+        page.contains("不完整") && page.contains("清明节") && page.contains("国庆节"),
+        "{page}"
+    );
+    assert!(
+        page.contains("2027-02-06~2027-02-12"),
+        "the typed lines are kept: {page}"
+    );
+    assert_eq!(
+        t.anon().get("/api/v1/calendar/day/2027-02-08").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "nothing of 2027 was saved"
+    );
+    // The whole year, pasted as the State Council's notice: preview, then save.
+    let r = c
+        .post_form(
+            "/admin/calendar/notice",
+            &[("notice", common::NOTICE_2027_FIXTURE), ("action", "preview")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.text().contains("确认2027年节假日安排"));
+    assert_eq!(
+        t.anon().get("/api/v1/calendar/day/2027-01-01").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a preview saves nothing"
+    );
+    let r = c
+        .post_form(
+            "/admin/calendar/notice",
+            &[("notice", common::NOTICE_2027_FIXTURE), ("action", "save")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let d = t.anon().get("/api/v1/calendar/day/2027-02-08").await.json();
+    let d = t.anon().get("/api/v1/calendar/day/2027-01-01").await.json();
     assert_eq!(d["kind"], "holiday");
     assert_eq!(
         t.anon()
@@ -100,7 +137,7 @@ async fn calendar_admin_adds_a_year_without_a_release(t: TestApp) {
 async fn deadlines_show_yellow_and_red_in_scope_and_notify_once(t: TestApp) {
     let owner = t.user("unit1", &["unit_admin"], &[t.orgs.finance]).await;
     t.user("unit2", &["unit_admin"], &[t.orgs.civil]).await;
-    let today = qinglian_store::time::today_cst();
+    let today = t.app.today();
     let cal = t.app.calendar();
     let mk = |org, title: &str, start: NaiveDate, due: NaiveDate| NewDeadline {
         module: "report".into(),
@@ -111,7 +148,7 @@ async fn deadlines_show_yellow_and_red_in_scope_and_notify_once(t: TestApp) {
         title: title.into(),
         rule_id: "report_accept_notice".into(),
         start_date: start,
-        due_date: due,
+        due: Due::On(due),
         link: "/".into(),
     };
     let overdue_due = today - chrono::Duration::days(3);

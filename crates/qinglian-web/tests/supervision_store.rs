@@ -10,11 +10,14 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use common::TestApp;
+use qinglian_domain::deadline::Due;
 use qinglian_store::attachment::{self, NewAttachment};
+use qinglian_store::audit::Actor;
 use qinglian_store::supervision::{
     self as sv, Answer, Dispatch, FindingFilter, FindingInput, JobKind, NewCustomModel, NewJob, Review, finding_status,
     job_status,
 };
+use qinglian_store::workflow::{Performer, System};
 use qinglian_store::{Scope, StoreError, StoreResult, Tx, notification, org, user};
 use sqlx::Row;
 
@@ -158,27 +161,41 @@ async fn visible(t: &TestApp, s: &Scope) -> BTreeSet<i64> {
     ids(&page.items)
 }
 
-fn dispatch_of(finding_id: i64, org_id: i64, start: &str, due: &str, user_id: i64) -> Dispatch {
-    Dispatch {
-        finding_id,
-        org_id,
-        note: "请核实该人员是否重复领取".into(),
-        start: day(start),
-        due: day(due),
-        user_id,
+/// A user as the performer of a transition, trusted with every permission (the tests of
+/// refusals by permission build a performer from the user's real principal).
+fn by(user: i64) -> Performer<'static> {
+    Performer {
+        user_id: Some(user),
+        actor: Actor::system("test"),
+        mode: qinglian_crypto::CryptoMode::Guomi,
+        perms: &System,
     }
 }
 
-async fn dispatch(t: &TestApp, s: &Scope, d: &Dispatch) -> StoreResult<i64> {
-    write(t, async |tx| sv::dispatch(tx, s, d).await).await
+/// A dispatch and the user who sends it.
+fn dispatch_of(finding_id: i64, org_id: i64, start: &str, due: &str, user_id: i64) -> (Dispatch, i64) {
+    (
+        Dispatch {
+            finding_id,
+            org_id,
+            note: "请核实该人员是否重复领取".into(),
+            start: day(start),
+            due: Due::On(day(due)),
+        },
+        user_id,
+    )
+}
+
+async fn dispatch(t: &TestApp, s: &Scope, d: &(Dispatch, i64)) -> StoreResult<i64> {
+    write(t, async |tx| sv::dispatch(tx, s, &d.0, &by(d.1)).await).await
 }
 
 async fn answer(t: &TestApp, s: &Scope, id: i64, a: Answer, note: &str, user: i64) -> StoreResult<i64> {
-    write(t, async |tx| sv::answer(tx, s, id, a, note, user).await).await
+    write(t, async |tx| sv::answer(tx, s, id, a, note, &by(user)).await).await
 }
 
 async fn review(t: &TestApp, s: &Scope, id: i64, r: &Review, note: &str, user: i64) -> StoreResult<()> {
-    write(t, async |tx| sv::review(tx, s, id, r, note, user).await).await
+    write(t, async |tx| sv::review(tx, s, id, r, note, &by(user)).await).await
 }
 
 /// Sets a finding's status (and checking unit) directly, for tests about reading.
@@ -555,7 +572,7 @@ async fn findings_are_visible_through_the_owner_or_the_checking_unit(t: TestApp)
 
     // Workflow calls are scoped as well: unit B cannot act on unit A's finding.
     assert_not_found(answer(&t, &unit_b, s1, Answer::True, "核实属实", sup).await);
-    assert_not_found(write(&t, async |tx| sv::dismiss(tx, &unit_b, s3, "数据错误").await).await);
+    assert_not_found(write(&t, async |tx| sv::dismiss(tx, &unit_b, s3, "数据错误", &by(sup)).await).await);
     assert_not_found(
         dispatch(
             &t,
@@ -878,7 +895,11 @@ async fn dispatch_opens_a_tracked_check_and_notifies_the_unit(t: TestApp) {
         let n = notification::list(&t.app.db, uid, 10).await.unwrap();
         assert_eq!(n.len(), 1, "user {uid}: one notification even with two roles");
         assert_eq!(n[0].link, format!("/ds/findings/{}", f.id));
-        assert_eq!(n[0].title, "收到大数据监督疑点核查任务");
+        assert_eq!(
+            n[0].title,
+            format!("收到疑点核查任务：疑点 #{}", f.id),
+            "the title names the item"
+        );
         assert!(n[0].body.contains("2026年03月20日"), "{}", n[0].body);
         assert!(n[0].body.contains("110105********002X"), "masked: {}", n[0].body);
         assert!(
@@ -927,12 +948,12 @@ async fn dispatch_refuses_bad_requests_and_writes_nothing(t: TestApp) {
     let s2 = finding(&t, "m", "S2").await.id;
     let all = everything();
     // Each refusal is committed anyway: a refused dispatch must not have written anything.
-    let refused = |d: Dispatch| {
+    let refused = |d: (Dispatch, i64)| {
         let t = &t;
         let all = &all;
         async move {
             let mut tx = t.app.db.begin().await.unwrap();
-            let r = sv::dispatch(&mut tx, all, &d).await;
+            let r = sv::dispatch(&mut tx, all, &d.0, &by(d.1)).await;
             tx.commit().await.unwrap();
             r
         }
@@ -983,6 +1004,21 @@ async fn dispatch_refuses_bad_requests_and_writes_nothing(t: TestApp) {
     );
     // Unknown finding.
     assert_not_found(refused(dispatch_of(999_999, t.orgs.finance, "2026-03-02", "2026-03-20", sup)).await);
+
+    // The workflow table decides who may: a unit's admin (ds.answer only) cannot dispatch,
+    // even through the store.
+    let principal = user::load_principal(&t.app.db, fin_admin).await.unwrap();
+    let unit_by = Performer {
+        user_id: Some(fin_admin),
+        actor: Actor::system("test"),
+        mode: qinglian_crypto::CryptoMode::Guomi,
+        perms: &principal,
+    };
+    let mut tx = t.app.db.begin().await.unwrap();
+    let d = dispatch_of(s2, t.orgs.finance, "2026-03-02", "2026-03-20", fin_admin).0;
+    let r = sv::dispatch(&mut tx, &all, &d, &unit_by).await;
+    assert!(matches!(r, Err(StoreError::Forbidden(_))), "{r:?}");
+    tx.commit().await.unwrap();
 
     // Nothing was written by the refusals.
     let after = refetch(&t, s2).await;
@@ -1053,6 +1089,32 @@ async fn answer_and_review_run_the_checking_rounds(t: TestApp) {
     let after = refetch(&t, f).await;
     assert_eq!(after.status, finding_status::ANSWERED);
     assert_eq!(after.due_date, None, "no open check any more");
+    // The answer tells the dispatching office (the finding's owner) which finding waits.
+    let inbox = notification::list(&t.app.db, sup, 10).await.unwrap();
+    assert!(
+        inbox
+            .iter()
+            .any(|n| n.title == format!("疑点核查结果待复核：疑点 #{f}")),
+        "{inbox:?}"
+    );
+    assert_eq!(
+        notification::unread_count(&t.app.db, fin_admin).await.unwrap(),
+        1,
+        "not the answerer"
+    );
+    // Every transition is on the item's history.
+    let history = qinglian_store::workflow::history(&t.app.db, "data_supervision.finding", f)
+        .await
+        .unwrap();
+    let steps: Vec<(&str, &str, &str)> = history
+        .iter()
+        .map(|e| (e.from_state.as_str(), e.action.as_str(), e.to_state.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        [("new", "dispatch", "checking"), ("checking", "answer", "answered")]
+    );
+    assert_eq!(history[1].note, "经核实，该人员重复领取");
     let dl = deadlines_of(&t, f).await;
     assert_eq!(dl.len(), 1);
     assert!(dl[0].done_at.is_some(), "the answer closes the deadline");
@@ -1070,21 +1132,21 @@ async fn answer_and_review_run_the_checking_rounds(t: TestApp) {
     // and nothing is written even if the caller commits anyway.
     let back = Review::Return {
         start: day("2026-03-23"),
-        due: day("2026-04-10"),
+        due: Due::On(day("2026-04-10")),
     };
     for (r, note, field) in [
         (back.clone(), " ", "review_note"),
         (
             Review::Return {
                 start: day("2026-03-23"),
-                due: day("2026-03-22"),
+                due: Due::On(day("2026-03-22")),
             },
             "请补充银行流水",
             "due_date",
         ),
     ] {
         let mut tx = t.app.db.begin().await.unwrap();
-        assert_invalid(sv::review(&mut tx, &all, f, &r, note, sup).await, field);
+        assert_invalid(sv::review(&mut tx, &all, f, &r, note, &by(sup)).await, field);
         tx.commit().await.unwrap();
         assert_eq!(refetch(&t, f).await.status, finding_status::ANSWERED);
         let checks = sv::checks_of(&t.app.db, f).await.unwrap();
@@ -1178,7 +1240,8 @@ async fn concurrent_workflow_steps_on_one_finding_run_one_after_the_other(t: Tes
     sv::dispatch(
         &mut first,
         &everything(),
-        &dispatch_of(f, t.orgs.finance, "2026-03-02", "2026-03-20", sup),
+        &dispatch_of(f, t.orgs.finance, "2026-03-02", "2026-03-20", sup).0,
+        &by(sup),
     )
     .await
     .unwrap();
@@ -1189,7 +1252,8 @@ async fn concurrent_workflow_steps_on_one_finding_run_one_after_the_other(t: Tes
         let r = sv::dispatch(
             &mut tx,
             &everything(),
-            &dispatch_of(f, civil, "2026-03-02", "2026-03-20", sup),
+            &dispatch_of(f, civil, "2026-03-02", "2026-03-20", sup).0,
+            &by(sup),
         )
         .await;
         if r.is_ok() {
@@ -1210,17 +1274,17 @@ async fn concurrent_workflow_steps_on_one_finding_run_one_after_the_other(t: Tes
         .unwrap();
     let back = Review::Return {
         start: day("2026-03-23"),
-        due: day("2026-04-10"),
+        due: Due::On(day("2026-04-10")),
     };
     let mut first = t.app.db.begin().await.unwrap();
-    sv::review(&mut first, &everything(), f, &back, "请补充材料", sup)
+    sv::review(&mut first, &everything(), f, &back, "请补充材料", &by(sup))
         .await
         .unwrap();
     let db = t.app.db.clone();
     let again = back.clone();
     let second = tokio::spawn(async move {
         let mut tx = db.begin().await.unwrap();
-        let r = sv::review(&mut tx, &everything(), f, &again, "请补充材料", sup).await;
+        let r = sv::review(&mut tx, &everything(), f, &again, "请补充材料", &by(sup)).await;
         if r.is_ok() {
             tx.commit().await.unwrap();
         }
@@ -1258,7 +1322,7 @@ async fn dismiss_and_link_clue_follow_the_status(t: TestApp) {
     let dismiss = |id: i64, note: &'static str| {
         let t = &t;
         let all = &all;
-        async move { write(t, async |tx| sv::dismiss(tx, all, id, note).await).await }
+        async move { write(t, async |tx| sv::dismiss(tx, all, id, note, &by(sup)).await).await }
     };
     let link = |id: i64, clue: i64| {
         let t = &t;
@@ -1269,7 +1333,7 @@ async fn dismiss_and_link_clue_follow_the_status(t: TestApp) {
     // Dismiss: only new findings, with a reason.
     assert_invalid(dismiss(n, "  ").await, "close_note");
     assert_eq!(refetch(&t, n).await.status, finding_status::NEW);
-    assert_not_found(write(&t, async |tx| sv::dismiss(tx, &unit_a, n, "数据错误").await).await);
+    assert_not_found(write(&t, async |tx| sv::dismiss(tx, &unit_a, n, "数据错误", &by(sup)).await).await);
     dismiss(n, " 身份证号录入错误 ").await.unwrap();
     let f = refetch(&t, n).await;
     assert_eq!(
@@ -1946,7 +2010,7 @@ async fn migration_3_grants_ds_permissions_to_roles_created_before_it(t: TestApp
         .filter(|p| p.code.starts_with("ds."))
         .map(|p| p.code.to_string())
         .collect();
-    assert_eq!(catalogue.len(), 7);
+    assert_eq!(catalogue.len(), 8);
     assert_eq!(
         held,
         catalogue.iter().collect(),
@@ -1971,12 +2035,13 @@ async fn migration_3_grants_ds_permissions_to_roles_created_before_it(t: TestApp
     ] {
         t.sql(&format!("DROP TABLE {table}")).await;
     }
-    t.sql("DELETE FROM schema_migrations WHERE version = 3").await;
+    t.sql("DELETE FROM schema_migrations WHERE version IN (3, 7)").await;
     t.sql("DELETE FROM role_permission WHERE permission LIKE 'ds.%'").await;
     assert!(ds_grants(&t).await.values().all(BTreeSet::is_empty));
 
-    // The upgrade applies migration 3 alone, which grants what the built-in roles hold by default.
-    assert_eq!(qinglian_store::migrate::run(db).await.unwrap(), vec![3]);
+    // The upgrade applies migrations 3 and 7 (ds.rules, issue #16), which grant what the
+    // built-in roles hold by default.
+    assert_eq!(qinglian_store::migrate::run(db).await.unwrap(), vec![3, 7]);
     let mut want = expected.clone();
     want.insert("custom_role".into(), BTreeSet::new());
     assert_eq!(ds_grants(&t).await, want, "custom roles get nothing");

@@ -369,6 +369,8 @@ pub async fn totp_setup_form(State(app): State<App>, AnyCtx(ctx): AnyCtx, Query(
 pub struct TotpSetupForm {
     code: Option<String>,
     action: Option<String>,
+    /// To switch two-factor off: the password or a current code.
+    password: Option<String>,
 }
 
 /// Confirm enrolment with a code (or switch two-factor off where the role allows it).
@@ -383,7 +385,47 @@ pub async fn totp_setup_submit(
         if ctx.principal.requires_totp() {
             return Err(AppError::invalid("action", "您的角色要求必须启用双因素认证，不能关闭").into());
         }
+        // Whoever sits at an unlocked screen must not switch the second factor off: it takes
+        // the password or a current code (a wrong one is audited and counts as a failure).
+        let proof = f.password.as_deref().unwrap_or("");
+        let by_password =
+            !proof.is_empty() && crate::password::verify_async(proof.to_string(), u.password_hash.clone()).await;
         let mut tx = app.db.begin().await?;
+        let by_code = !by_password
+            && match auth::check_totp(&app, &u, proof)? {
+                Some(step) => user::use_totp_step(&mut tx, u.user.id, step).await?,
+                None => false,
+            };
+        if !by_password && !by_code {
+            let policy = super::admin::policy(&app).await?;
+            user::record_failure(&mut tx, u.user.id, policy.max_failed_logins, policy.lockout_minutes).await?;
+            audit::append(
+                &mut tx,
+                app.mode(),
+                &ctx.actor(),
+                &Event {
+                    action: "user.totp_disable",
+                    object_type: "user",
+                    object_id: u.user.id.to_string(),
+                    outcome: Outcome::Failure,
+                    detail: "密码或动态验证码错误".into(),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(page_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &TotpSetupPage {
+                    csrf: ctx.csrf.clone(),
+                    enabled: true,
+                    required: false,
+                    secret: String::new(),
+                    qr_data_uri: String::new(),
+                    error: Some("密码或动态验证码不正确，双因素认证未关闭".into()),
+                    flash: None,
+                },
+            ));
+        }
         user::set_totp(&mut tx, u.user.id, None, false).await?;
         audit::append(
             &mut tx,
@@ -394,7 +436,12 @@ pub async fn totp_setup_submit(
                 object_type: "user",
                 object_id: u.user.id.to_string(),
                 outcome: Outcome::Success,
-                detail: String::new(),
+                detail: if by_password {
+                    "以密码确认"
+                } else {
+                    "以动态验证码确认"
+                }
+                .into(),
             },
         )
         .await?;

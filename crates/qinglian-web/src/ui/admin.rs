@@ -249,10 +249,13 @@ pub async fn user_action(
 
 #[derive(Template)]
 #[template(path = "admin_calendar.html")]
-struct CalendarAdminPage {
+pub struct CalendarAdminPage {
     chrome: Chrome,
     years: Vec<i32>,
     stored: Vec<(i64, String, String, String)>,
+    warning: Option<String>,
+    notice: String,
+    notice_errors: Vec<String>,
     text: String,
     errors: Vec<String>,
     example: String,
@@ -276,15 +279,39 @@ async fn calendar_page(
     if let Some(f) = flash {
         chrome = chrome.flash(f);
     }
-    let example = YearCalendar::builtin(2026).map(|y| y.to_csv()).unwrap_or_default();
+    // The example in the words the form's label uses (放假/上班; the English codes work too).
+    let example = YearCalendar::builtin(2026)
+        .map(|y| {
+            y.to_csv()
+                .replace(",makeup_workday", ",上班")
+                .replace(",holiday", ",放假")
+        })
+        .unwrap_or_default();
+    let cal = app.calendar();
     Ok(CalendarAdminPage {
         chrome,
-        years: app.calendar().years(),
+        warning: crate::calendar::missing_year_warning(app, &cal, app.today()).await?,
+        years: cal.years(),
         stored: qinglian_store::calendar::stored_years(&app.db).await?,
+        notice: String::new(),
+        notice_errors: Vec::new(),
         text,
         errors,
         example,
     })
+}
+
+/// The calendar page with the pasted notice kept and its errors shown.
+pub async fn calendar_page_with_notice(
+    app: &App,
+    ctx: &Ctx,
+    notice: String,
+    errors: Vec<String>,
+) -> Result<CalendarAdminPage, AppError> {
+    let mut p = calendar_page(app, ctx, String::new(), Vec::new(), None).await?;
+    p.notice = notice;
+    p.notice_errors = errors;
+    Ok(p)
 }
 
 /// The calendar maintenance page.
@@ -302,13 +329,13 @@ pub async fn calendar(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuer
     ))
 }
 
-/// Calendar import form.
+/// Calendar line-entry form.
 #[derive(Deserialize)]
 pub struct CalendarForm {
     text: String,
 }
 
-/// Enter or import one year (the State Council notice), without a release.
+/// Enter one year line by line (the advanced way in): the same whole-year check as the notice.
 pub async fn calendar_save(
     State(app): State<App>,
     ctx: Ctx,
@@ -316,34 +343,28 @@ pub async fn calendar_save(
     Form(f): Form<CalendarForm>,
 ) -> PageResult {
     ctx.require(perm::CONFIG_MANAGE)?;
+    let refused = |msgs: Vec<String>, text: String| async {
+        Ok::<_, AppError>(page_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &calendar_page(&app, &ctx, text, msgs, None).await?,
+        ))
+    };
     let year = match YearCalendar::parse_csv(&f.text) {
         Ok(y) => y,
-        Err(errs) => {
-            let msgs = errs.iter().map(|e| e.to_string()).collect();
-            return Ok(page_with(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &calendar_page(&app, &ctx, f.text, msgs, None).await?,
-            ));
-        }
+        Err(errs) => return Ok(refused(errs.iter().map(|e| e.to_string()).collect(), f.text).await?),
     };
-    let mut tx = app.db.begin().await?;
-    qinglian_store::calendar::save_year(&mut tx, &year, &ctx.principal.user.username).await?;
-    audit::append(
-        &mut tx,
-        app.mode(),
-        &ctx.actor(),
-        &Event {
-            action: "calendar.save",
-            object_type: "calendar_year",
-            object_id: year.year.to_string(),
-            outcome: Outcome::Success,
-            detail: format!("{}年，{}个特殊日期", year.year, year.days.len()),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    app.reload_calendar().await?;
-    Ok(redirect(&headers, "/admin/calendar?ok=saved"))
+    match crate::calendar::save_year(&app, &ctx.actor(), &year, "逐行录入").await {
+        Ok(saved) => {
+            let code = if saved.resolved > 0 {
+                "calendar_resolved"
+            } else {
+                "saved"
+            };
+            Ok(redirect(&headers, &format!("/admin/calendar?ok={code}")))
+        }
+        Err(AppError::Invalid(errs)) => Ok(refused(errs.into_iter().map(|(_, m)| m).collect(), f.text).await?),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Password policy check used when a password is set by an admin tool.

@@ -12,6 +12,9 @@ use axum::response::IntoResponse;
 use chrono::NaiveDate;
 use qinglian_analytics::dataset::{self as dsets, DATASETS, DatasetSpec, HeaderMapping, VersionInfo};
 use qinglian_analytics::model::{self, Model};
+use qinglian_domain::data_supervision::{FINDING_WORKFLOW, FindingAction, FindingState};
+use qinglian_domain::deadline::{Due, Period, due_or_pending};
+use qinglian_domain::workflow::{Action, State as _};
 use qinglian_office::Cell;
 use qinglian_store::attachment::{self, NewAttachment};
 use qinglian_store::audit::{self, Event, Outcome};
@@ -220,7 +223,7 @@ async fn model_rows(app: &App, ctx: &Ctx) -> Result<Vec<ModelRow>, AppError> {
 
 /// The overview: datasets, models with hit and confirmation rates, recent jobs.
 pub async fn home(State(app): State<App>, ctx: Ctx, Query(q): Query<super::ListQuery>) -> PageResult {
-    ctx.require(perm::DS_READ)?;
+    ctx.require(perm::DS_RULES)?;
     let jobs = sv::list_jobs(&app.db, ctx.scope(), None, 1, 8).await?.items;
     Ok(page(&HomePage {
         chrome: Chrome::new(&app, &ctx, "大数据监督", SECTION, &[("大数据监督", SECTION)])
@@ -252,7 +255,7 @@ pub async fn dataset(
     Path(name): Path<String>,
     Query(q): Query<super::ListQuery>,
 ) -> PageResult {
-    ctx.require(perm::DS_READ)?;
+    ctx.require(perm::DS_RULES)?;
     let spec = dsets::spec(&name).ok_or(AppError::NotFound("数据集"))?;
     let versions = app.datasets.versions(spec.name).await.map_err(store_err)?;
     Ok(page(&DatasetPage {
@@ -546,7 +549,7 @@ fn read_manifest(app: &App, ctx: &Ctx, token: &str) -> Result<UploadManifest, Ap
         .data_dir
         .join(crate::ds::upload_dir(token))
         .join("upload.json");
-    let bytes = std::fs::read(path).map_err(|_| AppError::NotFound("上传文件"))?;
+    let bytes = std::fs::read(path).map_err(|e| AppError::from_file("上传文件", e))?;
     let m: UploadManifest = serde_json::from_slice(&bytes).map_err(|_| AppError::NotFound("上传文件"))?;
     if m.user_id != ctx.principal.user.id {
         return Err(AppError::NotFound("上传文件"));
@@ -675,7 +678,7 @@ struct JobsPage {
 
 /// Job list.
 pub async fn jobs(State(app): State<App>, ctx: Ctx, Query(q): Query<super::ListQuery>) -> PageResult {
-    ctx.require(perm::DS_READ)?;
+    ctx.require(perm::DS_RULES)?;
     let (pg, per) = qinglian_store::sql::paging(q.page, Some(20));
     Ok(page(&JobsPage {
         chrome: chrome(&app, &ctx, "运行记录", SECTION, &[("运行记录", "")]).await,
@@ -724,7 +727,7 @@ struct JobProgress {
 
 /// One job with live progress.
 pub async fn job(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
-    ctx.require(perm::DS_READ)?;
+    ctx.require(perm::DS_RULES)?;
     let job = sv::get_job(&app.db, ctx.scope(), id).await?;
     let can_cancel = !job.finished()
         && (ctx.principal.can(perm::DS_RUN) || ctx.principal.can(perm::DS_DATASET))
@@ -745,7 +748,7 @@ pub async fn job(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> PageR
 
 /// The progress fragment polled by the job page (htmx, every second until finished).
 pub async fn job_progress(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
-    ctx.require(perm::DS_READ)?;
+    ctx.require(perm::DS_RULES)?;
     let job = sv::get_job(&app.db, ctx.scope(), id).await?;
     Ok(page(&JobProgress { v: JobView::new(job) }))
 }
@@ -776,7 +779,7 @@ pub async fn job_cancel(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Pa
 
 /// The problem report of an import job.
 pub async fn job_report(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
-    ctx.require(perm::DS_READ)?;
+    ctx.require(perm::DS_RULES)?;
     let job = sv::get_job(&app.db, ctx.scope(), id).await?;
     let result: ImportResult = serde_json::from_str(&job.result_json).map_err(|_| AppError::NotFound("问题清单"))?;
     let rel = result.report.ok_or(AppError::NotFound("问题清单"))?;
@@ -784,7 +787,7 @@ pub async fn job_report(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -
     if !rel.starts_with("ds-reports") || rel.contains("..") {
         return Err(AppError::NotFound("问题清单").into());
     }
-    let bytes = std::fs::read(app.config.data_dir.join(rel)).map_err(|_| AppError::NotFound("问题清单"))?;
+    let bytes = std::fs::read(app.config.data_dir.join(rel)).map_err(|e| AppError::from_file("问题清单", e))?;
     Ok(download(&format!("数据集导入问题-任务{id}.xlsx"), XLSX, bytes))
 }
 
@@ -804,7 +807,7 @@ struct ModelsPage {
 
 /// The model library with hit and confirmation rates and the run form.
 pub async fn models(State(app): State<App>, ctx: Ctx) -> PageResult {
-    ctx.require(perm::DS_READ)?;
+    ctx.require(perm::DS_RULES)?;
     Ok(page(&ModelsPage {
         chrome: chrome(&app, &ctx, "比对模型", "/ds/models", &[("比对模型", "")]).await,
         models: model_rows(&app, &ctx).await?,
@@ -884,7 +887,7 @@ async fn load_model(app: &App, id: &str) -> Result<Model, AppError> {
 
 /// One model: SQL, parameters (editable for a run), figures.
 pub async fn model_detail(State(app): State<App>, ctx: Ctx, Path(id): Path<String>) -> PageResult {
-    ctx.require(perm::DS_READ)?;
+    ctx.require(perm::DS_RULES)?;
     let m = load_model(&app, &id).await?;
     let stat = sv::model_stats(&app.db, ctx.scope())
         .await?
@@ -962,9 +965,12 @@ pub async fn run(
         }
     }
     if ids.len() == 1 {
-        let m = load_model(&app, &ids[0])
-            .await
-            .map_err(|_| AppError::invalid("models", format!("模型{}不存在", ids[0])))?;
+        let m = match load_model(&app, &ids[0]).await {
+            Err(AppError::NotFound(_)) => {
+                return Err(AppError::invalid("models", format!("模型{}不存在", ids[0])).into());
+            }
+            other => other?,
+        };
         let mut overrides = model::ParamOverrides::new();
         for (k, v) in &form {
             if let Some(name) = k.strip_prefix("p.") {
@@ -1412,7 +1418,7 @@ pub async fn findings_export(State(app): State<App>, ctx: Ctx, Query(q): Query<F
                 Cell::Text(f.explanation.clone()),
                 Cell::Text(f.status_label().into()),
                 Cell::Text(f.check_org_name.clone().unwrap_or_default()),
-                Cell::Code(f.due_date.clone().unwrap_or_default()),
+                Cell::Code(f.due_display().to_string()),
                 Cell::Text(qinglian_store::time::display_cst(&f.created_at)),
             ]
         })
@@ -1492,11 +1498,14 @@ struct FindingPage {
     evidence: EvidenceTable,
     versions: String,
     checks: Vec<CheckView>,
+    history: Vec<HistoryRow>,
     orgs: Vec<OrgRow>,
     default_due: String,
+    due_pending_year: Option<i32>,
     today: String,
     can_dispatch: bool,
     can_answer: bool,
+    can_rules: bool,
     errors: FormErrors,
 }
 
@@ -1509,6 +1518,7 @@ async fn finding_page(
 ) -> Result<FindingPage, AppError> {
     let f = sv::get_finding(&app.db, ctx.scope(), id).await?;
     let checks = sv::checks_of(&app.db, id).await?;
+    let history = history_rows(&qinglian_store::workflow::history(&app.db, FINDING_WORKFLOW.name, id).await?);
     let ids: Vec<i64> = checks.iter().map(|c| c.id).collect();
     let files = attachment::list(&app.db, "ds_check", &ids).await?;
     let checks = checks
@@ -1518,11 +1528,11 @@ async fn finding_page(
             check: c,
         })
         .collect();
-    let today = qinglian_store::time::today_cst();
-    let default_due = qinglian_domain::rules::rule(sv::CHECK_RULE)
-        .and_then(|r| r.due_date(&app.calendar(), today).ok())
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default();
+    let today = app.today();
+    let (default_due, due_pending_year) = match check_due(app, today) {
+        Due::On(d) => (d.format("%Y-%m-%d").to_string(), None),
+        Due::Pending { year, .. } => (String::new(), Some(year)),
+    };
     let versions: BTreeMap<String, u32> = serde_json::from_str(&f.dataset_versions).unwrap_or_default();
     let versions = versions
         .iter()
@@ -1550,11 +1560,14 @@ async fn finding_page(
         evidence: evidence_table(&f.evidence_json),
         versions,
         checks,
+        history,
         orgs: choices(app, ctx.scope()).await?,
         default_due,
+        due_pending_year,
         today: today.format("%Y-%m-%d").to_string(),
         can_dispatch: ctx.principal.can(perm::DS_DISPATCH),
         can_answer,
+        can_rules: ctx.principal.can(perm::DS_RULES),
         errors,
         f,
     })
@@ -1592,36 +1605,63 @@ fn parse_date(field: &'static str, label: &str, s: &str) -> Result<NaiveDate, Ap
         .map_err(|_| AppError::invalid(field, format!("{label}应为“年-月-日”格式的日期，例如2026-12-15")))
 }
 
+/// One line of a finding's 处理记录, in words.
+pub struct HistoryRow {
+    /// When (China time).
+    pub at: String,
+    /// The action's label.
+    pub action: &'static str,
+    /// 「待派发 → 核查中」.
+    pub change: String,
+    /// Who.
+    pub by: String,
+    /// The note.
+    pub note: String,
+}
+
+fn history_rows(events: &[qinglian_store::workflow::WorkflowEvent]) -> Vec<HistoryRow> {
+    let state = |c: &str| FindingState::parse(c).map_or("未知", |s| s.label());
+    events
+        .iter()
+        .map(|e| HistoryRow {
+            at: qinglian_store::time::display_cst(&e.at),
+            action: FindingAction::ALL
+                .iter()
+                .find(|a| a.code() == e.action)
+                .map_or("未知操作", |a| a.label()),
+            change: format!("{} → {}", state(&e.from_state), state(&e.to_state)),
+            by: if e.by_name.is_empty() {
+                "系统".into()
+            } else {
+                e.by_name.clone()
+            },
+            note: e.note.clone(),
+        })
+        .collect()
+}
+
+/// The default due date of a check sent today: the `finding_check` rule on the official
+/// calendar, or pending (待定) when it runs into a year without a calendar.
+fn check_due(app: &App, start: NaiveDate) -> Due {
+    let period = qinglian_domain::rules::rule(sv::CHECK_RULE).map_or(Period::Workdays(15), |r| r.period);
+    due_or_pending(&app.calendar(), start, period)
+}
+
+/// The due date a clerk chose, or — left empty — the rule's (possibly pending) due date.
+fn due_from_form(app: &App, start: NaiveDate, field: &'static str, label: &str, text: &str) -> Result<Due, AppError> {
+    if text.trim().is_empty() {
+        Ok(check_due(app, start))
+    } else {
+        Ok(Due::On(parse_date(field, label, text)?))
+    }
+}
+
 /// Dispatch form.
 #[derive(Debug, Deserialize)]
 pub struct DispatchForm {
     org_id: String,
     due_date: String,
     note: String,
-}
-
-async fn audit_finding(
-    app: &App,
-    tx: &mut qinglian_store::Tx,
-    ctx: &Ctx,
-    action: &str,
-    id: i64,
-    detail: String,
-) -> Result<(), AppError> {
-    audit::append(
-        tx,
-        app.mode(),
-        &ctx.actor(),
-        &Event {
-            action,
-            object_type: "ds_finding",
-            object_id: id.to_string(),
-            outcome: Outcome::Success,
-            detail,
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// Sends a finding to a unit for checking.
@@ -1638,14 +1678,17 @@ pub async fn dispatch(
             .org_id
             .parse()
             .map_err(|_| AppError::invalid("org_id", "请选择核查单位"))?;
-        // The unit must be one the sender can see.
-        qinglian_store::org::get(&app.db, ctx.scope(), org_id)
-            .await
-            .map_err(|_| AppError::invalid("org_id", "请选择您管辖范围内的核查单位"))?;
-        let due = parse_date("due_date", "核查期限", &form.due_date)?;
-        let start = qinglian_store::time::today_cst();
+        // The unit must be one the sender can see (a database failure is not the user's fault).
+        match qinglian_store::org::get(&app.db, ctx.scope(), org_id).await {
+            Err(qinglian_store::StoreError::NotFound(_)) => {
+                return Err(AppError::invalid("org_id", "请选择您管辖范围内的核查单位"));
+            }
+            other => other?,
+        };
+        let start = app.today();
+        let due = due_from_form(&app, start, "due_date", "核查期限", &form.due_date)?;
         let mut tx = app.db.begin().await?;
-        let check = sv::dispatch(
+        sv::dispatch(
             &mut tx,
             ctx.scope(),
             &Dispatch {
@@ -1654,17 +1697,8 @@ pub async fn dispatch(
                 note: form.note.chars().take(1000).collect(),
                 start,
                 due,
-                user_id: ctx.principal.user.id,
             },
-        )
-        .await?;
-        audit_finding(
-            &app,
-            &mut tx,
-            &ctx,
-            "ds.finding_dispatch",
-            id,
-            format!("核查#{check}，期限{due}"),
+            &ctx.performer(app.mode()),
         )
         .await?;
         tx.commit().await?;
@@ -1778,20 +1812,11 @@ pub async fn answer(
         }
         let saved = async {
             let mut tx = app.db.begin().await?;
-            let check = sv::answer(&mut tx, ctx.scope(), id, answer, &note, ctx.principal.user.id).await?;
+            let check = sv::answer(&mut tx, ctx.scope(), id, answer, &note, &ctx.performer(app.mode())).await?;
             for (_, a) in &mut written {
                 a.owner_id = check;
                 attachment::create(&mut tx, a).await?;
             }
-            audit_finding(
-                &app,
-                &mut tx,
-                &ctx,
-                "ds.finding_answer",
-                id,
-                format!("核查结论：{}，附件{}个", answer.label(), written.len()),
-            )
-            .await?;
             tx.commit().await?;
             Ok::<_, AppError>(())
         }
@@ -1833,8 +1858,8 @@ pub async fn review(
         let review = match form.decision.as_str() {
             "accept" => Review::Accept,
             "return" => Review::Return {
-                start: qinglian_store::time::today_cst(),
-                due: parse_date("due_date", "重新核查期限", &form.due_date)?,
+                start: app.today(),
+                due: due_from_form(&app, app.today(), "due_date", "重新核查期限", &form.due_date)?,
             },
             _ => return Err(AppError::invalid("decision", "请选择复核意见")),
         };
@@ -1845,15 +1870,9 @@ pub async fn review(
             id,
             &review,
             form.note.chars().take(2000).collect::<String>().as_str(),
-            ctx.principal.user.id,
+            &ctx.performer(app.mode()),
         )
         .await?;
-        let what = if matches!(review, Review::Accept) {
-            "认定核查结论"
-        } else {
-            "退回重新核查"
-        };
-        audit_finding(&app, &mut tx, &ctx, "ds.finding_review", id, what.into()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1887,9 +1906,9 @@ pub async fn dismiss(
             ctx.scope(),
             id,
             &form.note.chars().take(2000).collect::<String>(),
+            &ctx.performer(app.mode()),
         )
         .await?;
-        audit_finding(&app, &mut tx, &ctx, "ds.finding_dismiss", id, "直接排除".into()).await?;
         tx.commit().await?;
         Ok::<_, AppError>(())
     }
@@ -1920,7 +1939,7 @@ pub async fn attachment_download(State(app): State<App>, ctx: Ctx, Path(id): Pat
         return Err(AppError::NotFound("附件").into());
     }
     let bytes = std::fs::read(app.config.data_dir.join("attachments").join(&a.storage_key))
-        .map_err(|_| AppError::NotFound("附件"))?;
+        .map_err(|e| AppError::from_file("附件", e))?;
     let mut r = download(&a.file_name, &a.content_type, bytes);
     r.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use chrono::{Datelike, NaiveDate};
 use qinglian_domain::calendar::DayKind;
-use qinglian_domain::deadline::{Period, due_date};
+use qinglian_domain::deadline::{DeadlineStatus, Period, due_date};
 use qinglian_store::deadline::{self, DeadlineWithStatus};
 use qinglian_store::notification::{self, Notification};
 use qinglian_store::permission as perm;
@@ -25,6 +25,8 @@ struct HomePage {
     warnings: Vec<DeadlineWithStatus>,
     red: usize,
     yellow: usize,
+    pending: usize,
+    calendar_warning: Option<String>,
     notifications: Vec<Notification>,
     persons: i64,
     orgs: i64,
@@ -38,15 +40,24 @@ pub async fn home(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) 
         .await
         .flash_code(q.ok.as_deref());
     chrome.crumbs.truncate(1);
-    let today = qinglian_store::time::today_cst();
+    let today = app.today();
     let cal = app.calendar();
+    let calendar_warning = if ctx.principal.can(perm::CONFIG_MANAGE) {
+        crate::calendar::missing_year_warning(&app, &cal, today).await?
+    } else {
+        None
+    };
     let warnings = if ctx.principal.can(perm::DEADLINE_READ) && ctx.principal.admin_kind().is_none() {
         deadline::warnings_in_scope(&app.db, ctx.scope(), &cal, today, app.config.deadline.yellow_workdays).await?
     } else {
         Vec::new()
     };
-    let red = warnings.iter().filter(|w| w.status.as_str() == "red").count();
-    let yellow = warnings.len() - red;
+    let count = |s: DeadlineStatus| warnings.iter().filter(|w| w.status == s).count();
+    let (red, yellow, pending) = (
+        count(DeadlineStatus::Red),
+        count(DeadlineStatus::Yellow),
+        count(DeadlineStatus::Pending),
+    );
     let (persons, orgs) = if ctx.principal.can(perm::PERSON_READ) {
         let p = qinglian_store::person::list(&app.db, ctx.scope(), &Default::default(), 1, 1)
             .await?
@@ -70,6 +81,8 @@ pub async fn home(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) 
         chrome,
         red,
         yellow,
+        pending,
+        calendar_warning,
         warnings,
         persons,
         orgs,
@@ -150,7 +163,7 @@ pub async fn deadlines(State(app): State<App>, ctx: Ctx) -> PageResult {
         &app.db,
         ctx.scope(),
         &app.calendar(),
-        qinglian_store::time::today_cst(),
+        app.today(),
         app.config.deadline.yellow_workdays,
     )
     .await?;
@@ -171,7 +184,7 @@ pub async fn deadlines_export(State(app): State<App>, ctx: Ctx) -> PageResult {
         &app.db,
         ctx.scope(),
         &app.calendar(),
-        qinglian_store::time::today_cst(),
+        app.today(),
         app.config.deadline.yellow_workdays,
     )
     .await?;
@@ -182,10 +195,10 @@ pub async fn deadlines_export(State(app): State<App>, ctx: Ctx) -> PageResult {
             vec![
                 Cell::Text(w.status.label().into()),
                 Cell::Text(w.deadline.title.clone()),
-                Cell::Text(w.deadline.module.clone()),
+                Cell::Text(qinglian_store::deadline::module_label(&w.deadline.module).to_string()),
                 Cell::Text(w.deadline.org_name.clone()),
                 Cell::Text(w.deadline.start_date.clone()),
-                Cell::Text(w.deadline.due_date.clone()),
+                Cell::Text(w.deadline.due_display().to_string()),
                 Cell::Int(w.workdays_left),
             ]
         })
@@ -238,7 +251,7 @@ pub struct CalendarQuery {
 /// Month view of the working-day calendar plus a due-date calculator.
 pub async fn calendar(State(app): State<App>, ctx: Ctx, Query(q): Query<CalendarQuery>) -> PageResult {
     let chrome = Chrome::new(&app, &ctx, "工作日历", "/calendar", &[("工作日历", "/calendar")]).await;
-    let today = qinglian_store::time::today_cst();
+    let today = app.today();
     let first =
         q.ym.as_deref()
             .and_then(|s| NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").ok())
@@ -349,6 +362,7 @@ pub fn status_class(s: &str) -> &'static str {
     match s {
         "red" => "status status-red",
         "yellow" => "status status-yellow",
+        "pending" => "status status-pending",
         _ => "status status-green",
     }
 }

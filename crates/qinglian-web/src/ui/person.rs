@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use qinglian_office::{Cell, Column, ColumnKind, RowError, SheetSpec};
 use qinglian_store::audit::{self, Event, Outcome};
 use qinglian_store::permission as perm;
-use qinglian_store::person::{self, Person, PersonFilter, PersonInput};
+use qinglian_store::person::{self, Person, PersonFilter, PersonInput, View};
 use qinglian_store::sql::Page;
 use serde::Deserialize;
 
@@ -36,7 +36,7 @@ pub struct PersonQuery {
 }
 
 impl PersonQuery {
-    fn filter(&self) -> PersonFilter {
+    fn filter(&self, ctx: &Ctx) -> PersonFilter {
         let tri = |v: &Option<String>| match v.as_deref() {
             Some("1") => Some(true),
             Some("0") => Some(false),
@@ -49,6 +49,7 @@ impl PersonQuery {
             supervised: tri(&self.supervised),
             sort: self.sort.clone(),
             desc: self.dir.as_deref() == Some("desc"),
+            id_suffix: ctx.principal.can(perm::PERSON_SENSITIVE),
         }
     }
     /// The query string without page/sort, for links.
@@ -93,13 +94,12 @@ struct PersonsPage {
     export_href: String,
     can_manage: bool,
     can_export: bool,
-    sensitive: bool,
 }
 
 /// The roster.
 pub async fn list(State(app): State<App>, ctx: Ctx, Query(q): Query<PersonQuery>) -> PageResult {
     ctx.require(perm::PERSON_READ)?;
-    let f = q.filter();
+    let f = q.filter(&ctx);
     let (pg, per) = qinglian_store::sql::paging(q.page, Some(20));
     let page_data = person::list(&app.db, ctx.scope(), &f, pg, per).await?;
     let chrome = Chrome::new(&app, &ctx, "人员名册", "/persons", &[("人员名册", "/persons")])
@@ -149,7 +149,6 @@ pub async fn list(State(app): State<App>, ctx: Ctx, Query(q): Query<PersonQuery>
         export_href: format!("/persons/export.xlsx?{base}{sort_part}"),
         can_manage: ctx.principal.can(perm::PERSON_MANAGE),
         can_export: ctx.principal.can(perm::PERSON_EXPORT),
-        sensitive: ctx.principal.can(perm::PERSON_SENSITIVE),
         page: page_data,
     }))
 }
@@ -174,30 +173,8 @@ pub async fn detail(
 ) -> PageResult {
     ctx.require(perm::PERSON_READ)?;
     let p = person::get(&app.db, ctx.scope(), id).await?;
-    let sensitive = ctx.principal.can(perm::PERSON_SENSITIVE);
-    let birth = if sensitive {
-        p.birth_date.clone()
-    } else {
-        p.birth_year()
-    };
-    let id_number = if sensitive {
-        audit::record(
-            &app.db,
-            app.mode(),
-            &ctx.actor(),
-            &Event {
-                action: "person.read_sensitive",
-                object_type: "person",
-                object_id: id.to_string(),
-                outcome: Outcome::Success,
-                detail: "查看完整身份证号".into(),
-            },
-        )
-        .await?;
-        p.id_number.clone()
-    } else {
-        p.masked_id_number()
-    };
+    let shown = crate::services::person::show(&app, &ctx, &p, View::One, "详情").await?;
+    let (id_number, birth) = (shown.id_number, shown.birth_date);
     let chrome = Chrome::new(
         &app,
         &ctx,
@@ -228,6 +205,9 @@ pub struct PersonForm {
     /// ID number.
     #[serde(default)]
     pub id_number: String,
+    /// The stored number as the editor may see it (masked), when the field starts empty.
+    #[serde(default)]
+    pub masked_id: String,
     /// Post.
     #[serde(default)]
     pub post: String,
@@ -328,11 +308,19 @@ pub async fn new_form(State(app): State<App>, ctx: Ctx) -> PageResult {
 pub async fn edit_form(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
     ctx.require(perm::PERSON_MANAGE)?;
     let p = person::get(&app.db, ctx.scope(), id).await?;
+    // Without person.sensitive the field starts empty (the masked number is its placeholder)
+    // and an empty field keeps the stored number.
+    let shown = crate::services::person::show(&app, &ctx, &p, View::One, "编辑").await?;
     let b = |v: bool| v.then(|| "true".to_string());
     let form = PersonForm {
         org_id: p.org_id.to_string(),
         name: p.name,
-        id_number: p.id_number,
+        id_number: if shown.full {
+            shown.id_number.clone()
+        } else {
+            String::new()
+        },
+        masked_id: if shown.full { String::new() } else { shown.id_number },
         post: p.post,
         rank: p.rank,
         party_member: b(p.party_member),
@@ -348,6 +336,14 @@ pub async fn edit_form(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) ->
 
 async fn save(app: &App, ctx: &Ctx, headers: &HeaderMap, id: Option<i64>, form: PersonForm) -> PageResult {
     ctx.require(perm::PERSON_MANAGE)?;
+    let mut form = form;
+    if let Some(id) = id
+        && form.id_number.trim().is_empty()
+    {
+        // An editor who may not see the number leaves the field empty: the stored one stays.
+        form.id_number = person::get(&app.db, ctx.scope(), id).await?.id_number;
+    }
+    let form = form;
     let invalid = |errs: Vec<(&'static str, String)>| async {
         Ok::<_, AppError>(page_with(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -423,21 +419,18 @@ const EXPORT_LIMIT: i64 = 50_000;
 /// Export the filtered roster (full ID numbers only with the sensitive permission).
 pub async fn export(State(app): State<App>, ctx: Ctx, Query(q): Query<PersonQuery>) -> PageResult {
     ctx.require(perm::PERSON_EXPORT)?;
-    let people = person::list_all(&app.db, ctx.scope(), &q.filter(), EXPORT_LIMIT).await?;
-    let full = ctx.principal.can(perm::PERSON_SENSITIVE);
+    let people = person::list_all(&app.db, ctx.scope(), &q.filter(&ctx), EXPORT_LIMIT).await?;
+    let sensitive = ctx.principal.can(perm::PERSON_SENSITIVE);
     let yes = |b: bool| Cell::Text(if b { "是" } else { "否" }.into());
     let rows: Vec<Vec<Cell>> = people
         .iter()
         .map(|p| {
+            let shown = p.shown(sensitive, View::Export);
             vec![
                 Cell::Text(p.name.clone()),
-                Cell::Code(if full {
-                    p.id_number.clone()
-                } else {
-                    p.masked_id_number()
-                }),
+                Cell::Code(shown.id_number),
                 Cell::Text(p.sex_label().into()),
-                Cell::Text(if full { p.birth_date.clone() } else { p.birth_year() }),
+                Cell::Text(shown.birth_date),
                 Cell::Text(p.org_name.clone()),
                 Cell::Text(p.post.clone()),
                 Cell::Text(p.rank.clone()),
@@ -477,7 +470,11 @@ pub async fn export(State(app): State<App>, ctx: Ctx, Query(q): Query<PersonQuer
             object_type: "person",
             object_id: String::new(),
             outcome: Outcome::Success,
-            detail: format!("导出{}人{}", people.len(), if full { "（含完整身份证号）" } else { "" }),
+            detail: format!(
+                "导出{}人{}",
+                people.len(),
+                if sensitive { "（含完整身份证号）" } else { "" }
+            ),
         },
     )
     .await?;

@@ -305,6 +305,7 @@ pub async fn policy_save(State(app): State<App>, ctx: Ctx, headers: HeaderMap, F
         password_min_classes: get("password_min_classes", "字符类别数") as usize,
         max_failed_logins: get("max_failed_logins", "连续失败次数"),
         lockout_minutes: get("lockout_minutes", "锁定时长"),
+        max_failed_logins_per_ip: get("max_failed_logins_per_ip", "同一地址登录失败次数上限"),
     };
     if errs.is_empty()
         && let Err(e) = p.validate()

@@ -15,6 +15,16 @@ use qinglian_web::App;
 use qinglian_web::config::Config;
 use tower::ServiceExt;
 
+/// The date the test apps take as today (`Config::today`), unless a test sets another.
+pub const TODAY: &str = "2026-06-15";
+
+/// A fictional State Council notice for 2027, for tests that need next year's calendar (not
+/// official data; see crates/qinglian-domain/src/calendar/notices/README.md).
+pub const NOTICE_2027_FIXTURE: &str = include_str!("../../../qinglian-domain/src/calendar/notices/fixture-2027.txt");
+
+/// The real 2026 notice (RULES.md §1).
+pub const NOTICE_2026: &str = include_str!("../../../qinglian-domain/src/calendar/notices/2026.txt");
+
 /// Password of every fixture user.
 pub const PASSWORD: &str = "Test#Pass2026";
 
@@ -138,6 +148,9 @@ impl TestApp {
         let mut config = Config {
             data_dir: dir.path().to_path_buf(),
             database_url: url,
+            // Tests never depend on the wall clock's date (deadlines, default due dates): a
+            // fixed Monday inside the built-in calendar. Tests that need another day set it.
+            today: TODAY.into(),
             ..Config::default()
         };
         tweak(&mut config);
@@ -580,6 +593,31 @@ macro_rules! on_both {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
                     super::$name($crate::common::TestApp::new($crate::common::Backend::Postgres).await).await
+                }
+            }
+        )*
+    };
+}
+
+/// Like [`on_both!`], with the apps' clock set to `today` ("YYYY-MM-DD").
+#[macro_export]
+macro_rules! on_both_at {
+    ($today:literal, $($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(
+                        $crate::common::TestApp::with_config($crate::common::Backend::Sqlite, |c| c.today = $today.into()).await,
+                    )
+                    .await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name(
+                        $crate::common::TestApp::with_config($crate::common::Backend::Postgres, |c| c.today = $today.into()).await,
+                    )
+                    .await
                 }
             }
         )*
