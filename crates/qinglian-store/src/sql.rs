@@ -97,6 +97,33 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The same page with every row turned into something else (a view row).
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+    /// One page of rows held in memory (a list computed in full, e.g. deadline warnings).
+    pub fn of_all(all: Vec<T>, page: i64, per_page: i64) -> Page<T> {
+        let total = all.len() as i64;
+        let per_page = per_page.max(1);
+        let pages = ((total + per_page - 1) / per_page).max(1);
+        let page = page.clamp(1, pages);
+        let items = all
+            .into_iter()
+            .skip(((page - 1) * per_page) as usize)
+            .take(per_page as usize)
+            .collect();
+        Page {
+            items,
+            total,
+            page,
+            per_page,
+        }
+    }
     /// Number of pages (at least 1).
     pub fn pages(&self) -> i64 {
         ((self.total + self.per_page - 1) / self.per_page.max(1)).max(1)

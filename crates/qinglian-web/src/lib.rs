@@ -14,6 +14,7 @@ pub mod config;
 pub mod ds;
 pub mod error;
 pub mod jobs;
+pub mod list;
 pub mod middleware;
 pub mod password;
 pub mod router;

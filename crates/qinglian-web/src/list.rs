@@ -27,7 +27,7 @@ pub struct Html(pub String);
 
 /// Cell builders: every piece of data goes through [`html::text`]'s escaping.
 pub mod html {
-    use super::Html;
+    pub use super::Html;
 
     /// Escapes text for HTML.
     pub fn escape(s: &str) -> String {
@@ -51,6 +51,24 @@ pub mod html {
     /// A link inside the site (`href` must be a path this code built).
     pub fn link(href: &str, label: &str) -> Html {
         Html(format!("<a href=\"{}\">{}</a>", escape(href), escape(label)))
+    }
+    /// A button in its own POST form (`/path` built by the code, the CSRF token of the
+    /// session), with the app's confirmation naming what it acts on when `confirm` is given.
+    pub fn post_button(action: &str, csrf: &str, label: &str, danger: bool, confirm: Option<&str>) -> Html {
+        Html(format!(
+            "<form method=\"post\" action=\"{}\" class=\"inline\"{}><input type=\"hidden\" name=\"_csrf\" value=\"{}\"><button class=\"btn btn-small{}\" type=\"submit\">{}</button></form>",
+            escape(action),
+            confirm
+                .map(|c| format!(" data-confirm=\"{}\"", escape(c)))
+                .unwrap_or_default(),
+            escape(csrf),
+            if danger { " btn-danger" } else { "" },
+            escape(label)
+        ))
+    }
+    /// Pieces of HTML side by side.
+    pub fn join(parts: impl IntoIterator<Item = Html>) -> Html {
+        Html(parts.into_iter().map(|h| h.0).collect())
     }
     /// A tag (badge).
     pub fn tag(label: &str) -> Html {
@@ -82,14 +100,14 @@ pub struct Column<T> {
     pub sort: Option<&'static str>,
     /// CSS class of the cells (`mono`, `nowrap`, `num`, or empty).
     pub class: &'static str,
-    /// The cell on the page.
-    pub html: fn(&T) -> Html,
+    /// The cell on the page; `None` = an Excel-only column.
+    pub html: Option<fn(&T) -> Html>,
     /// The cell in the Excel export; `None` = not exported.
     pub excel: Option<fn(&T) -> Cell>,
 }
 
 /// How a list exports.
-pub struct Export {
+pub struct Export<T: 'static> {
     /// The permission an export needs.
     pub permission: &'static str,
     /// File name (Chinese, with extension).
@@ -102,6 +120,18 @@ pub struct Export {
     pub object_type: &'static str,
     /// Most rows one export may hold.
     pub limit: i64,
+    /// A second sheet derived from the exported rows (e.g. every evidence row of the findings).
+    pub extra: Option<ExtraSheet<T>>,
+}
+
+/// A second sheet of an export: its name, headers and rows built from the exported items.
+pub struct ExtraSheet<T: 'static> {
+    /// Sheet name.
+    pub name: &'static str,
+    /// Headers.
+    pub headers: &'static [&'static str],
+    /// The rows, from the exported items.
+    pub rows: fn(&[T]) -> Vec<Vec<Cell>>,
 }
 
 /// A list: its columns, its words and its export.
@@ -123,17 +153,21 @@ pub struct ListSpec<T: 'static> {
     /// The columns.
     pub columns: &'static [Column<T>],
     /// The export, if the list has one.
-    pub export: Option<Export>,
+    pub export: Option<Export<T>>,
+    /// A last column 「操作」 of row actions (forms posting with the session's CSRF token,
+    /// given as the second argument).
+    pub actions: Option<fn(&T, &str) -> Html>,
 }
 
-/// Paging and sorting asked for in the query string (`page`, `per_page`, `sort`, `dir`),
-/// read leniently: anything unreadable is the default.
+/// Paging and sorting asked for in the query string (`page`, `per_page`, `sort`, `dir`). A
+/// page that is not a number is a 400 (请求参数有误) like any malformed parameter; numbers out
+/// of range and unknown sort keys fall back to the defaults.
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct ListParams {
     /// 1-based page.
-    pub page: Option<String>,
+    pub page: Option<i64>,
     /// Rows per page: 10, 20, 50 or 100.
-    pub per_page: Option<String>,
+    pub per_page: Option<i64>,
     /// Sort key.
     pub sort: Option<String>,
     /// `desc` for descending.
@@ -146,18 +180,8 @@ pub const PAGE_SIZES: [i64; 4] = [10, 20, 50, 100];
 impl ListParams {
     /// (page, per_page) clamped: page ≥ 1, per_page one of [`PAGE_SIZES`] (else `default`).
     pub fn paging(&self, default: i64) -> (i64, i64) {
-        let page = self
-            .page
-            .as_deref()
-            .and_then(|p| p.trim().parse::<i64>().ok())
-            .unwrap_or(1)
-            .clamp(1, 1_000_000);
-        let per = self
-            .per_page
-            .as_deref()
-            .and_then(|p| p.trim().parse::<i64>().ok())
-            .filter(|p| PAGE_SIZES.contains(p))
-            .unwrap_or(default);
+        let page = self.page.unwrap_or(1).clamp(1, 1_000_000);
+        let per = self.per_page.filter(|p| PAGE_SIZES.contains(p)).unwrap_or(default);
         (page, per)
     }
     /// Whether descending order was asked for.
@@ -250,7 +274,25 @@ impl<T> ListSpec<T> {
 
     /// One page of rows as the include renders it. `filters` are the list's own query pairs
     /// (kept by every link); `can_export` shows the export link.
-    pub fn view(&self, page: &Page<T>, filters: &[(String, String)], params: &ListParams, can_export: bool) -> ListView {
+    pub fn view(
+        &self,
+        page: &Page<T>,
+        filters: &[(String, String)],
+        params: &ListParams,
+        can_export: bool,
+    ) -> ListView {
+        self.view_with_actions(page, filters, params, can_export, "")
+    }
+
+    /// [`ListSpec::view`] with the row actions, which need the session's CSRF token.
+    pub fn view_with_actions(
+        &self,
+        page: &Page<T>,
+        filters: &[(String, String)],
+        params: &ListParams,
+        can_export: bool,
+        csrf: &str,
+    ) -> ListView {
         let sort = self.sort_key(params);
         let desc = params.desc();
         let with = |extra: &[(&str, String)]| -> String {
@@ -268,9 +310,10 @@ impl<T> ListSpec<T> {
                 ("page", p.to_string()),
             ]
         };
-        let headers = self
+        let mut headers: Vec<Header> = self
             .columns
             .iter()
+            .filter(|c| c.html.is_some())
             .map(|c| match c.sort {
                 Some(key) => {
                     let current = key == sort;
@@ -296,10 +339,28 @@ impl<T> ListSpec<T> {
                 },
             })
             .collect();
+        let actions = self.actions.filter(|_| !csrf.is_empty());
+        if actions.is_some() {
+            headers.push(Header {
+                label: "操作",
+                href: None,
+                state: "",
+            });
+        }
         let rows = page
             .items
             .iter()
-            .map(|item| self.columns.iter().map(|c| (c.class, (c.html)(item).0)).collect())
+            .map(|item| {
+                let mut cells: Vec<(&'static str, String)> = self
+                    .columns
+                    .iter()
+                    .filter_map(|c| c.html.map(|f| (c.class, f(item).0)))
+                    .collect();
+                if let Some(a) = actions {
+                    cells.push(("nowrap btn-group", a(item, csrf).0));
+                }
+                cells
+            })
             .collect();
         let pages = page.pages();
         let current = page.page.min(pages);
@@ -364,7 +425,8 @@ impl<T> ListSpec<T> {
         }
     }
 
-    /// The Excel workbook of `items`: the exported columns, in order.
+    /// The Excel workbook of `items`: the exported columns, in order (and the export's extra
+    /// sheet, if it declares one).
     pub fn xlsx(&self, sheet: &str, items: &[T]) -> Result<Vec<u8>, AppError> {
         let cols: Vec<&Column<T>> = self.columns.iter().filter(|c| c.excel.is_some()).collect();
         let headers: Vec<&str> = cols.iter().map(|c| c.label).collect();
@@ -372,7 +434,13 @@ impl<T> ListSpec<T> {
             .iter()
             .map(|item| cols.iter().filter_map(|c| c.excel.map(|f| f(item))).collect())
             .collect();
-        qinglian_office::export_xlsx(sheet, &headers, &rows).map_err(|e| AppError::Internal(e.into()))
+        let extra = self.export.as_ref().and_then(|e| e.extra.as_ref());
+        let extra_rows = extra.map(|x| (x.rows)(items));
+        let mut sheets: Vec<qinglian_office::ExportSheet<'_>> = vec![(sheet, &headers, &rows)];
+        if let (Some(x), Some(r)) = (extra, &extra_rows) {
+            sheets.push((x.name, x.headers, r));
+        }
+        qinglian_office::export_xlsx_sheets(&sheets).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
     }
 
     /// The export: permission, workbook, audit entry (`detail` says what was asked for), file.
@@ -435,25 +503,26 @@ mod tests {
                 label: "名称",
                 sort: Some("name"),
                 class: "",
-                html: |r| html::link("/rows/1", &r.name),
+                html: Some(|r| html::link("/rows/1", &r.name)),
                 excel: Some(|r| Cell::Text(r.name.clone())),
             },
             Column {
                 label: "数量",
                 sort: None,
                 class: "num",
-                html: |r| html::text(&r.n.to_string()),
+                html: Some(|r| html::text(&r.n.to_string())),
                 excel: Some(|r| Cell::Int(r.n)),
             },
             Column {
                 label: "操作",
                 sort: None,
                 class: "",
-                html: |_| html::text("查看"),
+                html: Some(|_| html::text("查看")),
                 excel: None,
             },
         ],
         export: None,
+        actions: None,
     };
 
     fn page(total: i64, page: i64, per: i64) -> Page<Row> {
@@ -479,12 +548,18 @@ mod tests {
         let v = SPEC.view(&page(95, 3, 10), &f, &params, true);
         assert_eq!(v.rows[0][0].1, "<a href=\"/rows/1\">&lt;b&gt;甲&lt;/b&gt;</a>");
         assert_eq!(v.headers[0].state, "desc");
-        assert_eq!(v.headers[0].href.as_deref(), Some("/rows?q=%E5%BC%A0%20%E4%B8%89&sort=name&dir=asc&per_page=10"));
+        assert_eq!(
+            v.headers[0].href.as_deref(),
+            Some("/rows?q=%E5%BC%A0%20%E4%B8%89&sort=name&dir=asc&per_page=10")
+        );
         assert!(v.headers[1].href.is_none());
         let p = &v.pager;
         assert_eq!((p.total, p.page, p.pages), (95, 3, 10));
         let numbers: Vec<Option<i64>> = p.links.iter().map(|l| l.number).collect();
-        assert_eq!(numbers, vec![Some(1), Some(2), Some(3), Some(4), Some(5), None, Some(10)]);
+        assert_eq!(
+            numbers,
+            vec![Some(1), Some(2), Some(3), Some(4), Some(5), None, Some(10)]
+        );
         assert!(p.prev.as_deref().unwrap().ends_with("page=2"));
         assert!(p.sizes.iter().any(|(s, _, cur)| *s == 10 && *cur));
         assert!(v.export_href.is_none(), "no export declared");
@@ -494,19 +569,19 @@ mod tests {
     }
 
     #[test]
-    fn paging_is_lenient_and_bounded() {
-        let p = |page: &str, per: &str| {
+    fn paging_is_bounded_and_sorting_is_whitelisted() {
+        let p = |page: i64, per: i64| {
             ListParams {
-                page: Some(page.into()),
-                per_page: Some(per.into()),
+                page: Some(page),
+                per_page: Some(per),
                 ..Default::default()
             }
             .paging(20)
         };
-        assert_eq!(p("2", "50"), (2, 50));
-        assert_eq!(p("x", "7"), (1, 20));
-        assert_eq!(p("-5", "100"), (1, 100));
-        assert_eq!(p("99999999999", "10"), (1_000_000, 10));
+        assert_eq!(p(2, 50), (2, 50));
+        assert_eq!(p(1, 7), (1, 20));
+        assert_eq!(p(-5, 100), (1, 100));
+        assert_eq!(p(99_999_999_999, 10), (1_000_000, 10));
         let unknown = ListParams {
             sort: Some("password".into()),
             ..Default::default()

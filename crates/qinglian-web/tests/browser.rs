@@ -634,16 +634,19 @@ async fn journey_totp(b: &Browser) -> Result<()> {
     let text = table.text().await?;
     let mine: Vec<&str> = text.lines().filter(|l| l.contains("audit1")).collect();
     ensure!(
-        mine.iter().any(|l| l.contains("login.totp") && l.contains("失败")),
+        mine.iter().any(|l| l.contains("动态验证码登录") && l.contains("失败")),
         "the wrong code is audited: {text}"
     );
+    // The action's code is in the label's tooltip (issue #16 §2: Chinese labels, codes kept).
+    let codes = b.d().find_all(By::Css("#audit-list span[title='login.totp']")).await?;
+    ensure!(!codes.is_empty(), "the code login.totp is in a tooltip");
     ensure!(
-        mine.iter().any(|l| l.contains("login.totp") && l.contains("成功")),
+        mine.iter().any(|l| l.contains("动态验证码登录") && l.contains("成功")),
         "the right code is audited: {text}"
     );
     ensure!(
         mine.iter()
-            .any(|l| l.split_whitespace().any(|w| w == "login") && l.contains("成功")),
+            .any(|l| l.split_whitespace().any(|w| w == "登录") && l.contains("成功")),
         "the password step is audited: {text}"
     );
     logout(b).await?;

@@ -13,6 +13,7 @@ on_both!(
     search_finds_names_by_pinyin_initials,
     surnames_read_as_surnames_and_names_sort_by_surname_then_given_name,
     an_editor_without_the_sensitive_permission_never_sees_a_full_id_number,
+    the_roster_pages_sorts_and_exports_from_one_list_spec,
     import_with_one_bad_row_all_or_nothing_then_valid_only,
     import_template_downloads_with_chinese_headers,
     api_creates_people_with_field_errors,
@@ -276,6 +277,57 @@ async fn an_editor_without_the_sensitive_permission_never_sees_a_full_id_number(
     .await
     .unwrap();
     assert_eq!(p.id_number, new_id);
+}
+
+/// Issue #11 §3 / #16 §4: the list component — total, page sizes, page numbers, jump — and
+/// an export with the same rows in the same order, audited.
+async fn the_roster_pages_sorts_and_exports_from_one_list_spec(t: TestApp) {
+    t.user("casem", &["casemgmt"], &[t.orgs.city]).await;
+    let api = t.api_login("casem").await;
+    for i in 0..12 {
+        let id = fix_check(&format!("110105198001{:02}021", i + 1));
+        let r = api
+            .post_json(
+                "/api/v1/persons",
+                &serde_json::json!({"org_id": t.orgs.finance, "name": format!("测试{}", ["甲","乙","丙","丁","戊","己","庚","辛","壬","癸","子","丑"][i]), "id_number": id}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
+    let c = t.login("casem").await;
+    let p1 = c.get("/persons?per_page=10&sort=birth_date&dir=desc").await.text();
+    assert!(p1.contains("共 12 人"), "{p1}");
+    assert_eq!(p1.matches("<tr>").count(), 11, "header and ten rows");
+    assert!(p1.contains("name=\"page\" type=\"number\""), "a jump box");
+    assert!(
+        p1.contains("per_page=50") && p1.contains("rel=\"next\""),
+        "sizes and next"
+    );
+    // Sorted by birth date, newest first: 1980-12 first.
+    let first = p1.find("测试丑").unwrap();
+    assert!(first < p1.find("测试甲").unwrap_or(usize::MAX));
+    let p2 = c
+        .get("/persons?per_page=10&page=2&sort=birth_date&dir=desc")
+        .await
+        .text();
+    assert_eq!(p2.matches("<tr>").count(), 3, "header and two rows");
+    assert!(p2.contains("测试甲") && p2.contains("测试乙"));
+    // The export link keeps the filter and sort; the workbook has the same order, audited.
+    let x = c.get("/persons/export.xlsx?sort=birth_date&dir=desc").await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(x.header("content-disposition").contains("filename*=UTF-8''"));
+    use calamine::{Reader, Xlsx};
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(x.bytes)).unwrap();
+    let name = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&name).unwrap();
+    let names: Vec<String> = range.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert_eq!(names.len(), 12);
+    assert_eq!((names[0].as_str(), names[11].as_str()), ("测试丑", "测试甲"));
+    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'person.export'")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(audited, 1);
 }
 
 fn fix_check(first17_plus: &str) -> String {

@@ -16,68 +16,173 @@ use super::{ListQuery, page, page_with, redirect};
 use crate::App;
 use crate::auth::Ctx;
 use crate::error::{AppError, PageResult};
+use crate::list::{self, Export, ListParams, ListSpec, ListView, html};
 use crate::templates::{Chrome, FormErrors};
+use qinglian_office::Cell;
+use qinglian_store::sql::Page;
+
+/// An account with its role names, as one row of the accounts list.
+type UserRow = (User, Vec<String>);
+
+fn user_state(u: &User) -> (&'static str, &'static str) {
+    if u.disabled {
+        ("red", "已停用")
+    } else if u.locked_until.is_some() && u.failed_logins > 0 {
+        ("yellow", "已锁定")
+    } else {
+        ("green", "正常")
+    }
+}
+
+/// The accounts list, its export and its row actions (each confirmation names the account).
+static USER_LIST: ListSpec<UserRow> = ListSpec {
+    id: "user-list",
+    empty_id: "user-empty",
+    path: "/admin/users",
+    empty: "还没有账号",
+    unit: "个",
+    default_sort: "username",
+    per_page: 50,
+    columns: &[
+        list::Column {
+            label: "用户名",
+            sort: None,
+            class: "mono",
+            html: Some(|(u, _)| html::text(&u.username)),
+            excel: Some(|(u, _)| Cell::Text(u.username.clone())),
+        },
+        list::Column {
+            label: "姓名",
+            sort: None,
+            class: "",
+            html: Some(|(u, _)| html::text(&u.display_name)),
+            excel: Some(|(u, _)| Cell::Text(u.display_name.clone())),
+        },
+        list::Column {
+            label: "角色",
+            sort: None,
+            class: "",
+            html: Some(|(_, roles)| {
+                if roles.is_empty() {
+                    html::Html("<span class=\"muted\">未授权</span>".into())
+                } else {
+                    html::tags(roles.iter().map(String::as_str))
+                }
+            }),
+            excel: Some(|(_, roles)| Cell::Text(roles.join("、"))),
+        },
+        list::Column {
+            label: "双因素",
+            sort: None,
+            class: "nowrap",
+            html: Some(|(u, _)| html::text(if u.totp_enabled { "已启用" } else { "未启用" })),
+            excel: Some(|(u, _)| Cell::Text(if u.totp_enabled { "已启用" } else { "未启用" }.into())),
+        },
+        list::Column {
+            label: "状态",
+            sort: None,
+            class: "nowrap",
+            html: Some(|(u, _)| {
+                let (code, label) = user_state(u);
+                html::status(code, label)
+            }),
+            excel: Some(|(u, _)| Cell::Text(user_state(u).1.into())),
+        },
+        list::Column {
+            label: "最近登录",
+            sort: None,
+            class: "nowrap",
+            html: Some(|(u, _)| {
+                html::text(
+                    &u.last_login_at
+                        .as_deref()
+                        .map(qinglian_store::time::display_cst)
+                        .unwrap_or_default(),
+                )
+            }),
+            excel: Some(|(u, _)| {
+                Cell::Text(
+                    u.last_login_at
+                        .as_deref()
+                        .map(qinglian_store::time::display_cst)
+                        .unwrap_or_default(),
+                )
+            }),
+        },
+    ],
+    export: Some(Export {
+        permission: perm::USER_MANAGE,
+        file: "用户.xlsx",
+        sheet: "用户",
+        audit_action: "user.export",
+        object_type: "user",
+        limit: 100_000,
+        extra: None,
+    }),
+    actions: Some(|(u, _), csrf| {
+        let path = |a: &str| format!("/admin/users/{}/{a}", u.id);
+        let who = format!("“{}”（{}）", u.display_name, u.username);
+        html::join([
+            if u.disabled {
+                html::post_button(&path("enable"), csrf, "启用", false, None)
+            } else {
+                html::post_button(
+                    &path("disable"),
+                    csrf,
+                    "停用",
+                    true,
+                    Some(&format!("停用后用户{who}将立即退出并无法登录，确定停用？")),
+                )
+            },
+            html::post_button(&path("unlock"), csrf, "解锁", false, None),
+            html::post_button(
+                &path("reset-password"),
+                csrf,
+                "重置密码",
+                false,
+                Some(&format!("确定重置用户{who}的密码？")),
+            ),
+        ])
+    }),
+};
 
 #[derive(Template)]
 #[template(path = "admin_users.html")]
 struct UsersPage {
     chrome: Chrome,
-    users: Vec<(User, Vec<String>)>,
+    list: ListView,
     new_password: Option<(String, String)>,
 }
 
+async fn users_view(app: &App, ctx: &Ctx, lp: &ListParams) -> Result<ListView, AppError> {
+    let (pg, per) = lp.paging(USER_LIST.per_page);
+    let all = user::list(&app.db).await?;
+    Ok(USER_LIST.view_with_actions(&Page::of_all(all, pg, per), &[], lp, true, &ctx.csrf))
+}
+
 /// Accounts list.
-pub async fn users(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
+pub async fn users(
+    State(app): State<App>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+    Query(lp): Query<ListParams>,
+) -> PageResult {
     ctx.require(perm::USER_MANAGE)?;
     let chrome = Chrome::new(&app, &ctx, "用户管理", "/admin/users", &[("用户管理", "/admin/users")])
         .await
         .flash_code(q.ok.as_deref());
     Ok(page(&UsersPage {
         chrome,
-        users: user::list(&app.db).await?,
+        list: users_view(&app, &ctx, &lp).await?,
         new_password: None,
     }))
 }
 
-/// Export the account list to Excel.
+/// Export the account list to Excel (audited).
 pub async fn users_export(State(app): State<App>, ctx: Ctx) -> PageResult {
     ctx.require(perm::USER_MANAGE)?;
-    use qinglian_office::Cell;
     let users = user::list(&app.db).await?;
-    let rows: Vec<Vec<Cell>> = users
-        .iter()
-        .map(|(u, roles)| {
-            vec![
-                Cell::Text(u.username.clone()),
-                Cell::Text(u.display_name.clone()),
-                Cell::Text(roles.join("、")),
-                Cell::Text(if u.totp_enabled { "已启用" } else { "未启用" }.into()),
-                Cell::Text(if u.disabled { "已停用" } else { "正常" }.into()),
-                Cell::Text(
-                    u.last_login_at
-                        .as_deref()
-                        .map(qinglian_store::time::display_cst)
-                        .unwrap_or_default(),
-                ),
-            ]
-        })
-        .collect();
-    let bytes = qinglian_office::export_xlsx("用户", &["用户名", "姓名", "角色", "双因素", "状态", "最近登录"], &rows)
-        .map_err(|e| AppError::Internal(e.into()))?;
-    audit::record(
-        &app.db,
-        app.mode(),
-        &ctx.actor(),
-        &Event {
-            action: "user.export",
-            object_type: "user",
-            object_id: String::new(),
-            outcome: Outcome::Success,
-            detail: format!("导出{}个账号", users.len()),
-        },
-    )
-    .await?;
-    Ok(super::xlsx::download("用户.xlsx", super::xlsx::XLSX, bytes))
+    Ok(USER_LIST.export(&app, &ctx, &users, String::new()).await?)
 }
 
 #[derive(Template)]
@@ -157,7 +262,7 @@ pub async fn user_create(State(app): State<App>, ctx: Ctx, Form(f): Form<NewUser
                 .flash("用户已创建。请将初始密码当面或通过安全渠道告知本人，并请安全管理员为其授权角色和数据权限。");
             Ok(page(&UsersPage {
                 chrome,
-                users: user::list(&app.db).await?,
+                list: users_view(&app, &ctx, &ListParams::default()).await?,
                 new_password: Some((new.username, password)),
             }))
         }
@@ -240,7 +345,7 @@ pub async fn user_action(
             .flash("密码已重置，用户下次登录须修改密码。");
         return Ok(page(&UsersPage {
             chrome,
-            users: user::list(&app.db).await?,
+            list: users_view(&app, &ctx, &ListParams::default()).await?,
             new_password: Some((target.username, pw)),
         }));
     }

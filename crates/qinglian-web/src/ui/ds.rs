@@ -27,11 +27,12 @@ use serde::Deserialize;
 
 use super::org::{OrgRow, choices};
 use super::xlsx::{XLSX, download};
-use super::{enc, page, page_with, redirect};
+use super::{page, page_with, redirect};
 use crate::App;
 use crate::auth::Ctx;
 use crate::ds::{ImportParams, ImportResult, Requester, RunParams, RunResult, UploadedFile, redflags};
 use crate::error::{AppError, PageResult};
+use crate::list::{self, Export, ExtraSheet, ListParams, ListSpec, ListView, html};
 use crate::templates::{Chrome, FormErrors};
 
 const SECTION: &str = "/ds";
@@ -1247,7 +1248,6 @@ pub struct FindingQuery {
     q: Option<String>,
     check_org_id: Option<String>,
     clue_ready: Option<String>,
-    page: Option<i64>,
     ok: Option<String>,
 }
 
@@ -1262,22 +1262,153 @@ impl FindingQuery {
             clue_ready: Some(self.clue_ready.as_deref() == Some("1")),
         }
     }
-    fn base(&self) -> String {
-        let mut s = String::new();
-        for (k, v) in [
-            ("model", &self.model),
-            ("status", &self.status),
-            ("severity", &self.severity),
-            ("q", &self.q),
-            ("check_org_id", &self.check_org_id),
-            ("clue_ready", &self.clue_ready),
-        ] {
-            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-                s.push_str(&format!("{k}={}&", enc(v)));
-            }
-        }
-        s
+    fn pairs(&self) -> Vec<(String, String)> {
+        list::filters(&[
+            ("model", self.model.as_deref()),
+            ("status", self.status.as_deref()),
+            ("severity", self.severity.as_deref()),
+            ("q", self.q.as_deref()),
+            ("check_org_id", self.check_org_id.as_deref()),
+            ("clue_ready", self.clue_ready.as_deref()),
+        ])
     }
+}
+
+/// The findings list and its export (with every evidence row on a second sheet).
+static FINDING_LIST: ListSpec<Finding> = ListSpec {
+    id: "findings",
+    empty_id: "findings-empty",
+    path: "/ds/findings",
+    empty: "没有符合条件的疑点",
+    unit: "条",
+    default_sort: "id",
+    per_page: 20,
+    columns: &[
+        list::Column {
+            label: "疑点编号",
+            sort: None,
+            class: "num",
+            html: Some(|f| html::link(&format!("/ds/findings/{}", f.id), &f.id.to_string())),
+            excel: Some(|f| Cell::Int(f.id)),
+        },
+        list::Column {
+            label: "模型",
+            sort: None,
+            class: "",
+            html: Some(|f| html::text(&f.model_title)),
+            excel: Some(|f| Cell::Text(f.model_title.clone())),
+        },
+        list::Column {
+            label: "模型编号",
+            sort: None,
+            class: "",
+            html: None,
+            excel: Some(|f| Cell::Code(f.model.clone())),
+        },
+        list::Column {
+            label: "对象类型",
+            sort: None,
+            class: "",
+            html: None,
+            excel: Some(|f| Cell::Text(subject_kind_label(&f.subject_kind).into())),
+        },
+        list::Column {
+            label: "对象",
+            sort: None,
+            class: "mono nowrap",
+            html: Some(|f| html::text(&f.subject)),
+            excel: Some(|f| Cell::Code(f.subject.clone())),
+        },
+        list::Column {
+            label: "期间",
+            sort: None,
+            class: "nowrap",
+            html: Some(|f| html::text(&f.period)),
+            excel: Some(|f| Cell::Code(f.period.clone())),
+        },
+        list::Column {
+            label: "严重程度",
+            sort: None,
+            class: "nowrap",
+            html: Some(|f| html::text(severity_label(&f.severity))),
+            excel: Some(|f| Cell::Text(severity_label(&f.severity).into())),
+        },
+        list::Column {
+            label: "疑点说明",
+            sort: None,
+            class: "",
+            html: Some(|f| html::text(&f.explanation)),
+            excel: Some(|f| Cell::Text(f.explanation.clone())),
+        },
+        list::Column {
+            label: "状态",
+            sort: None,
+            class: "nowrap",
+            html: Some(|f| html::tag(f.status_label())),
+            excel: Some(|f| Cell::Text(f.status_label().into())),
+        },
+        list::Column {
+            label: "核查单位",
+            sort: None,
+            class: "",
+            html: Some(|f| html::text(f.check_org_name.as_deref().unwrap_or(""))),
+            excel: Some(|f| Cell::Text(f.check_org_name.clone().unwrap_or_default())),
+        },
+        list::Column {
+            label: "核查期限",
+            sort: None,
+            class: "nowrap",
+            html: Some(|f| html::text(f.due_display())),
+            excel: Some(|f| Cell::Code(f.due_display().to_string())),
+        },
+        list::Column {
+            label: "发现时间",
+            sort: None,
+            class: "",
+            html: None,
+            excel: Some(|f| Cell::Text(qinglian_store::time::display_cst(&f.created_at))),
+        },
+    ],
+    export: Some(Export {
+        permission: perm::DS_EXPORT,
+        file: "大数据监督疑点.xlsx",
+        sheet: "疑点",
+        audit_action: "ds.findings_export",
+        object_type: "ds_finding",
+        limit: 50_000,
+        extra: Some(ExtraSheet {
+            name: "证据明细",
+            headers: &["疑点编号", "模型编号", "对象", "序号", "明细"],
+            rows: evidence_rows,
+        }),
+    }),
+    actions: None,
+};
+
+/// Every evidence row of the exported findings, one line each ("列名：值；…").
+fn evidence_rows(items: &[Finding]) -> Vec<Vec<Cell>> {
+    let mut evidence: Vec<Vec<Cell>> = Vec::new();
+    for f in items {
+        let t = evidence_table(&f.evidence_json);
+        for (i, r) in t.rows.iter().enumerate() {
+            let detail = t
+                .headers
+                .iter()
+                .zip(r)
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(h, v)| format!("{h}：{v}"))
+                .collect::<Vec<_>>()
+                .join("；");
+            evidence.push(vec![
+                Cell::Int(f.id),
+                Cell::Code(f.model.clone()),
+                Cell::Code(f.subject.clone()),
+                Cell::Int(i as i64 + 1),
+                Cell::Text(detail),
+            ]);
+        }
+    }
+    evidence
 }
 
 /// A (code, label) choice.
@@ -1292,14 +1423,11 @@ pub struct Choice {
 #[template(path = "ds_findings.html")]
 struct FindingsPage {
     chrome: Chrome,
-    page: Page<Finding>,
+    list: ListView,
     q: FindingQuery,
     models: Vec<Choice>,
     statuses: Vec<Choice>,
     orgs: Vec<OrgRow>,
-    pager_base: String,
-    export_href: String,
-    can_export: bool,
 }
 
 async fn model_choices(app: &App) -> Result<Vec<Choice>, AppError> {
@@ -1320,16 +1448,20 @@ async fn model_choices(app: &App) -> Result<Vec<Choice>, AppError> {
 }
 
 /// Findings list with filters.
-pub async fn findings(State(app): State<App>, ctx: Ctx, Query(q): Query<FindingQuery>) -> PageResult {
+pub async fn findings(
+    State(app): State<App>,
+    ctx: Ctx,
+    Query(q): Query<FindingQuery>,
+    Query(lp): Query<ListParams>,
+) -> PageResult {
     ctx.require(perm::DS_READ)?;
-    let (pg, per) = qinglian_store::sql::paging(q.page, Some(20));
+    let (pg, per) = lp.paging(FINDING_LIST.per_page);
     let data = sv::list_findings(&app.db, ctx.scope(), &q.filter(), pg, per).await?;
-    let base = q.base();
     Ok(page(&FindingsPage {
         chrome: chrome(&app, &ctx, "疑点清单", "/ds/findings", &[("疑点清单", "")])
             .await
             .flash_code(q.ok.as_deref()),
-        page: data,
+        list: FINDING_LIST.view(&data, &q.pairs(), &lp, ctx.principal.can(perm::DS_EXPORT)),
         models: model_choices(&app).await?,
         statuses: finding_status::ALL
             .iter()
@@ -1339,9 +1471,6 @@ pub async fn findings(State(app): State<App>, ctx: Ctx, Query(q): Query<FindingQ
             })
             .collect(),
         orgs: choices(&app, ctx.scope()).await?,
-        pager_base: format!("/ds/findings?{base}"),
-        export_href: format!("/ds/findings/export.xlsx?{base}"),
-        can_export: ctx.principal.can(perm::DS_EXPORT),
         q,
     }))
 }
@@ -1404,82 +1533,7 @@ fn evidence_table(json: &str) -> EvidenceTable {
 pub async fn findings_export(State(app): State<App>, ctx: Ctx, Query(q): Query<FindingQuery>) -> PageResult {
     ctx.require(perm::DS_EXPORT)?;
     let items = sv::list_findings_all(&app.db, ctx.scope(), &q.filter(), 50_000).await?;
-    let rows: Vec<Vec<Cell>> = items
-        .iter()
-        .map(|f| {
-            vec![
-                Cell::Int(f.id),
-                Cell::Text(f.model_title.clone()),
-                Cell::Code(f.model.clone()),
-                Cell::Text(subject_kind_label(&f.subject_kind).into()),
-                Cell::Code(f.subject.clone()),
-                Cell::Code(f.period.clone()),
-                Cell::Text(severity_label(&f.severity).into()),
-                Cell::Text(f.explanation.clone()),
-                Cell::Text(f.status_label().into()),
-                Cell::Text(f.check_org_name.clone().unwrap_or_default()),
-                Cell::Code(f.due_display().to_string()),
-                Cell::Text(qinglian_store::time::display_cst(&f.created_at)),
-            ]
-        })
-        .collect();
-    let mut evidence: Vec<Vec<Cell>> = Vec::new();
-    for f in &items {
-        let t = evidence_table(&f.evidence_json);
-        for (i, r) in t.rows.iter().enumerate() {
-            let detail = t
-                .headers
-                .iter()
-                .zip(r)
-                .filter(|(_, v)| !v.is_empty())
-                .map(|(h, v)| format!("{h}：{v}"))
-                .collect::<Vec<_>>()
-                .join("；");
-            evidence.push(vec![
-                Cell::Int(f.id),
-                Cell::Code(f.model.clone()),
-                Cell::Code(f.subject.clone()),
-                Cell::Int(i as i64 + 1),
-                Cell::Text(detail),
-            ]);
-        }
-    }
-    let bytes = qinglian_office::export_xlsx_sheets(&[
-        (
-            "疑点",
-            &[
-                "疑点编号",
-                "模型",
-                "模型编号",
-                "对象类型",
-                "对象",
-                "期间",
-                "严重程度",
-                "疑点说明",
-                "状态",
-                "核查单位",
-                "核查期限",
-                "发现时间",
-            ],
-            &rows,
-        ),
-        ("证据明细", &["疑点编号", "模型编号", "对象", "序号", "明细"], &evidence),
-    ])
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    audit::record(
-        &app.db,
-        app.mode(),
-        &ctx.actor(),
-        &Event {
-            action: "ds.findings_export",
-            object_type: "ds_finding",
-            object_id: String::new(),
-            outcome: Outcome::Success,
-            detail: format!("导出{}条疑点", items.len()),
-        },
-    )
-    .await?;
-    Ok(download("大数据监督疑点.xlsx", XLSX, bytes))
+    Ok(FINDING_LIST.export(&app, &ctx, &items, String::new()).await?)
 }
 
 /// A check with its attachments.

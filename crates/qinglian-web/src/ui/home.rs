@@ -15,7 +15,10 @@ use super::{ListQuery, page, redirect};
 use crate::App;
 use crate::auth::Ctx;
 use crate::error::{AppError, PageResult};
+use crate::list::{self, Export, ListParams, ListSpec, ListView, html};
 use crate::templates::Chrome;
+use qinglian_office::Cell;
+use qinglian_store::sql::Page;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -144,72 +147,130 @@ pub async fn notifications_read_all(State(app): State<App>, ctx: Ctx, headers: H
     Ok(redirect(&headers, "/notifications?ok=read"))
 }
 
+/// Red, yellow and pending deadlines in the caller's scope, most urgent first.
+static DEADLINE_LIST: ListSpec<DeadlineWithStatus> = ListSpec {
+    id: "deadline-list",
+    empty_id: "deadline-empty",
+    path: "/deadlines",
+    empty: "您的数据权限范围内暂无临期、逾期或待定的事项",
+    unit: "项",
+    default_sort: "urgency",
+    per_page: 50,
+    columns: &[
+        list::Column {
+            label: "状态",
+            sort: None,
+            class: "nowrap",
+            html: Some(|w| html::status(w.status.as_str(), w.status.label())),
+            excel: Some(|w| Cell::Text(w.status.label().into())),
+        },
+        list::Column {
+            label: "事项",
+            sort: None,
+            class: "",
+            html: Some(|w| {
+                if w.deadline.link.is_empty() {
+                    html::text(&w.deadline.title)
+                } else {
+                    html::link(&w.deadline.link, &w.deadline.title)
+                }
+            }),
+            excel: Some(|w| Cell::Text(w.deadline.title.clone())),
+        },
+        list::Column {
+            label: "模块",
+            sort: None,
+            class: "nowrap",
+            html: Some(|w| html::text(deadline::module_label(&w.deadline.module))),
+            excel: Some(|w| Cell::Text(deadline::module_label(&w.deadline.module).to_string())),
+        },
+        list::Column {
+            label: "责任单位",
+            sort: None,
+            class: "",
+            html: Some(|w| html::text(&w.deadline.org_name)),
+            excel: Some(|w| Cell::Text(w.deadline.org_name.clone())),
+        },
+        list::Column {
+            label: "起算日",
+            sort: None,
+            class: "nowrap",
+            html: Some(|w| html::text(&w.deadline.start_date)),
+            excel: Some(|w| Cell::Text(w.deadline.start_date.clone())),
+        },
+        list::Column {
+            label: "期限",
+            sort: None,
+            class: "nowrap",
+            html: Some(|w| html::text(w.deadline.due_display())),
+            excel: Some(|w| Cell::Text(w.deadline.due_display().to_string())),
+        },
+        list::Column {
+            label: "剩余工作日",
+            sort: None,
+            class: "num",
+            html: Some(|w| match &w.note {
+                Some(n) if w.deadline.is_pending() => html::titled("待录入日历", n),
+                Some(n) => html::titled("日历缺失", n),
+                None => html::text(&w.workdays_left.to_string()),
+            }),
+            excel: Some(|w| match &w.note {
+                Some(n) => Cell::Text(n.clone()),
+                None => Cell::Int(w.workdays_left),
+            }),
+        },
+    ],
+    export: Some(Export {
+        permission: perm::DEADLINE_READ,
+        file: "期限预警.xlsx",
+        sheet: "期限预警",
+        audit_action: "deadline.export",
+        object_type: "deadline",
+        limit: 100_000,
+        extra: None,
+    }),
+    actions: None,
+};
+
 #[derive(Template)]
 #[template(path = "deadlines.html")]
 struct DeadlinesPage {
     chrome: Chrome,
-    items: Vec<DeadlineWithStatus>,
+    list: ListView,
     yellow_workdays: u32,
 }
 
-/// Everything yellow and red in the user's scope.
-pub async fn deadlines(State(app): State<App>, ctx: Ctx) -> PageResult {
+async fn scoped_warnings(app: &App, ctx: &Ctx) -> Result<Vec<DeadlineWithStatus>, AppError> {
     ctx.require(perm::DEADLINE_READ)?;
     if ctx.principal.admin_kind().is_some() {
-        return Err(AppError::Forbidden.into());
+        return Err(AppError::Forbidden);
     }
-    let chrome = Chrome::new(&app, &ctx, "期限预警", "/deadlines", &[("期限预警", "/deadlines")]).await;
-    let items = deadline::warnings_in_scope(
+    Ok(deadline::warnings_in_scope(
         &app.db,
         ctx.scope(),
         &app.calendar(),
         app.today(),
         app.config.deadline.yellow_workdays,
     )
-    .await?;
+    .await?)
+}
+
+/// Everything red, yellow and pending in the user's scope.
+pub async fn deadlines(State(app): State<App>, ctx: Ctx, Query(lp): Query<ListParams>) -> PageResult {
+    let items = scoped_warnings(&app, &ctx).await?;
+    let chrome = Chrome::new(&app, &ctx, "期限预警", "/deadlines", &[("期限预警", "/deadlines")]).await;
+    let (pg, per) = lp.paging(DEADLINE_LIST.per_page);
     Ok(page(&DeadlinesPage {
         chrome,
-        items,
+        list: DEADLINE_LIST.view(&Page::of_all(items, pg, per), &[], &lp, true),
         yellow_workdays: app.config.deadline.yellow_workdays,
     }))
 }
 
-/// Export the yellow and red list to Excel.
+/// Export the red, yellow and pending list to Excel (audited).
 pub async fn deadlines_export(State(app): State<App>, ctx: Ctx) -> PageResult {
-    ctx.require(perm::DEADLINE_READ)?;
-    if ctx.principal.admin_kind().is_some() {
-        return Err(AppError::Forbidden.into());
-    }
-    let items = deadline::warnings_in_scope(
-        &app.db,
-        ctx.scope(),
-        &app.calendar(),
-        app.today(),
-        app.config.deadline.yellow_workdays,
-    )
-    .await?;
-    use qinglian_office::Cell;
-    let rows: Vec<Vec<Cell>> = items
-        .iter()
-        .map(|w| {
-            vec![
-                Cell::Text(w.status.label().into()),
-                Cell::Text(w.deadline.title.clone()),
-                Cell::Text(qinglian_store::deadline::module_label(&w.deadline.module).to_string()),
-                Cell::Text(w.deadline.org_name.clone()),
-                Cell::Text(w.deadline.start_date.clone()),
-                Cell::Text(w.deadline.due_display().to_string()),
-                Cell::Int(w.workdays_left),
-            ]
-        })
-        .collect();
-    let bytes = qinglian_office::export_xlsx(
-        "期限预警",
-        &["状态", "事项", "模块", "责任单位", "起算日", "期限", "剩余工作日"],
-        &rows,
-    )
-    .map_err(|e| AppError::Internal(e.into()))?;
-    Ok(super::xlsx::download("期限预警.xlsx", super::xlsx::XLSX, bytes))
+    let items = scoped_warnings(&app, &ctx).await?;
+    Ok(DEADLINE_LIST.export(&app, &ctx, &items, String::new()).await?)
 }
 
 /// One cell of the month grid.

@@ -10,16 +10,16 @@ use qinglian_office::{Cell, Column, ColumnKind, RowError, SheetSpec};
 use qinglian_store::audit::{self, Event, Outcome};
 use qinglian_store::permission as perm;
 use qinglian_store::person::{self, Person, PersonFilter, PersonInput, View};
-use qinglian_store::sql::Page;
 use serde::Deserialize;
 
 use super::import::{self, read_upload};
 use super::org::{OrgRow, choices};
 use super::xlsx::{XLSX, download};
-use super::{checked, enc, page, page_with, redirect};
+use super::{checked, page, page_with, redirect};
 use crate::App;
 use crate::auth::Ctx;
 use crate::error::{AppError, PageResult};
+use crate::list::{self, Export, ListParams, ListSpec, ListView, html};
 use crate::templates::{Chrome, FormErrors};
 
 /// Roster list query.
@@ -29,14 +29,11 @@ pub struct PersonQuery {
     org_id: Option<String>,
     party_member: Option<String>,
     supervised: Option<String>,
-    sort: Option<String>,
-    dir: Option<String>,
-    page: Option<i64>,
     ok: Option<String>,
 }
 
 impl PersonQuery {
-    fn filter(&self, ctx: &Ctx) -> PersonFilter {
+    fn filter(&self, ctx: &Ctx, lp: &ListParams) -> PersonFilter {
         let tri = |v: &Option<String>| match v.as_deref() {
             Some("1") => Some(true),
             Some("0") => Some(false),
@@ -47,109 +44,208 @@ impl PersonQuery {
             org_id: self.org_id.as_deref().and_then(|s| s.parse().ok()),
             party_member: tri(&self.party_member),
             supervised: tri(&self.supervised),
-            sort: self.sort.clone(),
-            desc: self.dir.as_deref() == Some("desc"),
+            sort: Some(PERSON_LIST.sort_key(lp).to_string()),
+            desc: lp.desc(),
             id_suffix: ctx.principal.can(perm::PERSON_SENSITIVE),
         }
     }
-    /// The query string without page/sort, for links.
-    fn base(&self) -> String {
-        let mut s = String::new();
-        for (k, v) in [
-            ("q", &self.q),
-            ("org_id", &self.org_id),
-            ("party_member", &self.party_member),
-            ("supervised", &self.supervised),
-        ] {
-            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-                s.push_str(&format!("{k}={}&", enc(v)));
-            }
-        }
-        s
+    /// The list's own filters, kept by every link.
+    fn pairs(&self) -> Vec<(String, String)> {
+        list::filters(&[
+            ("q", self.q.as_deref()),
+            ("org_id", self.org_id.as_deref()),
+            ("party_member", self.party_member.as_deref()),
+            ("supervised", self.supervised.as_deref()),
+        ])
     }
 }
 
-/// A sortable column header.
-pub struct SortLink {
-    /// Label.
-    pub label: &'static str,
-    /// Link.
-    pub href: String,
-    /// "asc" | "desc" | "".
-    pub state: &'static str,
+/// A person as one row of the roster: the masking rule already applied for the caller.
+pub struct PersonRow {
+    p: Person,
+    shown: person::Shown,
 }
+
+fn yes(b: bool) -> Cell {
+    Cell::Text(if b { "是" } else { "否" }.into())
+}
+
+/// The roster list and its export (full ID numbers in the export only with person.sensitive).
+static PERSON_LIST: ListSpec<PersonRow> = ListSpec {
+    id: "person-list",
+    empty_id: "person-empty",
+    path: "/persons",
+    empty: "没有符合条件的人员",
+    unit: "人",
+    default_sort: "name",
+    per_page: 20,
+    columns: &[
+        list::Column {
+            label: "姓名",
+            sort: Some("name"),
+            class: "nowrap",
+            html: Some(|r| html::link(&format!("/persons/{}", r.p.id), &r.p.name)),
+            excel: Some(|r| Cell::Text(r.p.name.clone())),
+        },
+        list::Column {
+            label: "性别",
+            sort: None,
+            class: "nowrap",
+            html: Some(|r| html::text(r.p.sex_label())),
+            excel: None,
+        },
+        list::Column {
+            label: "身份证号",
+            sort: None,
+            class: "mono nowrap",
+            html: Some(|r| html::text(&r.shown.id_number)),
+            excel: Some(|r| Cell::Code(r.shown.id_number.clone())),
+        },
+        list::Column {
+            label: "性别",
+            sort: None,
+            class: "",
+            html: None,
+            excel: Some(|r| Cell::Text(r.p.sex_label().into())),
+        },
+        list::Column {
+            label: "单位",
+            sort: Some("org"),
+            class: "",
+            html: Some(|r| html::text(&r.p.org_name)),
+            excel: Some(|r| Cell::Text(r.p.org_name.clone())),
+        },
+        list::Column {
+            label: "出生日期",
+            sort: Some("birth_date"),
+            class: "nowrap",
+            html: Some(|r| html::text(&r.shown.birth_date)),
+            excel: Some(|r| Cell::Text(r.shown.birth_date.clone())),
+        },
+        list::Column {
+            label: "职级",
+            sort: Some("rank"),
+            class: "nowrap",
+            html: Some(|r| html::text(&r.p.rank)),
+            excel: Some(|r| Cell::Text(r.p.rank.clone())),
+        },
+        list::Column {
+            label: "职务",
+            sort: None,
+            class: "",
+            html: Some(|r| html::text(&r.p.post)),
+            excel: Some(|r| Cell::Text(r.p.post.clone())),
+        },
+        list::Column {
+            label: "标识",
+            sort: None,
+            class: "",
+            html: Some(|r| {
+                let p = &r.p;
+                html::tags(
+                    [
+                        (p.party_member, "党员"),
+                        (p.supervised, "监察对象"),
+                        (p.principal, "主要负责人"),
+                        (p.leadership_member, "班子成员"),
+                    ]
+                    .into_iter()
+                    .filter(|(on, _)| *on)
+                    .map(|(_, l)| l),
+                )
+            }),
+            excel: None,
+        },
+        list::Column {
+            label: "是否党员",
+            sort: None,
+            class: "",
+            html: None,
+            excel: Some(|r| yes(r.p.party_member)),
+        },
+        list::Column {
+            label: "是否监察对象",
+            sort: None,
+            class: "",
+            html: None,
+            excel: Some(|r| yes(r.p.supervised)),
+        },
+        list::Column {
+            label: "是否主要负责人",
+            sort: None,
+            class: "",
+            html: None,
+            excel: Some(|r| yes(r.p.principal)),
+        },
+        list::Column {
+            label: "是否班子成员",
+            sort: None,
+            class: "",
+            html: None,
+            excel: Some(|r| yes(r.p.leadership_member)),
+        },
+        list::Column {
+            label: "联系电话",
+            sort: None,
+            class: "",
+            html: None,
+            excel: Some(|r| Cell::Code(r.p.phone.clone())),
+        },
+    ],
+    export: Some(Export {
+        permission: perm::PERSON_EXPORT,
+        file: "人员名册.xlsx",
+        sheet: "人员名册",
+        audit_action: "person.export",
+        object_type: "person",
+        limit: 50_000,
+        extra: None,
+    }),
+    actions: None,
+};
 
 #[derive(Template)]
 #[template(path = "persons.html")]
 struct PersonsPage {
     chrome: Chrome,
-    page: Page<Person>,
+    list: ListView,
     orgs: Vec<OrgRow>,
     q: String,
     org_id: String,
     party_member: String,
     supervised: String,
-    sorts: Vec<SortLink>,
-    pager_base: String,
-    export_href: String,
     can_manage: bool,
-    can_export: bool,
 }
 
 /// The roster.
-pub async fn list(State(app): State<App>, ctx: Ctx, Query(q): Query<PersonQuery>) -> PageResult {
+pub async fn list(
+    State(app): State<App>,
+    ctx: Ctx,
+    Query(q): Query<PersonQuery>,
+    Query(lp): Query<ListParams>,
+) -> PageResult {
     ctx.require(perm::PERSON_READ)?;
-    let f = q.filter(&ctx);
-    let (pg, per) = qinglian_store::sql::paging(q.page, Some(20));
-    let page_data = person::list(&app.db, ctx.scope(), &f, pg, per).await?;
+    let f = q.filter(&ctx, &lp);
+    let (pg, per) = lp.paging(PERSON_LIST.per_page);
+    let sensitive = ctx.principal.can(perm::PERSON_SENSITIVE);
+    let page_data = person::list(&app.db, ctx.scope(), &f, pg, per)
+        .await?
+        .map(|p| PersonRow {
+            shown: p.shown(sensitive, View::List),
+            p,
+        });
     let chrome = Chrome::new(&app, &ctx, "人员名册", "/persons", &[("人员名册", "/persons")])
         .await
         .flash_code(q.ok.as_deref());
-    let base = q.base();
-    let sorts = [
-        ("name", "姓名"),
-        ("org", "单位"),
-        ("birth_date", "出生日期"),
-        ("rank", "职级"),
-    ]
-    .into_iter()
-    .map(|(key, label)| {
-        let current = q.sort.as_deref().unwrap_or("name") == key;
-        let desc = current && q.dir.as_deref() == Some("desc");
-        SortLink {
-            label,
-            href: format!(
-                "/persons?{base}sort={key}&dir={}",
-                if current && !desc { "desc" } else { "asc" }
-            ),
-            state: if !current {
-                ""
-            } else if desc {
-                "desc"
-            } else {
-                "asc"
-            },
-        }
-    })
-    .collect();
-    let sort_part = format!(
-        "sort={}&dir={}&",
-        q.sort.as_deref().unwrap_or("name"),
-        q.dir.as_deref().unwrap_or("asc")
-    );
     Ok(page(&PersonsPage {
         chrome,
+        list: PERSON_LIST.view(&page_data, &q.pairs(), &lp, ctx.principal.can(perm::PERSON_EXPORT)),
         orgs: choices(&app, ctx.scope()).await?,
         q: q.q.clone().unwrap_or_default(),
         org_id: q.org_id.clone().unwrap_or_default(),
         party_member: q.party_member.clone().unwrap_or_default(),
         supervised: q.supervised.clone().unwrap_or_default(),
-        sorts,
-        pager_base: format!("/persons?{base}{sort_part}"),
-        export_href: format!("/persons/export.xlsx?{base}{sort_part}"),
         can_manage: ctx.principal.can(perm::PERSON_MANAGE),
-        can_export: ctx.principal.can(perm::PERSON_EXPORT),
-        page: page_data,
     }))
 }
 
@@ -413,72 +509,27 @@ pub async fn update(
     save(&app, &ctx, &headers, Some(id), f).await
 }
 
-/// Most rows one export may hold.
-const EXPORT_LIMIT: i64 = 50_000;
-
-/// Export the filtered roster (full ID numbers only with the sensitive permission).
-pub async fn export(State(app): State<App>, ctx: Ctx, Query(q): Query<PersonQuery>) -> PageResult {
+/// Export the filtered roster, in the list's order (full ID numbers only with the sensitive
+/// permission; the export is audited as a whole).
+pub async fn export(
+    State(app): State<App>,
+    ctx: Ctx,
+    Query(q): Query<PersonQuery>,
+    Query(lp): Query<ListParams>,
+) -> PageResult {
     ctx.require(perm::PERSON_EXPORT)?;
-    let people = person::list_all(&app.db, ctx.scope(), &q.filter(&ctx), EXPORT_LIMIT).await?;
+    let limit = PERSON_LIST.export.as_ref().map_or(50_000, |e| e.limit);
     let sensitive = ctx.principal.can(perm::PERSON_SENSITIVE);
-    let yes = |b: bool| Cell::Text(if b { "是" } else { "否" }.into());
-    let rows: Vec<Vec<Cell>> = people
-        .iter()
-        .map(|p| {
-            let shown = p.shown(sensitive, View::Export);
-            vec![
-                Cell::Text(p.name.clone()),
-                Cell::Code(shown.id_number),
-                Cell::Text(p.sex_label().into()),
-                Cell::Text(shown.birth_date),
-                Cell::Text(p.org_name.clone()),
-                Cell::Text(p.post.clone()),
-                Cell::Text(p.rank.clone()),
-                yes(p.party_member),
-                yes(p.supervised),
-                yes(p.principal),
-                yes(p.leadership_member),
-                Cell::Code(p.phone.clone()),
-            ]
+    let rows: Vec<PersonRow> = person::list_all(&app.db, ctx.scope(), &q.filter(&ctx, &lp), limit)
+        .await?
+        .into_iter()
+        .map(|p| PersonRow {
+            shown: p.shown(sensitive, View::Export),
+            p,
         })
         .collect();
-    let bytes = qinglian_office::export_xlsx(
-        "人员名册",
-        &[
-            "姓名",
-            "身份证号",
-            "性别",
-            "出生日期",
-            "单位",
-            "职务",
-            "职级",
-            "是否党员",
-            "是否监察对象",
-            "是否主要负责人",
-            "是否班子成员",
-            "联系电话",
-        ],
-        &rows,
-    )
-    .map_err(|e| AppError::Internal(e.into()))?;
-    audit::record(
-        &app.db,
-        app.mode(),
-        &ctx.actor(),
-        &Event {
-            action: "person.export",
-            object_type: "person",
-            object_id: String::new(),
-            outcome: Outcome::Success,
-            detail: format!(
-                "导出{}人{}",
-                people.len(),
-                if sensitive { "（含完整身份证号）" } else { "" }
-            ),
-        },
-    )
-    .await?;
-    Ok(download("人员名册.xlsx", XLSX, bytes))
+    let detail = if sensitive { "含完整身份证号" } else { "" };
+    Ok(PERSON_LIST.export(&app, &ctx, &rows, detail.into()).await?)
 }
 
 /// The person import sheet.
