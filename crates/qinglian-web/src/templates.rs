@@ -178,6 +178,35 @@ impl FormErrors {
     }
 }
 
+/// What a user typed and chose in a form, given back after an error so that no work is lost
+/// (issue #16 §4): text, selects, radios and checkboxes. Keys are the page's own (a page with
+/// several forms prefixes them: `answer.note`).
+#[derive(Debug, Default, Clone)]
+pub struct Typed(pub BTreeMap<String, String>);
+
+impl Typed {
+    /// From (key, value) pairs.
+    pub fn of<K: Into<String>>(pairs: impl IntoIterator<Item = (K, String)>) -> Typed {
+        Typed(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+    /// The typed value, or "".
+    pub fn get(&self, key: &str) -> &str {
+        self.0.get(key).map_or("", String::as_str)
+    }
+    /// Whether `key` was given the value `value` (a radio, a select option, a checkbox).
+    pub fn is(&self, key: &str, value: &str) -> bool {
+        self.0.get(key).is_some_and(|v| v == value)
+    }
+    /// The typed value, or `default` when the form was not posted yet.
+    pub fn or<'a>(&'a self, key: &str, default: &'a str) -> &'a str {
+        self.0.get(key).map_or(default, String::as_str)
+    }
+    /// Whether anything was typed (the form comes back after an error).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// A standalone error page.
 #[derive(Template)]
 #[template(path = "error.html")]

@@ -946,8 +946,81 @@ on_both!(
     jobs_cancel_and_survive_restart,
     redflags_journey,
     roster_from_platform,
-    detection_rules_are_need_to_know
+    detection_rules_are_need_to_know,
+    refused_steps_give_back_everything_typed
 );
+
+/// Issue #16 §4: a form that comes back with an error keeps what was typed and chosen; a file
+/// input says to choose the files again.
+async fn refused_steps_give_back_everything_typed(t: TestApp) {
+    t.user("jiandu", &["supervision"], &[t.orgs.city]).await;
+    t.user_in("caizheng", &["unit_admin"], &[t.orgs.finance], t.orgs.finance)
+        .await;
+    let mut tx = t.app.db.begin().await.unwrap();
+    sv::upsert_findings(
+        &mut tx,
+        None,
+        t.orgs.commission,
+        "{}",
+        &[sv::FindingInput {
+            model: "paid_after_death".into(),
+            model_version: 1,
+            model_title: "死亡后仍领取待遇".into(),
+            subject_kind: "person".into(),
+            subject: "户0001".into(),
+            period: "2026-05".into(),
+            severity: "high".into(),
+            explanation: "死亡后仍发放".into(),
+            evidence_json: "[]".into(),
+        }],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM ds_finding")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    let office = t.login("jiandu").await;
+    let finance = t.orgs.finance.to_string();
+    // Dispatch with a bad date: the unit chosen and the instruction typed come back.
+    let r = office
+        .post_form(
+            &format!("/ds/findings/{id}/dispatch"),
+            &[("org_id", &finance), ("due_date", "明天"), ("note", "请核实死亡登记")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text();
+    assert!(page.contains("请核实死亡登记") && page.contains("value=\"明天\""), "{page}");
+    assert!(page.contains(&format!("value=\"{finance}\" selected")), "{page}");
+    let r = office
+        .post_form(
+            &format!("/ds/findings/{id}/dispatch"),
+            &[("org_id", &finance), ("due_date", ""), ("note", "请核实死亡登记")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    // The unit's answer without a conclusion keeps the explanation and asks for the files again.
+    let unit = t.login("caizheng").await;
+    let r = unit
+        .post_files(
+            &format!("/ds/findings/{id}/answer"),
+            &[("files", "核查说明.pdf", b"%PDF-1.4 test")],
+            &[("note", "经核实，该人员已于三月死亡")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text();
+    assert!(page.contains("经核实，该人员已于三月死亡"), "{page}");
+    assert!(page.contains("id=\"files-again\""), "{page}");
+    // A chosen conclusion comes back checked when the text is missing.
+    let r = unit
+        .post_files(&format!("/ds/findings/{id}/answer"), &[], &[("answer", "partly"), ("note", " ")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("value=\"partly\" id=\"answer-partly\" checked"), "{}", r.text());
+}
 
 /// Issue #16 §1: a unit under supervision sees the findings sent to it and nothing of the
 /// models, their thresholds and SQL, the datasets or the runs.

@@ -33,7 +33,7 @@ use crate::auth::Ctx;
 use crate::ds::{ImportParams, ImportResult, Requester, RunParams, RunResult, UploadedFile, redflags};
 use crate::error::{AppError, PageResult};
 use crate::list::{self, Export, ExtraSheet, ListParams, ListSpec, ListView, html};
-use crate::templates::{Chrome, FormErrors};
+use crate::templates::{Chrome, FormErrors, Typed};
 
 const SECTION: &str = "/ds";
 
@@ -1561,6 +1561,7 @@ struct FindingPage {
     can_answer: bool,
     can_rules: bool,
     errors: FormErrors,
+    typed: Typed,
 }
 
 async fn finding_page(
@@ -1622,6 +1623,7 @@ async fn finding_page(
         can_dispatch: ctx.principal.can(perm::DS_DISPATCH),
         can_answer,
         can_rules: ctx.principal.can(perm::DS_RULES),
+        typed: Typed::default(),
         errors,
         f,
     })
@@ -1640,18 +1642,16 @@ pub async fn finding(
     ))
 }
 
-async fn finding_error(app: &App, ctx: &Ctx, id: i64, e: AppError) -> PageResult {
-    match e {
-        AppError::Invalid(pairs) => Ok(page_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &finding_page(app, ctx, id, None, FormErrors::from_pairs(pairs)).await?,
-        )),
-        AppError::Conflict(field, msg) => Ok(page_with(
-            StatusCode::CONFLICT,
-            &finding_page(app, ctx, id, None, FormErrors::from_pairs(vec![(field, msg)])).await?,
-        )),
-        other => Err(other.into()),
-    }
+/// The finding page again after a refused step, with the errors and everything typed.
+async fn finding_error(app: &App, ctx: &Ctx, id: i64, e: AppError, typed: Typed) -> PageResult {
+    let (status, errors) = match e {
+        AppError::Invalid(pairs) => (StatusCode::UNPROCESSABLE_ENTITY, FormErrors::from_pairs(pairs)),
+        AppError::Conflict(field, msg) => (StatusCode::CONFLICT, FormErrors::from_pairs(vec![(field, msg)])),
+        other => return Err(other.into()),
+    };
+    let mut p = finding_page(app, ctx, id, None, errors).await?;
+    p.typed = typed;
+    Ok(page_with(status, &p))
 }
 
 fn parse_date(field: &'static str, label: &str, s: &str) -> Result<NaiveDate, AppError> {
@@ -1761,7 +1761,14 @@ pub async fn dispatch(
     .await;
     match result {
         Ok(()) => Ok(redirect(&headers, &format!("/ds/findings/{id}?ok=dispatched"))),
-        Err(e) => finding_error(&app, &ctx, id, e).await,
+        Err(e) => {
+            let typed = Typed::of([
+                ("dispatch.org_id", form.org_id.clone()),
+                ("dispatch.due_date", form.due_date.clone()),
+                ("dispatch.note", form.note.clone()),
+            ]);
+            finding_error(&app, &ctx, id, e, typed).await
+        }
     }
 }
 
@@ -1831,6 +1838,8 @@ pub async fn answer(
             _ => {}
         }
     }
+    // A file input cannot be refilled: after an error the form says to choose them again.
+    let files_chosen = !files.is_empty() || problem.is_some();
     let result = async {
         if let Some(p) = problem {
             return Err(p);
@@ -1885,7 +1894,14 @@ pub async fn answer(
     .await;
     match result {
         Ok(()) => Ok(redirect(&headers, &format!("/ds/findings/{id}?ok=answered"))),
-        Err(e) => finding_error(&app, &ctx, id, e).await,
+        Err(e) => {
+            let typed = Typed::of([
+                ("answer.answer", answer_code.clone()),
+                ("answer.note", note.clone()),
+                ("answer.files", files_chosen.to_string()),
+            ]);
+            finding_error(&app, &ctx, id, e, typed).await
+        }
     }
 }
 
@@ -1933,7 +1949,14 @@ pub async fn review(
     .await;
     match result {
         Ok(()) => Ok(redirect(&headers, &format!("/ds/findings/{id}?ok=reviewed"))),
-        Err(e) => finding_error(&app, &ctx, id, e).await,
+        Err(e) => {
+            let typed = Typed::of([
+                ("review.decision", form.decision.clone()),
+                ("review.due_date", form.due_date.clone()),
+                ("review.note", form.note.clone()),
+            ]);
+            finding_error(&app, &ctx, id, e, typed).await
+        }
     }
 }
 
@@ -1969,7 +1992,7 @@ pub async fn dismiss(
     .await;
     match result {
         Ok(()) => Ok(redirect(&headers, &format!("/ds/findings/{id}?ok=saved"))),
-        Err(e) => finding_error(&app, &ctx, id, e).await,
+        Err(e) => finding_error(&app, &ctx, id, e, Typed::of([("dismiss.note", form.note.clone())])).await,
     }
 }
 
