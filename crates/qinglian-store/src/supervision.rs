@@ -990,6 +990,75 @@ fn push_finding_scope(scope: &Scope, q: &mut Query) {
     q.push(")");
 }
 
+/// One to-do card: the findings waiting in one state for an action the user may take.
+#[derive(Debug, Clone, Serialize)]
+pub struct Todo {
+    /// State code (the card opens the list filtered by it).
+    pub state: String,
+    /// Card label: 待派发疑点, 待核查疑点, 待复核疑点.
+    pub label: &'static str,
+    /// How many.
+    pub count: i64,
+    /// The nearest due date among them ('YYYY-MM-DD'), if any is tracked.
+    pub nearest_due: Option<String>,
+    /// How many are past their due date on `today`.
+    pub overdue: i64,
+}
+
+/// The user's to-do cards from the finding workflow table: for every state out of which the
+/// user may act (`can`), the findings in that state in their scope — the unit's own checks
+/// (through the checking unit) for answering, the commission's findings (through the owning
+/// org) for everything else.
+pub async fn todo(db: &Db, scope: &Scope, can: &(dyn Fn(&str) -> bool + Sync), today: NaiveDate) -> StoreResult<Vec<Todo>> {
+    use qinglian_domain::workflow::State as _;
+    let mut out = Vec::new();
+    for &state in <FindingState as qinglian_domain::workflow::State>::ALL {
+        let actions: Vec<FindingAction> = FINDING_WORKFLOW.allowed_from(state, can).map(|t| t.action).collect();
+        if actions.is_empty() || scope.is_empty() {
+            continue;
+        }
+        let by_unit = actions.contains(&FindingAction::Answer);
+        let col = if by_unit { "c.path" } else { "o.path" };
+        let mut q = Query::new(
+            "SELECT COUNT(*), MIN(NULLIF(dl.due_date, '')), \
+             COALESCE(SUM(CASE WHEN dl.due_date <> '' AND dl.due_date < ",
+        );
+        q.bind_text(today.format("%Y-%m-%d").to_string());
+        q.push(
+            " THEN 1 ELSE 0 END), 0) FROM ds_finding f JOIN org o ON o.id = f.org_id LEFT JOIN org c ON c.id = f.check_org_id \
+             LEFT JOIN ds_check k ON k.finding_id = f.id AND k.answer IS NULL LEFT JOIN deadline dl ON dl.id = k.deadline_id \
+             WHERE f.status = ",
+        );
+        q.bind_text(state.code().to_string());
+        q.push(" AND (1 = 0");
+        for p in scope.paths() {
+            q.push(" OR ");
+            q.push(col);
+            q.push(" LIKE ");
+            q.bind_text(format!("{p}%"));
+        }
+        q.push(")");
+        let r = q.build().fetch_one(db.pool()).await?;
+        let count: i64 = r.try_get(0)?;
+        if count == 0 {
+            continue;
+        }
+        out.push(Todo {
+            state: state.code().to_string(),
+            label: match state {
+                FindingState::New => "待派发疑点",
+                FindingState::Checking => "待核查疑点",
+                FindingState::Answered => "待复核疑点",
+                _ => state.label(),
+            },
+            count,
+            nearest_due: r.try_get(1)?,
+            overdue: r.try_get(2)?,
+        });
+    }
+    Ok(out)
+}
+
 /// Filters of the findings list.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct FindingFilter {

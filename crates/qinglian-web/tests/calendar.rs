@@ -197,6 +197,14 @@ async fn deadlines_into_a_missing_year_wait_and_resolve_when_it_is_saved(t: Test
     assert_eq!(pending.len(), 1, "{api}");
     assert!(pending[0]["due_date"].is_null());
 
+    // The unit's home page has a to-do card for the check, opening the filtered list.
+    let unit_home = t.login("minzheng").await.get("/").await.text();
+    assert!(
+        unit_home.contains("id=\"todo-checking\"") && unit_home.contains("待核查疑点"),
+        "{unit_home}"
+    );
+    assert!(unit_home.contains("href=\"/ds/findings?status=checking\""));
+
     // The calendar administrator is told at once, and on login, without piling up copies.
     let title = qinglian_store::deadline::missing_year_title(2027);
     let unread = |t: &TestApp| {

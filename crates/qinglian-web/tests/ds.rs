@@ -992,7 +992,10 @@ async fn refused_steps_give_back_everything_typed(t: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let page = r.text();
-    assert!(page.contains("请核实死亡登记") && page.contains("value=\"明天\""), "{page}");
+    assert!(
+        page.contains("请核实死亡登记") && page.contains("value=\"明天\""),
+        "{page}"
+    );
     assert!(page.contains(&format!("value=\"{finance}\" selected")), "{page}");
     let r = office
         .post_form(
@@ -1016,10 +1019,18 @@ async fn refused_steps_give_back_everything_typed(t: TestApp) {
     assert!(page.contains("id=\"files-again\""), "{page}");
     // A chosen conclusion comes back checked when the text is missing.
     let r = unit
-        .post_files(&format!("/ds/findings/{id}/answer"), &[], &[("answer", "partly"), ("note", " ")])
+        .post_files(
+            &format!("/ds/findings/{id}/answer"),
+            &[],
+            &[("answer", "partly"), ("note", " ")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().contains("value=\"partly\" id=\"answer-partly\" checked"), "{}", r.text());
+    assert!(
+        r.text().contains("value=\"partly\" id=\"answer-partly\" checked"),
+        "{}",
+        r.text()
+    );
 }
 
 /// Issue #16 §1: a unit under supervision sees the findings sent to it and nothing of the

@@ -29,6 +29,7 @@ struct HomePage {
     red: usize,
     yellow: usize,
     pending: usize,
+    todos: Vec<qinglian_store::supervision::Todo>,
     calendar_warning: Option<String>,
     notifications: Vec<Notification>,
     persons: i64,
@@ -52,6 +53,12 @@ pub async fn home(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) 
     };
     let warnings = if ctx.principal.can(perm::DEADLINE_READ) && ctx.principal.admin_kind().is_none() {
         deadline::warnings_in_scope(&app.db, ctx.scope(), &cal, today, app.config.deadline.yellow_workdays).await?
+    } else {
+        Vec::new()
+    };
+    let todos = if ctx.principal.can(perm::DS_READ) && ctx.principal.admin_kind().is_none() {
+        let can = |p: &str| ctx.principal.can(p);
+        qinglian_store::supervision::todo(&app.db, ctx.scope(), &can, today).await?
     } else {
         Vec::new()
     };
@@ -85,6 +92,7 @@ pub async fn home(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) 
         red,
         yellow,
         pending,
+        todos,
         calendar_warning,
         warnings,
         persons,
