@@ -278,7 +278,11 @@ pub async fn complete(tx: &mut Tx, id: i64) -> StoreResult<()> {
     Ok(())
 }
 
-const COLS: &str = "d.id, d.module, d.object_type, d.object_id, d.org_id, o.name AS org_name, d.owner_user_id, d.title, d.rule_id, d.start_date, d.due_date, d.pending_period, d.link";
+const COLS: &str = concat!(
+    "d.id, d.module, d.object_type, d.object_id, d.org_id, ",
+    org_display!("o"),
+    " AS org_name, d.owner_user_id, d.title, d.rule_id, d.start_date, d.due_date, d.pending_period, d.link"
+);
 
 fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<Deadline> {
     Ok(Deadline {

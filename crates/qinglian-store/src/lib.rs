@@ -8,6 +8,25 @@
 //! through sqlx's `Any` driver so there is one code path. The few dialect differences live in
 //! [`dialect`].
 
+/// The name a unit is shown by (issue #16 §2): its own name when that is unique, else
+/// 「上级单位 / 名称」 (示例市财政局 / 财务科) — one SQL expression over the org alias `$a`, used by
+/// every list that names a unit, so a bare ambiguous leaf name is never shown.
+macro_rules! org_display {
+    ($a:literal) => {
+        concat!(
+            "CASE WHEN (SELECT COUNT(*) FROM org dn WHERE dn.name = ",
+            $a,
+            ".name) > 1 THEN COALESCE((SELECT dp.name FROM org dp WHERE dp.id = ",
+            $a,
+            ".parent_id) || ' / ', '') || ",
+            $a,
+            ".name ELSE ",
+            $a,
+            ".name END"
+        )
+    };
+}
+
 pub mod attachment;
 pub mod audit;
 pub mod backup;

@@ -56,6 +56,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "ds_rules",
         sql: include_str!("../migrations/0007_ds_rules.sql"),
     },
+    Migration {
+        version: 8,
+        name: "org_name_index",
+        sql: include_str!("../migrations/0008_org_name_index.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -207,11 +207,38 @@ fn sort_tree(orgs: &mut [Org]) {
 
 /// Find an org by exact name (for imports), inside a scope.
 pub async fn find_by_name(db: &Db, scope: &Scope, name: &str) -> StoreResult<Vec<Org>> {
+    // 「上级单位/名称」 (also with ／ or spaces around the slash) names a unit whose leaf name
+    // is not unique: 示例市财政局/财务科. Each part must match the chain of parents upwards.
+    let parts: Vec<&str> = name
+        .split(['/', '／'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let Some((leaf, ancestors)) = parts.split_last() else {
+        return Ok(Vec::new());
+    };
     let mut q = Query::new(&format!("SELECT {COLS} FROM org WHERE name = "));
-    q.bind_text(name.trim());
+    q.bind_text(leaf.to_string());
     scope.push_filter(&mut q, "path");
     let rows = q.build().fetch_all(db.pool()).await?;
-    rows.iter().map(from_row).collect()
+    let found: Vec<Org> = rows.iter().map(from_row).collect::<StoreResult<_>>()?;
+    if ancestors.is_empty() {
+        return Ok(found);
+    }
+    let mut out = Vec::new();
+    'candidate: for o in found {
+        let mut parent = o.parent_id;
+        for want in ancestors.iter().rev() {
+            let Some(pid) = parent else { continue 'candidate };
+            let p = get_unscoped(db.pool(), pid).await?;
+            if p.name != *want {
+                continue 'candidate;
+            }
+            parent = p.parent_id;
+        }
+        out.push(o);
+    }
+    Ok(out)
 }
 
 async fn check_input(tx: &mut Tx, input: &OrgInput, self_id: Option<OrgId>) -> StoreResult<Option<Org>> {

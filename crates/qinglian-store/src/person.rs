@@ -118,8 +118,12 @@ pub fn mask_id_number(id: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(chars.len() - 10))
 }
 
-const COLS: &str = "p.id, p.org_id, o.name AS org_name, p.name, p.id_number, p.sex, p.birth_date, p.post, p.rank, \
-    p.party_member, p.supervised, p.principal, p.leadership_member, p.phone";
+const COLS: &str = concat!(
+    "p.id, p.org_id, ",
+    org_display!("o"),
+    " AS org_name, p.name, p.id_number, p.sex, p.birth_date, p.post, p.rank, \
+    p.party_member, p.supervised, p.principal, p.leadership_member, p.phone"
+);
 
 fn from_row(r: &AnyRow) -> StoreResult<Person> {
     Ok(Person {

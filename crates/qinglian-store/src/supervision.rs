@@ -936,10 +936,16 @@ impl Finding {
     }
 }
 
-const FINDING_COLS: &str = "f.id, f.model, f.model_version, f.model_title, f.subject_kind, f.subject, f.period, f.severity, f.explanation, \
-    f.evidence_json, f.dataset_versions, f.org_id, o.name AS org_name, f.check_org_id, c.name AS check_org_name, f.status, f.close_note, \
+const FINDING_COLS: &str = concat!(
+    "f.id, f.model, f.model_version, f.model_title, f.subject_kind, f.subject, f.period, f.severity, f.explanation, \
+    f.evidence_json, f.dataset_versions, f.org_id, ",
+    org_display!("o"),
+    " AS org_name, f.check_org_id, CASE WHEN c.id IS NULL THEN NULL ELSE ",
+    org_display!("c"),
+    " END AS check_org_name, f.status, f.close_note, \
     f.first_job_id, f.last_job_id, f.clue_id, f.created_at, f.updated_at, \
-    (SELECT MAX(dl.due_date) FROM ds_check k JOIN deadline dl ON dl.id = k.deadline_id WHERE k.finding_id = f.id AND k.answer IS NULL) AS due_date";
+    (SELECT MAX(dl.due_date) FROM ds_check k JOIN deadline dl ON dl.id = k.deadline_id WHERE k.finding_id = f.id AND k.answer IS NULL) AS due_date"
+);
 
 const FINDING_FROM: &str =
     " FROM ds_finding f JOIN org o ON o.id = f.org_id LEFT JOIN org c ON c.id = f.check_org_id WHERE 1 = 1";
@@ -1009,7 +1015,12 @@ pub struct Todo {
 /// user may act (`can`), the findings in that state in their scope — the unit's own checks
 /// (through the checking unit) for answering, the commission's findings (through the owning
 /// org) for everything else.
-pub async fn todo(db: &Db, scope: &Scope, can: &(dyn Fn(&str) -> bool + Sync), today: NaiveDate) -> StoreResult<Vec<Todo>> {
+pub async fn todo(
+    db: &Db,
+    scope: &Scope,
+    can: &(dyn Fn(&str) -> bool + Sync),
+    today: NaiveDate,
+) -> StoreResult<Vec<Todo>> {
     use qinglian_domain::workflow::State as _;
     let mut out = Vec::new();
     for &state in <FindingState as qinglian_domain::workflow::State>::ALL {
@@ -1294,9 +1305,13 @@ impl Check {
     }
 }
 
-const CHECK_COLS: &str = "k.id, k.finding_id, k.org_id, o.name AS org_name, k.round, k.request_note, COALESCE(s.display_name, '') AS sent_by_name, \
+const CHECK_COLS: &str = concat!(
+    "k.id, k.finding_id, k.org_id, ",
+    org_display!("o"),
+    " AS org_name, k.round, k.request_note, COALESCE(s.display_name, '') AS sent_by_name, \
     k.sent_at, COALESCE(dl.due_date, k.due_date) AS due_date, k.answer, k.answer_note, COALESCE(a.display_name, '') AS answered_by_name, k.answered_at, k.review, k.review_note, \
-    COALESCE(r.display_name, '') AS reviewed_by_name, k.reviewed_at";
+    COALESCE(r.display_name, '') AS reviewed_by_name, k.reviewed_at"
+);
 
 const CHECK_FROM: &str = " FROM ds_check k JOIN org o ON o.id = k.org_id LEFT JOIN deadline dl ON dl.id = k.deadline_id LEFT JOIN app_user s ON s.id = k.sent_by \
     LEFT JOIN app_user a ON a.id = k.answered_by LEFT JOIN app_user r ON r.id = k.reviewed_by";

@@ -14,6 +14,7 @@ on_both!(
     surnames_read_as_surnames_and_names_sort_by_surname_then_given_name,
     an_editor_without_the_sensitive_permission_never_sees_a_full_id_number,
     the_roster_pages_sorts_and_exports_from_one_list_spec,
+    units_with_the_same_name_are_shown_and_accepted_by_their_path,
     import_with_one_bad_row_all_or_nothing_then_valid_only,
     import_template_downloads_with_chinese_headers,
     api_creates_people_with_field_errors,
@@ -328,6 +329,44 @@ async fn the_roster_pages_sorts_and_exports_from_one_list_spec(t: TestApp) {
         .await
         .unwrap();
     assert_eq!(audited, 1);
+}
+
+/// Issue #16 §2: two 财务科 are never ambiguous — lists show 「上级单位 / 财务科」, imports
+/// accept 「上级单位/财务科」 and say how to write it when the bare name is ambiguous.
+async fn units_with_the_same_name_are_shown_and_accepted_by_their_path(t: TestApp) {
+    t.user("casem", &["casemgmt"], &[t.orgs.city]).await;
+    let mut tx = t.app.db.begin().await.unwrap();
+    for parent in [t.orgs.finance, t.orgs.civil] {
+        qinglian_store::org::create(
+            &mut tx,
+            &qinglian_store::org::OrgInput {
+                parent_id: Some(parent),
+                name: "财务科".into(),
+                kind: qinglian_store::org::OrgKind::Section,
+                code: None,
+                sort_order: 0,
+                supervised_by: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let c = t.login("casem").await;
+    let bare = people_xlsx(&[["钱七", &fix_check("11010519800101003"), "财务科", "是"]]);
+    let r = c
+        .post_multipart("/persons/import", &bare, &[("mode", "all_or_nothing")])
+        .await;
+    assert!(r.text().contains("例如“上级单位/财务科”"), "{}", r.text());
+    let by_path = people_xlsx(&[["钱七", &fix_check("11010519800101003"), "测试市民政局/财务科", "是"]]);
+    let r = c
+        .post_multipart("/persons/import", &by_path, &[("mode", "all_or_nothing")])
+        .await;
+    assert!(r.status.is_success() || r.status.is_redirection(), "{}", r.text());
+    let list = c.get("/persons?q=钱七").await.text();
+    assert!(list.contains("测试市民政局 / 财务科"), "{list}");
+    let api = t.api_login("casem").await.get("/api/v1/persons?q=qq").await.json();
+    assert_eq!(api["items"][0]["org_name"], "测试市民政局 / 财务科");
 }
 
 fn fix_check(first17_plus: &str) -> String {

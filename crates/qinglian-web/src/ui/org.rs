@@ -489,27 +489,67 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
     };
     let mut errors = read.errors.clone();
     let mut tx = app.db.begin().await?;
+    // Units by name, and each unit's parent, so that 「上级单位/名称」 names a unit whose
+    // own name is not unique (示例市财政局/财务科); rows imported earlier count too.
     let mut by_name: std::collections::HashMap<String, Vec<i64>> = std::collections::HashMap::new();
+    let mut parent_of: std::collections::HashMap<i64, (Option<i64>, String)> = std::collections::HashMap::new();
     for o in org::list_all(&app.db).await? {
-        by_name.entry(o.name).or_default().push(o.id);
+        by_name.entry(o.name.clone()).or_default().push(o.id);
+        parent_of.insert(o.id, (o.parent_id, o.name));
     }
+    let resolve = |by_name: &std::collections::HashMap<String, Vec<i64>>,
+                   parent_of: &std::collections::HashMap<i64, (Option<i64>, String)>,
+                   path: &str|
+     -> Vec<i64> {
+        let parts: Vec<&str> = path
+            .split(['/', '／'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        let Some((leaf, ancestors)) = parts.split_last() else {
+            return Vec::new();
+        };
+        by_name
+            .get(*leaf)
+            .map(|ids| {
+                ids.iter()
+                    .copied()
+                    .filter(|id| {
+                        let mut parent = parent_of.get(id).and_then(|(p, _)| *p);
+                        ancestors
+                            .iter()
+                            .rev()
+                            .all(|want| match parent.and_then(|p| parent_of.get(&p)) {
+                                Some((up, name)) if name == want => {
+                                    parent = *up;
+                                    true
+                                }
+                                _ => false,
+                            })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     let mut imported = 0;
     for row in &read.rows {
         if read.row_has_error(row.row) {
             continue;
         }
         let parent_name = row.get("parent").unwrap_or_default();
-        let parent_id = match by_name.get(parent_name).map(|v| v.as_slice()) {
-            Some([one]) => Some(*one),
-            Some(_) => {
+        let parent_id = match resolve(&by_name, &parent_of, parent_name).as_slice() {
+            [one] => Some(*one),
+            [_, _, ..] => {
                 errors.push(qinglian_office::RowError {
                     row: row.row,
                     column: "上级单位".into(),
-                    message: format!("名为“{parent_name}”的单位不止一个，请先在系统中区分"),
+                    message: format!(
+                        "名为“{parent_name}”的单位不止一个，请连同它的上级单位填写，例如“示例市财政局/{parent_name}”"
+                    ),
                 });
                 continue;
             }
-            None => {
+            [] => {
                 errors.push(qinglian_office::RowError {
                     row: row.row,
                     column: "上级单位".into(),
@@ -540,6 +580,7 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
             Ok(id) => {
                 sqlx::query("RELEASE SAVEPOINT org_row").execute(&mut *tx).await?;
                 by_name.entry(input.name.trim().to_string()).or_default().push(id);
+                parent_of.insert(id, (input.parent_id, input.name.trim().to_string()));
                 imported += 1;
             }
             Err(qinglian_store::StoreError::Invalid { message, .. })

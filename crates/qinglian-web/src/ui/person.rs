@@ -681,7 +681,10 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
                 None
             }
             _ => {
-                row_errors.push(("单位", format!("名为“{org_name}”的单位不止一个，请联系管理员区分")));
+                row_errors.push((
+                    "单位",
+                    format!("名为“{org_name}”的单位不止一个，请连同上级单位填写，例如“上级单位/{org_name}”"),
+                ));
                 None
             }
         };
