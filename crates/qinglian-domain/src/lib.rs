@@ -9,4 +9,5 @@ pub mod deadline;
 pub mod id_number;
 pub mod names;
 pub mod rules;
+pub mod text;
 pub mod workflow;

@@ -68,6 +68,8 @@ pub const ACTION_LABELS: &[(&str, &str)] = &[
     ("ds.findings_export", "导出疑点清单"),
     ("ds.job_cancel", "取消运行任务"),
     ("ds.model_run", "运行比对模型"),
+    ("ds.run_queue", "提交模型运行任务"),
+    ("ds.import_queue", "提交数据集导入任务"),
     ("ds.model_save", "保存自定义模型"),
     ("ds.roster_publish", "由人员名册生成数据集"),
     ("keys.rotate", "轮换加密密钥"),
@@ -121,6 +123,7 @@ pub fn object_label(object_type: &str) -> &str {
         "ds_job" => "运行任务",
         "ds_dataset" => "数据集",
         "deadline" => "期限",
+        "path" => "页面",
         other => other,
     }
 }

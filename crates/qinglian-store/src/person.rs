@@ -218,11 +218,15 @@ pub fn validate(input: PersonInput) -> Result<ValidPerson, Vec<(&'static str, St
     if !phone.is_empty() && !phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ') {
         errors.push(("phone", "联系电话只能包含数字和“-”".to_string()));
     }
-    if input.post.chars().count() > 60 {
-        errors.push(("post", "职务不能超过60个字".to_string()));
-    }
-    if input.rank.chars().count() > 30 {
-        errors.push(("rank", "职级不能超过30个字".to_string()));
+    use qinglian_domain::text::{Limit, check};
+    for r in [
+        check("post", "职务", &input.post, Limit::Post),
+        check("rank", "职级", &input.rank, Limit::Rank),
+        check("phone", "联系电话", &input.phone, Limit::Phone),
+    ] {
+        if let Err(e) = r {
+            errors.push(e);
+        }
     }
     match (errors.is_empty(), id) {
         (true, Some(id)) => Ok(ValidPerson { input, name, id }),

@@ -1455,7 +1455,20 @@ async fn open_check(
             }),
             close: None,
             next_org: Some(d.org_id),
-            notice: notice(d.finding_id, "收到疑点核查任务", body),
+            next_users: Vec::new(),
+            notice: notice(
+                d.finding_id,
+                if round == 1 {
+                    "收到疑点核查任务"
+                } else {
+                    "疑点被退回重新核查"
+                },
+                if round == 1 {
+                    body
+                } else {
+                    format!("{body}退回说明：{}", d.note.trim())
+                },
+            ),
         },
         by,
     )
@@ -1560,6 +1573,12 @@ pub async fn answer(
     let (check_id, org_id, _, deadline_id) = open_check_of(tx, finding_id)
         .await?
         .ok_or_else(|| StoreError::conflict("status", "该疑点没有待反馈的核查"))?;
+    // The clerk who sent the check is told first, wherever in the commission they sit.
+    let sent_by: Option<i64> = sqlx::query("SELECT sent_by FROM ds_check WHERE id = $1")
+        .bind(check_id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
     let org_path: String = sqlx::query("SELECT path FROM org WHERE id = $1")
         .bind(org_id)
         .fetch_one(&mut **tx)
@@ -1601,6 +1620,7 @@ pub async fn answer(
             open: None,
             close: deadline_id,
             next_org: Some(owner_org),
+            next_users: sent_by.into_iter().collect(),
             notice: notice(
                 finding_id,
                 "疑点核查结果待复核",
@@ -1748,6 +1768,7 @@ async fn close(
             open: None,
             close: None,
             next_org: None,
+            next_users: Vec::new(),
             notice: None,
         },
         by,

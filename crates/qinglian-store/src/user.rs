@@ -108,6 +108,13 @@ pub async fn create(tx: &mut Tx, u: &NewUser) -> StoreResult<UserId> {
     if u.display_name.trim().is_empty() {
         return Err(StoreError::invalid("display_name", "姓名不能为空"));
     }
+    qinglian_domain::text::check(
+        "display_name",
+        "姓名",
+        &u.display_name,
+        qinglian_domain::text::Limit::UserName,
+    )
+    .map_err(|(f, m)| StoreError::invalid(f, m))?;
     let exists: i64 = sqlx::query("SELECT COUNT(*) FROM app_user WHERE username = $1")
         .bind(&u.username)
         .fetch_one(&mut **tx)

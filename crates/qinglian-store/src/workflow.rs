@@ -73,6 +73,9 @@ pub struct Step<'a, A> {
     pub close: Option<i64>,
     /// Where whoever acts next sits (the table names their permission).
     pub next_org: Option<OrgId>,
+    /// Who else acts next by name (e.g. the clerk who sent the item out, wherever they sit);
+    /// told if they still hold the table's `next` permission.
+    pub next_users: Vec<UserId>,
     /// The notification for them: title (naming the item), body, link.
     pub notice: Option<(String, String, String)>,
 }
@@ -191,18 +194,38 @@ pub async fn apply<S: State, A: Action>(
         }
     };
     let mut notified = 0;
-    if let (Some(perm), Some(org), Some((title, body, link))) = (t.next, step.next_org, &step.notice) {
-        let users = sqlx::query(
-            "SELECT DISTINCT u.id FROM app_user u JOIN user_role ur ON ur.user_id = u.id \
-             JOIN role_permission rp ON rp.role_id = ur.role_id \
-             WHERE u.org_id = $1 AND u.disabled = 0 AND rp.permission = $2 ORDER BY u.id",
-        )
-        .bind(org)
-        .bind(perm)
-        .fetch_all(&mut **tx)
-        .await?;
-        for r in users {
-            let uid: i64 = r.try_get(0)?;
+    if let (Some(perm), Some((title, body, link))) = (t.next, &step.notice) {
+        let mut recipients: Vec<i64> = Vec::new();
+        if let Some(org) = step.next_org {
+            let users = sqlx::query(
+                "SELECT DISTINCT u.id FROM app_user u JOIN user_role ur ON ur.user_id = u.id \
+                 JOIN role_permission rp ON rp.role_id = ur.role_id \
+                 WHERE u.org_id = $1 AND u.disabled = 0 AND rp.permission = $2 ORDER BY u.id",
+            )
+            .bind(org)
+            .bind(perm)
+            .fetch_all(&mut **tx)
+            .await?;
+            for r in users {
+                recipients.push(r.try_get(0)?);
+            }
+        }
+        for &uid in &step.next_users {
+            let holds: i64 = sqlx::query(
+                "SELECT COUNT(*) FROM app_user u JOIN user_role ur ON ur.user_id = u.id \
+                 JOIN role_permission rp ON rp.role_id = ur.role_id \
+                 WHERE u.id = $1 AND u.disabled = 0 AND rp.permission = $2",
+            )
+            .bind(uid)
+            .bind(perm)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
+            if holds > 0 && !recipients.contains(&uid) {
+                recipients.push(uid);
+            }
+        }
+        for uid in recipients {
             if Some(uid) == by.user_id {
                 continue;
             }

@@ -1031,6 +1031,17 @@ async fn refused_steps_give_back_everything_typed(t: TestApp) {
         "{}",
         r.text()
     );
+    // The answer reaches the clerk who sent the check, though they sit outside the owning org.
+    let r = unit
+        .post_files(
+            &format!("/ds/findings/{id}/answer"),
+            &[],
+            &[("answer", "true"), ("note", "经核实属实")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let inbox = office.get("/notifications").await.text();
+    assert!(inbox.contains(&format!("疑点核查结果待复核：疑点 #{id}")), "{inbox}");
 }
 
 /// Issue #16 §1: a unit under supervision sees the findings sent to it and nothing of the

@@ -21,7 +21,36 @@ on_both!(
     moving_an_org_moves_its_subtree,
     cutting_off_the_start_of_the_audit_log_is_detected,
     party_orgs_are_attached_to_orgs,
+    the_system_admin_cannot_take_over_the_other_admins,
 );
+
+/// Issue #16 §1: 三员分立 holds for account recovery.
+async fn the_system_admin_cannot_take_over_the_other_admins(t: TestApp) {
+    t.user("sys", &["sysadmin"], &[]).await;
+    let aud = t.user("aud", &["auditor"], &[]).await;
+    let sec = t.user("sec", &["secadmin"], &[]).await;
+    let staff = t.user("xuser", &["leader"], &[t.orgs.city]).await;
+    let c = t.login("sys").await;
+    let page = c.get("/admin/users").await.text();
+    assert!(
+        !page.contains(&format!("/admin/users/{aud}/reset-password")),
+        "no reset button for the auditor"
+    );
+    assert!(page.contains(&format!("/admin/users/{staff}/reset-password")));
+    assert!(page.contains("三员分立"));
+    for (id, action) in [(aud, "reset-password"), (sec, "reset-password"), (aud, "disable")] {
+        let r = c.post_form(&format!("/admin/users/{id}/{action}"), &[]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{action} {id}");
+        assert!(r.text().contains("qinglian user passwd"), "{}", r.text());
+    }
+    let hash_changed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM app_user WHERE must_change_password = 1")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(hash_changed, 0, "nothing was reset");
+    let r = c.post_form(&format!("/admin/users/{staff}/reset-password"), &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "an ordinary account is reset as before");
+}
 
 async fn audit_chain_verifies_and_detects_tampering(t: TestApp) {
     t.user("aud", &["auditor"], &[]).await;
@@ -238,6 +267,17 @@ async fn sysadmin_creates_users_with_a_one_time_password(t: TestApp) {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().contains("用户名应为"));
+    // Issue #16 §1: a 100-character name is refused with the limit, not saved.
+    let long = "长".repeat(100);
+    let bad = c
+        .post_form("/admin/users", &[("username", "longname"), ("display_name", &long)])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text().contains("姓名不能超过30个字（现有100个字）"),
+        "{}",
+        bad.text()
+    );
     let r = c
         .post_form(
             "/admin/users",

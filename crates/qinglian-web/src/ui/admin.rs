@@ -21,8 +21,9 @@ use crate::templates::{Chrome, FormErrors};
 use qinglian_office::Cell;
 use qinglian_store::sql::Page;
 
-/// An account with its role names, as one row of the accounts list.
-type UserRow = (User, Vec<String>);
+/// An account with its role names and whether it is another 三员 account (the system admin
+/// may not reset or disable those), as one row of the accounts list.
+type UserRow = (User, Vec<String>, bool);
 
 fn user_state(u: &User) -> (&'static str, &'static str) {
     if u.disabled {
@@ -48,51 +49,51 @@ static USER_LIST: ListSpec<UserRow> = ListSpec {
             label: "用户名",
             sort: None,
             class: "mono",
-            html: Some(|(u, _)| html::text(&u.username)),
-            excel: Some(|(u, _)| Cell::Text(u.username.clone())),
+            html: Some(|(u, _, _)| html::text(&u.username)),
+            excel: Some(|(u, _, _)| Cell::Text(u.username.clone())),
         },
         list::Column {
             label: "姓名",
             sort: None,
             class: "",
-            html: Some(|(u, _)| html::text(&u.display_name)),
-            excel: Some(|(u, _)| Cell::Text(u.display_name.clone())),
+            html: Some(|(u, _, _)| html::text(&u.display_name)),
+            excel: Some(|(u, _, _)| Cell::Text(u.display_name.clone())),
         },
         list::Column {
             label: "角色",
             sort: None,
             class: "",
-            html: Some(|(_, roles)| {
+            html: Some(|(_, roles, _)| {
                 if roles.is_empty() {
                     html::Html("<span class=\"muted\">未授权</span>".into())
                 } else {
                     html::tags(roles.iter().map(String::as_str))
                 }
             }),
-            excel: Some(|(_, roles)| Cell::Text(roles.join("、"))),
+            excel: Some(|(_, roles, _)| Cell::Text(roles.join("、"))),
         },
         list::Column {
             label: "双因素",
             sort: None,
             class: "nowrap",
-            html: Some(|(u, _)| html::text(if u.totp_enabled { "已启用" } else { "未启用" })),
-            excel: Some(|(u, _)| Cell::Text(if u.totp_enabled { "已启用" } else { "未启用" }.into())),
+            html: Some(|(u, _, _)| html::text(if u.totp_enabled { "已启用" } else { "未启用" })),
+            excel: Some(|(u, _, _)| Cell::Text(if u.totp_enabled { "已启用" } else { "未启用" }.into())),
         },
         list::Column {
             label: "状态",
             sort: None,
             class: "nowrap",
-            html: Some(|(u, _)| {
+            html: Some(|(u, _, _)| {
                 let (code, label) = user_state(u);
                 html::status(code, label)
             }),
-            excel: Some(|(u, _)| Cell::Text(user_state(u).1.into())),
+            excel: Some(|(u, _, _)| Cell::Text(user_state(u).1.into())),
         },
         list::Column {
             label: "最近登录",
             sort: None,
             class: "nowrap",
-            html: Some(|(u, _)| {
+            html: Some(|(u, _, _)| {
                 html::text(
                     &u.last_login_at
                         .as_deref()
@@ -100,7 +101,7 @@ static USER_LIST: ListSpec<UserRow> = ListSpec {
                         .unwrap_or_default(),
                 )
             }),
-            excel: Some(|(u, _)| {
+            excel: Some(|(u, _, _)| {
                 Cell::Text(
                     u.last_login_at
                         .as_deref()
@@ -119,9 +120,18 @@ static USER_LIST: ListSpec<UserRow> = ListSpec {
         limit: 100_000,
         extra: None,
     }),
-    actions: Some(|(u, _), csrf| {
+    actions: Some(|(u, _, protected), csrf| {
         let path = |a: &str| format!("/admin/users/{}/{a}", u.id);
         let who = format!("“{}”（{}）", u.display_name, u.username);
+        if *protected {
+            return html::join([
+                html::post_button(&path("unlock"), csrf, "解锁", false, None),
+                html::titled(
+                    "三员账号",
+                    "按照三员分立，系统管理员不能重置或停用安全管理员、审计员的账号",
+                ),
+            ]);
+        }
         html::join([
             if u.disabled {
                 html::post_button(&path("enable"), csrf, "启用", false, None)
@@ -156,8 +166,18 @@ struct UsersPage {
 
 async fn users_view(app: &App, ctx: &Ctx, lp: &ListParams) -> Result<ListView, AppError> {
     let (pg, per) = lp.paging(USER_LIST.per_page);
-    let all = user::list(&app.db).await?;
+    let all = user_rows(app, ctx).await?;
     Ok(USER_LIST.view_with_actions(&Page::of_all(all, pg, per), &[], lp, true, &ctx.csrf))
+}
+
+async fn user_rows(app: &App, ctx: &Ctx) -> Result<Vec<UserRow>, AppError> {
+    let mut rows = Vec::new();
+    for (u, roles) in user::list(&app.db).await? {
+        let kind = user::load_principal(&app.db, u.id).await?.admin_kind();
+        let protected = kind.is_some() && kind != ctx.principal.admin_kind();
+        rows.push((u, roles, protected));
+    }
+    Ok(rows)
 }
 
 /// Accounts list.
@@ -181,7 +201,7 @@ pub async fn users(
 /// Export the account list to Excel (audited).
 pub async fn users_export(State(app): State<App>, ctx: Ctx) -> PageResult {
     ctx.require(perm::USER_MANAGE)?;
-    let users = user::list(&app.db).await?;
+    let users = user_rows(&app, &ctx).await?;
     Ok(USER_LIST.export(&app, &ctx, &users, String::new()).await?)
 }
 
@@ -303,6 +323,25 @@ pub async fn user_action(
         return Err(AppError::BadRequest("不能对自己的账号执行此操作".into()).into());
     }
     let target = user::get_auth(app.db.pool(), id).await?.user;
+    // 三员分立 holds for account recovery: the system admin may not take over the security
+    // admin's or the auditor's account — no password reset (whose one-time password the system
+    // admin would see) and no disabling. Their recovery is the break-glass path on the server
+    // (`qinglian user passwd NAME`, audited as the system itself), see docs/ARCHITECTURE.md.
+    let target_kind = user::load_principal(&app.db, id).await?.admin_kind();
+    if let Some(kind) = target_kind
+        && Some(kind) != ctx.principal.admin_kind()
+        && matches!(action.as_str(), "reset-password" | "disable")
+    {
+        return Err(AppError::Conflict(
+            "action",
+            format!(
+                "按照“三员分立”，系统管理员不能重置或停用{}的账号；如确需找回，请由运维人员在服务器上执行“qinglian user passwd {}”（记入审计日志）",
+                kind.label(),
+                target.username
+            ),
+        )
+        .into());
+    }
     let mut tx = app.db.begin().await?;
     let (code, detail, password) = match action.as_str() {
         "disable" => {

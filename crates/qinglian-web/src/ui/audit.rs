@@ -75,14 +75,14 @@ static AUDIT_LIST: ListSpec<Entry> = ListSpec {
             label: "用户",
             sort: None,
             class: "nowrap",
-            html: Some(|e| html::text(&e.username)),
+            html: Some(|e| html::titled(&e.username, &e.role)),
             excel: Some(|e| Cell::Text(e.username.clone())),
         },
         Column {
             label: "角色",
             sort: None,
             class: "ellipsis",
-            html: Some(|e| html::titled(&e.role, &e.role)),
+            html: None,
             excel: Some(|e| Cell::Text(e.role.clone())),
         },
         Column {

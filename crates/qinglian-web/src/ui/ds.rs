@@ -14,6 +14,7 @@ use qinglian_analytics::dataset::{self as dsets, DATASETS, DatasetSpec, HeaderMa
 use qinglian_analytics::model::{self, Model};
 use qinglian_domain::data_supervision::{FINDING_WORKFLOW, FindingAction, FindingState};
 use qinglian_domain::deadline::{Due, Period, due_or_pending};
+use qinglian_domain::text::Limit;
 use qinglian_domain::workflow::{Action, State as _};
 use qinglian_office::Cell;
 use qinglian_store::attachment::{self, NewAttachment};
@@ -38,7 +39,9 @@ use crate::templates::{Chrome, FormErrors, Typed};
 const SECTION: &str = "/ds";
 
 async fn chrome(app: &App, ctx: &Ctx, title: &str, active: &str, crumbs: &[(&str, &str)]) -> Chrome {
-    let mut all = vec![("大数据监督", SECTION)];
+    // The overview is need-to-know (ds.rules): for a unit the section crumb is not a link.
+    let section = if ctx.principal.can(perm::DS_RULES) { SECTION } else { "" };
+    let mut all = vec![("大数据监督", section)];
     all.extend_from_slice(crumbs);
     Chrome::new(app, ctx, title, active, &all).await
 }
@@ -1694,6 +1697,12 @@ fn history_rows(events: &[qinglian_store::workflow::WorkflowEvent]) -> Vec<Histo
         .collect()
 }
 
+/// The text as typed, or the field's error when it is over its limit (never cut silently).
+fn limited(field: &'static str, label: &str, text: &str, limit: Limit) -> Result<String, AppError> {
+    qinglian_domain::text::check(field, label, text, limit).map_err(|(f, m)| AppError::invalid(f, m))?;
+    Ok(text.to_string())
+}
+
 /// The default due date of a check sent today: the `finding_check` rule on the official
 /// calendar, or pending (待定) when it runs into a year without a calendar.
 fn check_due(app: &App, start: NaiveDate) -> Due {
@@ -1748,7 +1757,7 @@ pub async fn dispatch(
             &Dispatch {
                 finding_id: id,
                 org_id,
-                note: form.note.chars().take(1000).collect(),
+                note: limited("note", "核查要求", &form.note, Limit::Note)?,
                 start,
                 due,
             },
@@ -1846,9 +1855,7 @@ pub async fn answer(
         }
         let answer = Answer::parse(&answer_code)
             .ok_or_else(|| AppError::invalid("answer", "请选择核查结论：属实、部分属实或不属实"))?;
-        if note.chars().count() > 4000 {
-            return Err(AppError::invalid("answer_note", "核查情况说明不能超过4000字"));
-        }
+        limited("answer_note", "核查情况说明", &note, Limit::Explanation)?;
         // Files first (outside the transaction); a failed transaction removes them again.
         let dir = app.config.data_dir.join("attachments");
         std::fs::create_dir_all(&dir).map_err(|e| AppError::Internal(e.into()))?;
@@ -1939,7 +1946,7 @@ pub async fn review(
             ctx.scope(),
             id,
             &review,
-            form.note.chars().take(2000).collect::<String>().as_str(),
+            limited("review_note", "复核说明", &form.note, Limit::Explanation)?.as_str(),
             &ctx.performer(app.mode()),
         )
         .await?;
@@ -1982,7 +1989,7 @@ pub async fn dismiss(
             &mut tx,
             ctx.scope(),
             id,
-            &form.note.chars().take(2000).collect::<String>(),
+            &limited("close_note", "排除理由", &form.note, Limit::Note)?,
             &ctx.performer(app.mode()),
         )
         .await?;
