@@ -115,6 +115,11 @@ async fn demo_data_supervision(t: TestApp) {
         let page = unit.get(&format!("/ds/findings/{}", f.id)).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.text().contains("反馈核查结果"), "{}", page.text());
+        // 数据来源 names only what the model read (issue #16 §2), never every dataset.
+        let text = page.text();
+        let sources = text.split("数据来源</dt><dd>").nth(1).unwrap().split("</dd>").next().unwrap();
+        assert!(!sources.contains("死亡人员"), "{} cites {sources}", f.model);
+        assert!(sources.contains("第"), "{} cites its own datasets: {sources}", f.model);
     }
 
     // A second seed changes nothing: no new versions, jobs, findings, checks or audit entries.

@@ -1478,14 +1478,76 @@ pub async fn findings(
     }))
 }
 
-/// Chinese label of an evidence column (the canonical column's label when known).
+/// Labels of the columns models compute (the canonical datasets' columns carry their own).
+const COMPUTED_LABELS: &[(&str, &str)] = &[
+    ("benefit_amount", "发放金额"),
+    ("recipient_id_number", "领取人身份证号"),
+    ("recipient_name", "领取人姓名"),
+    ("salary", "工资"),
+    ("staff_id_number", "工作人员身份证号"),
+    ("staff_name", "工作人员姓名"),
+    ("property_count", "房产数量"),
+    ("vehicle_count", "车辆数量"),
+    ("purchase_count", "采购次数"),
+    ("total_amount", "合计金额"),
+    ("bid_count", "投标次数"),
+    ("months", "月数"),
+    ("count", "数量"),
+    ("amount", "金额"),
+    ("relation", "关系"),
+];
+
+/// Chinese label of an evidence column: the canonical column's label, a computed column's,
+/// or one read from its ending (…_id_number 身份证号, …_name 姓名, …_amount 金额, …_count 数量,
+/// …_date 日期); the key itself only when nothing fits.
 fn column_label(key: &str) -> String {
     for d in DATASETS {
         if let Some(c) = d.column(key) {
             return c.label.to_string();
         }
     }
+    if let Some((_, l)) = COMPUTED_LABELS.iter().find(|(k, _)| *k == key) {
+        return l.to_string();
+    }
+    for (suffix, label) in [
+        ("_id_number", "身份证号"),
+        ("_credit_code", "统一社会信用代码"),
+        ("_name", "名称"),
+        ("_amount", "金额"),
+        ("_count", "数量"),
+        ("_date", "日期"),
+    ] {
+        if key.ends_with(suffix) {
+            return label.to_string();
+        }
+    }
     key.to_string()
+}
+
+/// Whether an evidence column holds money (shown with thousands separators and 元).
+fn is_money(key: &str) -> bool {
+    ["amount", "salary", "price", "budget", "value", "income"]
+        .iter()
+        .any(|w| key.contains(w))
+}
+
+/// 4105600 → 「4,105,600元」, 1234.5 → 「1,234.50元」.
+pub fn yuan(v: f64) -> String {
+    let cents = (v * 100.0).round() as i128;
+    let (sign, cents) = if cents < 0 { ("-", -cents) } else { ("", cents) };
+    let whole = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if cents % 100 == 0 {
+        format!("{sign}{grouped}元")
+    } else {
+        format!("{sign}{grouped}.{:02}元", cents % 100)
+    }
 }
 
 fn cell_text(v: &serde_json::Value) -> String {
@@ -1498,6 +1560,13 @@ fn cell_text(v: &serde_json::Value) -> String {
             _ => n.to_string(),
         },
         other => other.to_string(),
+    }
+}
+
+fn evidence_cell(key: &str, v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Number(n) if is_money(key) => n.as_f64().map(yuan).unwrap_or_else(|| cell_text(v)),
+        _ => cell_text(v),
     }
 }
 
@@ -1525,7 +1594,7 @@ fn evidence_table(json: &str) -> EvidenceTable {
             .iter()
             .map(|r| {
                 keys.iter()
-                    .map(|k| r.get(k).map(cell_text).unwrap_or_default())
+                    .map(|k| r.get(k).map(|v| evidence_cell(k, v)).unwrap_or_default())
                     .collect()
             })
             .collect(),
@@ -1592,9 +1661,28 @@ async fn finding_page(
         Due::Pending { year, .. } => (String::new(), Some(year)),
     };
     let versions: BTreeMap<String, u32> = serde_json::from_str(&f.dataset_versions).unwrap_or_default();
+    // 数据来源: only the datasets the model's SQL reads (all recorded ones if it is unknown).
+    // (The red flags read the procurement datasets outside SQL: procurement::compiled_releases.)
+    let read = load_model(app, &f.model).await.ok().map(|m| {
+        if m.id == crate::ds::redflags::ID {
+            "tenders bids awards".to_string()
+        } else {
+            m.sql.to_lowercase()
+        }
+    });
+    let reads = |name: &str| {
+        read.as_deref().is_none_or(|sql| {
+            sql.match_indices(name).any(|(i, _)| {
+                let before = sql[..i].chars().next_back();
+                let after = sql[i + name.len()..].chars().next();
+                let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+                !word(before) && !word(after)
+            })
+        })
+    };
     let versions = versions
         .iter()
-        .filter(|(_, v)| **v > 0)
+        .filter(|(k, v)| **v > 0 && reads(k))
         .map(|(k, v)| format!("{}第{v}版", dsets::spec(k).map_or(k.as_str(), |s| s.title)))
         .collect::<Vec<_>>()
         .join("、");
@@ -2034,8 +2122,22 @@ pub async fn attachment_download(State(app): State<App>, ctx: Ctx, Path(id): Pat
 
 #[cfg(test)]
 mod tests {
-    use super::cell_text;
+    use super::{cell_text, column_label, evidence_cell, yuan};
     use serde_json::json;
+
+    /// Issue #16 §2: findings speak the users' language — Chinese headers, amounts in 元.
+    #[test]
+    fn evidence_has_chinese_headers_and_formatted_amounts() {
+        assert_eq!(column_label("benefit_amount"), "发放金额");
+        assert_eq!(column_label("spouse_id_number"), "身份证号");
+        assert_eq!(column_label("purchase_count"), "采购次数");
+        assert_eq!(yuan(4_105_600.0), "4,105,600元");
+        assert_eq!(yuan(1234.5), "1,234.50元");
+        assert_eq!(yuan(-180.0), "-180元");
+        assert_eq!(yuan(0.0), "0元");
+        assert_eq!(evidence_cell("total_amount", &json!(4105600.0)), "4,105,600元");
+        assert_eq!(evidence_cell("bid_count", &json!(3)), "3");
+    }
 
     #[test]
     fn evidence_cells_show_whole_numbers_without_decimals() {
