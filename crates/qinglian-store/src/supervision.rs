@@ -1236,6 +1236,61 @@ pub async fn model_stats(db: &Db, scope: &Scope) -> StoreResult<Vec<ModelStat>> 
     Ok(out)
 }
 
+/// Findings in the scope by status: (status code, count), in workflow order.
+pub async fn status_counts(db: &Db, scope: &Scope) -> StoreResult<Vec<(String, i64)>> {
+    let mut q = Query::new("SELECT f.status, COUNT(*)");
+    q.push(FINDING_FROM);
+    push_finding_scope(scope, &mut q);
+    q.push(" GROUP BY f.status");
+    let rows = q.build().fetch_all(db.pool()).await?;
+    let mut out: Vec<(String, i64)> = Vec::new();
+    for code in finding_status::ALL {
+        for r in &rows {
+            let s: String = r.try_get(0)?;
+            if s == *code {
+                out.push((s, r.try_get(1)?));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Findings sent for checking in the scope by checking unit, most first: (unit id, the unit's
+/// display name, findings, of which concluded, of which overdue on `today`).
+pub async fn unit_counts(
+    db: &Db,
+    scope: &Scope,
+    today: NaiveDate,
+    limit: i64,
+) -> StoreResult<Vec<(OrgId, String, i64, i64, i64)>> {
+    let mut q = Query::new(concat!(
+        "SELECT f.check_org_id, ",
+        org_display!("c"),
+        ", COUNT(*), SUM(CASE WHEN f.status IN ('confirmed', 'partly_confirmed', 'dismissed') THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN EXISTS (SELECT 1 FROM ds_check k JOIN deadline dl ON dl.id = k.deadline_id \
+         WHERE k.finding_id = f.id AND k.answer IS NULL AND dl.due_date <> '' AND dl.due_date < "
+    ));
+    q.bind_text(today.format("%Y-%m-%d").to_string());
+    q.push(") THEN 1 ELSE 0 END)");
+    q.push(FINDING_FROM);
+    q.push(" AND f.check_org_id IS NOT NULL");
+    push_finding_scope(scope, &mut q);
+    q.push(" GROUP BY f.check_org_id, c.id, c.name, c.parent_id ORDER BY COUNT(*) DESC, f.check_org_id LIMIT ");
+    q.bind_int(limit);
+    let rows = q.build().fetch_all(db.pool()).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get(0)?,
+                r.try_get(1)?,
+                r.try_get(2)?,
+                r.try_get(3)?,
+                r.try_get(4)?,
+            ))
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Checking
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ pub mod api_ds;
 pub mod app;
 pub mod auth;
 pub mod calendar;
+pub mod charts;
 pub mod config;
 pub mod ds;
 pub mod error;

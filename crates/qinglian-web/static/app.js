@@ -90,6 +90,14 @@
         }
         var chart = echarts.init(el, themed(echarts), { renderer: 'canvas' });
         chart.setOption(option);
+        // A figure whose data item names a `url` (a path inside the site) opens the records
+        // behind it.
+        chart.on('click', function (p) {
+          var u = p && p.data && p.data.url;
+          if (typeof u === 'string' && u.charAt(0) === '/' && u.charAt(1) !== '/' && u.charAt(1) !== '\\') {
+            window.location.href = u;
+          }
+        });
         charts.push(chart);
         if (observer) observer.observe(el);
       });

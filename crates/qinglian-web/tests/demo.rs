@@ -117,10 +117,28 @@ async fn demo_data_supervision(t: TestApp) {
         assert!(page.text().contains("反馈核查结果"), "{}", page.text());
         // 数据来源 names only what the model read (issue #16 §2), never every dataset.
         let text = page.text();
-        let sources = text.split("数据来源</dt><dd>").nth(1).unwrap().split("</dd>").next().unwrap();
+        let sources = text
+            .split("数据来源</dt><dd>")
+            .nth(1)
+            .unwrap()
+            .split("</dd>")
+            .next()
+            .unwrap();
         assert!(!sources.contains("死亡人员"), "{} cites {sources}", f.model);
         assert!(sources.contains("第"), "{} cites its own datasets: {sources}", f.model);
     }
+
+    // The leader's home shows the checking as charts whose figures open the findings behind
+    // them (issue #16 §3); the unit's home has its to-do card instead.
+    let leader = t.login("leader").await;
+    let home = leader.get("/").await.text();
+    for id in ["chart-by-model", "chart-by-status", "chart-by-unit"] {
+        assert!(home.contains(&format!("id=\"{id}\"")), "{id}: {home}");
+    }
+    assert!(home.contains("/ds/findings?check_org_id="), "unit bars link to the unit's findings");
+    assert!(home.contains("/ds/findings?status=checking"), "status slices link to their findings");
+    let unit_home = unit.get("/").await.text();
+    assert!(unit_home.contains("id=\"todo-checking\"") && !unit_home.contains("chart-by-model"));
 
     // A second seed changes nothing: no new versions, jobs, findings, checks or audit entries.
     let before = state(&t).await;

@@ -30,6 +30,7 @@ struct HomePage {
     yellow: usize,
     pending: usize,
     todos: Vec<qinglian_store::supervision::Todo>,
+    charts: Vec<crate::charts::Chart>,
     calendar_warning: Option<String>,
     notifications: Vec<Notification>,
     persons: i64,
@@ -59,6 +60,12 @@ pub async fn home(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) 
     let todos = if ctx.principal.can(perm::DS_READ) && ctx.principal.admin_kind().is_none() {
         let can = |p: &str| ctx.principal.can(p);
         qinglian_store::supervision::todo(&app.db, ctx.scope(), &can, today).await?
+    } else {
+        Vec::new()
+    };
+    // The leader's view (and anyone's who may read detection rules): charts of the checking.
+    let charts = if ctx.principal.can(perm::DS_RULES) && ctx.principal.admin_kind().is_none() {
+        crate::charts::data_supervision(&app, ctx.scope()).await?
     } else {
         Vec::new()
     };
@@ -93,6 +100,7 @@ pub async fn home(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) 
         yellow,
         pending,
         todos,
+        charts,
         calendar_warning,
         warnings,
         persons,
