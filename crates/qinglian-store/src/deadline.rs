@@ -166,6 +166,16 @@ pub async fn tell_calendar_admins(tx: &mut Tx, year: i32) -> StoreResult<usize> 
     Ok(users.len())
 }
 
+/// Marks the requests to enter `year` read once the year is saved (they are done).
+pub async fn close_missing_year_requests(tx: &mut Tx, year: i32) -> StoreResult<()> {
+    sqlx::query("UPDATE notification SET read_at = $1 WHERE title = $2 AND read_at IS NULL")
+        .bind(crate::time::now())
+        .bind(missing_year_title(year))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Number of open deadlines whose due date is pending (待定).
 pub async fn pending_count(db: &Db) -> StoreResult<i64> {
     Ok(
@@ -243,7 +253,7 @@ pub async fn resolve_pending(tx: &mut Tx, cal: &Calendar) -> StoreResult<Vec<Res
                 tx,
                 uid,
                 &format!("【期限已确定】{title}"),
-                &format!("工作日历已录入，办理期限确定为{}。", due.format("%Y年%m月%d日")),
+                &format!("工作日历已录入，办理期限确定为{}。", due.format("%Y年%-m月%-d日")),
                 &link,
             )
             .await?;

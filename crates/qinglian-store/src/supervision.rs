@@ -1009,6 +1009,8 @@ pub struct Todo {
     pub nearest_due: Option<String>,
     /// How many are past their due date on `today`.
     pub overdue: i64,
+    /// How many wait for a calendar year (待定).
+    pub pending: i64,
 }
 
 /// The user's to-do cards from the finding workflow table: for every state out of which the
@@ -1036,7 +1038,8 @@ pub async fn todo(
         );
         q.bind_text(today.format("%Y-%m-%d").to_string());
         q.push(
-            " THEN 1 ELSE 0 END), 0) FROM ds_finding f JOIN org o ON o.id = f.org_id LEFT JOIN org c ON c.id = f.check_org_id \
+            " THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN dl.pending_period <> '' THEN 1 ELSE 0 END), 0) \
+             FROM ds_finding f JOIN org o ON o.id = f.org_id LEFT JOIN org c ON c.id = f.check_org_id \
              LEFT JOIN ds_check k ON k.finding_id = f.id AND k.answer IS NULL LEFT JOIN deadline dl ON dl.id = k.deadline_id \
              WHERE f.status = ",
         );
@@ -1065,6 +1068,7 @@ pub async fn todo(
             count,
             nearest_due: r.try_get(1)?,
             overdue: r.try_get(2)?,
+            pending: r.try_get(3)?,
         });
     }
     Ok(out)

@@ -59,6 +59,15 @@ impl App {
         token
     }
 
+    /// Take (fetch and forget) a kept item: a secret shown once, such as a one-time password.
+    pub fn take_download(&self, user_id: i64, token: &str) -> Option<Download> {
+        let mut map = self.downloads.lock().unwrap_or_else(|p| p.into_inner());
+        let ok = map
+            .get(token)
+            .is_some_and(|d| d.user_id == user_id && d.created.elapsed() < std::time::Duration::from_secs(1800));
+        if ok { map.remove(token) } else { None }
+    }
+
     /// Fetch a generated file if it belongs to the user and has not expired.
     pub fn get_download(&self, user_id: i64, token: &str) -> Option<Download> {
         let map = self.downloads.lock().unwrap_or_else(|p| p.into_inner());

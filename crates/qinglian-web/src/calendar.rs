@@ -82,6 +82,7 @@ pub async fn save_year(app: &App, actor: &Actor, year: &YearCalendar, source: &s
     )
     .await?;
     let resolved = qinglian_store::deadline::resolve_pending(&mut tx, &after).await?;
+    qinglian_store::deadline::close_missing_year_requests(&mut tx, year.year).await?;
     if !resolved.is_empty() {
         audit::append(
             &mut tx,

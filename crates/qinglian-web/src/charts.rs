@@ -3,7 +3,8 @@
 //! Each chart is an ECharts option built here with serde_json (the `charming` crate is stale)
 //! and rendered by `static/app.js` from a `div.chart[data-chart]`. Every data item carries a
 //! `url`: a click opens the records behind the figure (the findings list filtered by model,
-//! status or checking unit).
+//! status or checking unit). Tooltips render as rich text in the canvas: the page's CSP allows
+//! no inline styles, which ECharts' HTML tooltips need.
 
 use qinglian_domain::data_supervision::FindingState;
 use qinglian_domain::workflow::State;
@@ -46,7 +47,7 @@ pub fn by_model(stats: &[sv::ModelStat], title_of: impl Fn(&str) -> String) -> V
         })
     };
     json!({
-        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}, "renderMode": "richText"},
         "legend": {"top": 0},
         "grid": {"left": 8, "right": 16, "bottom": 8, "top": 32, "containLabel": true},
         "xAxis": {"type": "value", "minInterval": 1},
@@ -64,7 +65,7 @@ pub fn by_model(stats: &[sv::ModelStat], title_of: impl Fn(&str) -> String) -> V
 /// Findings by status (checking progress).
 pub fn by_status(counts: &[(String, i64)]) -> Value {
     json!({
-        "tooltip": {"trigger": "item", "formatter": "{b}：{c}条（{d}%）"},
+        "tooltip": {"trigger": "item", "formatter": "{b}：{c}条（{d}%）", "renderMode": "richText"},
         "legend": {"bottom": 0},
         "series": [{
             "type": "pie",
@@ -96,7 +97,7 @@ pub fn by_unit(units: &[(i64, String, i64, i64, i64)]) -> Value {
         s
     };
     json!({
-        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}, "renderMode": "richText"},
         "legend": {"top": 0},
         "grid": {"left": 8, "right": 16, "bottom": 8, "top": 32, "containLabel": true},
         "xAxis": {"type": "value", "minInterval": 1},

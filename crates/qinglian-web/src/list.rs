@@ -134,6 +134,9 @@ pub struct ExtraSheet<T: 'static> {
     pub rows: fn(&[T]) -> Vec<Vec<Cell>>,
 }
 
+/// Batch selection of a list: the batch form's id, and each row's checkbox value.
+pub type Select<T> = (&'static str, fn(&T) -> Option<String>);
+
 /// A list: its columns, its words and its export.
 pub struct ListSpec<T: 'static> {
     /// The table's HTML id (the empty message's id is `{id}-empty` unless `empty_id` says).
@@ -157,6 +160,9 @@ pub struct ListSpec<T: 'static> {
     /// A last column 「操作」 of row actions (forms posting with the session's CSRF token,
     /// given as the second argument).
     pub actions: Option<fn(&T, &str) -> Html>,
+    /// Batch selection: the id of the form the row checkboxes belong to, and each row's value
+    /// (`None` = this row cannot be selected, e.g. a finding already sent).
+    pub select: Option<Select<T>>,
 }
 
 /// Paging and sorting asked for in the query string (`page`, `per_page`, `sort`, `dir`). A
@@ -246,12 +252,22 @@ pub struct ListView {
     pub empty: &'static str,
     /// Headers.
     pub headers: Vec<Header>,
-    /// Rows of (class, cell HTML).
-    pub rows: Vec<Vec<(&'static str, String)>>,
+    /// The rows.
+    pub rows: Vec<ListRow>,
     /// The pager.
     pub pager: Pager,
     /// The export link (filters and sort kept), when the caller may export.
     pub export_href: Option<String>,
+    /// The batch form's id, when rows can be selected.
+    pub select_form: Option<&'static str>,
+}
+
+/// One row of a [`ListView`].
+pub struct ListRow {
+    /// Its checkbox value, when the row can be selected for a batch.
+    pub select: Option<String>,
+    /// Cells: (class, cell HTML).
+    pub cells: Vec<(&'static str, String)>,
 }
 
 fn query(pairs: &[(String, String)]) -> String {
@@ -340,6 +356,7 @@ impl<T> ListSpec<T> {
             })
             .collect();
         let actions = self.actions.filter(|_| !csrf.is_empty());
+        let select = self.select.filter(|_| !csrf.is_empty());
         if actions.is_some() {
             headers.push(Header {
                 label: "操作",
@@ -357,9 +374,12 @@ impl<T> ListSpec<T> {
                     .filter_map(|c| c.html.map(|f| (c.class, f(item).0)))
                     .collect();
                 if let Some(a) = actions {
-                    cells.push(("nowrap btn-group", a(item, csrf).0));
+                    cells.push(("nowrap", format!("<div class=\"btn-group\">{}</div>", a(item, csrf).0)));
                 }
-                cells
+                ListRow {
+                    select: select.and_then(|(_, f)| f(item)),
+                    cells,
+                }
             })
             .collect();
         let pages = page.pages();
@@ -422,6 +442,7 @@ impl<T> ListSpec<T> {
             rows,
             pager,
             export_href,
+            select_form: select.map(|(form, _)| form),
         }
     }
 
@@ -523,6 +544,7 @@ mod tests {
         ],
         export: None,
         actions: None,
+        select: None,
     };
 
     fn page(total: i64, page: i64, per: i64) -> Page<Row> {
@@ -546,7 +568,7 @@ mod tests {
         };
         let f = filters(&[("q", Some("张 三")), ("org_id", Some("")), ("x", None)]);
         let v = SPEC.view(&page(95, 3, 10), &f, &params, true);
-        assert_eq!(v.rows[0][0].1, "<a href=\"/rows/1\">&lt;b&gt;甲&lt;/b&gt;</a>");
+        assert_eq!(v.rows[0].cells[0].1, "<a href=\"/rows/1\">&lt;b&gt;甲&lt;/b&gt;</a>");
         assert_eq!(v.headers[0].state, "desc");
         assert_eq!(
             v.headers[0].href.as_deref(),

@@ -87,6 +87,7 @@ pub fn build(app: App) -> Router {
         .route("/ds/runs", post(ds::run))
         .route("/ds/findings", get(ds::findings))
         .route("/ds/findings/export.xlsx", get(ds::findings_export))
+        .route("/ds/findings/batch", post(ds::findings_batch))
         .route("/ds/findings/{id}", get(ds::finding))
         .route("/ds/findings/{id}/dispatch", post(ds::dispatch))
         .route("/ds/findings/{id}/answer", post(ds::answer))

@@ -24,6 +24,37 @@
     if (form.hasAttribute && form.hasAttribute('data-confirm')) confirmOrStop(e, form);
   }, true);
 
+  /* (a2) Batch forms: form[data-batch] counts the checked row boxes that belong to it
+   * (input[name=<data-batch>][form=<id>]) and confirms naming the count and the action; none
+   * checked: says so and stops. th input[data-select-all=<form id>] checks a page's rows. */
+  doc.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (!form.hasAttribute || !form.hasAttribute('data-batch') || !form.id) return;
+    var name = form.getAttribute('data-batch');
+    var boxes = doc.querySelectorAll('input[name="' + name + '"][form="' + form.id + '"]:checked');
+    var n = boxes.length;
+    if (!n) {
+      window.alert(form.getAttribute('data-batch-empty') || '请先勾选');
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      return;
+    }
+    var sel = form.querySelector('select[name=batch_action]');
+    var what = sel ? sel.options[sel.selectedIndex].text : '处理';
+    if (!window.confirm('确定对勾选的' + n + '条疑点执行“' + what + '”吗？')) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    }
+  }, true);
+  doc.addEventListener('change', function (e) {
+    var all = e.target;
+    if (!all.matches || !all.matches('input[data-select-all]')) return;
+    var formId = all.getAttribute('data-select-all');
+    doc.querySelectorAll('input[type=checkbox][form="' + formId + '"]').forEach(function (b) {
+      b.checked = all.checked;
+    });
+  });
+
   /* (b) Charts: div.chart[data-chart] holds an ECharts option as JSON. ECharts (~1 MB) is
    * loaded once, only on pages that have a chart. */
   var echartsLoading = null;

@@ -1083,8 +1083,8 @@ async fn journey_ds(b: &Browser) -> Result<()> {
     ensure!(rows.len() == 1, "one finding listed, not {}", rows.len());
     let row = b.el_text("#findings tbody tr", &dead).await?.text().await?;
     ensure!(row.contains("待派发"), "a new finding waits to be sent: {row}");
-    let fid = b.text("#findings tbody tr td:first-child a").await?;
-    b.nav("#findings tbody td:first-child a", &fid).await?;
+    let fid = b.text("#findings tbody tr td a[href^='/ds/findings/']").await?;
+    b.nav("#findings tbody td a[href^='/ds/findings/']", &fid).await?;
     let finding_path = format!("/ds/findings/{}", fid.trim());
     b.wait_path(&finding_path).await?;
     let evidence = b.text("#finding-evidence").await?;
@@ -1168,7 +1168,7 @@ async fn journey_ds(b: &Browser) -> Result<()> {
     login(b, &s, "jiandu").await?;
     menu(b, "疑点清单").await?;
     b.wait_path("/ds/findings").await?;
-    b.nav("#findings tbody td:first-child a", &fid).await?;
+    b.nav("#findings tbody td a[href^='/ds/findings/']", &fid).await?;
     b.wait_path(&finding_path).await?;
     b.el_text("#finding-checks", "核查报告.pdf").await?;
     b.click("#review-accept").await?;

@@ -135,8 +135,14 @@ async fn demo_data_supervision(t: TestApp) {
     for id in ["chart-by-model", "chart-by-status", "chart-by-unit"] {
         assert!(home.contains(&format!("id=\"{id}\"")), "{id}: {home}");
     }
-    assert!(home.contains("/ds/findings?check_org_id="), "unit bars link to the unit's findings");
-    assert!(home.contains("/ds/findings?status=checking"), "status slices link to their findings");
+    assert!(
+        home.contains("/ds/findings?check_org_id="),
+        "unit bars link to the unit's findings"
+    );
+    assert!(
+        home.contains("/ds/findings?status=checking"),
+        "status slices link to their findings"
+    );
     let unit_home = unit.get("/").await.text();
     assert!(unit_home.contains("id=\"todo-checking\"") && !unit_home.contains("chart-by-model"));
 

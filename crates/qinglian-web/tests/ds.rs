@@ -947,8 +947,114 @@ on_both!(
     redflags_journey,
     roster_from_platform,
     detection_rules_are_need_to_know,
-    refused_steps_give_back_everything_typed
+    refused_steps_give_back_everything_typed,
+    findings_are_dispatched_and_excluded_in_batches
 );
+
+/// Issue #16 §3: clerks handle many findings at once; a batch is one transaction, and a
+/// finding that cannot be handled refuses the whole batch, naming it.
+async fn findings_are_dispatched_and_excluded_in_batches(t: TestApp) {
+    t.user("jiandu", &["supervision"], &[t.orgs.city]).await;
+    let mut tx = t.app.db.begin().await.unwrap();
+    let items: Vec<sv::FindingInput> = (1..=4)
+        .map(|i| sv::FindingInput {
+            model: "paid_after_death".into(),
+            model_version: 1,
+            model_title: "死亡后仍领取待遇".into(),
+            subject_kind: "person".into(),
+            subject: format!("户000{i}"),
+            period: "2026-05".into(),
+            severity: "high".into(),
+            explanation: "死亡后仍发放".into(),
+            evidence_json: "[]".into(),
+        })
+        .collect();
+    sv::upsert_findings(&mut tx, None, t.orgs.commission, "{}", &items)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let ids: Vec<String> = sqlx::query_scalar::<_, i64>("SELECT id FROM ds_finding ORDER BY id")
+        .fetch_all(t.app.db.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.to_string())
+        .collect();
+    let c = t.login("jiandu").await;
+    let list = c.get("/ds/findings").await.text();
+    assert!(
+        list.contains("id=\"batch-form\"") && list.contains("name=\"ids\""),
+        "{list}"
+    );
+    let civil = t.orgs.civil.to_string();
+    let r = c
+        .post_form(
+            "/ds/findings/batch",
+            &[
+                ("ids", &ids[0]),
+                ("ids", &ids[1]),
+                ("batch_action", "dispatch"),
+                ("org_id", &civil),
+                ("note", "请核实"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let status = |t: &TestApp| {
+        let pool = t.app.db.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT status FROM ds_finding ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(status(&t).await, ["checking", "checking", "new", "new"]);
+    // A batch with an already sent finding changes nothing and names it.
+    let r = c
+        .post_form(
+            "/ds/findings/batch",
+            &[
+                ("ids", &ids[2]),
+                ("ids", &ids[0]),
+                ("batch_action", "exclude"),
+                ("note", "数据错误"),
+            ],
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    assert!(r.text().contains(&format!("疑点 #{}", ids[0])), "{}", r.text());
+    assert_eq!(
+        status(&t).await,
+        ["checking", "checking", "new", "new"],
+        "one transaction"
+    );
+    // Nothing chosen, or no reason: refused.
+    let r = c
+        .post_form("/ds/findings/batch", &[("batch_action", "exclude"), ("note", "x")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = c
+        .post_form(
+            "/ds/findings/batch",
+            &[("ids", &ids[2]), ("batch_action", "exclude"), ("note", " ")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = c
+        .post_form(
+            "/ds/findings/batch",
+            &[
+                ("ids", &ids[2]),
+                ("ids", &ids[3]),
+                ("batch_action", "exclude"),
+                ("note", "数据错误"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(status(&t).await, ["checking", "checking", "dismissed", "dismissed"]);
+}
 
 /// Issue #16 §4: a form that comes back with an error keeps what was typed and chosen; a file
 /// input says to choose the files again.

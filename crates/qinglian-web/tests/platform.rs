@@ -49,7 +49,12 @@ async fn the_system_admin_cannot_take_over_the_other_admins(t: TestApp) {
         .unwrap();
     assert_eq!(hash_changed, 0, "nothing was reset");
     let r = c.post_form(&format!("/admin/users/{staff}/reset-password"), &[]).await;
-    assert_eq!(r.status, StatusCode::OK, "an ordinary account is reset as before");
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "an ordinary account is reset as before"
+    );
+    assert!(c.get(&r.location()).await.text().contains("id=\"new-password\""));
 }
 
 async fn audit_chain_verifies_and_detects_tampering(t: TestApp) {
@@ -288,10 +293,14 @@ async fn sysadmin_creates_users_with_a_one_time_password(t: TestApp) {
             ],
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK);
-    let text = r.text();
+    // POST → redirect → GET: the one-time password is shown once; a reload does not show it
+    // again and re-submits nothing.
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let shown = r.location();
+    let text = c.get(&shown).await.text();
     let start = text.find("<code class=\"mono\">").unwrap() + "<code class=\"mono\">".len();
     let pw = &text[start..start + text[start..].find('<').unwrap()];
+    assert!(!c.get(&shown).await.text().contains(pw), "shown once");
     let newbie = t.login_with("newbie", pw).await.unwrap();
     assert_eq!(
         newbie.get("/").await.location(),

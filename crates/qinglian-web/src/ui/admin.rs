@@ -154,6 +154,7 @@ static USER_LIST: ListSpec<UserRow> = ListSpec {
             ),
         ])
     }),
+    select: None,
 };
 
 #[derive(Template)]
@@ -180,21 +181,32 @@ async fn user_rows(app: &App, ctx: &Ctx) -> Result<Vec<UserRow>, AppError> {
     Ok(rows)
 }
 
-/// Accounts list.
+/// The one-time password waiting to be shown after a create or reset.
+#[derive(Debug, Default, Deserialize)]
+pub struct ShownPassword {
+    pw: Option<String>,
+}
+
+/// Accounts list (and, once, the one-time password just set).
 pub async fn users(
     State(app): State<App>,
     ctx: Ctx,
     Query(q): Query<ListQuery>,
     Query(lp): Query<ListParams>,
+    Query(shown): Query<ShownPassword>,
 ) -> PageResult {
     ctx.require(perm::USER_MANAGE)?;
     let chrome = Chrome::new(&app, &ctx, "用户管理", "/admin/users", &[("用户管理", "/admin/users")])
         .await
         .flash_code(q.ok.as_deref());
+    let new_password = shown
+        .pw
+        .and_then(|t| app.take_download(ctx.principal.user.id, &t))
+        .map(|d| (d.filename, String::from_utf8_lossy(&d.bytes).into_owned()));
     Ok(page(&UsersPage {
         chrome,
         list: users_view(&app, &ctx, &lp).await?,
-        new_password: None,
+        new_password,
     }))
 }
 
@@ -250,7 +262,12 @@ pub async fn user_new_form(State(app): State<App>, ctx: Ctx) -> PageResult {
 
 /// Create an account with a generated initial password (shown once; changed at first login).
 /// Roles and scope are then granted by the security admin.
-pub async fn user_create(State(app): State<App>, ctx: Ctx, Form(f): Form<NewUserForm>) -> PageResult {
+pub async fn user_create(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(f): Form<NewUserForm>,
+) -> PageResult {
     ctx.require(perm::USER_MANAGE)?;
     let password = crate::password::generate();
     let new = user::NewUser {
@@ -277,14 +294,10 @@ pub async fn user_create(State(app): State<App>, ctx: Ctx, Form(f): Form<NewUser
             )
             .await?;
             tx.commit().await?;
-            let chrome = Chrome::new(&app, &ctx, "用户管理", "/admin/users", &[("用户管理", "/admin/users")])
-                .await
-                .flash("用户已创建。请将初始密码当面或通过安全渠道告知本人，并请安全管理员为其授权角色和数据权限。");
-            Ok(page(&UsersPage {
-                chrome,
-                list: users_view(&app, &ctx, &ListParams::default()).await?,
-                new_password: Some((new.username, password)),
-            }))
+            // POST → redirect → GET: the one-time password waits server-side for this admin and
+            // is shown once, so F5 neither re-submits nor shows it again.
+            let token = app.put_download(ctx.principal.user.id, &new.username, password.into_bytes());
+            Ok(redirect(&headers, &format!("/admin/users?ok=user_created&pw={token}")))
         }
         Err(qinglian_store::StoreError::Invalid { field, message })
         | Err(qinglian_store::StoreError::Conflict { field, message }) => {
@@ -379,14 +392,8 @@ pub async fn user_action(
     .await?;
     tx.commit().await?;
     if let Some(pw) = password {
-        let chrome = Chrome::new(&app, &ctx, "用户管理", "/admin/users", &[("用户管理", "/admin/users")])
-            .await
-            .flash("密码已重置，用户下次登录须修改密码。");
-        return Ok(page(&UsersPage {
-            chrome,
-            list: users_view(&app, &ctx, &ListParams::default()).await?,
-            new_password: Some((target.username, pw)),
-        }));
+        let token = app.put_download(ctx.principal.user.id, &target.username, pw.into_bytes());
+        return Ok(redirect(&headers, &format!("/admin/users?ok=reset&pw={token}")));
     }
     Ok(redirect(&headers, &format!("/admin/users?ok={code}")))
 }

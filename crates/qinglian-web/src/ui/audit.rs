@@ -61,7 +61,7 @@ static AUDIT_LIST: ListSpec<Entry> = ListSpec {
             label: "序号",
             sort: None,
             class: "num",
-            html: Some(|e| html::text(&e.seq.to_string())),
+            html: Some(|e| html::titled(&e.seq.to_string(), &format!("{}:{}", e.hash_alg, e.hash))),
             excel: Some(|e| Cell::Int(e.seq)),
         },
         Column {
@@ -124,12 +124,8 @@ static AUDIT_LIST: ListSpec<Entry> = ListSpec {
             label: "哈希",
             sort: None,
             class: "mono small nowrap",
-            html: Some(|e| {
-                html::titled(
-                    &format!("{}:{}…", e.hash_alg, e.short_hash()),
-                    &format!("{}:{}", e.hash_alg, e.hash),
-                )
-            }),
+            // On the page the hash is the 序号's tooltip (a row fits a 1366 px screen).
+            html: None,
             excel: Some(|e| Cell::Code(format!("{}:{}", e.hash_alg, e.hash))),
         },
     ],
@@ -143,6 +139,7 @@ static AUDIT_LIST: ListSpec<Entry> = ListSpec {
         extra: None,
     }),
     actions: None,
+    select: None,
 };
 
 fn object_text(e: &Entry) -> String {

@@ -1388,6 +1388,10 @@ static FINDING_LIST: ListSpec<Finding> = ListSpec {
         }),
     }),
     actions: None,
+    // Clerks handle many at once: findings not yet sent can be dispatched or excluded together.
+    select: Some(("batch-form", |f| {
+        (f.status == finding_status::NEW).then(|| f.id.to_string())
+    })),
 };
 
 /// Every evidence row of the exported findings, one line each ("列名：值；…").
@@ -1429,6 +1433,7 @@ pub struct Choice {
 struct FindingsPage {
     chrome: Chrome,
     list: ListView,
+    can_batch: bool,
     q: FindingQuery,
     models: Vec<Choice>,
     statuses: Vec<Choice>,
@@ -1466,7 +1471,18 @@ pub async fn findings(
         chrome: chrome(&app, &ctx, "疑点清单", "/ds/findings", &[("疑点清单", "")])
             .await
             .flash_code(q.ok.as_deref()),
-        list: FINDING_LIST.view(&data, &q.pairs(), &lp, ctx.principal.can(perm::DS_EXPORT)),
+        list: FINDING_LIST.view_with_actions(
+            &data,
+            &q.pairs(),
+            &lp,
+            ctx.principal.can(perm::DS_EXPORT),
+            if ctx.principal.can(perm::DS_DISPATCH) {
+                &ctx.csrf
+            } else {
+                ""
+            },
+        ),
+        can_batch: ctx.principal.can(perm::DS_DISPATCH),
         models: model_choices(&app).await?,
         statuses: finding_status::ALL
             .iter()
@@ -1601,6 +1617,96 @@ fn evidence_table(json: &str) -> EvidenceTable {
             })
             .collect(),
     }
+}
+
+/// Batch handling of selected findings (疑点清单): dispatch them all to one unit, or exclude
+/// them all with one reason — one transaction: a finding that cannot be handled (already sent,
+/// out of scope) refuses the whole batch, naming it.
+pub async fn findings_batch(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    ctx.require(perm::DS_DISPATCH)?;
+    let value = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut ids: Vec<i64> = Vec::new();
+    for (k, v) in &pairs {
+        if k == "ids" {
+            let id = v
+                .trim()
+                .parse()
+                .map_err(|_| AppError::BadRequest("所选疑点编号有误".into()))?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    if ids.is_empty() {
+        return Err(AppError::invalid("ids", "请先在清单中勾选要处理的疑点").into());
+    }
+    if ids.len() > 500 {
+        return Err(AppError::invalid("ids", "一次最多处理500条疑点，请分批处理").into());
+    }
+    let action = value("batch_action");
+    let note = value("note");
+    let by = ctx.performer(app.mode());
+    let mut tx = app.db.begin().await?;
+    let name = |id: i64, e: qinglian_store::StoreError| -> AppError {
+        match AppError::from(e) {
+            AppError::Invalid(v) => {
+                AppError::Invalid(v.into_iter().map(|(f, m)| (f, format!("疑点 #{id}：{m}"))).collect())
+            }
+            AppError::Conflict(f, m) => AppError::Conflict(f, format!("疑点 #{id}：{m}")),
+            AppError::NotFound(_) => AppError::invalid("ids", format!("疑点 #{id}不存在或不在您的数据权限范围内")),
+            other => other,
+        }
+    };
+    match action.as_str() {
+        "dispatch" => {
+            let org_id: i64 = value("org_id")
+                .parse()
+                .map_err(|_| AppError::invalid("org_id", "请选择核查单位"))?;
+            match qinglian_store::org::get(&app.db, ctx.scope(), org_id).await {
+                Err(qinglian_store::StoreError::NotFound(_)) => {
+                    return Err(AppError::invalid("org_id", "请选择您管辖范围内的核查单位").into());
+                }
+                other => other?,
+            };
+            let start = app.today();
+            let due = check_due(&app, start);
+            let note = limited("note", "核查要求", &note, Limit::Note)?;
+            for &id in &ids {
+                let d = Dispatch {
+                    finding_id: id,
+                    org_id,
+                    note: note.clone(),
+                    start,
+                    due,
+                };
+                sv::dispatch(&mut tx, ctx.scope(), &d, &by)
+                    .await
+                    .map_err(|e| name(id, e))?;
+            }
+        }
+        "exclude" => {
+            let note = limited("close_note", "排除理由", &note, Limit::Note)?;
+            for &id in &ids {
+                sv::dismiss(&mut tx, ctx.scope(), id, &note, &by)
+                    .await
+                    .map_err(|e| name(id, e))?;
+            }
+        }
+        _ => return Err(AppError::invalid("batch_action", "请选择批量操作：派发核查或直接排除").into()),
+    }
+    tx.commit().await?;
+    Ok(redirect(&headers, "/ds/findings?ok=batch"))
 }
 
 /// Excel export: findings, and every evidence row on a second sheet.

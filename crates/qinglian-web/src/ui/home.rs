@@ -246,6 +246,7 @@ static DEADLINE_LIST: ListSpec<DeadlineWithStatus> = ListSpec {
         extra: None,
     }),
     actions: None,
+    select: None,
 };
 
 #[derive(Template)]

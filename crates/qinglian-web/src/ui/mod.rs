@@ -64,6 +64,8 @@ pub fn flash_message(code: Option<&str>) -> Option<&'static str> {
         "answered" => "核查结果已反馈，等待复核。",
         "reviewed" => "复核意见已保存。",
         "roster" => "已由平台人员名册生成干部名册数据集的新版本。",
+        "user_created" => "用户已创建。请将初始密码当面或通过安全渠道告知本人，并请安全管理员为其授权角色和数据权限。",
+        "batch" => "已批量处理所选疑点，派发的核查已通知核查单位。",
         "calendar_resolved" => "已保存该年日历；待定的办理期限已全部计算，并已通知经办人。",
         _ => return None,
     })

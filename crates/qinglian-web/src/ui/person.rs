@@ -202,6 +202,7 @@ static PERSON_LIST: ListSpec<PersonRow> = ListSpec {
         extra: None,
     }),
     actions: None,
+    select: None,
 };
 
 #[derive(Template)]
