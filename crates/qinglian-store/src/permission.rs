@@ -215,10 +215,12 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         name: "监督检查室",
         admin_kind: None,
         require_totp: false,
+        // The office that imports the datasets and checks findings works with ID numbers.
         permissions: &[
             ORG_READ,
             PERSON_READ,
             PERSON_EXPORT,
+            PERSON_SENSITIVE,
             DEADLINE_READ,
             DS_READ,
             DS_RULES,

@@ -118,6 +118,33 @@ pub fn mask_id_number(id: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(chars.len() - 10))
 }
 
+/// Every ID number written inside a text (「王老汉（110105194001010026）已于…」) masked as
+/// [`mask_id_number`] does: a run of 17 digits and a digit or X, not part of a longer number.
+/// Unified social credit codes (18 characters with letters) are left alone.
+pub fn mask_ids_in_text(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let starts = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
+        if starts && i + 18 <= chars.len() {
+            let run = &chars[i..i + 18];
+            let ends = i + 18 == chars.len() || !chars[i + 18].is_ascii_alphanumeric();
+            if ends
+                && run[..17].iter().all(char::is_ascii_digit)
+                && (run[17].is_ascii_digit() || run[17] == 'X' || run[17] == 'x')
+            {
+                out.push_str(&mask_id_number(&run.iter().collect::<String>()));
+                i += 18;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
 const COLS: &str = concat!(
     "p.id, p.org_id, ",
     org_display!("o"),

@@ -914,6 +914,22 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The finding as a caller without `person.sensitive` may see it: every ID number in its
+    /// subject, explanation and evidence masked (the one rule of `Person::shown`; the names in
+    /// the evidence still identify the person for the unit that checks).
+    pub fn masked(mut self) -> Finding {
+        use crate::person::mask_ids_in_text;
+        self.subject = mask_ids_in_text(&self.subject);
+        self.explanation = mask_ids_in_text(&self.explanation);
+        self.evidence_json = mask_ids_in_text(&self.evidence_json);
+        self
+    }
+
+    /// The finding as `sensitive` (holds `person.sensitive`) may see it.
+    pub fn shown(self, sensitive: bool) -> Finding {
+        if sensitive { self } else { self.masked() }
+    }
+
     /// The open check's due date as shown: the date, 「待定」 while pending, empty when none.
     pub fn due_display(&self) -> &str {
         match self.due_date.as_deref() {

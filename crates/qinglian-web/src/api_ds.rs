@@ -117,7 +117,11 @@ pub async fn findings(
     };
     let p = sv::list_findings(&app.db, ctx.scope(), &f, page, per).await?;
     Ok(Json(FindingPage {
-        items: p.items.into_iter().map(|f| FindingDto::from(f, false)).collect(),
+        items: p
+            .items
+            .into_iter()
+            .map(|f| FindingDto::from(f.shown(ctx.principal.can(perm::PERSON_SENSITIVE)), false))
+            .collect(),
         total: p.total,
         page: p.page,
         per_page: p.per_page,
@@ -129,7 +133,9 @@ pub async fn findings(
 pub async fn finding(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> ApiResult<Json<FindingDto>> {
     ctx.require(perm::DS_READ)?;
     Ok(Json(FindingDto::from(
-        sv::get_finding(&app.db, ctx.scope(), id).await?,
+        sv::get_finding(&app.db, ctx.scope(), id)
+            .await?
+            .shown(ctx.principal.can(perm::PERSON_SENSITIVE)),
         true,
     )))
 }

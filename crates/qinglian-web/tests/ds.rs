@@ -872,7 +872,13 @@ async fn roster_from_platform(t: TestApp) {
             .unwrap();
         tx.commit().await.unwrap();
     }
-    // Without the sensitive-data permission: no button, and the POST is refused.
+    // Without the sensitive-data permission: no button, and the POST is refused. (The built-in
+    // supervision office holds it; a security admin may take it away.)
+    t.sql(
+        "DELETE FROM role_permission WHERE permission = 'person.sensitive' \
+         AND role_id = (SELECT id FROM role WHERE code = 'supervision')",
+    )
+    .await;
     t.user("jiandu", &["supervision"], &[t.orgs.city]).await;
     let c = t.login("jiandu").await;
     let page = c.get("/ds/datasets/roster").await.text();
@@ -948,8 +954,66 @@ on_both!(
     roster_from_platform,
     detection_rules_are_need_to_know,
     refused_steps_give_back_everything_typed,
-    findings_are_dispatched_and_excluded_in_batches
+    findings_are_dispatched_and_excluded_in_batches,
+    units_see_findings_with_masked_id_numbers
 );
+
+/// Issue #16 §1: a role without person.sensitive sees a full ID number nowhere — findings'
+/// subjects, explanations and evidence included (the names still identify the person).
+async fn units_see_findings_with_masked_id_numbers(t: TestApp) {
+    t.user("jiandu", &["supervision"], &[t.orgs.city]).await;
+    t.user_in("caizheng", &["unit_admin"], &[t.orgs.finance], t.orgs.finance)
+        .await;
+    let full = id("11010519400101002");
+    let mut tx = t.app.db.begin().await.unwrap();
+    sv::upsert_findings(
+        &mut tx,
+        None,
+        t.orgs.commission,
+        "{}",
+        &[sv::FindingInput {
+            model: "paid_after_death".into(),
+            model_version: 1,
+            model_title: "死亡后仍领取待遇".into(),
+            subject_kind: "person".into(),
+            subject: full.clone(),
+            period: "2026-05".into(),
+            severity: "high".into(),
+            explanation: format!("王老汉（{full}）死亡后仍领取"),
+            evidence_json: format!("[{{\"id_number\":\"{full}\",\"name\":\"王老汉\",\"amount\":180}}]"),
+        }],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let fid: i64 = sqlx::query_scalar("SELECT id FROM ds_finding")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    let office = t.login("jiandu").await;
+    assert!(
+        office.get(&format!("/ds/findings/{fid}")).await.text().contains(&full),
+        "the office sees it whole"
+    );
+    let finance = t.orgs.finance.to_string();
+    let r = office
+        .post_form(
+            &format!("/ds/findings/{fid}/dispatch"),
+            &[("org_id", &finance), ("due_date", ""), ("note", "请核实")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let unit = t.login("caizheng").await;
+    let masked = qinglian_store::person::mask_id_number(&full);
+    for page in ["/ds/findings".to_string(), format!("/ds/findings/{fid}")] {
+        let text = unit.get(&page).await.text();
+        assert!(!text.contains(&full) && text.contains(&masked), "{page}: {text}");
+    }
+    assert!(unit.get(&format!("/ds/findings/{fid}")).await.text().contains("王老汉"));
+    let api = t.api_login("caizheng").await;
+    let one = api.get(&format!("/api/v1/ds/findings/{fid}")).await.text();
+    assert!(!one.contains(&full), "{one}");
+}
 
 /// Issue #16 §3: clerks handle many findings at once; a batch is one transaction, and a
 /// finding that cannot be handled refuses the whole batch, naming it.

@@ -1466,7 +1466,10 @@ pub async fn findings(
 ) -> PageResult {
     ctx.require(perm::DS_READ)?;
     let (pg, per) = lp.paging(FINDING_LIST.per_page);
-    let data = sv::list_findings(&app.db, ctx.scope(), &q.filter(), pg, per).await?;
+    let sensitive = ctx.principal.can(perm::PERSON_SENSITIVE);
+    let data = sv::list_findings(&app.db, ctx.scope(), &q.filter(), pg, per)
+        .await?
+        .map(|f| f.shown(sensitive));
     Ok(page(&FindingsPage {
         chrome: chrome(&app, &ctx, "疑点清单", "/ds/findings", &[("疑点清单", "")])
             .await
@@ -1712,8 +1715,14 @@ pub async fn findings_batch(
 /// Excel export: findings, and every evidence row on a second sheet.
 pub async fn findings_export(State(app): State<App>, ctx: Ctx, Query(q): Query<FindingQuery>) -> PageResult {
     ctx.require(perm::DS_EXPORT)?;
-    let items = sv::list_findings_all(&app.db, ctx.scope(), &q.filter(), 50_000).await?;
-    Ok(FINDING_LIST.export(&app, &ctx, &items, String::new()).await?)
+    let sensitive = ctx.principal.can(perm::PERSON_SENSITIVE);
+    let items: Vec<Finding> = sv::list_findings_all(&app.db, ctx.scope(), &q.filter(), 50_000)
+        .await?
+        .into_iter()
+        .map(|f| f.shown(sensitive))
+        .collect();
+    let detail = if sensitive { "含完整身份证号" } else { "" };
+    Ok(FINDING_LIST.export(&app, &ctx, &items, detail.into()).await?)
 }
 
 /// A check with its attachments.
@@ -1751,7 +1760,9 @@ async fn finding_page(
     ok: Option<&str>,
     errors: FormErrors,
 ) -> Result<FindingPage, AppError> {
-    let f = sv::get_finding(&app.db, ctx.scope(), id).await?;
+    let f = sv::get_finding(&app.db, ctx.scope(), id)
+        .await?
+        .shown(ctx.principal.can(perm::PERSON_SENSITIVE));
     let checks = sv::checks_of(&app.db, id).await?;
     let history = history_rows(&qinglian_store::workflow::history(&app.db, FINDING_WORKFLOW.name, id).await?);
     let ids: Vec<i64> = checks.iter().map(|c| c.id).collect();
