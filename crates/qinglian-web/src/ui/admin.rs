@@ -21,9 +21,19 @@ use crate::templates::{Chrome, FormErrors};
 use qinglian_office::Cell;
 use qinglian_store::sql::Page;
 
-/// An account with its role names and whether it is another 三员 account (the system admin
-/// may not reset or disable those), as one row of the accounts list.
-type UserRow = (User, Vec<String>, bool);
+/// Whose account a row is, for its actions.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Whose {
+    /// An ordinary account.
+    Other,
+    /// Another 三员 account: the system admin may not reset or disable it.
+    OtherAdmin,
+    /// The admin's own account.
+    Own,
+}
+
+/// An account with its role names and whose it is, as one row of the accounts list.
+type UserRow = (User, Vec<String>, Whose);
 
 fn user_state(u: &User) -> (&'static str, &'static str) {
     if u.disabled {
@@ -120,17 +130,27 @@ static USER_LIST: ListSpec<UserRow> = ListSpec {
         limit: 100_000,
         extra: None,
     }),
-    actions: Some(|(u, _, protected), csrf| {
+    actions: Some(|(u, _, whose), csrf| {
         let path = |a: &str| format!("/admin/users/{}/{a}", u.id);
         let who = format!("“{}”（{}）", u.display_name, u.username);
-        if *protected {
-            return html::join([
-                html::post_button(&path("unlock"), csrf, "解锁", false, None),
-                html::titled(
-                    "三员账号",
-                    "按照三员分立，系统管理员不能重置或停用安全管理员、审计员的账号",
-                ),
-            ]);
+        // 解锁 only where there is something to unlock.
+        let unlock = if u.locked_until.is_some() && u.failed_logins > 0 {
+            html::post_button(&path("unlock"), csrf, "解锁", false, None)
+        } else {
+            html::Html::default()
+        };
+        match whose {
+            Whose::Own => return html::join([unlock, html::titled("本人账号", "不能停用或重置自己的账号")]),
+            Whose::OtherAdmin => {
+                return html::join([
+                    unlock,
+                    html::titled(
+                        "三员账号",
+                        "按照三员分立，系统管理员不能重置或停用安全管理员、审计员的账号",
+                    ),
+                ]);
+            }
+            Whose::Other => {}
         }
         html::join([
             if u.disabled {
@@ -144,7 +164,7 @@ static USER_LIST: ListSpec<UserRow> = ListSpec {
                     Some(&format!("停用后用户{who}将立即退出并无法登录，确定停用？")),
                 )
             },
-            html::post_button(&path("unlock"), csrf, "解锁", false, None),
+            unlock,
             html::post_button(
                 &path("reset-password"),
                 csrf,
@@ -175,8 +195,14 @@ async fn user_rows(app: &App, ctx: &Ctx) -> Result<Vec<UserRow>, AppError> {
     let mut rows = Vec::new();
     for (u, roles) in user::list(&app.db).await? {
         let kind = user::load_principal(&app.db, u.id).await?.admin_kind();
-        let protected = kind.is_some() && kind != ctx.principal.admin_kind();
-        rows.push((u, roles, protected));
+        let whose = if u.id == ctx.principal.user.id {
+            Whose::Own
+        } else if kind.is_some() && kind != ctx.principal.admin_kind() {
+            Whose::OtherAdmin
+        } else {
+            Whose::Other
+        };
+        rows.push((u, roles, whose));
     }
     Ok(rows)
 }

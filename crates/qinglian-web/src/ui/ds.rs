@@ -20,7 +20,6 @@ use qinglian_office::Cell;
 use qinglian_store::attachment::{self, NewAttachment};
 use qinglian_store::audit::{self, Event, Outcome};
 use qinglian_store::permission as perm;
-use qinglian_store::sql::Page;
 use qinglian_store::supervision::{
     self as sv, Answer, Check, Dispatch, Finding, FindingFilter, Job, JobKind, ModelStat, Review, finding_status,
 };
@@ -679,18 +678,97 @@ pub async fn import_confirm(
 #[template(path = "ds_jobs.html")]
 struct JobsPage {
     chrome: Chrome,
-    page: Page<Job>,
+    list: ListView,
 }
 
 /// Job list.
-pub async fn jobs(State(app): State<App>, ctx: Ctx, Query(q): Query<super::ListQuery>) -> PageResult {
+pub async fn jobs(State(app): State<App>, ctx: Ctx, Query(lp): Query<ListParams>) -> PageResult {
     ctx.require(perm::DS_RULES)?;
-    let (pg, per) = qinglian_store::sql::paging(q.page, Some(20));
+    let (pg, per) = lp.paging(JOB_LIST.per_page);
+    let data = sv::list_jobs(&app.db, ctx.scope(), None, pg, per).await?;
     Ok(page(&JobsPage {
         chrome: chrome(&app, &ctx, "运行记录", SECTION, &[("运行记录", "")]).await,
-        page: sv::list_jobs(&app.db, ctx.scope(), None, pg, per).await?,
+        list: JOB_LIST.view(&data, &[], &lp, false),
     }))
 }
+
+/// The imports and model runs in the scope, newest first.
+static JOB_LIST: ListSpec<Job> = ListSpec {
+    id: "ds-jobs",
+    empty_id: "ds-jobs-empty",
+    path: "/ds/jobs",
+    empty: "暂无任务",
+    unit: "个",
+    default_sort: "id",
+    per_page: 20,
+    columns: &[
+        list::Column {
+            label: "编号",
+            sort: None,
+            class: "num",
+            html: Some(|j| html::text(&j.id.to_string())),
+            excel: None,
+        },
+        list::Column {
+            label: "任务",
+            sort: None,
+            class: "",
+            html: Some(|j| html::link(&format!("/ds/jobs/{}", j.id), &j.title)),
+            excel: None,
+        },
+        list::Column {
+            label: "类型",
+            sort: None,
+            class: "nowrap",
+            html: Some(|j| html::text(j.kind_label())),
+            excel: None,
+        },
+        list::Column {
+            label: "状态",
+            sort: None,
+            class: "nowrap",
+            html: Some(|j| html::text(j.status_label())),
+            excel: None,
+        },
+        list::Column {
+            label: "进度",
+            sort: None,
+            class: "num",
+            html: Some(|j| html::text(&format!("{}%", j.percent()))),
+            excel: None,
+        },
+        list::Column {
+            label: "发起人",
+            sort: None,
+            class: "nowrap",
+            html: Some(|j| {
+                html::text(if j.created_by_name.is_empty() {
+                    "系统"
+                } else {
+                    &j.created_by_name
+                })
+            }),
+            excel: None,
+        },
+        list::Column {
+            label: "创建时间",
+            sort: None,
+            class: "nowrap",
+            html: Some(|j| html::text(&qinglian_store::time::display_cst(&j.created_at))),
+            excel: None,
+        },
+        list::Column {
+            label: "结果",
+            sort: None,
+            class: "",
+            html: Some(|j| html::text(&j.message)),
+            excel: None,
+        },
+    ],
+    export: None,
+    actions: None,
+    select: None,
+};
 
 /// What the progress fragment shows.
 pub struct JobView {

@@ -110,15 +110,70 @@ pub async fn home(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) 
     }))
 }
 
+/// The inbox, newest first.
+static NOTIFICATION_LIST: ListSpec<Notification> = ListSpec {
+    id: "notification-list",
+    empty_id: "notification-empty",
+    path: "/notifications",
+    empty: "暂无消息",
+    unit: "条",
+    default_sort: "id",
+    per_page: 20,
+    columns: &[
+        list::Column {
+            label: "标题",
+            sort: None,
+            class: "",
+            html: Some(|n| html::link(&format!("/notifications/{}", n.id), &n.title)),
+            excel: None,
+        },
+        list::Column {
+            label: "内容",
+            sort: None,
+            class: "",
+            html: Some(|n| html::text(&n.body)),
+            excel: None,
+        },
+        list::Column {
+            label: "时间",
+            sort: None,
+            class: "nowrap",
+            html: Some(|n| html::text(&qinglian_store::time::display_cst(&n.created_at))),
+            excel: None,
+        },
+        list::Column {
+            label: "状态",
+            sort: None,
+            class: "nowrap",
+            html: Some(|n| {
+                if n.read_at.is_none() {
+                    html::tag("未读")
+                } else {
+                    html::text("已读")
+                }
+            }),
+            excel: None,
+        },
+    ],
+    export: None,
+    actions: None,
+    select: None,
+};
+
 #[derive(Template)]
 #[template(path = "notifications.html")]
 struct NotificationsPage {
     chrome: Chrome,
-    items: Vec<Notification>,
+    list: ListView,
 }
 
 /// The inbox.
-pub async fn notifications(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
+pub async fn notifications(
+    State(app): State<App>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+    Query(lp): Query<ListParams>,
+) -> PageResult {
     let chrome = Chrome::new(
         &app,
         &ctx,
@@ -128,8 +183,12 @@ pub async fn notifications(State(app): State<App>, ctx: Ctx, Query(q): Query<Lis
     )
     .await
     .flash_code(q.ok.as_deref());
-    let items = notification::list(&app.db, ctx.principal.user.id, 200).await?;
-    Ok(page(&NotificationsPage { chrome, items }))
+    let (pg, per) = lp.paging(NOTIFICATION_LIST.per_page);
+    let items = notification::list(&app.db, ctx.principal.user.id, 1000).await?;
+    Ok(page(&NotificationsPage {
+        chrome,
+        list: NOTIFICATION_LIST.view(&Page::of_all(items, pg, per), &[], &lp, false),
+    }))
 }
 
 /// Open a notification: mark it read and go to its link.
