@@ -9,7 +9,6 @@ use chrono::NaiveDate;
 use common::TestApp;
 use qinglian_domain::calendar::YearCalendar;
 use qinglian_domain::calendar::notice::parse_notice;
-use qinglian_store::supervision::{self as sv, FindingInput};
 use serde_json::json;
 
 on_both!(notice_api_previews_saves_and_names_the_line_it_cannot_read);
@@ -145,31 +144,7 @@ async fn deadlines_into_a_missing_year_wait_and_resolve_when_it_is_saved(t: Test
     t.user("jiandu", &["supervision"], &[t.orgs.city]).await;
     t.user_in("minzheng", &["unit_admin"], &[t.orgs.civil], t.orgs.civil)
         .await;
-    let mut tx = t.app.db.begin().await.unwrap();
-    sv::upsert_findings(
-        &mut tx,
-        None,
-        t.orgs.commission,
-        "{}",
-        &[FindingInput {
-            model: "paid_after_death".into(),
-            model_version: 1,
-            model_title: "死亡后仍领取待遇".into(),
-            subject_kind: "person".into(),
-            subject: "110105194001010029".into(),
-            period: "2026-11".into(),
-            severity: "high".into(),
-            explanation: "死亡后仍发放养老金".into(),
-            evidence_json: "[]".into(),
-        }],
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    let id: i64 = sqlx::query_scalar("SELECT id FROM ds_finding")
-        .fetch_one(t.app.db.pool())
-        .await
-        .unwrap();
+    let id = t.seed_finding("110105194001010029", "死亡后仍发放养老金", "[]").await;
 
     // The dispatch form says why its due date is blank; dispatching still works.
     let c = t.login("jiandu").await;

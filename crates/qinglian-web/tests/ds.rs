@@ -965,31 +965,13 @@ async fn units_see_findings_with_masked_id_numbers(t: TestApp) {
     t.user_in("caizheng", &["unit_admin"], &[t.orgs.finance], t.orgs.finance)
         .await;
     let full = id("11010519400101002");
-    let mut tx = t.app.db.begin().await.unwrap();
-    sv::upsert_findings(
-        &mut tx,
-        None,
-        t.orgs.commission,
-        "{}",
-        &[sv::FindingInput {
-            model: "paid_after_death".into(),
-            model_version: 1,
-            model_title: "死亡后仍领取待遇".into(),
-            subject_kind: "person".into(),
-            subject: full.clone(),
-            period: "2026-05".into(),
-            severity: "high".into(),
-            explanation: format!("王老汉（{full}）死亡后仍领取"),
-            evidence_json: format!("[{{\"id_number\":\"{full}\",\"name\":\"王老汉\",\"amount\":180}}]"),
-        }],
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    let fid: i64 = sqlx::query_scalar("SELECT id FROM ds_finding")
-        .fetch_one(t.app.db.pool())
-        .await
-        .unwrap();
+    let fid = t
+        .seed_finding(
+            &full,
+            &format!("王老汉（{full}）死亡后仍领取"),
+            &format!("[{{\"id_number\":\"{full}\",\"name\":\"王老汉\",\"amount\":180}}]"),
+        )
+        .await;
     let office = t.login("jiandu").await;
     assert!(
         office.get(&format!("/ds/findings/{fid}")).await.text().contains(&full),
@@ -1019,31 +1001,14 @@ async fn units_see_findings_with_masked_id_numbers(t: TestApp) {
 /// finding that cannot be handled refuses the whole batch, naming it.
 async fn findings_are_dispatched_and_excluded_in_batches(t: TestApp) {
     t.user("jiandu", &["supervision"], &[t.orgs.city]).await;
-    let mut tx = t.app.db.begin().await.unwrap();
-    let items: Vec<sv::FindingInput> = (1..=4)
-        .map(|i| sv::FindingInput {
-            model: "paid_after_death".into(),
-            model_version: 1,
-            model_title: "死亡后仍领取待遇".into(),
-            subject_kind: "person".into(),
-            subject: format!("户000{i}"),
-            period: "2026-05".into(),
-            severity: "high".into(),
-            explanation: "死亡后仍发放".into(),
-            evidence_json: "[]".into(),
-        })
-        .collect();
-    sv::upsert_findings(&mut tx, None, t.orgs.commission, "{}", &items)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let ids: Vec<String> = sqlx::query_scalar::<_, i64>("SELECT id FROM ds_finding ORDER BY id")
-        .fetch_all(t.app.db.pool())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|i| i.to_string())
-        .collect();
+    let mut ids = Vec::new();
+    for i in 1..=4 {
+        ids.push(
+            t.seed_finding(&format!("户000{i}"), "死亡后仍发放", "[]")
+                .await
+                .to_string(),
+        );
+    }
     let c = t.login("jiandu").await;
     let list = c.get("/ds/findings").await.text();
     assert!(
@@ -1126,31 +1091,7 @@ async fn refused_steps_give_back_everything_typed(t: TestApp) {
     t.user("jiandu", &["supervision"], &[t.orgs.city]).await;
     t.user_in("caizheng", &["unit_admin"], &[t.orgs.finance], t.orgs.finance)
         .await;
-    let mut tx = t.app.db.begin().await.unwrap();
-    sv::upsert_findings(
-        &mut tx,
-        None,
-        t.orgs.commission,
-        "{}",
-        &[sv::FindingInput {
-            model: "paid_after_death".into(),
-            model_version: 1,
-            model_title: "死亡后仍领取待遇".into(),
-            subject_kind: "person".into(),
-            subject: "户0001".into(),
-            period: "2026-05".into(),
-            severity: "high".into(),
-            explanation: "死亡后仍发放".into(),
-            evidence_json: "[]".into(),
-        }],
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    let id: i64 = sqlx::query_scalar("SELECT id FROM ds_finding")
-        .fetch_one(t.app.db.pool())
-        .await
-        .unwrap();
+    let id = t.seed_finding("户0001", "死亡后仍发放", "[]").await;
     let office = t.login("jiandu").await;
     let finance = t.orgs.finance.to_string();
     // Dispatch with a bad date: the unit chosen and the instruction typed come back.

@@ -177,6 +177,37 @@ impl TestApp {
         }
     }
 
+    /// One new finding of the model `paid_after_death`, owned by the commission, stored as a
+    /// model run would store it; returns its id.
+    pub async fn seed_finding(&self, subject: &str, explanation: &str, evidence_json: &str) -> i64 {
+        let mut tx = self.app.db.begin().await.unwrap();
+        qinglian_store::supervision::upsert_findings(
+            &mut tx,
+            None,
+            self.orgs.commission,
+            "{}",
+            &[qinglian_store::supervision::FindingInput {
+                model: "paid_after_death".into(),
+                model_version: 1,
+                model_title: "死亡后仍领取待遇".into(),
+                subject_kind: "person".into(),
+                subject: subject.into(),
+                period: "2026-05".into(),
+                severity: "high".into(),
+                explanation: explanation.into(),
+                evidence_json: evidence_json.into(),
+            }],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        sqlx::query_scalar("SELECT id FROM ds_finding WHERE subject = $1")
+            .bind(subject)
+            .fetch_one(self.app.db.pool())
+            .await
+            .unwrap()
+    }
+
     /// Create a user with roles (by code) and a scope; two-factor is enrolled for roles that
     /// require it. Returns the user id.
     pub async fn user(&self, username: &str, roles: &[&str], scope: &[i64]) -> i64 {
