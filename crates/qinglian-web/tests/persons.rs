@@ -304,9 +304,14 @@ async fn the_roster_pages_sorts_and_exports_from_one_list_spec(t: TestApp) {
         p1.contains("per_page=50") && p1.contains("rel=\"next\""),
         "sizes and next"
     );
-    // Sorted by birth date, newest first: 1980-12 first.
-    let first = p1.find("测试丑").unwrap();
-    assert!(first < p1.find("测试甲").unwrap_or(usize::MAX));
+    // Sorted by birth date, newest first: 1980-01-12 first, 1980-01-01 on page 2.
+    assert!(p1.contains("测试丑") && !p1.contains("测试甲"));
+    // A page beyond the last says so and leads back.
+    let beyond = c.get("/persons?per_page=10&page=99").await.text();
+    assert!(
+        beyond.contains("这一页没有记录（共 12 人）") && beyond.contains("回到第1页"),
+        "{beyond}"
+    );
     let p2 = c
         .get("/persons?per_page=10&page=2&sort=birth_date&dir=desc")
         .await
