@@ -5,6 +5,10 @@
 //! becomes 属实 / 部分属实 / 不属实 — or returns it for another round. A finding that is plainly
 //! a data error is excluded before it is sent (直接排除).
 
+use chrono::NaiveDate;
+
+use crate::calendar::Calendar;
+use crate::deadline::{Due, Period, due_or_pending};
 use crate::workflow::{Action, DeadlineEffect, State, Transition, Workflow};
 
 /// Permission to send findings and review answers (`ds.dispatch` in the catalogue).
@@ -13,6 +17,13 @@ pub const PERM_DISPATCH: &str = "ds.dispatch";
 pub const PERM_ANSWER: &str = "ds.answer";
 /// The time limit a check opens.
 pub const CHECK_RULE: &str = "finding_check";
+
+/// The due date of a check sent on `start`: the [`CHECK_RULE`] period on the official
+/// calendar, or pending (待定) while it runs into a year without one.
+pub fn check_due(cal: &Calendar, start: NaiveDate) -> Due {
+    let period = crate::rules::rule(CHECK_RULE).map_or(Period::Workdays(15), |r| r.period);
+    due_or_pending(cal, start, period)
+}
 
 /// The state of a finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

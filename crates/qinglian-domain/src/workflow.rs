@@ -32,6 +32,10 @@ pub trait Action: Copy + Eq + Debug + 'static {
     fn code(self) -> &'static str;
     /// Chinese label (buttons, history).
     fn label(self) -> &'static str;
+    /// The action with this stored code.
+    fn parse(code: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|a| a.code() == code)
+    }
 }
 
 /// What a transition does to the item's time limit.

@@ -97,6 +97,9 @@ pub struct NewDeadline {
     pub due: Due,
     /// Link.
     pub link: String,
+    /// Besides the owner, the users of the org holding this permission are told about the
+    /// deadline (a workflow's next actor); empty = the owner only.
+    pub notify_permission: String,
 }
 
 /// Register a deadline.
@@ -112,8 +115,8 @@ pub async fn create(tx: &mut Tx, d: &NewDeadline) -> StoreResult<i64> {
         Due::Pending { period, .. } => (String::new(), period.code()),
     };
     let row = sqlx::query(
-        "INSERT INTO deadline (module, object_type, object_id, org_id, owner_user_id, title, rule_id, start_date, due_date, pending_period, link, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        "INSERT INTO deadline (module, object_type, object_id, org_id, owner_user_id, title, rule_id, start_date, due_date, pending_period, link, notify_permission, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(&d.module)
     .bind(&d.object_type)
@@ -126,6 +129,7 @@ pub async fn create(tx: &mut Tx, d: &NewDeadline) -> StoreResult<i64> {
     .bind(due_text)
     .bind(pending)
     .bind(&d.link)
+    .bind(&d.notify_permission)
     .bind(crate::time::now())
     .fetch_one(&mut **tx)
     .await?;
@@ -232,17 +236,7 @@ pub async fn resolve_pending(tx: &mut Tx, cal: &Calendar) -> StoreResult<Vec<Res
             .await?;
         let mut recipients: Vec<i64> = owner.into_iter().collect();
         if !notify_permission.is_empty() {
-            let users = sqlx::query(
-                "SELECT DISTINCT u.id FROM app_user u JOIN user_role ur ON ur.user_id = u.id \
-                 JOIN role_permission rp ON rp.role_id = ur.role_id \
-                 WHERE u.org_id = $1 AND u.disabled = 0 AND rp.permission = $2 ORDER BY u.id",
-            )
-            .bind(org_id)
-            .bind(&notify_permission)
-            .fetch_all(&mut **tx)
-            .await?;
-            for u in users {
-                let uid: i64 = u.try_get(0)?;
+            for uid in crate::user::holders(tx, &notify_permission, Some(org_id)).await? {
                 if !recipients.contains(&uid) {
                     recipients.push(uid);
                 }
@@ -265,17 +259,6 @@ pub async fn resolve_pending(tx: &mut Tx, cal: &Calendar) -> StoreResult<Vec<Res
         });
     }
     Ok(out)
-}
-
-/// Names the users of the deadline's org holding `permission` as the ones to tell about it
-/// (see [`resolve_pending`]).
-pub async fn set_notify_permission(tx: &mut Tx, id: i64, permission: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE deadline SET notify_permission = $1 WHERE id = $2")
-        .bind(permission)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 /// Mark a deadline met (the item was done).

@@ -26,7 +26,7 @@ use crate::{Db, Scope, Tx};
 /// Module name of data-supervision deadlines.
 pub const DEADLINE_MODULE: &str = "data_supervision";
 /// Rule id of the checking period (`qinglian_domain::rules`).
-pub const CHECK_RULE: &str = "finding_check";
+pub use qinglian_domain::data_supervision::CHECK_RULE;
 
 // ---------------------------------------------------------------------------------------------
 // Header mappings
@@ -642,17 +642,10 @@ pub mod finding_status {
     /// Every status in workflow order.
     pub const ALL: &[&str] = &[NEW, CHECKING, ANSWERED, CONFIRMED, PARTLY_CONFIRMED, DISMISSED];
 
-    /// Chinese label.
+    /// Chinese label (the workflow table's state label).
     pub fn label(s: &str) -> &'static str {
-        match s {
-            NEW => "待派发",
-            CHECKING => "核查中",
-            ANSWERED => "待复核",
-            CONFIRMED => "属实",
-            PARTLY_CONFIRMED => "部分属实",
-            DISMISSED => "不属实",
-            _ => "未知",
-        }
+        use qinglian_domain::workflow::State;
+        super::FindingState::parse(s).map_or("未知", |st| st.label())
     }
 }
 
@@ -1199,6 +1192,8 @@ pub async fn get_finding(db: &Db, scope: &Scope, id: i64) -> StoreResult<Finding
 pub struct ModelStat {
     /// Model id.
     pub model: String,
+    /// The model's title as its findings recorded it.
+    pub title: String,
     /// Findings in all (hits).
     pub findings: i64,
     /// Not yet sent.
@@ -1227,7 +1222,7 @@ impl ModelStat {
 
 /// Per-model figures over the findings in the scope.
 pub async fn model_stats(db: &Db, scope: &Scope) -> StoreResult<Vec<ModelStat>> {
-    let mut q = Query::new("SELECT f.model, f.status, COUNT(*)");
+    let mut q = Query::new("SELECT f.model, f.status, COUNT(*), MAX(f.model_title)");
     q.push(FINDING_FROM);
     push_finding_scope(scope, &mut q);
     q.push(" GROUP BY f.model, f.status ORDER BY f.model");
@@ -1240,6 +1235,7 @@ pub async fn model_stats(db: &Db, scope: &Scope) -> StoreResult<Vec<ModelStat>> 
         if out.last().is_none_or(|s| s.model != model) {
             out.push(ModelStat {
                 model: model.clone(),
+                title: r.try_get(3)?,
                 ..Default::default()
             });
         }
@@ -1527,6 +1523,7 @@ async fn open_check(
                 start_date: d.start,
                 due: d.due,
                 link: link.clone(),
+                notify_permission: String::new(),
             }),
             close: None,
             next_org: Some(d.org_id),

@@ -202,6 +202,58 @@ pub async fn list(db: &Db) -> StoreResult<Vec<(User, Vec<String>)>> {
     Ok(out)
 }
 
+/// Active users holding `permission` through a role (the one query behind every "tell whoever
+/// may act" notification).
+const HOLDERS: &str = "SELECT DISTINCT u.id FROM app_user u JOIN user_role ur ON ur.user_id = u.id \
+     JOIN role_permission rp ON rp.role_id = ur.role_id WHERE u.disabled = 0 AND rp.permission = $1";
+
+/// The active users holding `permission`, those of `org` only when given, by id.
+pub async fn holders(tx: &mut Tx, permission: &str, org: Option<OrgId>) -> StoreResult<Vec<UserId>> {
+    let rows = match org {
+        Some(org) => {
+            sqlx::query(AssertSqlSafe(format!("{HOLDERS} AND u.org_id = $2 ORDER BY u.id")))
+                .bind(permission)
+                .bind(org)
+                .fetch_all(&mut **tx)
+                .await?
+        }
+        None => {
+            sqlx::query(AssertSqlSafe(format!("{HOLDERS} ORDER BY u.id")))
+                .bind(permission)
+                .fetch_all(&mut **tx)
+                .await?
+        }
+    };
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+/// Whether `user` is active and holds `permission`.
+pub async fn holds(tx: &mut Tx, user: UserId, permission: &str) -> StoreResult<bool> {
+    Ok(sqlx::query(AssertSqlSafe(format!("{HOLDERS} AND u.id = $2")))
+        .bind(permission)
+        .bind(user)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some())
+}
+
+/// The admin kind of every account that holds an admin role (one query, for lists).
+pub async fn admin_kinds(db: &Db) -> StoreResult<std::collections::HashMap<UserId, AdminKind>> {
+    let rows = sqlx::query(
+        "SELECT ur.user_id, r.admin_kind FROM user_role ur JOIN role r ON r.id = ur.role_id WHERE r.admin_kind IS NOT NULL",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut out = std::collections::HashMap::new();
+    for r in &rows {
+        let kind: String = r.try_get(1)?;
+        if let Some(k) = AdminKind::parse(&kind) {
+            out.insert(r.try_get(0)?, k);
+        }
+    }
+    Ok(out)
+}
+
 /// Record a failed login; lock the account when `max_failures` is reached.
 pub async fn record_failure(tx: &mut Tx, id: UserId, max_failures: i64, lock_minutes: i64) -> StoreResult<i64> {
     let row =

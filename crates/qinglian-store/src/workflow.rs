@@ -180,11 +180,8 @@ pub async fn apply<S: State, A: Action>(
                 ))
             })?;
             d.rule_id = rule.to_string();
-            let id = crate::deadline::create(tx, &d).await?;
-            if let Some(next) = t.next {
-                crate::deadline::set_notify_permission(tx, id, next).await?;
-            }
-            Some(id)
+            d.notify_permission = t.next.unwrap_or_default().to_string();
+            Some(crate::deadline::create(tx, &d).await?)
         }
         DeadlineEffect::Close => {
             if let Some(d) = step.close {
@@ -195,33 +192,12 @@ pub async fn apply<S: State, A: Action>(
     };
     let mut notified = 0;
     if let (Some(perm), Some((title, body, link))) = (t.next, &step.notice) {
-        let mut recipients: Vec<i64> = Vec::new();
-        if let Some(org) = step.next_org {
-            let users = sqlx::query(
-                "SELECT DISTINCT u.id FROM app_user u JOIN user_role ur ON ur.user_id = u.id \
-                 JOIN role_permission rp ON rp.role_id = ur.role_id \
-                 WHERE u.org_id = $1 AND u.disabled = 0 AND rp.permission = $2 ORDER BY u.id",
-            )
-            .bind(org)
-            .bind(perm)
-            .fetch_all(&mut **tx)
-            .await?;
-            for r in users {
-                recipients.push(r.try_get(0)?);
-            }
-        }
+        let mut recipients: Vec<UserId> = match step.next_org {
+            Some(org) => crate::user::holders(tx, perm, Some(org)).await?,
+            None => Vec::new(),
+        };
         for &uid in &step.next_users {
-            let holds: i64 = sqlx::query(
-                "SELECT COUNT(*) FROM app_user u JOIN user_role ur ON ur.user_id = u.id \
-                 JOIN role_permission rp ON rp.role_id = ur.role_id \
-                 WHERE u.id = $1 AND u.disabled = 0 AND rp.permission = $2",
-            )
-            .bind(uid)
-            .bind(perm)
-            .fetch_one(&mut **tx)
-            .await?
-            .try_get(0)?;
-            if holds > 0 && !recipients.contains(&uid) {
+            if !recipients.contains(&uid) && crate::user::holds(tx, uid, perm).await? {
                 recipients.push(uid);
             }
         }

@@ -29,9 +29,10 @@ fn finding_list(query: &str) -> String {
     format!("/ds/findings?{query}")
 }
 
-/// Findings per model, stacked by where their checking stands.
-pub fn by_model(stats: &[sv::ModelStat], title_of: impl Fn(&str) -> String) -> Value {
-    let names: Vec<String> = stats.iter().map(|s| title_of(&s.model)).collect();
+/// Findings per model (by the title their findings recorded), stacked by where their
+/// checking stands.
+pub fn by_model(stats: &[sv::ModelStat]) -> Value {
+    let names: Vec<&str> = stats.iter().map(|s| s.title.as_str()).collect();
     let series = |name: &str, pick: fn(&sv::ModelStat) -> i64, status: Option<&str>| {
         json!({
             "name": name,
@@ -116,23 +117,13 @@ pub async fn data_supervision(app: &App, scope: &Scope) -> Result<Vec<Chart>, Ap
     if stats.is_empty() {
         return Ok(Vec::new());
     }
-    let titles: Vec<(String, String)> = crate::ds::builtin_models()
-        .into_iter()
-        .map(|m| (m.id, m.title))
-        .collect();
-    let title_of = |id: &str| {
-        titles
-            .iter()
-            .find(|(i, _)| i == id)
-            .map_or_else(|| id.to_string(), |(_, t)| t.clone())
-    };
     let statuses = sv::status_counts(&app.db, scope).await?;
     let units = sv::unit_counts(&app.db, scope, app.today(), 10).await?;
     let mut out = vec![
         Chart {
             id: "chart-by-model",
             title: "各模型疑点及核查结果",
-            option: by_model(&stats, title_of).to_string(),
+            option: by_model(&stats).to_string(),
         },
         Chart {
             id: "chart-by-status",
@@ -166,6 +157,7 @@ mod tests {
         assert_eq!(u["series"][0]["data"][0]["url"], "/ds/findings?check_org_id=7");
         let stats = vec![sv::ModelStat {
             model: "paid_after_death".into(),
+            title: "死亡后仍领取待遇".into(),
             findings: 5,
             new: 1,
             in_progress: 1,
@@ -173,7 +165,7 @@ mod tests {
             partly: 0,
             dismissed: 1,
         }];
-        let m = by_model(&stats, |_| "死亡后仍领取待遇".into());
+        let m = by_model(&stats);
         assert_eq!(m["yAxis"]["data"][0], "死亡后仍领取待遇");
         assert_eq!(
             m["series"][2]["data"][0]["url"],

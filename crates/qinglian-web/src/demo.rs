@@ -1071,9 +1071,7 @@ async fn seed_data_supervision(app: &App, commission: OrgId, finance: OrgId, sen
         chosen.truncate(DEMO_DISPATCHED);
         let today = app.today();
         // The rule's working days; pending (待定) when the calendar does not reach that far.
-        let period = qinglian_domain::rules::rule(sv::CHECK_RULE)
-            .map_or(qinglian_domain::deadline::Period::Workdays(15), |r| r.period);
-        let due = qinglian_domain::deadline::due_or_pending(&app.calendar(), today, period);
+        let due = qinglian_domain::data_supervision::check_due(&app.calendar(), today);
         let mut tx = app.db.begin().await?;
         // The demo acts as the supervision office's clerk (its sender), with the system's trust.
         let by = qinglian_store::workflow::Performer {

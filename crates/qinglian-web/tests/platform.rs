@@ -184,6 +184,7 @@ async fn deadlines_show_yellow_and_red_in_scope_and_notify_once(t: TestApp) {
         start_date: start,
         due: Due::On(due),
         link: "/".into(),
+        notify_permission: String::new(),
     };
     let overdue_due = today - chrono::Duration::days(3);
     let soon = cal.add_workdays(today, 1).unwrap();

@@ -396,37 +396,17 @@ pub async fn totp_setup_submit(
                 Some(step) => user::use_totp_step(&mut tx, u.user.id, step).await?,
                 None => false,
             };
-        if !by_password && !by_code {
+        let (outcome, detail) = match (by_password, by_code) {
+            (true, _) => (Outcome::Success, "以密码确认"),
+            (false, true) => (Outcome::Success, "以动态验证码确认"),
+            (false, false) => (Outcome::Failure, "密码或动态验证码错误"),
+        };
+        if outcome == Outcome::Success {
+            user::set_totp(&mut tx, u.user.id, None, false).await?;
+        } else {
             let policy = super::admin::policy(&app).await?;
             user::record_failure(&mut tx, u.user.id, policy.max_failed_logins, policy.lockout_minutes).await?;
-            audit::append(
-                &mut tx,
-                app.mode(),
-                &ctx.actor(),
-                &Event {
-                    action: "user.totp_disable",
-                    object_type: "user",
-                    object_id: u.user.id.to_string(),
-                    outcome: Outcome::Failure,
-                    detail: "密码或动态验证码错误".into(),
-                },
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(page_with(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &TotpSetupPage {
-                    csrf: ctx.csrf.clone(),
-                    enabled: true,
-                    required: false,
-                    secret: String::new(),
-                    qr_data_uri: String::new(),
-                    error: Some("密码或动态验证码不正确，双因素认证未关闭".into()),
-                    flash: None,
-                },
-            ));
         }
-        user::set_totp(&mut tx, u.user.id, None, false).await?;
         audit::append(
             &mut tx,
             app.mode(),
@@ -435,18 +415,27 @@ pub async fn totp_setup_submit(
                 action: "user.totp_disable",
                 object_type: "user",
                 object_id: u.user.id.to_string(),
-                outcome: Outcome::Success,
-                detail: if by_password {
-                    "以密码确认"
-                } else {
-                    "以动态验证码确认"
-                }
-                .into(),
+                outcome,
+                detail: detail.into(),
             },
         )
         .await?;
         tx.commit().await?;
-        return Ok(redirect(&headers, "/account/totp?ok=totp_off"));
+        if outcome == Outcome::Success {
+            return Ok(redirect(&headers, "/account/totp?ok=totp_off"));
+        }
+        return Ok(page_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &TotpSetupPage {
+                csrf: ctx.csrf.clone(),
+                enabled: true,
+                required: false,
+                secret: String::new(),
+                qr_data_uri: String::new(),
+                error: Some("密码或动态验证码不正确，双因素认证未关闭".into()),
+                flash: None,
+            },
+        ));
     }
     let code = f.code.unwrap_or_default();
     let mut tx = app.db.begin().await?;

@@ -192,9 +192,10 @@ async fn users_view(app: &App, ctx: &Ctx, lp: &ListParams) -> Result<ListView, A
 }
 
 async fn user_rows(app: &App, ctx: &Ctx) -> Result<Vec<UserRow>, AppError> {
+    let kinds = user::admin_kinds(&app.db).await?;
     let mut rows = Vec::new();
     for (u, roles) in user::list(&app.db).await? {
-        let kind = user::load_principal(&app.db, u.id).await?.admin_kind();
+        let kind = kinds.get(&u.id).copied();
         let whose = if u.id == ctx.principal.user.id {
             Whose::Own
         } else if kind.is_some() && kind != ctx.principal.admin_kind() {

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use qinglian_analytics::dataset::{self as dsets, DATASETS, DatasetSpec, HeaderMapping, VersionInfo};
 use qinglian_analytics::model::{self, Model};
 use qinglian_domain::data_supervision::{FINDING_WORKFLOW, FindingAction, FindingState};
-use qinglian_domain::deadline::{Due, Period, due_or_pending};
+use qinglian_domain::deadline::Due;
 use qinglian_domain::text::Limit;
 use qinglian_domain::workflow::{Action, State as _};
 use qinglian_office::Cell;
@@ -1751,15 +1751,7 @@ pub async fn findings_batch(
     };
     match action.as_str() {
         "dispatch" => {
-            let org_id: i64 = value("org_id")
-                .parse()
-                .map_err(|_| AppError::invalid("org_id", "请选择核查单位"))?;
-            match qinglian_store::org::get(&app.db, ctx.scope(), org_id).await {
-                Err(qinglian_store::StoreError::NotFound(_)) => {
-                    return Err(AppError::invalid("org_id", "请选择您管辖范围内的核查单位").into());
-                }
-                other => other?,
-            };
+            let org_id = checking_unit(&app, &ctx, &value("org_id")).await?;
             let start = app.today();
             let due = check_due(&app, start);
             let note = limited("note", "核查要求", &note, Limit::Note)?;
@@ -1967,10 +1959,7 @@ fn history_rows(events: &[qinglian_store::workflow::WorkflowEvent]) -> Vec<Histo
         .iter()
         .map(|e| HistoryRow {
             at: qinglian_store::time::display_cst(&e.at),
-            action: FindingAction::ALL
-                .iter()
-                .find(|a| a.code() == e.action)
-                .map_or("未知操作", |a| a.label()),
+            action: FindingAction::parse(&e.action).map_or("未知操作", |a| a.label()),
             change: format!("{} → {}", state(&e.from_state), state(&e.to_state)),
             by: if e.by_name.is_empty() {
                 "系统".into()
@@ -1982,6 +1971,21 @@ fn history_rows(events: &[qinglian_store::workflow::WorkflowEvent]) -> Vec<Histo
         .collect()
 }
 
+/// The checking unit chosen in a form: one the sender can see (a database failure is not the
+/// user's fault and stays a 500).
+async fn checking_unit(app: &App, ctx: &Ctx, chosen: &str) -> Result<i64, AppError> {
+    let org_id: i64 = chosen
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid("org_id", "请选择核查单位"))?;
+    match qinglian_store::org::get(&app.db, ctx.scope(), org_id).await {
+        Err(qinglian_store::StoreError::NotFound(_)) => {
+            Err(AppError::invalid("org_id", "请选择您管辖范围内的核查单位"))
+        }
+        other => other.map(|_| org_id).map_err(AppError::from),
+    }
+}
+
 /// The text as typed, or the field's error when it is over its limit (never cut silently).
 fn limited(field: &'static str, label: &str, text: &str, limit: Limit) -> Result<String, AppError> {
     qinglian_domain::text::check(field, label, text, limit).map_err(|(f, m)| AppError::invalid(f, m))?;
@@ -1991,8 +1995,7 @@ fn limited(field: &'static str, label: &str, text: &str, limit: Limit) -> Result
 /// The default due date of a check sent today: the `finding_check` rule on the official
 /// calendar, or pending (待定) when it runs into a year without a calendar.
 fn check_due(app: &App, start: NaiveDate) -> Due {
-    let period = qinglian_domain::rules::rule(sv::CHECK_RULE).map_or(Period::Workdays(15), |r| r.period);
-    due_or_pending(&app.calendar(), start, period)
+    qinglian_domain::data_supervision::check_due(&app.calendar(), start)
 }
 
 /// The due date a clerk chose, or — left empty — the rule's (possibly pending) due date.
@@ -2022,17 +2025,7 @@ pub async fn dispatch(
 ) -> PageResult {
     ctx.require(perm::DS_DISPATCH)?;
     let result = async {
-        let org_id: i64 = form
-            .org_id
-            .parse()
-            .map_err(|_| AppError::invalid("org_id", "请选择核查单位"))?;
-        // The unit must be one the sender can see (a database failure is not the user's fault).
-        match qinglian_store::org::get(&app.db, ctx.scope(), org_id).await {
-            Err(qinglian_store::StoreError::NotFound(_)) => {
-                return Err(AppError::invalid("org_id", "请选择您管辖范围内的核查单位"));
-            }
-            other => other?,
-        };
+        let org_id = checking_unit(&app, &ctx, &form.org_id).await?;
         let start = app.today();
         let due = due_from_form(&app, start, "due_date", "核查期限", &form.due_date)?;
         let mut tx = app.db.begin().await?;
