@@ -10,6 +10,7 @@ pub mod dataset;
 pub mod eval;
 pub mod model;
 pub mod procurement;
+pub mod redflags;
 pub mod run_cli;
 pub mod synth;
 

@@ -255,17 +255,7 @@ pub const REDFLAGS_TITLE: &str = "采购红旗指标";
 async fn run_redflags(engine: &Engine, cancel: &CancellationToken) -> ModelRun {
     let started = Instant::now();
     let settings = qinglian_redflags::Settings::all_indicators();
-    let opts = qinglian_redflags::Options {
-        no_meta: true,
-        count: false,
-    };
-    let result = tokio::select! {
-        biased;
-        _ = cancel.cancelled() => Err(ModelError::Cancelled),
-        r = crate::procurement::redflags(engine.context(), &settings, &opts) => {
-            r.map(|result| crate::procurement::redflag_findings(&result))
-        }
-    };
+    let result = crate::redflags::run(engine, settings, None, cancel).await;
     ModelRun {
         model: crate::procurement::MODEL_ID.to_string(),
         result,

@@ -11,10 +11,44 @@ use crate::calendar::Calendar;
 use crate::deadline::{Due, Period, due_or_pending};
 use crate::workflow::{Action, DeadlineEffect, State, Transition, Workflow};
 
-/// Permission to send findings and review answers (`ds.dispatch` in the catalogue).
-pub const PERM_DISPATCH: &str = "ds.dispatch";
-/// Permission to answer a finding sent to one's unit (`ds.answer`).
-pub const PERM_ANSWER: &str = "ds.answer";
+crate::permissions! {
+    PERM_READ = "data_supervision.read", "查看大数据监督疑点（含证据明细）", Business;
+    PERM_RULES = "data_supervision.rules", "查看比对模型、参数阈值、数据集和运行任务（被监督单位不应具有）", Business;
+    PERM_EXPORT = "data_supervision.export", "导出大数据监督疑点", Business;
+    PERM_DATASET = "data_supervision.dataset", "导入和管理监督数据集", Business;
+    PERM_RUN = "data_supervision.run", "运行比对模型", Business;
+    PERM_MODEL = "data_supervision.model", "编写和修改自定义比对模型", Business;
+    PERM_DISPATCH = "data_supervision.dispatch", "派发疑点核查、复核核查结果", Business;
+    PERM_ANSWER = "data_supervision.answer", "反馈疑点核查结果", Business;
+}
+
+/// The module's part of the permission catalogue, with the built-in roles' grants: the
+/// supervision office runs the engine and checks findings; leaders, case management and
+/// stationed groups read them; a unit under supervision answers what is sent to it and sees
+/// nothing of the detection rules.
+pub const MODULE_PERMISSIONS: crate::permission::ModulePermissions = crate::permission::ModulePermissions {
+    module: "data_supervision",
+    permissions: PERMISSIONS,
+    grants: &[
+        ("leader", &[PERM_READ, PERM_RULES, PERM_EXPORT]),
+        ("casemgmt", &[PERM_READ, PERM_RULES, PERM_EXPORT]),
+        (
+            "supervision",
+            &[
+                PERM_READ,
+                PERM_RULES,
+                PERM_EXPORT,
+                PERM_DATASET,
+                PERM_RUN,
+                PERM_MODEL,
+                PERM_DISPATCH,
+            ],
+        ),
+        ("stationed", &[PERM_READ, PERM_RULES]),
+        ("unit_admin", &[PERM_READ, PERM_ANSWER]),
+    ],
+};
+
 /// The time limit a check opens.
 pub const CHECK_RULE: &str = "finding_check";
 

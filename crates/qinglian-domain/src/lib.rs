@@ -8,6 +8,8 @@ pub mod data_supervision;
 pub mod deadline;
 pub mod id_number;
 pub mod names;
+pub mod permission;
+pub mod rank;
 pub mod rules;
 pub mod text;
 pub mod workflow;

@@ -15,7 +15,7 @@ use crate::{Db, Tx};
 pub struct Attachment {
     /// Id.
     pub id: i64,
-    /// Owning record type, e.g. "ds_check".
+    /// Owning record type, e.g. "data_supervision_check".
     pub owner_type: String,
     /// Owning record id.
     pub owner_id: i64,

@@ -12,7 +12,7 @@ use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::error::{StoreError, StoreResult};
-use crate::sql::{Page, Query, like_escape};
+use crate::sql::{Page, Query, fetch_all, fetch_page, like_escape};
 use crate::{Db, Tx};
 
 /// Outcome of an audited action.
@@ -64,14 +64,14 @@ pub const ACTION_LABELS: &[(&str, &str)] = &[
     ("calendar.pending_resolved", "计算待定期限"),
     ("deadline.export", "导出期限预警"),
     ("demo.seed", "生成演示数据"),
-    ("ds.dataset_import", "导入监督数据集"),
-    ("ds.findings_export", "导出疑点清单"),
-    ("ds.job_cancel", "取消运行任务"),
-    ("ds.model_run", "运行比对模型"),
-    ("ds.run_queue", "提交模型运行任务"),
-    ("ds.import_queue", "提交数据集导入任务"),
-    ("ds.model_save", "保存自定义模型"),
-    ("ds.roster_publish", "由人员名册生成数据集"),
+    ("data_supervision.dataset_import", "导入监督数据集"),
+    ("data_supervision.findings_export", "导出疑点清单"),
+    ("data_supervision.job_cancel", "取消运行任务"),
+    ("data_supervision.model_run", "运行比对模型"),
+    ("data_supervision.run_queue", "提交模型运行任务"),
+    ("data_supervision.import_queue", "提交数据集导入任务"),
+    ("data_supervision.model_save", "保存自定义模型"),
+    ("data_supervision.roster_publish", "由人员名册生成数据集"),
     ("keys.rotate", "轮换加密密钥"),
     ("org.create", "新增单位"),
     ("org.update", "修改单位"),
@@ -119,8 +119,8 @@ pub fn object_label(object_type: &str) -> &str {
         "setting" => "设置",
         "audit_log" => "审计日志",
         "calendar_year" => "工作日历",
-        "ds_finding" => "疑点",
-        "ds_job" => "运行任务",
+        "data_supervision_finding" => "疑点",
+        "data_supervision_job" => "运行任务",
         "ds_dataset" => "数据集",
         "deadline" => "期限",
         "path" => "页面",
@@ -500,32 +500,13 @@ fn audit_query(f: &AuditFilter, select: &str) -> StoreResult<Query> {
 
 /// One page of entries, newest first.
 pub async fn list(db: &Db, f: &AuditFilter, page: i64, per_page: i64) -> StoreResult<Page<Entry>> {
-    let total: i64 = audit_query(f, "COUNT(*)")?
-        .build()
-        .fetch_one(db.pool())
-        .await?
-        .try_get(0)?;
-    let mut q = audit_query(f, COLS)?;
-    q.push(" ORDER BY seq DESC LIMIT ");
-    q.bind_int(per_page);
-    q.push(" OFFSET ");
-    q.bind_int((page - 1) * per_page);
-    let rows = q.build().fetch_all(db.pool()).await?;
-    Ok(Page {
-        items: rows.iter().map(from_row).collect::<StoreResult<_>>()?,
-        total,
-        page,
-        per_page,
-    })
+    let (count, rows) = (audit_query(f, "COUNT(*)")?, audit_query(f, COLS)?);
+    fetch_page(db, count, rows, " ORDER BY seq DESC", page, per_page, from_row).await
 }
 
 /// Every entry matching the filter, oldest first, capped at `limit` (for export).
 pub async fn list_all(db: &Db, f: &AuditFilter, limit: i64) -> StoreResult<Vec<Entry>> {
-    let mut q = audit_query(f, COLS)?;
-    q.push(" ORDER BY seq LIMIT ");
-    q.bind_int(limit);
-    let rows = q.build().fetch_all(db.pool()).await?;
-    rows.iter().map(from_row).collect()
+    fetch_all(db, audit_query(f, COLS)?, " ORDER BY seq", limit, from_row).await
 }
 
 /// Delete entries older than `before` (stored timestamp). Refuses to touch anything younger

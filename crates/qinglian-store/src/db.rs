@@ -66,8 +66,38 @@ impl Db {
         Ok(self.pool.begin_with(self.dialect.begin_write()).await?)
     }
 
+    /// Mark a savepoint in `tx` (an import row that may fail without failing the others).
+    pub async fn savepoint(tx: &mut Tx, name: &str) -> StoreResult<()> {
+        savepoint_sql(tx, "SAVEPOINT", name).await
+    }
+
+    /// Keep what was done since the savepoint.
+    pub async fn release(tx: &mut Tx, name: &str) -> StoreResult<()> {
+        savepoint_sql(tx, "RELEASE SAVEPOINT", name).await
+    }
+
+    /// Undo what was done since the savepoint; the transaction goes on.
+    pub async fn rollback_to(tx: &mut Tx, name: &str) -> StoreResult<()> {
+        savepoint_sql(tx, "ROLLBACK TO SAVEPOINT", name).await
+    }
+
+    /// Whether the database answers (the health check).
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        Ok(())
+    }
+
     /// Close the pool (waits for connections to be returned).
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// A savepoint statement; names are identifiers chosen in code, never user input.
+async fn savepoint_sql(tx: &mut Tx, verb: &str, name: &str) -> StoreResult<()> {
+    debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+    sqlx::query(sqlx::AssertSqlSafe(format!("{verb} {name}")))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

@@ -61,6 +61,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "org_name_index",
         sql: include_str!("../migrations/0008_org_name_index.sql"),
     },
+    Migration {
+        version: 9,
+        name: "data_supervision_names",
+        sql: include_str!("../migrations/0009_data_supervision_names.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "org_tree_rank",
+        sql: include_str!("../migrations/0010_org_tree_rank.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -186,6 +186,36 @@ pub async fn list_in_scope(db: &Db, scope: &Scope) -> StoreResult<Vec<Org>> {
     Ok(orgs)
 }
 
+/// Store every org's position in tree order (`org.tree_rank`), which lists sorted by 单位 use.
+/// Call after a change of the tree (create, update, import) in the same transaction, and at
+/// start. Only rows whose position changed are written.
+pub async fn refresh_tree_rank(tx: &mut Tx) -> StoreResult<u64> {
+    let rows = sqlx::query(AssertSqlSafe(format!("SELECT {COLS}, tree_rank FROM org")))
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut ranked = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let rank: i64 = r.try_get("tree_rank")?;
+        ranked.push((from_row(r)?, rank));
+    }
+    let mut orgs: Vec<Org> = ranked.iter().map(|(o, _)| o.clone()).collect();
+    sort_tree(&mut orgs);
+    let old: std::collections::HashMap<OrgId, i64> = ranked.iter().map(|(o, r)| (o.id, *r)).collect();
+    let mut changed = 0;
+    for (i, o) in orgs.iter().enumerate() {
+        let rank = i as i64 + 1;
+        if old.get(&o.id) != Some(&rank) {
+            sqlx::query("UPDATE org SET tree_rank = $1 WHERE id = $2")
+                .bind(rank)
+                .bind(o.id)
+                .execute(&mut **tx)
+                .await?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
 /// Order orgs depth-first with siblings by sort_order then name (text order of paths would
 /// put "/1/10/" before "/1/2/").
 fn sort_tree(orgs: &mut [Org]) {
@@ -435,6 +465,44 @@ pub async fn create_party_org(
     .fetch_one(&mut **tx)
     .await?;
     Ok(row.try_get(0)?)
+}
+
+/// The org named `name` directly under `parent` (a root when `None`), if there is one.
+pub async fn child_named(tx: &mut Tx, parent: Option<OrgId>, name: &str) -> StoreResult<Option<OrgId>> {
+    let row = match parent {
+        Some(p) => {
+            sqlx::query("SELECT id FROM org WHERE parent_id = $1 AND name = $2")
+                .bind(p)
+                .bind(name)
+                .fetch_optional(&mut **tx)
+                .await?
+        }
+        None => {
+            sqlx::query("SELECT id FROM org WHERE parent_id IS NULL AND name = $1")
+                .bind(name)
+                .fetch_optional(&mut **tx)
+                .await?
+        }
+    };
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+/// The names of the root orgs.
+pub async fn root_names(tx: &mut Tx) -> StoreResult<Vec<String>> {
+    let rows = sqlx::query("SELECT name FROM org WHERE parent_id IS NULL")
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?)
+}
+
+/// The party org named `name` attached to `org_id`, if there is one.
+pub async fn party_org_named(tx: &mut Tx, org_id: OrgId, name: &str) -> StoreResult<Option<i64>> {
+    let row = sqlx::query("SELECT id FROM party_org WHERE org_id = $1 AND name = $2")
+        .bind(org_id)
+        .bind(name)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
 }
 
 /// Every party org, for showing them beside their orgs.

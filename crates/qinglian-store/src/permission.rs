@@ -4,56 +4,12 @@
 //! is data the security admin edits. The three admin roles (三员) may only hold permissions
 //! of their own category, so none of them can be given business data.
 
+use std::sync::LazyLock;
+
+pub use qinglian_domain::permission::{Category, ModulePermissions, PermissionDef};
 use serde::Serialize;
 
-/// Which of the separated duties a permission belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    /// System admin: users, orgs, configuration.
-    System,
-    /// Security admin: roles, permissions, scopes, security policy.
-    Security,
-    /// Auditor: the audit log.
-    Audit,
-    /// Business data (people, later reports, clues, cases…).
-    Business,
-}
-
-impl Category {
-    /// Chinese label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Category::System => "系统管理",
-            Category::Security => "安全管理",
-            Category::Audit => "安全审计",
-            Category::Business => "业务",
-        }
-    }
-}
-
-/// One permission.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct PermissionDef {
-    /// Stable code checked by handlers.
-    pub code: &'static str,
-    /// Chinese name shown to the security admin.
-    pub name: &'static str,
-    /// Duty category.
-    pub category: Category,
-}
-
-macro_rules! perms {
-    ($($konst:ident = $code:literal, $name:literal, $cat:ident;)*) => {
-        $(#[doc = $name] pub const $konst: &str = $code;)*
-        /// Every permission, in display order.
-        pub const PERMISSIONS: &[PermissionDef] = &[
-            $(PermissionDef { code: $code, name: $name, category: Category::$cat },)*
-        ];
-    };
-}
-
-perms! {
+qinglian_domain::permissions! {
     ORG_MANAGE = "org.manage", "维护组织机构", System;
     USER_MANAGE = "user.manage", "管理用户账号", System;
     CONFIG_MANAGE = "config.manage", "系统配置与工作日历", System;
@@ -68,19 +24,23 @@ perms! {
     PERSON_EXPORT = "person.export", "导出人员名册", Business;
     PERSON_SENSITIVE = "person.sensitive", "查看完整身份证号等敏感信息", Business;
     DEADLINE_READ = "deadline.read", "查看期限预警", Business;
-    DS_READ = "ds.read", "查看大数据监督疑点（含证据明细）", Business;
-    DS_RULES = "ds.rules", "查看比对模型、参数阈值、数据集和运行任务（被监督单位不应具有）", Business;
-    DS_EXPORT = "ds.export", "导出大数据监督疑点", Business;
-    DS_DATASET = "ds.dataset", "导入和管理监督数据集", Business;
-    DS_RUN = "ds.run", "运行比对模型", Business;
-    DS_MODEL = "ds.model", "编写和修改自定义比对模型", Business;
-    DS_DISPATCH = "ds.dispatch", "派发疑点核查、复核核查结果", Business;
-    DS_ANSWER = "ds.answer", "反馈疑点核查结果", Business;
 }
+
+/// The business modules' parts of the catalogue: a new module adds one line here.
+pub const MODULES: &[ModulePermissions] = &[qinglian_domain::data_supervision::MODULE_PERMISSIONS];
+
+/// Every permission, in display order: the platform's, then each module's.
+pub static CATALOGUE: LazyLock<Vec<PermissionDef>> = LazyLock::new(|| {
+    PERMISSIONS
+        .iter()
+        .chain(MODULES.iter().flat_map(|m| m.permissions))
+        .copied()
+        .collect()
+});
 
 /// Look up a permission by code.
 pub fn find(code: &str) -> Option<&'static PermissionDef> {
-    PERMISSIONS.iter().find(|p| p.code == code)
+    CATALOGUE.iter().find(|p| p.code == code)
 }
 
 /// The three separated admin kinds (三员).
@@ -141,8 +101,21 @@ pub struct BuiltinRole {
     pub admin_kind: Option<AdminKind>,
     /// Whether two-factor login is required.
     pub require_totp: bool,
-    /// Default permissions.
+    /// Default permissions of the platform (the modules add theirs: [`BuiltinRole::grants`]).
     pub permissions: &'static [&'static str],
+}
+
+impl BuiltinRole {
+    /// Every permission this role holds on a new installation: the platform's and each
+    /// module's grants.
+    pub fn grants(&self) -> Vec<&'static str> {
+        let modules = MODULES
+            .iter()
+            .flat_map(|m| m.grants)
+            .filter(|(role, _)| *role == self.code)
+            .flat_map(|(_, perms)| perms.iter().copied());
+        self.permissions.iter().copied().chain(modules).collect()
+    }
 }
 
 const BUSINESS_READ: &[&str] = &[ORG_READ, PERSON_READ, DEADLINE_READ];
@@ -175,16 +148,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         name: "委领导",
         admin_kind: None,
         require_totp: false,
-        permissions: &[
-            ORG_READ,
-            PERSON_READ,
-            PERSON_EXPORT,
-            PERSON_SENSITIVE,
-            DEADLINE_READ,
-            DS_READ,
-            DS_RULES,
-            DS_EXPORT,
-        ],
+        permissions: &[ORG_READ, PERSON_READ, PERSON_EXPORT, PERSON_SENSITIVE, DEADLINE_READ],
     },
     BuiltinRole {
         code: "reports",
@@ -205,9 +169,6 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             PERSON_EXPORT,
             PERSON_SENSITIVE,
             DEADLINE_READ,
-            DS_READ,
-            DS_RULES,
-            DS_EXPORT,
         ],
     },
     BuiltinRole {
@@ -216,20 +177,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         admin_kind: None,
         require_totp: false,
         // The office that imports the datasets and checks findings works with ID numbers.
-        permissions: &[
-            ORG_READ,
-            PERSON_READ,
-            PERSON_EXPORT,
-            PERSON_SENSITIVE,
-            DEADLINE_READ,
-            DS_READ,
-            DS_RULES,
-            DS_EXPORT,
-            DS_DATASET,
-            DS_RUN,
-            DS_MODEL,
-            DS_DISPATCH,
-        ],
+        permissions: &[ORG_READ, PERSON_READ, PERSON_EXPORT, PERSON_SENSITIVE, DEADLINE_READ],
     },
     BuiltinRole {
         code: "investigation",
@@ -257,22 +205,14 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         name: "派驻纪检监察组",
         admin_kind: None,
         require_totp: false,
-        permissions: &[ORG_READ, PERSON_READ, PERSON_EXPORT, DEADLINE_READ, DS_READ, DS_RULES],
+        permissions: &[ORG_READ, PERSON_READ, PERSON_EXPORT, DEADLINE_READ],
     },
     BuiltinRole {
         code: "unit_admin",
         name: "单位党务管理员",
         admin_kind: None,
         require_totp: false,
-        permissions: &[
-            ORG_READ,
-            PERSON_READ,
-            PERSON_MANAGE,
-            PERSON_EXPORT,
-            DEADLINE_READ,
-            DS_READ,
-            DS_ANSWER,
-        ],
+        permissions: &[ORG_READ, PERSON_READ, PERSON_MANAGE, PERSON_EXPORT, DEADLINE_READ],
     },
     BuiltinRole {
         code: "staff",
@@ -289,17 +229,26 @@ mod tests {
 
     #[test]
     fn permission_codes_are_unique() {
-        let mut codes: Vec<_> = PERMISSIONS.iter().map(|p| p.code).collect();
+        let mut codes: Vec<_> = CATALOGUE.iter().map(|p| p.code).collect();
         codes.sort();
         codes.dedup();
-        assert_eq!(codes.len(), PERMISSIONS.len());
+        assert_eq!(codes.len(), CATALOGUE.len());
+        // Each module's codes carry its name.
+        for m in MODULES {
+            for p in m.permissions {
+                assert!(p.code.starts_with(&format!("{}.", m.module)), "{}", p.code);
+            }
+            for (role, _) in m.grants {
+                assert!(BUILTIN_ROLES.iter().any(|r| r.code == *role), "{role}");
+            }
+        }
     }
 
     /// Issue #2 §4: none of the three admins can read business data.
     #[test]
     fn builtin_admin_roles_hold_only_their_own_category() {
         for role in BUILTIN_ROLES {
-            for code in role.permissions {
+            for code in role.grants() {
                 let p = find(code).expect("known permission");
                 match role.admin_kind {
                     Some(kind) => assert_eq!(p.category, kind.category(), "{} holds {}", role.code, code),

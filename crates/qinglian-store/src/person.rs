@@ -8,11 +8,13 @@ use sqlx::any::AnyRow;
 
 use crate::error::{StoreError, StoreResult};
 use crate::org::OrgId;
-use crate::sql::{Page, Query, like_escape};
+use crate::sql::{Page, Query, fetch_all, fetch_page, like_escape};
 use crate::{Db, Scope, Tx};
 
-/// Newtype id of a person.
-pub type PersonId = i64;
+crate::id_type!(
+    /// Id of a person of the roster.
+    PersonId
+);
 
 /// A person in the roster, with the name of their org.
 #[derive(Debug, Clone, Serialize)]
@@ -479,43 +481,40 @@ fn filtered(scope: &Scope, f: &PersonFilter, select: &str) -> Query {
 }
 
 fn order_by(f: &PersonFilter) -> String {
-    let col = match f.sort.as_deref() {
-        Some("org") => "o.path",
-        Some("birth_date") => "p.birth_date",
-        Some("rank") => "p.rank",
-        _ => "p.name_sort",
-    };
     let dir = if f.desc { "DESC" } else { "ASC" };
-    format!(" ORDER BY {col} {dir}, p.id {dir}")
+    let col = match f.sort.as_deref() {
+        // The org tree's order, as the tree page shows it.
+        Some("org") => "o.tree_rank".to_string(),
+        Some("birth_date") => "p.birth_date".to_string(),
+        // Ranks in their official order (厅级正职 first), not as text.
+        Some("rank") => rank_order("p.rank"),
+        _ => "p.name_sort".to_string(),
+    };
+    // Within one unit or rank, by name.
+    let then = if f.sort.is_some() { ", p.name_sort" } else { "" };
+    format!(" ORDER BY {col} {dir}{then}, p.id {dir}")
+}
+
+/// A SQL expression giving a rank's place in [`qinglian_domain::rank::RANKS`] (unknown ranks
+/// last); built from constants only.
+fn rank_order(col: &str) -> String {
+    let mut out = format!("CASE {col}");
+    for (i, r) in qinglian_domain::rank::RANKS.iter().enumerate() {
+        out.push_str(&format!(" WHEN '{r}' THEN {i}"));
+    }
+    out.push_str(&format!(" ELSE {} END", qinglian_domain::rank::RANKS.len()));
+    out
 }
 
 /// One page of the roster inside the caller's scope.
 pub async fn list(db: &Db, scope: &Scope, f: &PersonFilter, page: i64, per_page: i64) -> StoreResult<Page<Person>> {
-    let count = filtered(scope, f, "COUNT(*)");
-    let total: i64 = count.build().fetch_one(db.pool()).await?.try_get(0)?;
-    let mut q = filtered(scope, f, COLS);
-    q.push(&order_by(f));
-    q.push(" LIMIT ");
-    q.bind_int(per_page);
-    q.push(" OFFSET ");
-    q.bind_int((page - 1) * per_page);
-    let rows = q.build().fetch_all(db.pool()).await?;
-    Ok(Page {
-        items: rows.iter().map(from_row).collect::<StoreResult<_>>()?,
-        total,
-        page,
-        per_page,
-    })
+    let (count, rows) = (filtered(scope, f, "COUNT(*)"), filtered(scope, f, COLS));
+    fetch_page(db, count, rows, &order_by(f), page, per_page, from_row).await
 }
 
 /// Every row matching the filter (for export), capped at `limit`.
 pub async fn list_all(db: &Db, scope: &Scope, f: &PersonFilter, limit: i64) -> StoreResult<Vec<Person>> {
-    let mut q = filtered(scope, f, COLS);
-    q.push(&order_by(f));
-    q.push(" LIMIT ");
-    q.bind_int(limit);
-    let rows = q.build().fetch_all(db.pool()).await?;
-    rows.iter().map(from_row).collect()
+    fetch_all(db, filtered(scope, f, COLS), &order_by(f), limit, from_row).await
 }
 
 /// Number of people (all scopes).
@@ -527,10 +526,13 @@ pub async fn count(db: &Db) -> StoreResult<i64> {
 }
 
 /// True if an ID number is already registered (any scope; for imports' duplicate checks).
-pub async fn id_number_exists(db: &Db, id_number: &str) -> StoreResult<bool> {
+pub async fn id_number_exists<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    id_number: &str,
+) -> StoreResult<bool> {
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM person WHERE id_number = $1")
         .bind(id_number)
-        .fetch_one(db.pool())
+        .fetch_one(ex)
         .await?
         .try_get(0)?;
     Ok(n > 0)

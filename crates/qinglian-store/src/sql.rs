@@ -36,8 +36,8 @@ impl Query {
         self
     }
     /// Append a placeholder bound to an integer.
-    pub fn bind_int(&mut self, v: i64) -> &mut Self {
-        self.args.push(Arg::Int(v));
+    pub fn bind_int(&mut self, v: impl Into<i64>) -> &mut Self {
+        self.args.push(Arg::Int(v.into()));
         self.sql.push_str(&format!("${}", self.args.len()));
         self
     }
@@ -81,6 +81,49 @@ pub fn like_escape(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// One page of a list, the same way for every list (issue #11 §3): `count` is the filtered
+/// query selecting `COUNT(*)`, `rows` the same filter selecting the columns; `order` (an
+/// `ORDER BY …` clause, with a unique last key so pages never overlap) is appended to the rows.
+pub async fn fetch_page<T>(
+    db: &crate::Db,
+    count: Query,
+    mut rows: Query,
+    order: &str,
+    page: i64,
+    per_page: i64,
+    from_row: impl Fn(&sqlx::any::AnyRow) -> crate::StoreResult<T>,
+) -> crate::StoreResult<Page<T>> {
+    use sqlx::Row;
+    let total: i64 = count.build().fetch_one(db.pool()).await?.try_get(0)?;
+    rows.push(order);
+    rows.push(" LIMIT ");
+    rows.bind_int(per_page);
+    rows.push(" OFFSET ");
+    rows.bind_int((page.max(1) - 1) * per_page);
+    let found = rows.build().fetch_all(db.pool()).await?;
+    Ok(Page {
+        items: found.iter().map(from_row).collect::<crate::StoreResult<_>>()?,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// Every row of a filtered query in `order`, capped at `limit` (exports).
+pub async fn fetch_all<T>(
+    db: &crate::Db,
+    mut rows: Query,
+    order: &str,
+    limit: i64,
+    from_row: impl Fn(&sqlx::any::AnyRow) -> crate::StoreResult<T>,
+) -> crate::StoreResult<Vec<T>> {
+    rows.push(order);
+    rows.push(" LIMIT ");
+    rows.bind_int(limit);
+    let found = rows.build().fetch_all(db.pool()).await?;
+    found.iter().map(from_row).collect()
 }
 
 /// One page of a list.

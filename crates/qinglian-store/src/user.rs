@@ -440,10 +440,10 @@ pub async fn ensure_builtin_roles(tx: &mut Tx) -> StoreResult<()> {
             .fetch_one(&mut **tx)
             .await?
             .try_get(0)?;
-        for p in b.permissions {
+        for p in b.grants() {
             sqlx::query("INSERT INTO role_permission (role_id, permission) VALUES ($1, $2)")
                 .bind(id)
-                .bind(*p)
+                .bind(p)
                 .execute(&mut **tx)
                 .await?;
         }
@@ -452,10 +452,10 @@ pub async fn ensure_builtin_roles(tx: &mut Tx) -> StoreResult<()> {
 }
 
 /// Find a role id by code.
-pub async fn role_id(db: &Db, code: &str) -> StoreResult<i64> {
+pub async fn role_id<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, code: &str) -> StoreResult<i64> {
     let row = sqlx::query("SELECT id FROM role WHERE code = $1")
         .bind(code)
-        .fetch_optional(db.pool())
+        .fetch_optional(ex)
         .await?;
     Ok(row.ok_or(StoreError::NotFound("角色"))?.try_get(0)?)
 }

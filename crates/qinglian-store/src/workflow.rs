@@ -97,7 +97,8 @@ pub struct Applied<S> {
 /// caller checks its scope before acting). On PostgreSQL the no-op update takes a row lock;
 /// SQLite's write transaction is exclusive anyway. Two steps on one item at once (a
 /// double-clicked button) then run one after the other, and the second sees the first's state.
-pub async fn lock_state<S: State>(tx: &mut Tx, table: &'static str, id: i64) -> StoreResult<Option<S>> {
+pub async fn lock_state<S: State>(tx: &mut Tx, table: &'static str, id: impl Into<i64>) -> StoreResult<Option<S>> {
+    let id: i64 = id.into();
     sqlx::query(AssertSqlSafe(format!(
         "UPDATE {table} SET status = status WHERE id = $1"
     )))
@@ -141,11 +142,12 @@ pub async fn apply<S: State, A: Action>(
     tx: &mut Tx,
     w: &Workflow<S, A>,
     table: &'static str,
-    id: i64,
+    id: impl Into<i64>,
     current: S,
     step: Step<'_, A>,
     by: &Performer<'_>,
 ) -> StoreResult<Applied<S>> {
+    let id: i64 = id.into();
     let t = w.check(current, step.action, &|p| by.can(p)).map_err(refusal)?;
     let now = crate::time::now();
     sqlx::query(AssertSqlSafe(format!(
@@ -259,7 +261,8 @@ pub struct WorkflowEvent {
 }
 
 /// The history of one item, oldest first (the caller has checked its scope).
-pub async fn history(db: &crate::Db, workflow: &str, id: i64) -> StoreResult<Vec<WorkflowEvent>> {
+pub async fn history(db: &crate::Db, workflow: &str, id: impl Into<i64>) -> StoreResult<Vec<WorkflowEvent>> {
+    let id: i64 = id.into();
     let rows = sqlx::query(
         "SELECT e.from_state, e.action, e.to_state, COALESCE(u.display_name, '') AS by_name, e.at, e.note \
          FROM workflow_event e LEFT JOIN app_user u ON u.id = e.user_id \

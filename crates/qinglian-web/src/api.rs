@@ -215,7 +215,7 @@ pub struct PersonDto {
 impl PersonDto {
     fn from(p: person::Person, shown: person::Shown) -> PersonDto {
         PersonDto {
-            id: p.id,
+            id: p.id.0,
             org_id: p.org_id,
             id_number: shown.id_number,
             birth_date: shown.birth_date,
@@ -291,7 +291,11 @@ pub async fn persons(
 
 /// One person (full ID number with the sensitive permission; that read is audited).
 #[utoipa::path(get, path = "/api/v1/persons/{id}", params(("id" = i64, Path)), responses((status = 200, body = PersonDto), (status = 404, body = ErrorBody)), tag = "persons", security(("bearer" = [])))]
-pub async fn person_get(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> ApiResult<Json<PersonDto>> {
+pub async fn person_get(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<person::PersonId>,
+) -> ApiResult<Json<PersonDto>> {
     ctx.require(perm::PERSON_READ)?;
     let p = person::get(&app.db, ctx.scope(), id).await?;
     let shown = crate::services::person::show(&app, &ctx, &p, person::View::One, "API").await?;
@@ -477,10 +481,9 @@ pub async fn deadlines(State(app): State<App>, ctx: Ctx) -> ApiResult<Json<Vec<D
 #[derive(OpenApi)]
 #[openapi(
     info(title = "qinglian API", description = "清廉 监督执纪平台 JSON API"),
-    paths(login, logout, me, calendar_due, calendar_day, crate::calendar::notice_api, persons, person_get, person_create, orgs, deadlines,
-        crate::api_ds::findings, crate::api_ds::finding, crate::api_ds::run, crate::api_ds::job),
+    paths(login, logout, me, calendar_due, calendar_day, crate::calendar::notice_api, persons, person_get, person_create, orgs, deadlines),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "登录与会话"), (name = "calendar", description = "工作日历与期限"), (name = "persons", description = "人员名册"), (name = "orgs", description = "组织机构"), (name = "deadlines", description = "期限预警"), (name = "data_supervision", description = "大数据监督"))
+    tags((name = "auth", description = "登录与会话"), (name = "calendar", description = "工作日历与期限"), (name = "persons", description = "人员名册"), (name = "orgs", description = "组织机构"), (name = "deadlines", description = "期限预警"))
 )]
 pub struct ApiDoc;
 
@@ -497,9 +500,17 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The OpenAPI document: the platform's paths and every feature's.
+pub fn document() -> utoipa::openapi::OpenApi {
+    crate::feature::FEATURES.iter().fold(ApiDoc::openapi(), |mut doc, f| {
+        doc.merge((f.openapi)());
+        doc
+    })
+}
+
 /// Serve the OpenAPI document.
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(document())
 }
 
 /// Unknown API path: JSON 404.

@@ -89,6 +89,7 @@ impl App {
         qinglian_store::person::refresh_name_keys(&db).await?;
         let mut tx = db.begin().await?;
         qinglian_store::user::ensure_builtin_roles(&mut tx).await?;
+        qinglian_store::org::refresh_tree_rank(&mut tx).await?;
         tx.commit().await?;
         let keys = if config.master_key.is_empty() {
             KeyRing::load_or_create(&config.data_dir, config.crypto_mode)?
@@ -96,7 +97,7 @@ impl App {
             KeyRing::from_keys(qinglian_crypto::parse_key_list(&config.master_key)?, config.crypto_mode)?
         };
         let calendar = qinglian_store::calendar::load(&db).await?;
-        let datasets = crate::ds::open_store(&config)?;
+        let datasets = crate::data_supervision::jobs::open_store(&config)?;
         Ok(App {
             db,
             config: Arc::new(config),

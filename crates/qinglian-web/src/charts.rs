@@ -9,7 +9,7 @@
 use qinglian_domain::data_supervision::FindingState;
 use qinglian_domain::workflow::State;
 use qinglian_store::Scope;
-use qinglian_store::supervision as sv;
+use qinglian_store::data_supervision as sv;
 use serde_json::{Value, json};
 
 use crate::App;

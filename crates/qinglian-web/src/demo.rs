@@ -5,10 +5,8 @@
 //! name, people by ID number, users by username, so a second run changes nothing. The org tree,
 //! people and users are written in one transaction with one `demo.seed` audit entry.
 //!
-//! Data supervision comes after it, each step only if not done before: the small synthetic
-//! region of `qinglian synth` is published as version 1 of every dataset (into a store holding
-//! no other data), every built-in model and the procurement red flags run once as a job of the
-//! commission, and two findings are sent to 财政局 for checking, so `unit1` has work to answer.
+//! Each feature then seeds its own demo data into this city (`Feature::demo`, e.g.
+//! `data_supervision::demo`), each step only if not done before.
 
 use std::collections::{HashMap, HashSet};
 
@@ -20,7 +18,6 @@ use qinglian_store::permission::BUILTIN_ROLES;
 use qinglian_store::{Scope, Tx, person, user};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sqlx::Row;
 
 use crate::App;
 
@@ -330,23 +327,8 @@ struct Created {
 
 /// Find a child org by name or create it.
 async fn org_get_or_create(tx: &mut Tx, created: &mut Created, input: OrgInput) -> anyhow::Result<OrgId> {
-    let row = match input.parent_id {
-        Some(p) => {
-            sqlx::query("SELECT id FROM org WHERE parent_id = $1 AND name = $2")
-                .bind(p)
-                .bind(&input.name)
-                .fetch_optional(&mut **tx)
-                .await?
-        }
-        None => {
-            sqlx::query("SELECT id FROM org WHERE parent_id IS NULL AND name = $1")
-                .bind(&input.name)
-                .fetch_optional(&mut **tx)
-                .await?
-        }
-    };
-    if let Some(r) = row {
-        return Ok(r.try_get(0)?);
+    if let Some(id) = org::child_named(tx, input.parent_id, &input.name).await? {
+        return Ok(id);
     }
     let name = input.name.clone();
     let id = org::create(tx, &input)
@@ -364,13 +346,8 @@ async fn party_org_get_or_create(
     name: &str,
     kind: &str,
 ) -> anyhow::Result<i64> {
-    let row = sqlx::query("SELECT id FROM party_org WHERE org_id = $1 AND name = $2")
-        .bind(org_id)
-        .bind(name)
-        .fetch_optional(&mut **tx)
-        .await?;
-    if let Some(r) = row {
-        return Ok(r.try_get(0)?);
+    if let Some(id) = org::party_org_named(tx, org_id, name).await? {
+        return Ok(id);
     }
     created.party_orgs += 1;
     Ok(org::create_party_org(tx, org_id, parent, name, kind).await?)
@@ -423,6 +400,20 @@ const MIDDLE: (i32, i32) = (1972, 1988);
 const JUNIOR: (i32, i32) = (1985, 2000);
 
 /// The org ids the users' scopes refer to.
+/// The demo city as the features' demo seeding finds it (issue #11 §1: each feature seeds its
+/// own demo data).
+#[derive(Debug, Clone)]
+pub struct DemoCity {
+    /// 示例市.
+    pub root: OrgId,
+    /// 示例市纪委监委.
+    pub commission: OrgId,
+    /// The commission's offices by name (信访室, 第一监督检查室…).
+    pub sections: HashMap<&'static str, OrgId>,
+    /// The municipal units by short name (财政局, 民政局…).
+    pub units: HashMap<&'static str, OrgId>,
+}
+
 struct Tree {
     root: OrgId,
     commission: OrgId,
@@ -778,11 +769,7 @@ pub async fn seed(app: &App, password: Option<String>) -> anyhow::Result<Vec<Dem
             .map_err(|m| anyhow::anyhow!("QINGLIAN_DEMO_PASSWORD不符合密码策略：{m}"))?;
     }
     let mut tx = db.begin().await?;
-    let roots = sqlx::query("SELECT name FROM org WHERE parent_id IS NULL")
-        .fetch_all(&mut *tx)
-        .await?;
-    for r in &roots {
-        let name: String = r.try_get(0)?;
+    for name in org::root_names(&mut tx).await? {
         if name != CITY {
             bail!("数据库中已有根单位“{name}”，演示数据只能装入空数据库或已有的演示库");
         }
@@ -792,12 +779,9 @@ pub async fn seed(app: &App, password: Option<String>) -> anyhow::Result<Vec<Dem
     let mut rng = StdRng::seed_from_u64(SEED);
     let mut drafts = Vec::new();
     let tree = build_tree(&mut tx, &mut created, &mut rng, &mut drafts).await?;
+    org::refresh_tree_rank(&mut tx).await?;
 
-    let root_path: String = sqlx::query("SELECT path FROM org WHERE id = $1")
-        .bind(tree.root)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
+    let root_path = org::get_unscoped(&mut *tx, tree.root).await?.path;
     let scope = Scope::new(vec![root_path]);
     let mut people = People {
         rng,
@@ -806,12 +790,7 @@ pub async fn seed(app: &App, password: Option<String>) -> anyhow::Result<Vec<Dem
     };
     for d in &drafts {
         let input = people.person(d);
-        let exists: i64 = sqlx::query("SELECT COUNT(*) FROM person WHERE id_number = $1")
-            .bind(&input.id_number)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
-        if exists > 0 {
+        if person::id_number_exists(&mut *tx, &input.id_number).await? {
             continue;
         }
         let valid = person::validate(input).map_err(|errs| anyhow::anyhow!("演示人员数据无效：{errs:?}"))?;
@@ -883,11 +862,7 @@ pub async fn seed(app: &App, password: Option<String>) -> anyhow::Result<Vec<Dem
                     },
                 )
                 .await?;
-                let role_id: i64 = sqlx::query("SELECT id FROM role WHERE code = $1")
-                    .bind(role.code)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get(0)?;
+                let role_id = user::role_id(&mut *tx, role.code).await?;
                 user::set_roles(&mut tx, id, &[role_id]).await?;
                 user::set_scope(&mut tx, id, &scope_orgs).await?;
                 created.users += 1;
@@ -915,189 +890,21 @@ pub async fn seed(app: &App, password: Option<String>) -> anyhow::Result<Vec<Dem
         };
         audit::append(&mut tx, app.mode(), &Actor::system("demo"), &event).await?;
     }
-    let sender = user::find_auth(&mut *tx, "supervision")
-        .await?
-        .map(|u| u.user.id)
-        .context("演示用户supervision缺失")?;
     tx.commit().await?;
-    let finance = *tree.units.get("财政局").context("演示单位财政局缺失")?;
-    seed_data_supervision(app, tree.commission, finance, sender)
-        .await
-        .context("装入大数据监督演示数据失败")?;
-    Ok(logins)
-}
-
-/// Importer recorded in the versions the demo publishes (so they are recognised later).
-pub const DEMO_IMPORTER: &str = "演示数据";
-
-/// Seed of the synthetic demo datasets.
-const SYNTH_SEED: u64 = 2026;
-
-/// How many findings the demo sends to 财政局 for checking (the `unit1` login answers them).
-pub const DEMO_DISPATCHED: usize = 2;
-
-/// Data supervision for the demo, each step only if not done yet: publish the small synthetic
-/// region (`qinglian synth --scale small`) as version 1 of every dataset, run every built-in
-/// model and the red flags once as a job of the commission, and send two findings to 财政局.
-async fn seed_data_supervision(app: &App, commission: OrgId, finance: OrgId, sender: i64) -> anyhow::Result<()> {
-    use qinglian_analytics::dataset::{DATASETS, HeaderMapping, PublishMeta, read_source};
-    use qinglian_analytics::synth::{self, Format, Scale, SynthArgs};
-    use qinglian_store::supervision::{self as sv, FindingFilter};
-
-    // Real data is never mixed with the demo's: a store holding any version not published by
-    // the demo gets no synthetic data, no demo run and no demo checks.
-    let latest = app.datasets.latest().await?;
-    for dataset in latest.keys() {
-        let versions = app.datasets.versions(dataset).await?;
-        if let Some(v) = versions.iter().find(|v| v.imported_by != DEMO_IMPORTER) {
-            tracing::info!(dataset = %dataset, version = v.version, "dataset store holds other data: no demo data supervision");
-            return Ok(());
-        }
-    }
-
-    // 1. Every dataset of the synthetic region not published yet.
-    let missing: Vec<&'static str> = DATASETS
-        .iter()
-        .map(|d| d.name)
-        .filter(|d| !latest.contains_key(*d))
-        .collect();
-    if !missing.is_empty() {
-        // Generated under the data directory (same disk as the store), removed afterwards.
-        let dir = app.config.data_dir.join("demo-synth");
-        let _ = std::fs::remove_dir_all(&dir);
-        let args = SynthArgs {
-            scale: Scale::Small,
-            seed: SYNTH_SEED,
-            out: dir.clone(),
-            format: Format::Parquet,
-        };
-        let started = std::time::Instant::now();
-        let generated = tokio::task::spawn_blocking(move || synth::generate(&args)).await?;
-        let published = async {
-            let summary = generated?;
-            // Every dataset at once (each publishes its own version 1).
-            let mut work = tokio::task::JoinSet::new();
-            for name in missing.into_iter().filter(|n| summary.rows(n) > 0) {
-                let (store, path) = (app.datasets.clone(), dir.join(format!("{name}.parquet")));
-                work.spawn(async move {
-                    let raw = tokio::task::spawn_blocking(move || read_source(&path))
-                        .await?
-                        .map_err(|e| anyhow::anyhow!("{e}"))?
-                        .0;
-                    let meta = PublishMeta {
-                        note: format!("合成演示数据（小规模，随机种子{SYNTH_SEED}）"),
-                        imported_by: DEMO_IMPORTER.to_string(),
-                        source_names: vec![format!("{name}.parquet")],
-                    };
-                    let cancel = tokio_util::sync::CancellationToken::new();
-                    store
-                        .publish(name, vec![raw], &HeaderMapping::default(), meta, None, &cancel)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{name}：{e}"))?;
-                    Ok::<_, anyhow::Error>(())
-                });
-            }
-            while let Some(done) = work.join_next().await {
-                done??;
-            }
-            tracing::info!(seconds = started.elapsed().as_secs_f64(), "demo datasets published");
-            Ok::<_, anyhow::Error>(())
-        }
-        .await;
-        let _ = std::fs::remove_dir_all(&dir);
-        published?;
-    }
-
-    // 2. One run of every model, unless there are findings already.
-    let everything = Scope::new(vec!["/".into()]);
-    let findings = sv::list_findings(&app.db, &everything, &FindingFilter::default(), 1, 1).await?;
-    if findings.total == 0 && !app.datasets.latest().await?.is_empty() {
-        let who = crate::ds::Requester {
-            org_id: commission,
-            user_id: None,
-            actor: Actor::system("demo"),
-        };
-        let params = crate::ds::RunParams {
-            models: crate::ds::builtin_models().into_iter().map(|m| m.id).collect(),
-            ..Default::default()
-        };
-        let id = crate::ds::queue_run(app, &who, params)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let started = std::time::Instant::now();
-        match sv::claim_job(&app.db, id).await? {
-            Some(job) => crate::ds::run_job(app, job).await,
-            // A worker of another process took it: wait for it (a while).
-            None => {
-                while !sv::job_unscoped(&app.db, id).await?.finished() {
-                    if started.elapsed() > std::time::Duration::from_secs(600) {
-                        bail!("演示模型运行（任务#{id}）由其他进程执行，10分钟内未完成");
-                    }
-                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                }
-            }
-        }
-        let job = sv::job_unscoped(&app.db, id).await?;
-        tracing::info!(seconds = started.elapsed().as_secs_f64(), "demo model run done");
-        if job.status != sv::job_status::DONE {
-            bail!("演示模型运行未完成：{}", job.message);
-        }
-    }
-
-    // 3. Two findings sent to 财政局, unless something was sent there already.
-    let sent = FindingFilter {
-        check_org_id: Some(finance),
-        ..Default::default()
+    let city = DemoCity {
+        root: tree.root,
+        commission: tree.commission,
+        sections: tree.sections,
+        units: tree.units,
     };
-    if sv::list_findings(&app.db, &everything, &sent, 1, 1).await?.total == 0 {
-        let fresh = FindingFilter {
-            status: Some(sv::finding_status::NEW.into()),
-            ..Default::default()
-        };
-        let all = sv::list_findings_all(&app.db, &everything, &fresh, 100_000).await?;
-        // A tender with red flags and a split purchase: both are the finance bureau's business.
-        let mut chosen: Vec<&sv::Finding> = Vec::new();
-        for model in [crate::ds::redflags::ID, "split_purchase"] {
-            let mut of_model: Vec<&sv::Finding> = all
-                .iter()
-                .filter(|f| f.model == model && (model != crate::ds::redflags::ID || f.subject_kind == "tender"))
-                .collect();
-            of_model.sort_by_key(|f| f.id);
-            chosen.extend(of_model.into_iter().take(1));
+    for f in crate::feature::FEATURES {
+        if let Some(seed) = f.demo {
+            seed(app, &city)
+                .await
+                .with_context(|| format!("装入演示数据失败（{}）", f.name))?;
         }
-        let mut rest: Vec<&sv::Finding> = all.iter().filter(|f| !chosen.iter().any(|c| c.id == f.id)).collect();
-        rest.sort_by_key(|f| f.id);
-        chosen.extend(rest);
-        chosen.truncate(DEMO_DISPATCHED);
-        let today = app.today();
-        // The rule's working days; pending (待定) when the calendar does not reach that far.
-        let due = qinglian_domain::data_supervision::check_due(&app.calendar(), today);
-        let mut tx = app.db.begin().await?;
-        // The demo acts as the supervision office's clerk (its sender), with the system's trust.
-        let by = qinglian_store::workflow::Performer {
-            user_id: Some(sender),
-            actor: Actor::system("demo"),
-            mode: app.mode(),
-            perms: &qinglian_store::workflow::System,
-        };
-        for f in chosen {
-            sv::dispatch(
-                &mut tx,
-                &everything,
-                &sv::Dispatch {
-                    finding_id: f.id,
-                    org_id: finance,
-                    note: "演示：请核实该疑点并反馈核查结果".into(),
-                    start: today,
-                    due,
-                },
-                &by,
-            )
-            .await?;
-        }
-        tx.commit().await?;
     }
-    Ok(())
+    Ok(logins)
 }
 
 /// A generated password that satisfies the policy (longer policies get longer passwords).

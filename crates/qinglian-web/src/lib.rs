@@ -6,14 +6,14 @@
 //! the only thing the client sees.
 
 pub mod api;
-pub mod api_ds;
 pub mod app;
 pub mod auth;
 pub mod calendar;
 pub mod charts;
 pub mod config;
-pub mod ds;
+pub mod data_supervision;
 pub mod error;
+pub mod feature;
 pub mod jobs;
 pub mod list;
 pub mod middleware;

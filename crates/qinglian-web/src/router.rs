@@ -6,7 +6,7 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
-use crate::ui::{account, admin, audit, ds, home, org, person, security};
+use crate::ui::{account, admin, audit, home, org, person, security};
 use crate::{App, api};
 
 /// Build the full router over an app.
@@ -62,38 +62,7 @@ pub fn build(app: App) -> Router {
         .route("/audit", get(audit::list))
         .route("/audit/verify", post(audit::verify))
         .route("/audit/export.xlsx", get(audit::export))
-        .route("/ds", get(ds::home))
-        .route("/ds/datasets/{name}", get(ds::dataset))
-        .route("/ds/datasets/roster/from-platform", post(ds::roster_publish))
-        .route(
-            "/ds/import",
-            get(ds::import_form)
-                .post(ds::import_upload)
-                .layer(DefaultBodyLimit::max(
-                    app.config.data_supervision.upload_max_mb * 1024 * 1024 + 64 * 1024,
-                )),
-        )
-        .route("/ds/import/confirm", post(ds::import_confirm))
-        .route("/ds/jobs", get(ds::jobs))
-        .route("/ds/jobs/{id}", get(ds::job))
-        .route("/ds/jobs/{id}/progress", get(ds::job_progress))
-        .route("/ds/jobs/{id}/cancel", post(ds::job_cancel))
-        .route("/ds/jobs/{id}/report.xlsx", get(ds::job_report))
-        .route("/ds/models", get(ds::models))
-        .route("/ds/models/custom", post(ds::custom_save))
-        .route("/ds/models/custom/new", get(ds::custom_new))
-        .route("/ds/models/custom/{code}/edit", get(ds::custom_edit))
-        .route("/ds/models/{id}", get(ds::model_detail))
-        .route("/ds/runs", post(ds::run))
-        .route("/ds/findings", get(ds::findings))
-        .route("/ds/findings/export.xlsx", get(ds::findings_export))
-        .route("/ds/findings/batch", post(ds::findings_batch))
-        .route("/ds/findings/{id}", get(ds::finding))
-        .route("/ds/findings/{id}/dispatch", post(ds::dispatch))
-        .route("/ds/findings/{id}/answer", post(ds::answer))
-        .route("/ds/findings/{id}/review", post(ds::review))
-        .route("/ds/findings/{id}/dismiss", post(ds::dismiss))
-        .route("/attachments/{id}", get(ds::attachment_download));
+        .route("/attachments/{id}", get(crate::services::attachment::download_handler));
     let api = Router::new()
         .route("/api/v1/auth/login", post(api::login))
         .route("/api/v1/auth/logout", post(api::logout))
@@ -104,16 +73,13 @@ pub fn build(app: App) -> Router {
         .route("/api/v1/persons/{id}", get(api::person_get))
         .route("/api/v1/orgs", get(api::orgs))
         .route("/api/v1/deadlines", get(api::deadlines))
-        .route("/api/v1/ds/findings", get(crate::api_ds::findings))
-        .route("/api/v1/ds/findings/{id}", get(crate::api_ds::finding))
-        .route("/api/v1/ds/runs", post(crate::api_ds::run))
-        .route("/api/v1/ds/jobs/{id}", get(crate::api_ds::job))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/{*rest}", get(api::not_found).post(api::not_found));
     let max_body = app.config.upload.max_mb * 1024 * 1024 + 64 * 1024;
     Router::new()
         .merge(ui)
         .merge(api)
+        .merge(crate::feature::routes(&app))
         .merge(crate::calendar::routes())
         .route("/healthz", get(healthz))
         .merge(crate::assets::router())
@@ -133,7 +99,7 @@ pub fn build(app: App) -> Router {
 
 /// Liveness and database check.
 async fn healthz(State(app): State<App>) -> axum::response::Response {
-    match sqlx::query("SELECT 1").fetch_one(app.db.pool()).await {
+    match app.db.ping().await {
         Ok(_) => axum::Json(serde_json::json!({"status": "ok"})).into_response(),
         Err(_) => (
             axum::http::StatusCode::SERVICE_UNAVAILABLE,

@@ -11,7 +11,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let jobs = crate::jobs::spawn(app.clone());
-    let worker = crate::ds::spawn_worker(app.clone());
+    let worker = crate::data_supervision::jobs::spawn_worker(app.clone());
     let router = crate::router::build(app);
     axum::serve(
         listener,

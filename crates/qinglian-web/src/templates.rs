@@ -7,6 +7,7 @@ use qinglian_store::permission as perm;
 
 use crate::App;
 use crate::auth::Ctx;
+use crate::feature::MenuEntry;
 
 /// Render a template; a rendering failure is logged and shown as a short error (it is a bug).
 pub fn render<T: Template>(t: &T) -> String {
@@ -59,50 +60,52 @@ pub struct Chrome {
     pub demo: bool,
 }
 
-/// (group, label, href, permission needed or "" for everyone)
-const MENU: &[(&str, &str, &str, &str)] = &[
-    ("工作台", "首页", "/", ""),
-    ("工作台", "期限预警", "/deadlines", perm::DEADLINE_READ),
-    ("工作台", "消息通知", "/notifications", ""),
-    ("工作台", "工作日历", "/calendar", ""),
-    ("基础数据", "组织机构", "/orgs", perm::ORG_READ),
-    ("基础数据", "人员名册", "/persons", perm::PERSON_READ),
-    ("大数据监督", "监督概览", "/ds", perm::DS_RULES),
-    ("大数据监督", "疑点清单", "/ds/findings", perm::DS_READ),
-    ("大数据监督", "比对模型", "/ds/models", perm::DS_RULES),
-    ("系统管理", "用户管理", "/admin/users", perm::USER_MANAGE),
-    ("系统管理", "组织机构维护", "/orgs", perm::ORG_MANAGE),
-    ("系统管理", "工作日历维护", "/admin/calendar", perm::CONFIG_MANAGE),
-    ("安全管理", "角色权限", "/security/roles", perm::ROLE_MANAGE),
-    ("安全管理", "用户授权", "/security/users", perm::SCOPE_MANAGE),
-    ("安全管理", "安全策略", "/security/policy", perm::POLICY_MANAGE),
-    ("安全审计", "审计日志", "/audit", perm::AUDIT_READ),
+/// The platform's menu before the features' entries.
+const MENU_TOP: &[MenuEntry] = &[
+    MenuEntry::new("工作台", "首页", "/", ""),
+    MenuEntry::new("工作台", "期限预警", "/deadlines", perm::DEADLINE_READ),
+    MenuEntry::new("工作台", "消息通知", "/notifications", ""),
+    MenuEntry::new("工作台", "工作日历", "/calendar", ""),
+    MenuEntry::new("基础数据", "组织机构", "/orgs", perm::ORG_READ),
+    MenuEntry::new("基础数据", "人员名册", "/persons", perm::PERSON_READ),
+];
+
+/// The platform's menu after the features' entries: the three admins' work.
+const MENU_ADMIN: &[MenuEntry] = &[
+    MenuEntry::new("系统管理", "用户管理", "/admin/users", perm::USER_MANAGE),
+    MenuEntry::new("系统管理", "组织机构维护", "/orgs", perm::ORG_MANAGE),
+    MenuEntry::new("系统管理", "工作日历维护", "/admin/calendar", perm::CONFIG_MANAGE),
+    MenuEntry::new("安全管理", "角色权限", "/security/roles", perm::ROLE_MANAGE),
+    MenuEntry::new("安全管理", "用户授权", "/security/users", perm::SCOPE_MANAGE),
+    MenuEntry::new("安全管理", "安全策略", "/security/policy", perm::POLICY_MANAGE),
+    MenuEntry::new("安全审计", "审计日志", "/audit", perm::AUDIT_READ),
 ];
 
 /// Build the menu for a user; `active` is the href of the current section.
 pub fn menu_for(ctx: &Ctx, active: &str) -> Vec<MenuGroup> {
     let mut groups: Vec<MenuGroup> = Vec::new();
-    for (group, label, href, need) in MENU {
-        if !need.is_empty() && !ctx.principal.can(need) {
+    let entries = MENU_TOP.iter().chain(crate::feature::menu()).chain(MENU_ADMIN);
+    for e in entries {
+        if !e.permission.is_empty() && !ctx.principal.can(e.permission) {
             continue;
         }
         // Deadlines are business data; the three admins see only their own work.
-        if *href == "/deadlines" && ctx.principal.admin_kind().is_some() {
+        if e.href == "/deadlines" && ctx.principal.admin_kind().is_some() {
             continue;
         }
         let item = MenuItem {
-            label,
-            href,
-            active: *href == active,
+            label: e.label,
+            href: e.href,
+            active: e.href == active,
         };
-        match groups.iter_mut().find(|g| g.title == *group) {
+        match groups.iter_mut().find(|g| g.title == e.group) {
             Some(g) => {
-                if !g.items.iter().any(|i| i.href == *href) {
+                if !g.items.iter().any(|i| i.href == e.href) {
                     g.items.push(item)
                 }
             }
             None => groups.push(MenuGroup {
-                title: group,
+                title: e.group,
                 items: vec![item],
             }),
         }

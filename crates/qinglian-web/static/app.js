@@ -208,9 +208,133 @@
     if (e.key === 'Escape' && doc.body.classList.contains('menu-open')) setMenu(false);
   });
 
+
+  // Trees (the org tree, the data-scope picker): rows carry data-tree-id / data-tree-parent;
+  // a toggle folds a subtree, the search box shows matching units with their ancestors, a
+  // checked unit marks its whole subtree as included (a scope covers every unit below it).
+  function treeRows(tree) { return Array.prototype.slice.call(tree.querySelectorAll('[data-tree-id]')); }
+  function treeIndex(tree) {
+    var rows = treeRows(tree), byId = {}, kids = {};
+    rows.forEach(function (r) { byId[r.dataset.treeId] = r; });
+    rows.forEach(function (r) {
+      var p = r.dataset.treeParent;
+      if (p && byId[p]) (kids[p] = kids[p] || []).push(r);
+    });
+    return { rows: rows, byId: byId, kids: kids };
+  }
+  function treeAncestors(ix, r) {
+    var out = [], p = r.dataset.treeParent;
+    while (p && ix.byId[p]) { out.push(ix.byId[p]); p = ix.byId[p].dataset.treeParent; }
+    return out;
+  }
+  function treeApply(tree) {
+    var ix = treeIndex(tree), q = (tree.dataset.treeQuery || '').trim(), shown = 0;
+    ix.rows.forEach(function (r) {
+      var hidden;
+      if (q) {
+        var hit = r.textContent.indexOf(q) >= 0;
+        r.classList.toggle('tree-hit', hit);
+        hidden = !hit && !(ix.kids[r.dataset.treeId] || []).some(function (k) { return k.dataset.treeMatchBelow === '1'; });
+      } else {
+        r.classList.remove('tree-hit');
+        hidden = treeAncestors(ix, r).some(function (a) { return a.dataset.treeOpen === '0'; });
+      }
+      r.hidden = hidden;
+      if (!hidden) shown++;
+    });
+    var count = doc.querySelector('[data-tree-count="' + tree.id + '"]');
+    if (count) count.textContent = q ? '找到' + ix.rows.filter(function (r) { return r.classList.contains('tree-hit'); }).length + '个单位' : '';
+    return shown;
+  }
+  function treeMarkMatches(tree) {
+    var ix = treeIndex(tree), q = (tree.dataset.treeQuery || '').trim();
+    ix.rows.forEach(function (r) { r.dataset.treeMatchBelow = '0'; });
+    if (!q) return;
+    ix.rows.forEach(function (r) {
+      if (r.textContent.indexOf(q) >= 0) treeAncestors(ix, r).forEach(function (a) { a.dataset.treeMatchBelow = '1'; });
+    });
+  }
+  function treeCovered(tree) {
+    var ix = treeIndex(tree);
+    ix.rows.forEach(function (r) {
+      var covered = treeAncestors(ix, r).some(function (a) {
+        var b = a.querySelector('input[type=checkbox]');
+        return b && b.checked;
+      });
+      r.classList.toggle('tree-covered', covered);
+    });
+  }
+  function initTrees(root) {
+    Array.prototype.forEach.call(root.querySelectorAll('[data-tree]:not([data-tree-ready])'), function (tree) {
+      tree.dataset.treeReady = '1';
+      var ix = treeIndex(tree), depthOpen = Number(tree.dataset.treeOpenDepth || 1);
+      ix.rows.forEach(function (r) {
+        var leaf = !ix.kids[r.dataset.treeId];
+        r.classList.toggle('tree-leaf', leaf);
+        r.dataset.treeOpen = Number(r.dataset.depth || 0) < depthOpen ? '1' : '0';
+        var t = r.querySelector('.tree-toggle');
+        if (t) t.setAttribute('aria-expanded', r.dataset.treeOpen === '1' ? 'true' : 'false');
+      });
+      // Open the way to every chosen unit.
+      ix.rows.forEach(function (r) {
+        var b = r.querySelector('input[type=checkbox]');
+        if (b && b.checked) treeAncestors(ix, r).forEach(function (a) {
+          a.dataset.treeOpen = '1';
+          var t = a.querySelector('.tree-toggle');
+          if (t) t.setAttribute('aria-expanded', 'true');
+        });
+      });
+      treeCovered(tree);
+      treeApply(tree);
+    });
+  }
+  function treeSetAll(tree, open) {
+    treeRows(tree).forEach(function (r) {
+      r.dataset.treeOpen = open ? '1' : '0';
+      var t = r.querySelector('.tree-toggle');
+      if (t) t.setAttribute('aria-expanded', open ? 'true' : 'false');
+    });
+    treeApply(tree);
+  }
+  doc.addEventListener('click', function (e) {
+    var t = e.target.closest && e.target.closest('.tree-toggle');
+    if (t) {
+      var r = t.closest('[data-tree-id]'), tree = t.closest('[data-tree]');
+      r.dataset.treeOpen = r.dataset.treeOpen === '1' ? '0' : '1';
+      t.setAttribute('aria-expanded', r.dataset.treeOpen === '1' ? 'true' : 'false');
+      treeApply(tree);
+      e.preventDefault();
+      return;
+    }
+    var all = e.target.closest && e.target.closest('[data-tree-expand],[data-tree-collapse]');
+    if (all) {
+      var id = all.getAttribute('data-tree-expand') || all.getAttribute('data-tree-collapse');
+      var tr = doc.getElementById(id);
+      if (tr) treeSetAll(tr, all.hasAttribute('data-tree-expand'));
+    }
+  });
+  doc.addEventListener('input', function (e) {
+    var id = e.target.getAttribute && e.target.getAttribute('data-tree-search');
+    if (!id) return;
+    var tree = doc.getElementById(id);
+    if (!tree) return;
+    tree.dataset.treeQuery = e.target.value;
+    treeMarkMatches(tree);
+    treeApply(tree);
+  });
+  doc.addEventListener('keydown', function (e) {
+    // Enter in a tree's search box filters; it never submits the form around it.
+    if (e.key === 'Enter' && e.target.getAttribute && e.target.getAttribute('data-tree-search')) e.preventDefault();
+  });
+  doc.addEventListener('change', function (e) {
+    var tree = e.target.closest && e.target.closest('[data-tree]');
+    if (tree && e.target.type === 'checkbox') treeCovered(tree);
+  });
+
   function init() {
     initCharts(doc);
     fadeFlashes(doc);
+    initTrees(doc);
   }
   doc.addEventListener('htmx:afterSettle', function (e) {
     if (e.detail && e.detail.boosted && doc.body.classList.contains('menu-open')) setMenu(false);

@@ -56,7 +56,7 @@ impl Server {
                 eprintln!("browser test server stopped: {e}");
             }
         });
-        let worker = qinglian_web::ds::spawn_worker(t.app.clone());
+        let worker = qinglian_web::data_supervision::jobs::spawn_worker(t.app.clone());
         Ok(Server {
             t,
             base: format!("http://127.0.0.1:{port}"),
@@ -83,7 +83,7 @@ impl Server {
     fn release_jobs(&self) {
         let mut w = self.worker.lock().expect("worker lock");
         if w.is_none() {
-            *w = Some(qinglian_web::ds::spawn_worker(self.t.app.clone()));
+            *w = Some(qinglian_web::data_supervision::jobs::spawn_worker(self.t.app.clone()));
         }
     }
 }
@@ -814,7 +814,7 @@ async fn journey_import(b: &Browser) -> Result<()> {
 /// Journey 5: Two units' admins see only their own people; a direct link to the other's is a 404.
 async fn journey_scope(b: &Browser) -> Result<()> {
     let s = Server::start().await?;
-    s.t.user("fin_admin", &["unit_admin"], &[s.t.orgs.finance]).await;
+    let fin_admin = s.t.user("fin_admin", &["unit_admin"], &[s.t.orgs.finance]).await;
     s.t.user("civ_admin", &["unit_admin"], &[s.t.orgs.civil]).await;
 
     login(b, &s, "fin_admin").await?;
@@ -855,7 +855,117 @@ async fn journey_scope(b: &Browser) -> Result<()> {
         !body.contains("孙民政"),
         "the 404 page leaks nothing about B's person: {body}"
     );
-    Ok(())
+    logout(b).await?;
+    scope_tree(b, &s, fin_admin).await
+}
+
+/// The names of a tree's rows a user sees now (folded and filtered rows are hidden).
+async fn tree_visible(b: &Browser, tree: &str) -> Result<Vec<String>> {
+    Ok(b.d()
+        .execute(
+            "return Array.from(document.querySelectorAll('#' + arguments[0] + ' [data-tree-id]'))\
+               .filter(function (r) { return !r.hidden; })\
+               .map(function (r) { return r.querySelector('.tree-name').textContent.trim(); });",
+            vec![serde_json::json!(tree)],
+        )
+        .await?
+        .convert()?)
+}
+
+/// Issue #16 §4: the data-scope picker is a tree — folded below the first level except the way
+/// to what is chosen, searchable, and a chosen unit visibly includes its subtree; the org tree
+/// page folds the same way and leads from a unit to its people.
+async fn scope_tree(b: &Browser, s: &Server, fin_admin: i64) -> Result<()> {
+    s.t.user("sec1", &["secadmin"], &[]).await;
+    submit_login(b, s, "sec1", PASSWORD).await?;
+    b.wait_path("/login/totp").await?;
+    b.fill("#code", &common::totp_now()).await?;
+    b.click("form[action='/login/totp'] button[type=submit]").await?;
+    wait_home(b).await?;
+    b.goto(&s.url(&format!("/security/users/{fin_admin}"))).await?;
+    b.el("#scope-tree").await?;
+    let shown = tree_visible(b, "scope-tree").await?;
+    ensure!(
+        shown.iter().any(|n| n == "测试市财政局办公室"),
+        "the way to the chosen 财政局 is open, its units shown: {shown:?}"
+    );
+    ensure!(
+        shown.iter().any(|n| n == "测试市民政局") && shown.iter().any(|n| n == "测试市"),
+        "the first level is open: {shown:?}"
+    );
+    // Folding the root hides everything below it.
+    b.click("#scope-tree [data-tree-id] .tree-toggle").await?;
+    let folded = tree_visible(b, "scope-tree").await?;
+    ensure!(folded == ["测试市"], "folded to the root: {folded:?}");
+    // Search shows the matching unit with its ancestors only.
+    b.fill("input[data-tree-search='scope-tree']", "民政").await?;
+    let found = tree_visible(b, "scope-tree").await?;
+    ensure!(
+        found == ["测试市", "测试市民政局"],
+        "search shows the match and its ancestors: {found:?}"
+    );
+    b.el_text("[data-tree-count='scope-tree']", "找到1个单位").await?;
+    b.d()
+        .execute(
+            "var e = document.querySelector(\"input[data-tree-search='scope-tree']\"); e.value = ''; \
+             e.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![],
+        )
+        .await?;
+    b.click("button[data-tree-expand='scope-tree']").await?;
+    // Choosing 测试市 includes every unit below it.
+    b.click(&format!("#scope-tree input[name=scope][value='{}']", s.t.orgs.city))
+        .await?;
+    let covered: i64 = b
+        .d()
+        .execute(
+            "return document.querySelectorAll('#scope-tree .tree-covered').length;",
+            vec![],
+        )
+        .await?
+        .convert()?;
+    let orgs = b
+        .d()
+        .execute(
+            "return document.querySelectorAll('#scope-tree [data-tree-id]').length;",
+            vec![],
+        )
+        .await?
+        .convert::<i64>()?;
+    ensure!(
+        covered == orgs - 1,
+        "every unit below 测试市 is marked as included: {covered} of {orgs}"
+    );
+    b.click("form[action^='/security/users/'] button[type=submit]").await?;
+    b.wait_path("/security/users").await?;
+    let scope = qinglian_store::user::scope_org_ids(&s.t.app.db, fin_admin).await?;
+    ensure!(scope.contains(&s.t.orgs.city), "the chosen scope is saved: {scope:?}");
+    logout(b).await?;
+
+    // The org tree page: folded the same way, searchable, each unit linked to its people.
+    login(b, s, "fin_admin").await?;
+    menu(b, "组织机构").await?;
+    b.wait_path("/orgs").await?;
+    b.fill("input[data-tree-search='org-list']", "办公室").await?;
+    let found = tree_visible(b, "org-list").await?;
+    ensure!(
+        found.last().map(String::as_str) == Some("测试市财政局办公室"),
+        "{found:?}"
+    );
+    b.nav(
+        &format!("#org-list tr[data-tree-id='{}'] a[href^='/persons']", s.t.orgs.finance),
+        "人员",
+    )
+    .await?;
+    b.wait_path("/persons").await?;
+    let url = b.d().current_url().await?;
+    ensure!(
+        url.query()
+            .unwrap_or_default()
+            .contains(&format!("org_id={}", s.t.orgs.finance)),
+        "{url}"
+    );
+    console_clean(b, "on the trees").await
 }
 
 /// How long a data-supervision job may take on the job page (debug build, 2 cores).

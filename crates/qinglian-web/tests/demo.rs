@@ -9,7 +9,7 @@ use std::time::Instant;
 use axum::http::StatusCode;
 use common::{PASSWORD, TestApp};
 use qinglian_store::Scope;
-use qinglian_store::supervision::{self as sv, FindingFilter, finding_status};
+use qinglian_store::data_supervision::{self as sv, FindingFilter, finding_status};
 use sqlx::Row;
 
 async fn count(t: &TestApp, table: &str) -> i64 {
@@ -28,9 +28,9 @@ async fn state(t: &TestApp) -> (Vec<i64>, std::collections::BTreeMap<String, u32
         "org",
         "person",
         "app_user",
-        "ds_job",
-        "ds_finding",
-        "ds_check",
+        "data_supervision_job",
+        "data_supervision_finding",
+        "data_supervision_check",
         "deadline",
         "notification",
         "audit_log",
@@ -58,7 +58,7 @@ async fn demo_data_supervision(t: TestApp) {
     ] {
         assert_eq!(latest.get(name), Some(&1), "{name}: {latest:?}");
         let v = &t.app.datasets.versions(name).await.unwrap()[0];
-        assert_eq!(v.imported_by, qinglian_web::demo::DEMO_IMPORTER);
+        assert_eq!(v.imported_by, qinglian_web::data_supervision::demo::DEMO_IMPORTER);
         assert!(v.rows > 0, "{name} is empty");
     }
 
@@ -68,7 +68,7 @@ async fn demo_data_supervision(t: TestApp) {
     assert_eq!(jobs.total, 1);
     let job = &jobs.items[0];
     assert_eq!(job.status, "done", "{}", job.message);
-    let result: qinglian_web::ds::RunResult = serde_json::from_str(&job.result_json).unwrap();
+    let result: qinglian_web::data_supervision::jobs::RunResult = serde_json::from_str(&job.result_json).unwrap();
     assert_eq!(result.models.len(), 15);
     for m in &result.models {
         assert!(m.error.is_none(), "{} failed: {:?}", m.model, m.error);
@@ -103,7 +103,7 @@ async fn demo_data_supervision(t: TestApp) {
         ..Default::default()
     };
     let sent = sv::list_findings_all(&t.app.db, &everything, &sent, 100).await.unwrap();
-    assert_eq!(sent.len(), qinglian_web::demo::DEMO_DISPATCHED);
+    assert_eq!(sent.len(), qinglian_web::data_supervision::demo::DEMO_DISPATCHED);
     assert!(sent.iter().all(|f| f.status == finding_status::CHECKING));
     assert!(sent.iter().any(|f| f.model == "redflags"), "{sent:?}");
     let unit = t.login("unit1").await;
@@ -175,8 +175,8 @@ async fn demo_seed_leaves_foreign_datasets_alone(t: TestApp) {
     qinglian_web::demo::seed(&t.app, Some(PASSWORD.into())).await.unwrap();
     let latest = t.app.datasets.latest().await.unwrap();
     assert_eq!(latest.len(), 1, "{latest:?}");
-    assert_eq!(count(&t, "ds_finding").await, 0);
-    assert_eq!(count(&t, "ds_job").await, 0);
+    assert_eq!(count(&t, "data_supervision_finding").await, 0);
+    assert_eq!(count(&t, "data_supervision_job").await, 0);
 }
 
 async fn demo_app(backend: common::Backend) -> TestApp {

@@ -12,6 +12,7 @@ on_both!(
     duplicate_id_numbers_are_refused,
     search_finds_names_by_pinyin_initials,
     surnames_read_as_surnames_and_names_sort_by_surname_then_given_name,
+    sorting_by_unit_follows_the_org_tree_and_by_rank_the_official_order,
     an_editor_without_the_sensitive_permission_never_sees_a_full_id_number,
     the_roster_pages_sorts_and_exports_from_one_list_spec,
     units_with_the_same_name_are_shown_and_accepted_by_their_path,
@@ -197,6 +198,83 @@ async fn surnames_read_as_surnames_and_names_sort_by_surname_then_given_name(t: 
     // A role that may not see ID numbers cannot probe them by their last digits.
     let unit = t.api_login("unit").await;
     assert_eq!(unit.get(&format!("/api/v1/persons?q={tail}")).await.json()["total"], 0);
+}
+
+/// Issue #16 §2: 按单位 sorts as the org tree lists the units (siblings by their sort order,
+/// then name), not by the text of id paths, where 10 comes before 2; 按职级 sorts 厅级正职
+/// before 处级正职 before 一级科员, not as text.
+async fn sorting_by_unit_follows_the_org_tree_and_by_rank_the_official_order(t: TestApp) {
+    use qinglian_store::org::{self, OrgInput, OrgKind};
+    use qinglian_store::person::{PersonFilter, PersonInput};
+    let db = &t.app.db;
+    let mut tx = db.begin().await.unwrap();
+    // Eight more units so that ids reach two digits; the last one sorts first.
+    let mut units = Vec::new();
+    for i in 0..8 {
+        let input = OrgInput {
+            parent_id: Some(t.orgs.city),
+            name: format!("测试市第{i}局"),
+            kind: OrgKind::Unit,
+            code: None,
+            sort_order: 10 - i,
+            supervised_by: None,
+        };
+        units.push(org::create(&mut tx, &input).await.unwrap());
+    }
+    org::refresh_tree_rank(&mut tx).await.unwrap();
+    let all = qinglian_store::Scope::new(vec!["/".into()]);
+    let ranks = ["一级科员", "厅级正职", "处级副职", "处级正职"];
+    for (i, unit) in units.iter().enumerate() {
+        let v = person::validate(PersonInput {
+            org_id: *unit,
+            name: format!("王{}", ["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛"][i]),
+            id_number: fix_check(&format!("1101051980010110{i}")),
+            rank: ranks[i % 4].into(),
+            ..Default::default()
+        })
+        .unwrap();
+        person::create(&mut tx, &all, &v).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert!(units.last().unwrap() >= &10, "ids reach two digits: {units:?}");
+
+    let list = async |sort: &str, desc: bool| -> Vec<(String, String, String)> {
+        let f = PersonFilter {
+            sort: Some(sort.into()),
+            desc,
+            ..Default::default()
+        };
+        person::list(db, &all, &f, 1, 50)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|p| (p.org_name, p.name, p.rank))
+            .collect()
+    };
+    let by_unit: Vec<String> = list("org", false).await.into_iter().map(|(o, _, _)| o).collect();
+    let tree: Vec<String> = org::list_all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.name)
+        .filter(|n| by_unit.contains(n))
+        .collect();
+    assert_eq!(by_unit, tree, "people by unit in the tree's order");
+    assert_eq!(
+        by_unit.first().map(String::as_str),
+        Some("测试市第7局"),
+        "sort order 3 first"
+    );
+    let by_rank: Vec<String> = list("rank", false).await.into_iter().map(|(_, _, r)| r).collect();
+    let order = ["厅级正职", "处级正职", "处级副职", "一级科员"];
+    let places: Vec<usize> = by_rank
+        .iter()
+        .map(|r| order.iter().position(|o| o == r).unwrap())
+        .collect();
+    assert!(places.windows(2).all(|w| w[0] <= w[1]), "official order: {by_rank:?}");
+    let desc: Vec<String> = list("rank", true).await.into_iter().map(|(_, _, r)| r).collect();
+    assert_eq!(desc.first().map(String::as_str), Some("一级科员"), "{desc:?}");
 }
 
 /// Issue #16 §1: the edit form is a read like any other — a unit admin without

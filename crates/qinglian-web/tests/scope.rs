@@ -18,7 +18,7 @@ on_both!(
     hostile_input_is_a_4xx,
 );
 
-async fn add_person(t: &TestApp, org: i64, name: &str, id_number: &str) -> i64 {
+async fn add_person(t: &TestApp, org: i64, name: &str, id_number: &str) -> person::PersonId {
     let v = person::validate(PersonInput {
         org_id: org,
         name: name.into(),
@@ -153,9 +153,9 @@ async fn the_three_admins_cannot_read_business_data(t: TestApp) {
 
 async fn admin_roles_cannot_be_combined_or_given_business_permissions(t: TestApp) {
     let uid = t.user("mix", &[], &[]).await;
-    let sys = user::role_id(&t.app.db, "sysadmin").await.unwrap();
-    let aud = user::role_id(&t.app.db, "auditor").await.unwrap();
-    let leader = user::role_id(&t.app.db, "leader").await.unwrap();
+    let sys = user::role_id(t.app.db.pool(), "sysadmin").await.unwrap();
+    let aud = user::role_id(t.app.db.pool(), "auditor").await.unwrap();
+    let leader = user::role_id(t.app.db.pool(), "leader").await.unwrap();
     let mut tx = t.app.db.begin().await.unwrap();
     let e = user::set_roles(&mut tx, uid, &[sys, aud]).await.unwrap_err();
     assert!(e.to_string().contains("三员分立"), "{e}");

@@ -3,7 +3,6 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
-pub mod ds;
 pub mod home;
 pub mod import;
 pub mod org;

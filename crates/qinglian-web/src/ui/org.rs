@@ -18,6 +18,7 @@ use crate::App;
 use crate::auth::Ctx;
 use crate::error::{AppError, PageResult};
 use crate::templates::{Chrome, FormErrors};
+use qinglian_store::Db;
 
 /// Orgs the caller may see: all for the system admin (who maintains the tree), else the scope.
 async fn visible(app: &App, ctx: &Ctx) -> Result<Vec<Org>, AppError> {
@@ -62,6 +63,7 @@ struct OrgsPage {
     rows: Vec<OrgRow>,
     can_manage: bool,
     can_export: bool,
+    can_read_persons: bool,
 }
 
 /// The org tree.
@@ -84,6 +86,7 @@ pub async fn list(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) 
         rows,
         can_manage: ctx.principal.can(perm::ORG_MANAGE),
         can_export: true,
+        can_read_persons: ctx.principal.can(perm::PERSON_READ),
     }))
 }
 
@@ -250,6 +253,9 @@ async fn save(app: &App, ctx: &Ctx, headers: &HeaderMap, id: Option<i64>, form: 
         Some(id) => org::update(&mut tx, id, &input).await.map(|_| id),
         None => org::create(&mut tx, &input).await,
     };
+    if result.is_ok() {
+        org::refresh_tree_rank(&mut tx).await?;
+    }
     match result {
         Ok(oid) => {
             audit::append(
@@ -575,17 +581,17 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
             supervised_by: None,
         };
         // A savepoint per row lets "import valid rows" skip a bad row without losing the rest.
-        sqlx::query("SAVEPOINT org_row").execute(&mut *tx).await?;
+        Db::savepoint(&mut tx, "org_row").await?;
         match org::create(&mut tx, &input).await {
             Ok(id) => {
-                sqlx::query("RELEASE SAVEPOINT org_row").execute(&mut *tx).await?;
+                Db::release(&mut tx, "org_row").await?;
                 by_name.entry(input.name.trim().to_string()).or_default().push(id);
                 parent_of.insert(id, (input.parent_id, input.name.trim().to_string()));
                 imported += 1;
             }
             Err(qinglian_store::StoreError::Invalid { message, .. })
             | Err(qinglian_store::StoreError::Conflict { message, .. }) => {
-                sqlx::query("ROLLBACK TO SAVEPOINT org_row").execute(&mut *tx).await?;
+                Db::rollback_to(&mut tx, "org_row").await?;
                 errors.push(qinglian_office::RowError {
                     row: row.row,
                     column: "单位名称".into(),
@@ -614,6 +620,7 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
             },
         )
         .await?;
+        org::refresh_tree_rank(&mut tx).await?;
         tx.commit().await?;
     }
     import::result_page(
@@ -644,4 +651,9 @@ pub async fn choices(app: &App, scope: &Scope) -> Result<Vec<OrgRow>, AppError> 
 /// Render the indentation for a tree row.
 pub fn indent(n: &i64) -> String {
     "　".repeat((*n).clamp(0, 10) as usize)
+}
+
+/// The depth class of a tree row (`tree-d0` … `tree-d10`).
+pub fn depth(n: &i64) -> i64 {
+    (*n).clamp(0, 10)
 }

@@ -265,7 +265,7 @@ struct PersonDetailPage {
 pub async fn detail(
     State(app): State<App>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<person::PersonId>,
     Query(q): Query<super::ListQuery>,
 ) -> PageResult {
     ctx.require(perm::PERSON_READ)?;
@@ -345,26 +345,13 @@ impl PersonForm {
 }
 
 /// Common ranks offered in the form (free text is allowed too).
-pub const RANKS: &[&str] = &[
-    "厅级正职",
-    "厅级副职",
-    "处级正职",
-    "处级副职",
-    "科级正职",
-    "科级副职",
-    "一级主任科员",
-    "二级主任科员",
-    "一级科员",
-    "二级科员",
-    "办事员",
-    "其他",
-];
+pub use qinglian_domain::rank::RANKS;
 
 #[derive(Template)]
 #[template(path = "person_form.html")]
 struct PersonFormPage {
     chrome: Chrome,
-    id: Option<i64>,
+    id: Option<person::PersonId>,
     form: PersonForm,
     errors: FormErrors,
     orgs: Vec<OrgRow>,
@@ -374,7 +361,7 @@ struct PersonFormPage {
 async fn form_page(
     app: &App,
     ctx: &Ctx,
-    id: Option<i64>,
+    id: Option<person::PersonId>,
     form: PersonForm,
     errors: FormErrors,
 ) -> Result<PersonFormPage, AppError> {
@@ -402,7 +389,7 @@ pub async fn new_form(State(app): State<App>, ctx: Ctx) -> PageResult {
 }
 
 /// Edit-person form.
-pub async fn edit_form(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+pub async fn edit_form(State(app): State<App>, ctx: Ctx, Path(id): Path<person::PersonId>) -> PageResult {
     ctx.require(perm::PERSON_MANAGE)?;
     let p = person::get(&app.db, ctx.scope(), id).await?;
     // Without person.sensitive the field starts empty (the masked number is its placeholder)
@@ -431,7 +418,7 @@ pub async fn edit_form(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) ->
     ))
 }
 
-async fn save(app: &App, ctx: &Ctx, headers: &HeaderMap, id: Option<i64>, form: PersonForm) -> PageResult {
+async fn save(app: &App, ctx: &Ctx, headers: &HeaderMap, id: Option<person::PersonId>, form: PersonForm) -> PageResult {
     ctx.require(perm::PERSON_MANAGE)?;
     let mut form = form;
     if let Some(id) = id
@@ -504,7 +491,7 @@ pub async fn update(
     State(app): State<App>,
     ctx: Ctx,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Path(id): Path<person::PersonId>,
     Form(f): Form<PersonForm>,
 ) -> PageResult {
     save(&app, &ctx, &headers, Some(id), f).await
@@ -706,7 +693,7 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
             Ok(v) => {
                 if let Some(first) = seen.get(v.id_number()) {
                     row_errors.push(("身份证号", format!("与第{first}行的身份证号重复")));
-                } else if person::id_number_exists(&app.db, v.id_number()).await? {
+                } else if person::id_number_exists(app.db.pool(), v.id_number()).await? {
                     row_errors.push(("身份证号", format!("身份证号{}已在人员名册中登记", v.id_number())));
                 } else {
                     seen.insert(v.id_number().to_string(), row.row);

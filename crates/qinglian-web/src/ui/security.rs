@@ -6,7 +6,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use qinglian_store::audit::{self, Event, Outcome};
-use qinglian_store::permission::{self as perm, PERMISSIONS, PermissionDef};
+use qinglian_store::permission::{self as perm, CATALOGUE, PermissionDef};
 use qinglian_store::setting::{self, SecurityPolicy};
 use qinglian_store::user::{self, Role, User};
 
@@ -48,7 +48,7 @@ pub async fn roles(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>)
     Ok(page(&RolesPage {
         chrome,
         roles: user::list_roles(&app.db).await?,
-        perms: PERMISSIONS,
+        perms: &CATALOGUE,
         error: None,
     }))
 }
@@ -109,7 +109,7 @@ async fn roles_refused(app: &App, ctx: &Ctx, message: String) -> PageResult {
         &RolesPage {
             chrome,
             roles,
-            perms: PERMISSIONS,
+            perms: &CATALOGUE,
             error: Some(message),
         },
     ))

@@ -181,12 +181,12 @@ impl TestApp {
     /// model run would store it; returns its id.
     pub async fn seed_finding(&self, subject: &str, explanation: &str, evidence_json: &str) -> i64 {
         let mut tx = self.app.db.begin().await.unwrap();
-        qinglian_store::supervision::upsert_findings(
+        qinglian_store::data_supervision::upsert_findings(
             &mut tx,
             None,
             self.orgs.commission,
             "{}",
-            &[qinglian_store::supervision::FindingInput {
+            &[qinglian_store::data_supervision::FindingInput {
                 model: "paid_after_death".into(),
                 model_version: 1,
                 model_title: "死亡后仍领取待遇".into(),
@@ -201,7 +201,7 @@ impl TestApp {
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        sqlx::query_scalar("SELECT id FROM ds_finding WHERE subject = $1")
+        sqlx::query_scalar("SELECT id FROM data_supervision_finding WHERE subject = $1")
             .bind(subject)
             .fetch_one(self.app.db.pool())
             .await
@@ -232,7 +232,7 @@ impl TestApp {
         .unwrap();
         let mut role_ids = Vec::new();
         for r in roles {
-            role_ids.push(user::role_id(db, r).await.unwrap());
+            role_ids.push(user::role_id(db.pool(), r).await.unwrap());
         }
         user::set_roles(&mut tx, id, &role_ids).await.unwrap();
         user::set_scope(&mut tx, id, scope).await.unwrap();
@@ -415,6 +415,7 @@ async fn fixture_orgs(db: &Db) -> Orgs {
     let civil = qinglian_store::org::create(&mut tx, &mk(Some(city), "测试市民政局", OrgKind::Unit))
         .await
         .unwrap();
+    qinglian_store::org::refresh_tree_rank(&mut tx).await.unwrap();
     tx.commit().await.unwrap();
     Orgs {
         city,

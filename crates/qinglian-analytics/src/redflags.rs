@@ -1,8 +1,10 @@
-//! Procurement red flags (采购红旗指标) as a model of the library, id `redflags`.
+//! Procurement red flags (采购红旗指标) as a model of the library, id `redflags`: the one
+//! adapter between the datasets and the indicators, used by the platform's runs and by
+//! `qinglian model run --models redflags`.
 //!
 //! The indicators are OCP Cardinal's (`qinglian-redflags`, R003 … R058) over the `tenders`,
 //! `bids`, `awards` and `enterprises` dataset versions of a run (OCDS compiled releases built
-//! by `qinglian_analytics::procurement`). The model's parameters are the Cardinal INI settings
+//! by [`crate::procurement`]). The model's parameters are the Cardinal INI settings
 //! that matter most (which indicators run, thresholds, minimum counts, fixed fences); they are
 //! turned into the INI text Cardinal reads ([`settings_ini`]), so a run on the platform and
 //! `qinglian redflags indicators --settings` with that text give the same flags.
@@ -14,8 +16,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use qinglian_analytics::model::{Engine, Finding, Model, ModelError, Param, ParamValue, Severity, SubjectKind};
-use qinglian_analytics::procurement::{self, CompiledRelease, OcdsParty, OcdsValue};
+use crate::model::{Engine, Finding, Model, ModelError, Param, ParamValue, Severity, SubjectKind};
+use crate::procurement::{self, CompiledRelease, OcdsParty, OcdsValue};
 use qinglian_redflags::{IndicatorsResult, Options, Settings};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -428,7 +430,7 @@ mod tests {
 
     #[test]
     fn parameters_become_ini_settings() {
-        let mut o = qinglian_analytics::model::ParamOverrides::new();
+        let mut o = crate::model::ParamOverrides::new();
         o.insert(
             "indicators".into(),
             ParamValue::List(vec!["r003".into(), "R058".into()]),
@@ -447,7 +449,7 @@ mod tests {
     #[test]
     fn bad_parameters_are_refused_in_chinese() {
         let with = |name: &str, v: ParamValue| {
-            let mut o = qinglian_analytics::model::ParamOverrides::new();
+            let mut o = crate::model::ParamOverrides::new();
             o.insert(name.into(), v);
             settings(&model().with_params(&o).unwrap()).unwrap_err()
         };

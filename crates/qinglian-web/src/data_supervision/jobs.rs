@@ -1,6 +1,6 @@
 //! Data supervision (大数据监督) background work: dataset imports and model runs as jobs.
 //!
-//! Jobs are rows of `ds_job`; one worker takes them oldest first. A job writes its outcome in
+//! Jobs are rows of `data_supervision_job`; one worker takes them oldest first. A job writes its outcome in
 //! one transaction at the very end (the dataset store publishes a version atomically, findings
 //! are stored together with the job's final status), so a server stopped mid-way leaves no half
 //! result: at start, jobs found `running` go back to the queue and run again from the start.
@@ -14,16 +14,16 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use qinglian_analytics::dataset::{DatasetStore, HeaderMapping, PublishMeta, read_source};
 use qinglian_analytics::model::{self, Engine, Model, ModelError, ParamOverrides, RunOptions};
+use qinglian_analytics::redflags;
 use qinglian_store::audit::{self, Actor, Event, Outcome};
-use qinglian_store::supervision::{self as sv, FindingInput, Job, JobKind, NewJob, job_status};
+use qinglian_store::data_supervision::{self as sv, FindingInput, Job, JobKind, NewJob, job_status};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
+use super::*;
 use crate::App;
 use crate::auth::Ctx;
 use crate::error::AppError;
-
-pub mod redflags;
 
 /// Parameters of an import job.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -175,7 +175,7 @@ pub async fn queue_job(
     kind: JobKind,
     title: String,
     params_json: String,
-) -> Result<i64, AppError> {
+) -> Result<sv::JobId, AppError> {
     let mut tx = app.db.begin().await?;
     let id = sv::create_job(
         &mut tx,
@@ -194,10 +194,10 @@ pub async fn queue_job(
         &who.actor,
         &Event {
             action: match kind {
-                JobKind::Import => "ds.import_queue",
-                JobKind::Run => "ds.run_queue",
+                JobKind::Import => "data_supervision.import_queue",
+                JobKind::Run => "data_supervision.run_queue",
             },
-            object_type: "ds_job",
+            object_type: "data_supervision_job",
             object_id: id.to_string(),
             outcome: Outcome::Success,
             detail: title,
@@ -213,7 +213,7 @@ pub async fn queue_job(
 /// one model, every model known, parameters of the right type and valid, every named dataset
 /// version published. Problems are refused now as 422s with a Chinese message naming the field
 /// (`models`, `params` or `versions`), so nothing bad is queued. Returns the job id.
-pub async fn queue_run(app: &App, who: &Requester, params: RunParams) -> Result<i64, AppError> {
+pub async fn queue_run(app: &App, who: &Requester, params: RunParams) -> Result<sv::JobId, AppError> {
     if params.models.is_empty() {
         return Err(AppError::invalid("models", "请至少选择一个模型"));
     }
@@ -317,7 +317,7 @@ pub async fn run_job(app: &App, job: Job) {
         Err(JobError::User(message)) => finish(app, &job, job_status::FAILED, &message, "").await,
         Err(JobError::Internal(e)) => {
             let id = qinglian_crypto::random_token(6);
-            tracing::error!(error.id = %id, job = job.id, error = %format!("{e:#}"), "data-supervision job failed");
+            tracing::error!(error.id = %id, job = job.id.0, error = %format!("{e:#}"), "data-supervision job failed");
             finish(
                 app,
                 &job,
@@ -329,7 +329,7 @@ pub async fn run_job(app: &App, job: Job) {
         }
     };
     if let Err(e) = finished {
-        tracing::error!(job = job.id, error = %e, "could not record the end of a job");
+        tracing::error!(job = job.id.0, error = %e, "could not record the end of a job");
     }
 }
 
@@ -509,7 +509,7 @@ async fn run_import(app: &App, job: &Job, cancel: &CancellationToken) -> Result<
         app.mode(),
         &job_actor(job),
         &Event {
-            action: "ds.dataset_import",
+            action: "data_supervision.dataset_import",
             object_type: "dataset",
             object_id: format!("{}@{}", params.dataset, published.version),
             outcome: Outcome::Success,
@@ -536,7 +536,7 @@ pub async fn publish_roster(app: &App, ctx: &Ctx) -> Result<qinglian_analytics::
     use qinglian_analytics::dataset::RawTable;
     use qinglian_store::permission as perm;
 
-    ctx.require(perm::DS_DATASET)?;
+    ctx.require(PERM_DATASET)?;
     ctx.require(perm::PERSON_READ)?;
     ctx.require(perm::PERSON_SENSITIVE)?;
     let people = qinglian_store::person::list_all(
@@ -612,7 +612,7 @@ pub async fn publish_roster(app: &App, ctx: &Ctx) -> Result<qinglian_analytics::
         app.mode(),
         &ctx.actor(),
         &Event {
-            action: "ds.roster_publish",
+            action: "data_supervision.roster_publish",
             object_type: "dataset",
             object_id: format!("roster@{}", published.version),
             outcome: Outcome::Success,
@@ -838,8 +838,8 @@ async fn run_models(app: &App, job: &Job, cancel: &CancellationToken) -> Result<
         app.mode(),
         &job_actor(job),
         &Event {
-            action: "ds.model_run",
-            object_type: "ds_job",
+            action: "data_supervision.model_run",
+            object_type: "data_supervision_job",
             object_id: job.id.to_string(),
             outcome: Outcome::Success,
             detail: message.clone(),

@@ -1,4 +1,4 @@
-//! The data-supervision store (`qinglian_store::supervision` and `attachment`) called directly,
+//! The data-supervision store (`qinglian_store::data_supervision` and `attachment`) called directly,
 //! on SQLite and PostgreSQL: findings with upsert and dedup, their visibility by scope, the
 //! list filters, the checking workflow (dispatch → answer → review), background jobs, custom
 //! models, header mappings, attachments and the permission grants of migration 3.
@@ -13,9 +13,9 @@ use common::TestApp;
 use qinglian_domain::deadline::Due;
 use qinglian_store::attachment::{self, NewAttachment};
 use qinglian_store::audit::Actor;
-use qinglian_store::supervision::{
-    self as sv, Answer, Dispatch, FindingFilter, FindingInput, JobKind, NewCustomModel, NewJob, Review, finding_status,
-    job_status,
+use qinglian_store::data_supervision::{
+    self as sv, Answer, CheckId, Dispatch, FindingFilter, FindingId, FindingInput, JobId, JobKind, NewCustomModel,
+    NewJob, Review, finding_status, job_status,
 };
 use qinglian_store::workflow::{Performer, System};
 use qinglian_store::{Scope, StoreError, StoreResult, Tx, notification, org, user};
@@ -81,7 +81,7 @@ async fn member(t: &TestApp, username: &str, org: i64, roles: &[&str]) -> i64 {
     .unwrap();
     let mut role_ids = Vec::new();
     for r in roles {
-        role_ids.push(user::role_id(db, r).await.unwrap());
+        role_ids.push(user::role_id(db.pool(), r).await.unwrap());
     }
     user::set_roles(&mut tx, id, &role_ids).await.unwrap();
     tx.commit().await.unwrap();
@@ -112,14 +112,14 @@ fn fi(model: &str, subject: &str, period: &str, evidence: &str) -> FindingInput 
     }
 }
 
-async fn upsert(t: &TestApp, job: Option<i64>, versions: &str, items: &[FindingInput]) -> sv::UpsertOutcome {
+async fn upsert(t: &TestApp, job: Option<JobId>, versions: &str, items: &[FindingInput]) -> sv::UpsertOutcome {
     let org = t.orgs.commission;
     write(t, async |tx| sv::upsert_findings(tx, job, org, versions, items).await)
         .await
         .unwrap()
 }
 
-async fn new_job(t: &TestApp, kind: JobKind, title: &str, org: i64) -> i64 {
+async fn new_job(t: &TestApp, kind: JobKind, title: &str, org: i64) -> JobId {
     let j = NewJob {
         kind,
         title: title.into(),
@@ -145,15 +145,15 @@ async fn finding(t: &TestApp, model: &str, subject: &str) -> sv::Finding {
         .unwrap_or_else(|| panic!("finding {model}/{subject}"))
 }
 
-async fn refetch(t: &TestApp, id: i64) -> sv::Finding {
+async fn refetch(t: &TestApp, id: FindingId) -> sv::Finding {
     sv::get_finding(&t.app.db, &everything(), id).await.unwrap()
 }
 
-fn ids(fs: &[sv::Finding]) -> BTreeSet<i64> {
+fn ids(fs: &[sv::Finding]) -> BTreeSet<FindingId> {
     fs.iter().map(|f| f.id).collect()
 }
 
-async fn visible(t: &TestApp, s: &Scope) -> BTreeSet<i64> {
+async fn visible(t: &TestApp, s: &Scope) -> BTreeSet<FindingId> {
     let page = sv::list_findings(&t.app.db, s, &FindingFilter::default(), 1, 200)
         .await
         .unwrap();
@@ -173,7 +173,7 @@ fn by(user: i64) -> Performer<'static> {
 }
 
 /// A dispatch and the user who sends it.
-fn dispatch_of(finding_id: i64, org_id: i64, start: &str, due: &str, user_id: i64) -> (Dispatch, i64) {
+fn dispatch_of(finding_id: FindingId, org_id: i64, start: &str, due: &str, user_id: i64) -> (Dispatch, i64) {
     (
         Dispatch {
             finding_id,
@@ -186,23 +186,23 @@ fn dispatch_of(finding_id: i64, org_id: i64, start: &str, due: &str, user_id: i6
     )
 }
 
-async fn dispatch(t: &TestApp, s: &Scope, d: &(Dispatch, i64)) -> StoreResult<i64> {
+async fn dispatch(t: &TestApp, s: &Scope, d: &(Dispatch, i64)) -> StoreResult<CheckId> {
     write(t, async |tx| sv::dispatch(tx, s, &d.0, &by(d.1)).await).await
 }
 
-async fn answer(t: &TestApp, s: &Scope, id: i64, a: Answer, note: &str, user: i64) -> StoreResult<i64> {
+async fn answer(t: &TestApp, s: &Scope, id: FindingId, a: Answer, note: &str, user: i64) -> StoreResult<CheckId> {
     write(t, async |tx| sv::answer(tx, s, id, a, note, &by(user)).await).await
 }
 
-async fn review(t: &TestApp, s: &Scope, id: i64, r: &Review, note: &str, user: i64) -> StoreResult<()> {
+async fn review(t: &TestApp, s: &Scope, id: FindingId, r: &Review, note: &str, user: i64) -> StoreResult<()> {
     write(t, async |tx| sv::review(tx, s, id, r, note, &by(user)).await).await
 }
 
 /// Sets a finding's status (and checking unit) directly, for tests about reading.
-async fn force_status(t: &TestApp, id: i64, status: &str, check_org: Option<i64>) {
+async fn force_status(t: &TestApp, id: FindingId, status: &str, check_org: Option<i64>) {
     let check = check_org.map_or("NULL".to_string(), |o| o.to_string());
     t.sql(&format!(
-        "UPDATE ds_finding SET status = '{status}', check_org_id = {check} WHERE id = {id}"
+        "UPDATE data_supervision_finding SET status = '{status}', check_org_id = {check} WHERE id = {id}"
     ))
     .await;
 }
@@ -220,7 +220,7 @@ struct DeadlineRow {
 }
 
 /// The deadlines linked to a finding, oldest first.
-async fn deadlines_of(t: &TestApp, finding_id: i64) -> Vec<DeadlineRow> {
+async fn deadlines_of(t: &TestApp, finding_id: FindingId) -> Vec<DeadlineRow> {
     sqlx::query(
         "SELECT module, object_type, object_id, org_id, rule_id, start_date, due_date, done_at FROM deadline \
          WHERE link = $1 ORDER BY id",
@@ -549,7 +549,7 @@ async fn findings_are_visible_through_the_owner_or_the_checking_unit(t: TestApp)
     assert_not_found(sv::get_finding(&t.app.db, &unit_a, s2).await);
     assert_not_found(sv::get_finding(&t.app.db, &unit_a, s3).await);
     assert_not_found(sv::get_finding(&t.app.db, &Scope::none(), s1).await);
-    assert_not_found(sv::get_finding(&t.app.db, &everything(), 999_999).await);
+    assert_not_found(sv::get_finding(&t.app.db, &everything(), FindingId(999_999)).await);
     assert!(sv::get_finding(&t.app.db, &unit_a_and_commission, s3).await.is_ok());
 
     // list_findings_all (export) follows it too.
@@ -690,7 +690,7 @@ async fn list_findings_filters_and_pages(t: TestApp) {
     assert_eq!(list(q("ab1")).await, BTreeSet::from([ab1]), "case-insensitive");
     assert_eq!(list(q("2026-03")).await, BTreeSet::from([d1]), "period");
     assert_eq!(list(q(" 2026-02 ")).await, BTreeSet::from([a_pct, c_bs]), "trimmed");
-    assert!(list(q("'; DROP TABLE ds_finding; --")).await.is_empty());
+    assert!(list(q("'; DROP TABLE data_supervision_finding; --")).await.is_empty());
     assert_eq!(
         list(q("%")).await,
         BTreeSet::from([a_1, a_pct]),
@@ -707,8 +707,10 @@ async fn list_findings_filters_and_pages(t: TestApp) {
     force_status(&t, ab1, finding_status::PARTLY_CONFIRMED, Some(t.orgs.civil)).await;
     force_status(&t, a_pct, finding_status::CONFIRMED, Some(t.orgs.finance)).await;
     force_status(&t, c_bs, finding_status::CHECKING, Some(t.orgs.finance)).await;
-    t.sql(&format!("UPDATE ds_finding SET clue_id = 9 WHERE id = {a_pct}"))
-        .await;
+    t.sql(&format!(
+        "UPDATE data_supervision_finding SET clue_id = 9 WHERE id = {a_pct}"
+    ))
+    .await;
     assert_eq!(
         list(FindingFilter {
             status: Some(finding_status::CONFIRMED.into()),
@@ -881,7 +883,7 @@ async fn dispatch_opens_a_tracked_check_and_notifies_the_unit(t: TestApp) {
         ("2026-03-02", "2026-03-20")
     );
     assert_eq!(d.done_at, None);
-    let deadline_id: Option<i64> = sqlx::query("SELECT deadline_id FROM ds_check WHERE id = $1")
+    let deadline_id: Option<i64> = sqlx::query("SELECT deadline_id FROM data_supervision_check WHERE id = $1")
         .bind(check_id)
         .fetch_one(t.app.db.pool())
         .await
@@ -923,9 +925,9 @@ async fn dispatch_opens_a_tracked_check_and_notifies_the_unit(t: TestApp) {
         assert_eq!(notification::unread_count(&t.app.db, uid).await.unwrap(), 0, "{who}");
     }
     // A role whose ds.answer was taken away by the security admin is not told either.
-    let unit_admin = user::role_id(&t.app.db, "unit_admin").await.unwrap();
+    let unit_admin = user::role_id(t.app.db.pool(), "unit_admin").await.unwrap();
     t.sql(&format!(
-        "DELETE FROM role_permission WHERE role_id = {unit_admin} AND permission = 'ds.answer'"
+        "DELETE FROM role_permission WHERE role_id = {unit_admin} AND permission = 'data_supervision.answer'"
     ))
     .await;
     upsert(&t, None, "{}", &[fi("dup_subsidy", "户0002", "", "[]")]).await;
@@ -1003,7 +1005,16 @@ async fn dispatch_refuses_bad_requests_and_writes_nothing(t: TestApp) {
         "org_id",
     );
     // Unknown finding.
-    assert_not_found(refused(dispatch_of(999_999, t.orgs.finance, "2026-03-02", "2026-03-20", sup)).await);
+    assert_not_found(
+        refused(dispatch_of(
+            FindingId(999_999),
+            t.orgs.finance,
+            "2026-03-02",
+            "2026-03-20",
+            sup,
+        ))
+        .await,
+    );
 
     // The workflow table decides who may: a unit's admin (ds.answer only) cannot dispatch,
     // even through the store.
@@ -1025,7 +1036,7 @@ async fn dispatch_refuses_bad_requests_and_writes_nothing(t: TestApp) {
     assert_eq!((after.status.as_str(), after.check_org_id), (finding_status::NEW, None));
     assert!(sv::checks_of(&t.app.db, s2).await.unwrap().is_empty());
     assert!(deadlines_of(&t, s2).await.is_empty());
-    assert_eq!(count(&t, "SELECT COUNT(*) FROM ds_check").await, 1);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM data_supervision_check").await, 1);
     assert_eq!(count(&t, "SELECT COUNT(*) FROM deadline").await, 1);
     assert_eq!(notification::unread_count(&t.app.db, fin_admin).await.unwrap(), 1);
 
@@ -1319,12 +1330,12 @@ async fn dismiss_and_link_clue_follow_the_status(t: TestApp) {
     let c = finding(&t, "m", "C").await.id;
     let tr = finding(&t, "m", "T").await.id;
     let p = finding(&t, "m", "P").await.id;
-    let dismiss = |id: i64, note: &'static str| {
+    let dismiss = |id: FindingId, note: &'static str| {
         let t = &t;
         let all = &all;
         async move { write(t, async |tx| sv::dismiss(tx, all, id, note, &by(sup)).await).await }
     };
-    let link = |id: i64, clue: i64| {
+    let link = |id: FindingId, clue: i64| {
         let t = &t;
         let all = &all;
         async move { write(t, async |tx| sv::link_clue(tx, all, id, clue).await).await }
@@ -1385,7 +1396,7 @@ async fn dismiss_and_link_clue_follow_the_status(t: TestApp) {
     assert_eq!(refetch(&t, p).await.clue_id, Some(42));
     assert_conflict(link(tr, 43).await);
     assert_eq!(refetch(&t, tr).await.clue_id, Some(41), "the first clue stays");
-    assert_not_found(link(999_999, 1).await);
+    assert_not_found(link(FindingId(999_999), 1).await);
 }
 
 async fn model_stats_count_by_status_within_the_scope(t: TestApp) {
@@ -1506,7 +1517,7 @@ async fn jobs_are_claimed_oldest_first_and_cancelled(t: TestApp) {
     assert!(!job.finished());
     assert_not_found(sv::get_job(db, &unit_a, j1).await);
     assert_not_found(sv::get_job(db, &Scope::none(), j1).await);
-    assert_not_found(sv::get_job(db, &commission, 999_999).await);
+    assert_not_found(sv::get_job(db, &commission, JobId(999_999)).await);
 
     // Oldest first.
     let claimed = sv::claim_next_job(db).await.unwrap().unwrap();
@@ -1539,7 +1550,7 @@ async fn jobs_are_claimed_oldest_first_and_cancelled(t: TestApp) {
         ),
         (0, 0, 0, "")
     );
-    assert_not_found(sv::job_unscoped(db, 999_999).await);
+    assert_not_found(sv::job_unscoped(db, JobId(999_999)).await);
 
     // Cancel a queued job: at once.
     write(&t, async |tx| sv::request_cancel(tx, &commission, j2).await)
@@ -1568,7 +1579,7 @@ async fn jobs_are_claimed_oldest_first_and_cancelled(t: TestApp) {
     let job = sv::job_unscoped(db, j1).await.unwrap();
     assert_eq!(job.status, job_status::RUNNING);
     assert!(job.cancel_requested && !job.finished());
-    assert!(!sv::cancel_requested(db, 999_999).await.unwrap());
+    assert!(!sv::cancel_requested(db, JobId(999_999)).await.unwrap());
 
     // Finished jobs cannot be cancelled.
     write(&t, async |tx| {
@@ -1584,7 +1595,7 @@ async fn jobs_are_claimed_oldest_first_and_cancelled(t: TestApp) {
     assert!(job.finished_at.is_some() && job.current_step.is_empty());
     assert_conflict(write(&t, async |tx| sv::request_cancel(tx, &commission, j1).await).await);
     assert_conflict(write(&t, async |tx| sv::request_cancel(tx, &commission, j2).await).await);
-    assert_not_found(write(&t, async |tx| sv::request_cancel(tx, &commission, 999_999).await).await);
+    assert_not_found(write(&t, async |tx| sv::request_cancel(tx, &commission, JobId(999_999)).await).await);
     // Progress after the end is ignored.
     sv::job_progress(db, j1, 9, 10, 1, "迟到的进度").await.unwrap();
     assert_eq!(sv::job_unscoped(db, j1).await.unwrap().done_steps, 3);
@@ -1670,7 +1681,10 @@ async fn one_job_is_claimed_by_id_only_while_queued(t: TestApp) {
         sv::claim_job(db, mine).await.unwrap().is_none(),
         "a running job is not claimed again"
     );
-    assert!(sv::claim_job(db, 999_999).await.unwrap().is_none(), "no such job");
+    assert!(
+        sv::claim_job(db, JobId(999_999)).await.unwrap().is_none(),
+        "no such job"
+    );
     assert_eq!(
         sv::job_unscoped(db, older).await.unwrap().status,
         job_status::QUEUED,
@@ -1720,7 +1734,7 @@ async fn list_jobs_filters_by_scope_and_kind(t: TestApp) {
 #[test]
 fn job_percent_and_labels() {
     let mut j = sv::Job {
-        id: 1,
+        id: JobId(1),
         kind: "run".into(),
         status: job_status::RUNNING.into(),
         title: String::new(),
@@ -1898,7 +1912,7 @@ async fn header_mappings_are_remembered_and_replaced(t: TestApp) {
     expected.sort();
     assert_eq!(got, expected);
     assert_eq!(
-        count(&t, "SELECT COUNT(*) FROM ds_header_mapping").await,
+        count(&t, "SELECT COUNT(*) FROM data_supervision_header_mapping").await,
         4,
         "replaced, not added"
     );
@@ -1929,18 +1943,23 @@ async fn attachments_are_recorded_listed_and_fetched(t: TestApp) {
         let t = &t;
         async move { write(t, async |tx| attachment::create(tx, &a).await).await }
     };
-    let a1 = create(att("ds_check", 10, "核查报告.pdf", Some(fin_admin)))
+    let a1 = create(att("data_supervision_check", 10, "核查报告.pdf", Some(fin_admin)))
         .await
         .unwrap();
-    let a2 = create(att("ds_check", 11, "银行流水.pdf", None)).await.unwrap();
-    let a3 = create(att("ds_check", 10, "补充说明.pdf", Some(fin_admin)))
+    let a2 = create(att("data_supervision_check", 11, "银行流水.pdf", None))
+        .await
+        .unwrap();
+    let a3 = create(att("data_supervision_check", 10, "补充说明.pdf", Some(fin_admin)))
         .await
         .unwrap();
     let other = create(att("report", 10, "别的.pdf", None)).await.unwrap();
-    assert_invalid(create(att("ds_check", 10, "  ", None)).await, "file");
+    assert_invalid(create(att("data_supervision_check", 10, "  ", None)).await, "file");
 
     let got = attachment::get(db, a1).await.unwrap();
-    assert_eq!((got.id, got.owner_type.as_str(), got.owner_id), (a1, "ds_check", 10));
+    assert_eq!(
+        (got.id, got.owner_type.as_str(), got.owner_id),
+        (a1, "data_supervision_check", 10)
+    );
     assert_eq!(got.file_name, "核查报告.pdf");
     assert_eq!(got.content_type, "application/pdf");
     assert_eq!(got.size_bytes, 5_000_000_000, "sizes beyond 4 GiB");
@@ -1952,9 +1971,12 @@ async fn attachments_are_recorded_listed_and_fetched(t: TestApp) {
     assert_not_found(attachment::get(db, 999_999).await);
 
     let ids_of = |v: Vec<attachment::Attachment>| v.into_iter().map(|a| a.id).collect::<Vec<_>>();
-    assert_eq!(ids_of(attachment::list(db, "ds_check", &[10]).await.unwrap()), [a1, a3]);
     assert_eq!(
-        ids_of(attachment::list(db, "ds_check", &[11, 10]).await.unwrap()),
+        ids_of(attachment::list(db, "data_supervision_check", &[10]).await.unwrap()),
+        [a1, a3]
+    );
+    assert_eq!(
+        ids_of(attachment::list(db, "data_supervision_check", &[11, 10]).await.unwrap()),
         [a1, a2, a3],
         "oldest first"
     );
@@ -1962,18 +1984,28 @@ async fn attachments_are_recorded_listed_and_fetched(t: TestApp) {
         ids_of(attachment::list(db, "report", &[10, 11]).await.unwrap()),
         [other]
     );
-    assert!(attachment::list(db, "ds_check", &[]).await.unwrap().is_empty());
-    assert!(attachment::list(db, "ds_check", &[12]).await.unwrap().is_empty());
+    assert!(
+        attachment::list(db, "data_supervision_check", &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        attachment::list(db, "data_supervision_check", &[12])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
 // Migration 3
 // ---------------------------------------------------------------------------------------------
 
-/// The ds.* permissions of every role, by role code.
+/// The data_supervision.* permissions of every role, by role code.
 async fn ds_grants(t: &TestApp) -> BTreeMap<String, BTreeSet<String>> {
     let rows = sqlx::query(
-        "SELECT r.code, rp.permission FROM role r LEFT JOIN role_permission rp ON rp.role_id = r.id AND rp.permission LIKE 'ds.%'",
+        "SELECT r.code, rp.permission FROM role r LEFT JOIN role_permission rp ON rp.role_id = r.id AND rp.permission LIKE 'data_supervision.%'",
     )
     .fetch_all(t.app.db.pool())
     .await
@@ -1989,32 +2021,33 @@ async fn ds_grants(t: &TestApp) -> BTreeMap<String, BTreeSet<String>> {
 }
 
 async fn migration_3_grants_ds_permissions_to_roles_created_before_it(t: TestApp) {
-    use qinglian_store::permission::{BUILTIN_ROLES, PERMISSIONS};
+    use qinglian_store::permission::{BUILTIN_ROLES, CATALOGUE};
     let db = &t.app.db;
     let expected: BTreeMap<String, BTreeSet<String>> = BUILTIN_ROLES
         .iter()
         .map(|b| {
             let ds = b
-                .permissions
-                .iter()
-                .filter(|p| p.starts_with("ds."))
+                .grants()
+                .into_iter()
+                .filter(|p| p.starts_with("data_supervision."))
                 .map(|p| p.to_string())
                 .collect();
             (b.code.to_string(), ds)
         })
         .collect();
-    // Non-vacuous: every ds.* permission of the catalogue is held by some built-in role.
+    // Non-vacuous: every data_supervision.* permission of the catalogue is held by some
+    // built-in role.
     let held: BTreeSet<&String> = expected.values().flatten().collect();
-    let catalogue: BTreeSet<String> = PERMISSIONS
+    let catalogue: BTreeSet<String> = CATALOGUE
         .iter()
-        .filter(|p| p.code.starts_with("ds."))
+        .filter(|p| p.code.starts_with("data_supervision."))
         .map(|p| p.code.to_string())
         .collect();
     assert_eq!(catalogue.len(), 8);
     assert_eq!(
         held,
         catalogue.iter().collect(),
-        "each ds.* permission has a default holder"
+        "each data_supervision.* permission has a default holder"
     );
 
     // A new database: the roles are created after migration 3, straight from BUILTIN_ROLES.
@@ -2027,21 +2060,22 @@ async fn migration_3_grants_ds_permissions_to_roles_created_before_it(t: TestApp
         .unwrap();
     for table in [
         "attachment",
-        "ds_check",
-        "ds_finding",
-        "ds_job",
-        "ds_custom_model",
-        "ds_header_mapping",
+        "data_supervision_check",
+        "data_supervision_finding",
+        "data_supervision_job",
+        "data_supervision_custom_model",
+        "data_supervision_header_mapping",
     ] {
         t.sql(&format!("DROP TABLE {table}")).await;
     }
-    t.sql("DELETE FROM schema_migrations WHERE version IN (3, 7)").await;
-    t.sql("DELETE FROM role_permission WHERE permission LIKE 'ds.%'").await;
+    t.sql("DELETE FROM schema_migrations WHERE version IN (3, 7, 9)").await;
+    t.sql("DELETE FROM role_permission WHERE permission LIKE 'data_supervision.%'")
+        .await;
     assert!(ds_grants(&t).await.values().all(BTreeSet::is_empty));
 
-    // The upgrade applies migrations 3 and 7 (ds.rules, issue #16), which grant what the
-    // built-in roles hold by default.
-    assert_eq!(qinglian_store::migrate::run(db).await.unwrap(), vec![3, 7]);
+    // The upgrade applies migrations 3, 7 (ds.rules, issue #16) and 9 (the module's one name,
+    // issue #11), which grant what the built-in roles hold by default.
+    assert_eq!(qinglian_store::migrate::run(db).await.unwrap(), vec![3, 7, 9]);
     let mut want = expected.clone();
     want.insert("custom_role".into(), BTreeSet::new());
     assert_eq!(ds_grants(&t).await, want, "custom roles get nothing");

@@ -3,14 +3,15 @@
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
+use qinglian_store::data_supervision::{self as sv, FindingFilter};
 use qinglian_store::permission as perm;
-use qinglian_store::supervision::{self as sv, FindingFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::*;
 use crate::App;
 use crate::auth::Ctx;
-use crate::ds::{Requester, RunParams};
+use crate::data_supervision::jobs::{Requester, RunParams};
 use crate::error::{ApiResult, AppError};
 
 /// A finding as the API returns it.
@@ -53,7 +54,7 @@ impl FindingDto {
         FindingDto {
             evidence: with_evidence.then(|| serde_json::from_str(&f.evidence_json).unwrap_or_default()),
             dataset_versions: serde_json::from_str(&f.dataset_versions).unwrap_or_default(),
-            id: f.id,
+            id: f.id.0,
             model: f.model,
             model_version: f.model_version,
             model_title: f.model_title,
@@ -106,7 +107,7 @@ pub async fn findings(
     ctx: Ctx,
     Query(q): Query<FindingListQuery>,
 ) -> ApiResult<Json<FindingPage>> {
-    ctx.require(perm::DS_READ)?;
+    ctx.require(PERM_READ)?;
     let (page, per) = qinglian_store::sql::paging(q.page, q.per_page);
     let f = FindingFilter {
         model: q.model,
@@ -130,8 +131,8 @@ pub async fn findings(
 
 /// One finding with its evidence rows.
 #[utoipa::path(get, path = "/api/v1/ds/findings/{id}", params(("id" = i64, Path)), responses((status = 200, body = FindingDto), (status = 404, body = crate::error::ErrorBody)), tag = "data_supervision", security(("bearer" = [])))]
-pub async fn finding(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> ApiResult<Json<FindingDto>> {
-    ctx.require(perm::DS_READ)?;
+pub async fn finding(State(app): State<App>, ctx: Ctx, Path(id): Path<sv::FindingId>) -> ApiResult<Json<FindingDto>> {
+    ctx.require(PERM_READ)?;
     Ok(Json(FindingDto::from(
         sv::get_finding(&app.db, ctx.scope(), id)
             .await?
@@ -185,7 +186,7 @@ impl From<sv::Job> for JobDto {
         JobDto {
             percent: j.percent(),
             result: serde_json::from_str(&j.result_json).ok(),
-            id: j.id,
+            id: j.id.0,
             kind: j.kind,
             status: j.status,
             title: j.title,
@@ -203,7 +204,7 @@ pub async fn run(
     ctx: Ctx,
     body: Result<Json<RunRequest>, JsonRejection>,
 ) -> ApiResult<(axum::http::StatusCode, Json<JobDto>)> {
-    ctx.require(perm::DS_RUN)?;
+    ctx.require(PERM_RUN)?;
     let Ok(Json(req)) = body else {
         return Err(AppError::BadRequest("请求体应为JSON：{\"models\":[…]}".into()).into());
     };
@@ -212,14 +213,27 @@ pub async fn run(
         params: req.params,
         versions: req.versions,
     };
-    let id = crate::ds::queue_run(&app, &Requester::of(&ctx)?, params).await?;
+    let id = crate::data_supervision::jobs::queue_run(&app, &Requester::of(&ctx)?, params).await?;
     let job = sv::get_job(&app.db, ctx.scope(), id).await?;
     Ok((axum::http::StatusCode::ACCEPTED, Json(job.into())))
 }
 
 /// One job with its progress.
 #[utoipa::path(get, path = "/api/v1/ds/jobs/{id}", params(("id" = i64, Path)), responses((status = 200, body = JobDto), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)), tag = "data_supervision", security(("bearer" = [])))]
-pub async fn job(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> ApiResult<Json<JobDto>> {
-    ctx.require(perm::DS_RULES)?;
+pub async fn job(State(app): State<App>, ctx: Ctx, Path(id): Path<sv::JobId>) -> ApiResult<Json<JobDto>> {
+    ctx.require(PERM_RULES)?;
     Ok(Json(sv::get_job(&app.db, ctx.scope(), id).await?.into()))
+}
+
+/// The module's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(findings, finding, run, job),
+    tags((name = "data_supervision", description = "大数据监督"))
+)]
+struct Doc;
+
+/// The module's paths and schemas, merged into `/api/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    <Doc as utoipa::OpenApi>::openapi()
 }

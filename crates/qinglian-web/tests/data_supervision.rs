@@ -6,7 +6,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::TestApp;
-use qinglian_store::supervision::{self as sv, finding_status};
+use qinglian_store::data_supervision::{self as sv, finding_status};
 
 /// A valid ID number from 17 digits.
 fn id(first17: &str) -> String {
@@ -46,7 +46,7 @@ async fn import(
     dataset: &str,
     files: &[(&str, &[u8])],
     extra: &[(&str, &str)],
-) -> i64 {
+) -> sv::JobId {
     let parts: Vec<(&str, &str, &[u8])> = files.iter().map(|(n, b)| ("file", *n, *b)).collect();
     let r = c
         .post_files("/ds/import", &parts, &[("dataset", dataset), ("note", "测试数据")])
@@ -81,8 +81,11 @@ async fn import(
     let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let r = c.post_form("/ds/import/confirm", &fields).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let job: i64 = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
-    assert_eq!(qinglian_web::ds::run_pending(&t.app).await.unwrap(), 1);
+    let job: sv::JobId = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
+    assert_eq!(
+        qinglian_web::data_supervision::jobs::run_pending(&t.app).await.unwrap(),
+        1
+    );
     job
 }
 
@@ -178,13 +181,13 @@ async fn full_journey(t: TestApp) {
     // Run the model as a background job.
     let r = c.post_form("/ds/runs", &[("model", "paid_after_death")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let job: i64 = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
+    let job: sv::JobId = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
     let queued = c.get(&format!("/ds/jobs/{job}/progress")).await.text();
     assert!(
         queued.contains("排队中") && queued.contains("hx-trigger=\"every 1s\""),
         "{queued}"
     );
-    qinglian_web::ds::run_pending(&t.app).await.unwrap();
+    qinglian_web::data_supervision::jobs::run_pending(&t.app).await.unwrap();
     let done = c.get(&format!("/ds/jobs/{job}/progress")).await.text();
     assert!(
         done.contains("已完成") && !done.contains("hx-trigger"),
@@ -214,7 +217,7 @@ async fn full_journey(t: TestApp) {
 
     // Re-running does not duplicate the known finding.
     c.post_form("/ds/runs", &[("model", "paid_after_death")]).await;
-    qinglian_web::ds::run_pending(&t.app).await.unwrap();
+    qinglian_web::data_supervision::jobs::run_pending(&t.app).await.unwrap();
     assert_eq!(
         sv::list_findings(
             &t.app.db,
@@ -481,8 +484,8 @@ async fn bad_input_and_permissions(t: TestApp) {
     // Running it over empty datasets works and finds nothing.
     let r = c.post_form("/ds/runs", &[("model", "custom:my_model")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    qinglian_web::ds::run_pending(&t.app).await.unwrap();
-    let job: i64 = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
+    qinglian_web::data_supervision::jobs::run_pending(&t.app).await.unwrap();
+    let job: sv::JobId = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
     let j = sv::job_unscoped(&t.app.db, job).await.unwrap();
     assert_eq!(j.status, "done", "{}", j.message);
 }
@@ -492,18 +495,24 @@ async fn jobs_cancel_and_survive_restart(t: TestApp) {
     let c = t.login("jiandu").await;
     // Cancelling a queued job ends it at once.
     let r = c.post_form("/ds/runs", &[("model", "split_purchase")]).await;
-    let job: i64 = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
+    let job: sv::JobId = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
     let r = c.post_form(&format!("/ds/jobs/{job}/cancel"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(sv::job_unscoped(&t.app.db, job).await.unwrap().status, "cancelled");
-    assert_eq!(qinglian_web::ds::run_pending(&t.app).await.unwrap(), 0);
+    assert_eq!(
+        qinglian_web::data_supervision::jobs::run_pending(&t.app).await.unwrap(),
+        0
+    );
     // A job left running by a stopped server runs again after the restart.
     let r = c.post_form("/ds/runs", &[("model", "split_purchase")]).await;
-    let job: i64 = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
+    let job: sv::JobId = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
     let claimed = sv::claim_next_job(&t.app.db).await.unwrap().unwrap();
     assert_eq!(claimed.id, job);
     assert_eq!(sv::requeue_interrupted(&t.app.db).await.unwrap(), 1);
-    assert_eq!(qinglian_web::ds::run_pending(&t.app).await.unwrap(), 1);
+    assert_eq!(
+        qinglian_web::data_supervision::jobs::run_pending(&t.app).await.unwrap(),
+        1
+    );
     let j = sv::job_unscoped(&t.app.db, job).await.unwrap();
     assert_eq!((j.status.as_str(), j.attempts), ("done", 2), "{}", j.message);
     // The API queues runs and reports progress.
@@ -513,7 +522,7 @@ async fn jobs_cancel_and_survive_restart(t: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
     let id = r.json()["id"].as_i64().unwrap();
-    qinglian_web::ds::run_pending(&t.app).await.unwrap();
+    qinglian_web::data_supervision::jobs::run_pending(&t.app).await.unwrap();
     let j = api.get(&format!("/api/v1/ds/jobs/{id}")).await.json();
     assert_eq!(j["status"], "done");
     assert_eq!(j["percent"], 100);
@@ -695,8 +704,8 @@ async fn redflags_journey(t: TestApp) {
         .post_form("/ds/runs", &[("model", "redflags"), ("p.indicators", "R018")])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    qinglian_web::ds::run_pending(&t.app).await.unwrap();
-    let job: i64 = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
+    qinglian_web::data_supervision::jobs::run_pending(&t.app).await.unwrap();
+    let job: sv::JobId = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
     let j = sv::job_unscoped(&t.app.db, job).await.unwrap();
     assert_eq!(j.status, "done", "{}", j.message);
     assert!(j.message.contains("疑点0条"), "{}", j.message);
@@ -708,8 +717,8 @@ async fn redflags_journey(t: TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    qinglian_web::ds::run_pending(&t.app).await.unwrap();
-    let job: i64 = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
+    qinglian_web::data_supervision::jobs::run_pending(&t.app).await.unwrap();
+    let job: sv::JobId = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
     let j = sv::job_unscoped(&t.app.db, job).await.unwrap();
     assert!(j.message.contains("新增1条"), "{}", j.message);
     let result: serde_json::Value = serde_json::from_str(&j.result_json).unwrap();
@@ -733,7 +742,7 @@ async fn redflags_journey(t: TestApp) {
         .post_json("/api/v1/ds/runs", &serde_json::json!({"models": ["redflags"]}))
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
-    qinglian_web::ds::run_pending(&t.app).await.unwrap();
+    qinglian_web::data_supervision::jobs::run_pending(&t.app).await.unwrap();
     let id = r.json()["id"].as_i64().unwrap();
     let j = api.get(&format!("/api/v1/ds/jobs/{id}")).await.json();
     assert_eq!(j["status"], "done", "{j}");
@@ -767,11 +776,11 @@ async fn redflags_journey(t: TestApp) {
     let fields: Vec<(&str, &str)> = ids.iter().map(|m| ("model", m.as_str())).collect();
     let r = c.post_form("/ds/runs", &fields).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    qinglian_web::ds::run_pending(&t.app).await.unwrap();
-    let job: i64 = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
+    qinglian_web::data_supervision::jobs::run_pending(&t.app).await.unwrap();
+    let job: sv::JobId = r.location().trim_start_matches("/ds/jobs/").parse().unwrap();
     let j = sv::job_unscoped(&t.app.db, job).await.unwrap();
     assert_eq!(j.status, "done", "{}", j.message);
-    let result: qinglian_web::ds::RunResult = serde_json::from_str(&j.result_json).unwrap();
+    let result: qinglian_web::data_supervision::jobs::RunResult = serde_json::from_str(&j.result_json).unwrap();
     assert_eq!(result.models.len(), 15);
     let rf_outcome = result.models.iter().find(|m| m.model == "redflags").unwrap();
     assert!(rf_outcome.error.is_none(), "{rf_outcome:?}");
@@ -935,7 +944,7 @@ async fn roster_from_platform(t: TestApp) {
     let entries = qinglian_store::audit::list(
         &t.app.db,
         &qinglian_store::audit::AuditFilter {
-            action: Some("ds.roster_publish".into()),
+            action: Some("data_supervision.roster_publish".into()),
             ..Default::default()
         },
         1,
@@ -1032,7 +1041,7 @@ async fn findings_are_dispatched_and_excluded_in_batches(t: TestApp) {
     let status = |t: &TestApp| {
         let pool = t.app.db.pool().clone();
         async move {
-            sqlx::query_scalar::<_, String>("SELECT status FROM ds_finding ORDER BY id")
+            sqlx::query_scalar::<_, String>("SELECT status FROM data_supervision_finding ORDER BY id")
                 .fetch_all(&pool)
                 .await
                 .unwrap()
