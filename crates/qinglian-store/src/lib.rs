@@ -46,6 +46,8 @@ pub mod scope;
 pub mod session;
 pub mod setting;
 pub mod sql;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod time;
 pub mod user;
 pub mod workflow;

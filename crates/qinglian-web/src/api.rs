@@ -302,10 +302,24 @@ pub async fn person_get(
     Ok(Json(PersonDto::from(p, shown)))
 }
 
+/// A JSON integer as JSON Schema defines one: `21` and also `21.0` (a number whose fraction is
+/// zero), which the schema's `integer` admits and serde's `i64` would refuse.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    if let Some(i) = n.as_i64() {
+        return Ok(i);
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 => Ok(f as i64),
+        _ => Err(serde::de::Error::custom(format!("应为整数：{n}"))),
+    }
+}
+
 /// New person.
 #[derive(Deserialize, ToSchema)]
 pub struct PersonCreate {
     /// Org id (in scope).
+    #[serde(deserialize_with = "whole_number")]
     pub org_id: i64,
     /// Name.
     pub name: String,
@@ -500,12 +514,74 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The OpenAPI document: the platform's paths and every feature's.
+/// The OpenAPI document: the platform's paths and every feature's, each operation listing
+/// every status it can return ([`StandardResponses`]).
 pub fn document() -> utoipa::openapi::OpenApi {
-    crate::feature::FEATURES.iter().fold(ApiDoc::openapi(), |mut doc, f| {
+    let mut doc = crate::feature::FEATURES.iter().fold(ApiDoc::openapi(), |mut doc, f| {
         doc.merge((f.openapi)());
         doc
-    })
+    });
+    utoipa::Modify::modify(&StandardResponses, &mut doc);
+    doc
+}
+
+/// The statuses every operation of a kind can return, added where an operation's own list
+/// leaves them out (issue #16 §6), so that the document never hides one: a secured operation
+/// answers 401 without a valid session and 403 without the permission; an operation with a
+/// path parameter answers 400 for one of the wrong type and 404 for an id that does not exist
+/// or is out of scope; one with a query or a body answers 400 when it cannot be read.
+struct StandardResponses;
+
+impl utoipa::Modify for StandardResponses {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in doc.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in ops.into_iter().flatten() {
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let params = op.parameters.as_deref().unwrap_or(&[]);
+                let in_path = params.iter().any(|p| p.parameter_in == ParameterIn::Path);
+                let in_query = params.iter().any(|p| p.parameter_in == ParameterIn::Query);
+                let body = op.request_body.is_some();
+                let mut wanted: Vec<(&str, &str)> = Vec::new();
+                if secured {
+                    wanted.push(("401", "未登录或会话已失效"));
+                    wanted.push(("403", "无权执行此操作"));
+                }
+                if in_path {
+                    wanted.push(("400", "路径参数格式有误"));
+                    wanted.push(("404", "不存在或不在数据权限范围内"));
+                }
+                if in_query || body {
+                    wanted.push(("400", "请求参数无法读取"));
+                }
+                for (code, description) in wanted {
+                    op.responses
+                        .responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| error(description).into());
+                }
+            }
+        }
+    }
 }
 
 /// Serve the OpenAPI document.

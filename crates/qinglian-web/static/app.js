@@ -234,7 +234,7 @@
       if (q) {
         var hit = r.textContent.indexOf(q) >= 0;
         r.classList.toggle('tree-hit', hit);
-        hidden = !hit && !(ix.kids[r.dataset.treeId] || []).some(function (k) { return k.dataset.treeMatchBelow === '1'; });
+        hidden = !hit && r.dataset.treeMatchBelow !== '1';
       } else {
         r.classList.remove('tree-hit');
         hidden = treeAncestors(ix, r).some(function (a) { return a.dataset.treeOpen === '0'; });

@@ -855,6 +855,8 @@ async fn journey_scope(b: &Browser) -> Result<()> {
         !body.contains("孙民政"),
         "the 404 page leaks nothing about B's person: {body}"
     );
+    b.goto(&s.url("/")).await?;
+    wait_home(b).await?;
     logout(b).await?;
     scope_tree(b, &s, fin_admin).await
 }
@@ -876,6 +878,8 @@ async fn tree_visible(b: &Browser, tree: &str) -> Result<Vec<String>> {
 /// to what is chosen, searchable, and a chosen unit visibly includes its subtree; the org tree
 /// page folds the same way and leads from a unit to its people.
 async fn scope_tree(b: &Browser, s: &Server, fin_admin: i64) -> Result<()> {
+    // The journey's deliberate 404s before this are not this part's console problems.
+    b.console().await;
     s.t.user("sec1", &["secadmin"], &[]).await;
     submit_login(b, s, "sec1", PASSWORD).await?;
     b.wait_path("/login/totp").await?;
@@ -886,12 +890,8 @@ async fn scope_tree(b: &Browser, s: &Server, fin_admin: i64) -> Result<()> {
     b.el("#scope-tree").await?;
     let shown = tree_visible(b, "scope-tree").await?;
     ensure!(
-        shown.iter().any(|n| n == "测试市财政局办公室"),
-        "the way to the chosen 财政局 is open, its units shown: {shown:?}"
-    );
-    ensure!(
-        shown.iter().any(|n| n == "测试市民政局") && shown.iter().any(|n| n == "测试市"),
-        "the first level is open: {shown:?}"
+        shown == ["测试市", "测试市民政局", "测试市纪委监委", "测试市财政局"],
+        "the first level is open (the chosen 财政局 among it), deeper units folded: {shown:?}"
     );
     // Folding the root hides everything below it.
     b.click("#scope-tree [data-tree-id] .tree-toggle").await?;

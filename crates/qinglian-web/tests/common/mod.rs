@@ -9,8 +9,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use qinglian_store::org::{OrgInput, OrgKind};
-use qinglian_store::{Db, user};
+use qinglian_store::user;
 use qinglian_web::App;
 use qinglian_web::config::Config;
 use tower::ServiceExt;
@@ -28,82 +27,7 @@ pub const NOTICE_2026: &str = include_str!("../../../qinglian-domain/src/calenda
 /// Password of every fixture user.
 pub const PASSWORD: &str = "Test#Pass2026";
 
-/// Which database a test runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    /// Temp-file SQLite.
-    Sqlite,
-    /// A fresh schema in the local PostgreSQL.
-    Postgres,
-}
-
-/// PostgreSQL URL for tests (the machine's trust-auth server by default).
-pub fn pg_base_url() -> String {
-    std::env::var("QINGLIAN_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
-/// A fresh PostgreSQL schema; dropped when the test ends.
-pub struct PgSchema {
-    name: String,
-}
-
-impl PgSchema {
-    /// Create a schema and return it with a URL whose search_path points at it.
-    pub async fn create() -> (PgSchema, String) {
-        let name = format!("qt_{}", hex::encode(rand::random::<[u8; 6]>()));
-        let base = pg_base_url();
-        let db = Db::connect(&base).await.unwrap_or_else(|e| {
-            panic!("PostgreSQL tests need a server at {base} (set QINGLIAN_TEST_DATABASE_URL); .ci/run starts one: {e}")
-        });
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {name}")))
-            .execute(db.pool())
-            .await
-            .expect("create schema");
-        db.close().await;
-        let sep = if base.contains('?') { '&' } else { '?' };
-        (
-            PgSchema { name: name.clone() },
-            format!("{base}{sep}options=-c%20search_path%3D{name}"),
-        )
-    }
-}
-
-impl Drop for PgSchema {
-    fn drop(&mut self) {
-        let name = self.name.clone();
-        // Drop on a separate runtime: Drop cannot await, and the test runtime may be gone.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async {
-                if let Ok(db) = Db::connect(&pg_base_url()).await {
-                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {name} CASCADE")))
-                        .execute(db.pool())
-                        .await;
-                    db.close().await;
-                }
-            })
-        })
-        .join();
-    }
-}
-
-/// Ids of the fixture orgs.
-#[derive(Debug, Clone, Copy)]
-pub struct Orgs {
-    /// 测试市 (root).
-    pub city: i64,
-    /// 测试市纪委监委.
-    pub commission: i64,
-    /// 测试市财政局.
-    pub finance: i64,
-    /// 测试市财政局办公室 (section of finance).
-    pub finance_office: i64,
-    /// 测试市民政局.
-    pub civil: i64,
-}
+pub use qinglian_store::testing::{Backend, Orgs, Place, fixture_orgs};
 
 /// The app under test.
 pub struct TestApp {
@@ -115,8 +39,7 @@ pub struct TestApp {
     pub orgs: Orgs,
     /// Which database.
     pub backend: Backend,
-    _dir: tempfile::TempDir,
-    _pg: Option<PgSchema>,
+    _place: Place,
 }
 
 impl TestApp {
@@ -137,17 +60,15 @@ impl TestApp {
     }
 
     async fn build(backend: Backend, tweak: impl FnOnce(&mut Config), fixtures: bool) -> TestApp {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let (pg, url) = match backend {
-            Backend::Sqlite => (None, String::new()),
-            Backend::Postgres => {
-                let (s, u) = PgSchema::create().await;
-                (Some(s), u)
-            }
-        };
+        let place = Place::new(backend).await;
         let mut config = Config {
-            data_dir: dir.path().to_path_buf(),
-            database_url: url,
+            data_dir: place.dir.path().to_path_buf(),
+            // SQLite: the app's own default file in its data directory.
+            database_url: if backend == Backend::Postgres {
+                place.url.clone()
+            } else {
+                String::new()
+            },
             // Tests never depend on the wall clock's date (deadlines, default due dates): a
             // fixed Monday inside the built-in calendar. Tests that need another day set it.
             today: TODAY.into(),
@@ -158,13 +79,7 @@ impl TestApp {
         let orgs = if fixtures {
             fixture_orgs(&app.db).await
         } else {
-            Orgs {
-                city: 0,
-                commission: 0,
-                finance: 0,
-                finance_office: 0,
-                civil: 0,
-            }
+            Orgs::NONE
         };
         let router = qinglian_web::router::build(app.clone());
         TestApp {
@@ -172,8 +87,7 @@ impl TestApp {
             router,
             orgs,
             backend,
-            _dir: dir,
-            _pg: pg,
+            _place: place,
         }
     }
 
@@ -387,43 +301,6 @@ pub fn totp_now() -> String {
         .unwrap()
         .generate_current()
         .to_string()
-}
-
-async fn fixture_orgs(db: &Db) -> Orgs {
-    let mut tx = db.begin().await.unwrap();
-    let mk = |parent: Option<i64>, name: &str, kind: OrgKind| OrgInput {
-        parent_id: parent,
-        name: name.into(),
-        kind,
-        code: None,
-        sort_order: 0,
-        supervised_by: None,
-    };
-    let city = qinglian_store::org::create(&mut tx, &mk(None, "测试市", OrgKind::City))
-        .await
-        .unwrap();
-    let commission = qinglian_store::org::create(&mut tx, &mk(Some(city), "测试市纪委监委", OrgKind::Commission))
-        .await
-        .unwrap();
-    let finance = qinglian_store::org::create(&mut tx, &mk(Some(city), "测试市财政局", OrgKind::Unit))
-        .await
-        .unwrap();
-    let finance_office =
-        qinglian_store::org::create(&mut tx, &mk(Some(finance), "测试市财政局办公室", OrgKind::Section))
-            .await
-            .unwrap();
-    let civil = qinglian_store::org::create(&mut tx, &mk(Some(city), "测试市民政局", OrgKind::Unit))
-        .await
-        .unwrap();
-    qinglian_store::org::refresh_tree_rank(&mut tx).await.unwrap();
-    tx.commit().await.unwrap();
-    Orgs {
-        city,
-        commission,
-        finance,
-        finance_office,
-        civil,
-    }
 }
 
 /// Percent-encode for forms.

@@ -3,13 +3,10 @@
 //! list filters, the checking workflow (dispatch → answer → review), background jobs, custom
 //! models, header mappings, attachments and the permission grants of migration 3.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use common::TestApp;
 use qinglian_domain::deadline::Due;
 use qinglian_store::attachment::{self, NewAttachment};
 use qinglian_store::audit::Actor;
@@ -17,6 +14,8 @@ use qinglian_store::data_supervision::{
     self as sv, Answer, CheckId, Dispatch, FindingFilter, FindingId, FindingInput, JobId, JobKind, NewCustomModel,
     NewJob, Review, finding_status, job_status,
 };
+use qinglian_store::on_both;
+use qinglian_store::testing::TestDb;
 use qinglian_store::workflow::{Performer, System};
 use qinglian_store::{Scope, StoreError, StoreResult, Tx, notification, org, user};
 use sqlx::Row;
@@ -55,17 +54,17 @@ fn everything() -> Scope {
     Scope::new(vec!["/".into()])
 }
 
-async fn scope(t: &TestApp, orgs: &[i64]) -> Scope {
+async fn scope(t: &TestDb, orgs: &[i64]) -> Scope {
     let mut paths = Vec::new();
     for o in orgs {
-        paths.push(org::get_unscoped(t.app.db.pool(), *o).await.unwrap().path);
+        paths.push(org::get_unscoped(t.db.pool(), *o).await.unwrap().path);
     }
     Scope::new(paths)
 }
 
-/// A user whose home org is `org` (the fixture `TestApp::user` puts everybody in the city).
-async fn member(t: &TestApp, username: &str, org: i64, roles: &[&str]) -> i64 {
-    let db = &t.app.db;
+/// A user whose home org is `org` .
+async fn member(t: &TestDb, username: &str, org: i64, roles: &[&str]) -> i64 {
+    let db = &t.db;
     let mut tx = db.begin().await.unwrap();
     let id = user::create(
         &mut tx,
@@ -89,8 +88,8 @@ async fn member(t: &TestApp, username: &str, org: i64, roles: &[&str]) -> i64 {
 }
 
 /// Runs a store write in its own transaction, committed only if it succeeds.
-async fn write<T>(t: &TestApp, f: impl AsyncFnOnce(&mut Tx) -> StoreResult<T>) -> StoreResult<T> {
-    let mut tx = t.app.db.begin().await.unwrap();
+async fn write<T>(t: &TestDb, f: impl AsyncFnOnce(&mut Tx) -> StoreResult<T>) -> StoreResult<T> {
+    let mut tx = t.db.begin().await.unwrap();
     let r = f(&mut tx).await;
     if r.is_ok() {
         tx.commit().await.unwrap();
@@ -112,14 +111,14 @@ fn fi(model: &str, subject: &str, period: &str, evidence: &str) -> FindingInput 
     }
 }
 
-async fn upsert(t: &TestApp, job: Option<JobId>, versions: &str, items: &[FindingInput]) -> sv::UpsertOutcome {
+async fn upsert(t: &TestDb, job: Option<JobId>, versions: &str, items: &[FindingInput]) -> sv::UpsertOutcome {
     let org = t.orgs.commission;
     write(t, async |tx| sv::upsert_findings(tx, job, org, versions, items).await)
         .await
         .unwrap()
 }
 
-async fn new_job(t: &TestApp, kind: JobKind, title: &str, org: i64) -> JobId {
+async fn new_job(t: &TestDb, kind: JobKind, title: &str, org: i64) -> JobId {
     let j = NewJob {
         kind,
         title: title.into(),
@@ -131,13 +130,13 @@ async fn new_job(t: &TestApp, kind: JobKind, title: &str, org: i64) -> JobId {
 }
 
 /// Every finding (any scope), newest first.
-async fn all_findings(t: &TestApp) -> Vec<sv::Finding> {
-    sv::list_findings_all(&t.app.db, &everything(), &FindingFilter::default(), 100_000)
+async fn all_findings(t: &TestDb) -> Vec<sv::Finding> {
+    sv::list_findings_all(&t.db, &everything(), &FindingFilter::default(), 100_000)
         .await
         .unwrap()
 }
 
-async fn finding(t: &TestApp, model: &str, subject: &str) -> sv::Finding {
+async fn finding(t: &TestDb, model: &str, subject: &str) -> sv::Finding {
     all_findings(t)
         .await
         .into_iter()
@@ -145,16 +144,16 @@ async fn finding(t: &TestApp, model: &str, subject: &str) -> sv::Finding {
         .unwrap_or_else(|| panic!("finding {model}/{subject}"))
 }
 
-async fn refetch(t: &TestApp, id: FindingId) -> sv::Finding {
-    sv::get_finding(&t.app.db, &everything(), id).await.unwrap()
+async fn refetch(t: &TestDb, id: FindingId) -> sv::Finding {
+    sv::get_finding(&t.db, &everything(), id).await.unwrap()
 }
 
 fn ids(fs: &[sv::Finding]) -> BTreeSet<FindingId> {
     fs.iter().map(|f| f.id).collect()
 }
 
-async fn visible(t: &TestApp, s: &Scope) -> BTreeSet<FindingId> {
-    let page = sv::list_findings(&t.app.db, s, &FindingFilter::default(), 1, 200)
+async fn visible(t: &TestDb, s: &Scope) -> BTreeSet<FindingId> {
+    let page = sv::list_findings(&t.db, s, &FindingFilter::default(), 1, 200)
         .await
         .unwrap();
     assert_eq!(page.total as usize, page.items.len(), "one page holds them all");
@@ -186,20 +185,20 @@ fn dispatch_of(finding_id: FindingId, org_id: i64, start: &str, due: &str, user_
     )
 }
 
-async fn dispatch(t: &TestApp, s: &Scope, d: &(Dispatch, i64)) -> StoreResult<CheckId> {
+async fn dispatch(t: &TestDb, s: &Scope, d: &(Dispatch, i64)) -> StoreResult<CheckId> {
     write(t, async |tx| sv::dispatch(tx, s, &d.0, &by(d.1)).await).await
 }
 
-async fn answer(t: &TestApp, s: &Scope, id: FindingId, a: Answer, note: &str, user: i64) -> StoreResult<CheckId> {
+async fn answer(t: &TestDb, s: &Scope, id: FindingId, a: Answer, note: &str, user: i64) -> StoreResult<CheckId> {
     write(t, async |tx| sv::answer(tx, s, id, a, note, &by(user)).await).await
 }
 
-async fn review(t: &TestApp, s: &Scope, id: FindingId, r: &Review, note: &str, user: i64) -> StoreResult<()> {
+async fn review(t: &TestDb, s: &Scope, id: FindingId, r: &Review, note: &str, user: i64) -> StoreResult<()> {
     write(t, async |tx| sv::review(tx, s, id, r, note, &by(user)).await).await
 }
 
 /// Sets a finding's status (and checking unit) directly, for tests about reading.
-async fn force_status(t: &TestApp, id: FindingId, status: &str, check_org: Option<i64>) {
+async fn force_status(t: &TestDb, id: FindingId, status: &str, check_org: Option<i64>) {
     let check = check_org.map_or("NULL".to_string(), |o| o.to_string());
     t.sql(&format!(
         "UPDATE data_supervision_finding SET status = '{status}', check_org_id = {check} WHERE id = {id}"
@@ -220,13 +219,13 @@ struct DeadlineRow {
 }
 
 /// The deadlines linked to a finding, oldest first.
-async fn deadlines_of(t: &TestApp, finding_id: FindingId) -> Vec<DeadlineRow> {
+async fn deadlines_of(t: &TestDb, finding_id: FindingId) -> Vec<DeadlineRow> {
     sqlx::query(
         "SELECT module, object_type, object_id, org_id, rule_id, start_date, due_date, done_at FROM deadline \
          WHERE link = $1 ORDER BY id",
     )
     .bind(format!("/ds/findings/{finding_id}"))
-    .fetch_all(t.app.db.pool())
+    .fetch_all(t.db.pool())
     .await
     .unwrap()
     .iter()
@@ -243,9 +242,9 @@ async fn deadlines_of(t: &TestApp, finding_id: FindingId) -> Vec<DeadlineRow> {
     .collect()
 }
 
-async fn count(t: &TestApp, sql: &str) -> i64 {
+async fn count(t: &TestDb, sql: &str) -> i64 {
     sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-        .fetch_one(t.app.db.pool())
+        .fetch_one(t.db.pool())
         .await
         .unwrap()
         .try_get(0)
@@ -277,7 +276,7 @@ fn assert_invalid<T: std::fmt::Debug>(r: StoreResult<T>, field: &str) {
 // Upsert
 // ---------------------------------------------------------------------------------------------
 
-async fn upsert_inserts_then_counts_known_findings_and_dedups_a_batch(t: TestApp) {
+async fn upsert_inserts_then_counts_known_findings_and_dedups_a_batch(t: TestDb) {
     let j1 = new_job(&t, JobKind::Run, "第一次运行", t.orgs.commission).await;
     let out = upsert(
         &t,
@@ -357,7 +356,7 @@ async fn upsert_inserts_then_counts_known_findings_and_dedups_a_batch(t: TestApp
     assert_eq!(all_findings(&t).await.len(), 5);
 }
 
-async fn upsert_refreshes_evidence_only_while_a_finding_is_new(t: TestApp) {
+async fn upsert_refreshes_evidence_only_while_a_finding_is_new(t: TestDb) {
     let sup = member(&t, "sup", t.orgs.commission, &["supervision"]).await;
     let j1 = new_job(&t, JobKind::Run, "第一次", t.orgs.commission).await;
     upsert(
@@ -414,7 +413,7 @@ async fn upsert_refreshes_evidence_only_while_a_finding_is_new(t: TestApp) {
     assert_eq!(b2.last_job_id, Some(j2), "but the run is recorded");
 }
 
-async fn upsert_stores_many_findings_in_chunks_with_and_without_a_job(t: TestApp) {
+async fn upsert_stores_many_findings_in_chunks_with_and_without_a_job(t: TestDb) {
     // 137 findings: two full chunks of 50 and a partial one; quotes and Chinese in the values.
     let items: Vec<FindingInput> = (0..137)
         .map(|i| {
@@ -468,7 +467,7 @@ async fn upsert_stores_many_findings_in_chunks_with_and_without_a_job(t: TestApp
 // Scope
 // ---------------------------------------------------------------------------------------------
 
-async fn findings_are_visible_through_the_owner_or_the_checking_unit(t: TestApp) {
+async fn findings_are_visible_through_the_owner_or_the_checking_unit(t: TestDb) {
     let sup = member(&t, "sup", t.orgs.commission, &["supervision"]).await;
     upsert(
         &t,
@@ -542,33 +541,33 @@ async fn findings_are_visible_through_the_owner_or_the_checking_unit(t: TestApp)
     assert!(visible(&t, &Scope::none()).await.is_empty());
 
     // get_finding: the same rule, and outside the scope looks like a missing id.
-    let f = sv::get_finding(&t.app.db, &unit_a, s1).await.unwrap();
+    let f = sv::get_finding(&t.db, &unit_a, s1).await.unwrap();
     assert_eq!(f.check_org_id, Some(t.orgs.finance));
     assert_eq!(f.check_org_name.as_deref(), Some("测试市财政局"));
-    assert_not_found(sv::get_finding(&t.app.db, &unit_b, s1).await);
-    assert_not_found(sv::get_finding(&t.app.db, &unit_a, s2).await);
-    assert_not_found(sv::get_finding(&t.app.db, &unit_a, s3).await);
-    assert_not_found(sv::get_finding(&t.app.db, &Scope::none(), s1).await);
-    assert_not_found(sv::get_finding(&t.app.db, &everything(), FindingId(999_999)).await);
-    assert!(sv::get_finding(&t.app.db, &unit_a_and_commission, s3).await.is_ok());
+    assert_not_found(sv::get_finding(&t.db, &unit_b, s1).await);
+    assert_not_found(sv::get_finding(&t.db, &unit_a, s2).await);
+    assert_not_found(sv::get_finding(&t.db, &unit_a, s3).await);
+    assert_not_found(sv::get_finding(&t.db, &Scope::none(), s1).await);
+    assert_not_found(sv::get_finding(&t.db, &everything(), FindingId(999_999)).await);
+    assert!(sv::get_finding(&t.db, &unit_a_and_commission, s3).await.is_ok());
 
     // list_findings_all (export) follows it too.
-    let export = sv::list_findings_all(&t.app.db, &unit_b, &FindingFilter::default(), 1000)
+    let export = sv::list_findings_all(&t.db, &unit_b, &FindingFilter::default(), 1000)
         .await
         .unwrap();
     assert_eq!(ids(&export), BTreeSet::from([s2]));
 
     // model_stats counts only what the scope sees.
-    let stats = sv::model_stats(&t.app.db, &unit_a).await.unwrap();
+    let stats = sv::model_stats(&t.db, &unit_a).await.unwrap();
     let by_model: BTreeMap<_, _> = stats.iter().map(|s| (s.model.as_str(), s.findings)).collect();
     assert_eq!(by_model, BTreeMap::from([("m1", 1), ("m2", 1)]));
-    let stats = sv::model_stats(&t.app.db, &unit_b).await.unwrap();
+    let stats = sv::model_stats(&t.db, &unit_b).await.unwrap();
     assert_eq!(stats.len(), 1);
     assert_eq!(
         (stats[0].model.as_str(), stats[0].findings, stats[0].in_progress),
         ("m1", 1, 1)
     );
-    assert!(sv::model_stats(&t.app.db, &Scope::none()).await.unwrap().is_empty());
+    assert!(sv::model_stats(&t.db, &Scope::none()).await.unwrap().is_empty());
 
     // Workflow calls are scoped as well: unit B cannot act on unit A's finding.
     assert_not_found(answer(&t, &unit_b, s1, Answer::True, "核实属实", sup).await);
@@ -587,7 +586,7 @@ async fn findings_are_visible_through_the_owner_or_the_checking_unit(t: TestApp)
 // Filters and paging
 // ---------------------------------------------------------------------------------------------
 
-async fn list_findings_filters_and_pages(t: TestApp) {
+async fn list_findings_filters_and_pages(t: TestDb) {
     let mk = |model: &str, subject: &str, period: &str, severity: &str, explanation: &str| {
         let mut f = fi(model, subject, period, "[]");
         f.severity = severity.into();
@@ -622,7 +621,7 @@ async fn list_findings_filters_and_pages(t: TestApp) {
     let list = |f: FindingFilter| {
         let t = &t;
         let all = &all;
-        async move { ids(&sv::list_findings(&t.app.db, all, &f, 1, 100).await.unwrap().items) }
+        async move { ids(&sv::list_findings(&t.db, all, &f, 1, 100).await.unwrap().items) }
     };
     let q = |s: &str| FindingFilter {
         q: Some(s.into()),
@@ -791,7 +790,7 @@ async fn list_findings_filters_and_pages(t: TestApp) {
     };
     let mut seen = Vec::new();
     for page in 1..=3 {
-        let p = sv::list_findings(&t.app.db, &all, &f, page, 10).await.unwrap();
+        let p = sv::list_findings(&t.db, &all, &f, page, 10).await.unwrap();
         assert_eq!(p.total, 22);
         assert_eq!(p.pages(), 3);
         assert_eq!((p.page, p.per_page), (page, 10));
@@ -806,10 +805,10 @@ async fn list_findings_filters_and_pages(t: TestApp) {
         22,
         "no overlap between pages"
     );
-    let past = sv::list_findings(&t.app.db, &all, &f, 4, 10).await.unwrap();
+    let past = sv::list_findings(&t.db, &all, &f, 4, 10).await.unwrap();
     assert!(past.items.is_empty());
     assert_eq!(past.total, 22);
-    let capped = sv::list_findings_all(&t.app.db, &all, &f, 7).await.unwrap();
+    let capped = sv::list_findings_all(&t.db, &all, &f, 7).await.unwrap();
     assert_eq!(capped.len(), 7, "export cap");
     assert_eq!(capped[0].id, seen[0]);
 }
@@ -818,7 +817,7 @@ async fn list_findings_filters_and_pages(t: TestApp) {
 // Workflow
 // ---------------------------------------------------------------------------------------------
 
-async fn dispatch_opens_a_tracked_check_and_notifies_the_unit(t: TestApp) {
+async fn dispatch_opens_a_tracked_check_and_notifies_the_unit(t: TestDb) {
     let sup = member(&t, "sup", t.orgs.commission, &["supervision"]).await;
     let fin_admin = member(&t, "fin_admin", t.orgs.finance, &["unit_admin"]).await;
     let fin_admin2 = member(&t, "fin_admin2", t.orgs.finance, &["unit_admin", "staff"]).await;
@@ -852,7 +851,7 @@ async fn dispatch_opens_a_tracked_check_and_notifies_the_unit(t: TestApp) {
     assert_eq!(after.check_org_id, Some(t.orgs.finance));
     assert_eq!(after.due_date.as_deref(), Some("2026-03-20"));
 
-    let checks = sv::checks_of(&t.app.db, f.id).await.unwrap();
+    let checks = sv::checks_of(&t.db, f.id).await.unwrap();
     assert_eq!(checks.len(), 1);
     let c = &checks[0];
     assert_eq!(c.id, check_id);
@@ -885,7 +884,7 @@ async fn dispatch_opens_a_tracked_check_and_notifies_the_unit(t: TestApp) {
     assert_eq!(d.done_at, None);
     let deadline_id: Option<i64> = sqlx::query("SELECT deadline_id FROM data_supervision_check WHERE id = $1")
         .bind(check_id)
-        .fetch_one(t.app.db.pool())
+        .fetch_one(t.db.pool())
         .await
         .unwrap()
         .try_get(0)
@@ -894,7 +893,7 @@ async fn dispatch_opens_a_tracked_check_and_notifies_the_unit(t: TestApp) {
 
     // The unit's users holding ds.answer are told; nobody else.
     for uid in [fin_admin, fin_admin2] {
-        let n = notification::list(&t.app.db, uid, 10).await.unwrap();
+        let n = notification::list(&t.db, uid, 10).await.unwrap();
         assert_eq!(n.len(), 1, "user {uid}: one notification even with two roles");
         assert_eq!(n[0].link, format!("/ds/findings/{}", f.id));
         assert_eq!(
@@ -922,10 +921,10 @@ async fn dispatch_opens_a_tracked_check_and_notifies_the_unit(t: TestApp) {
         ("a disabled user", fin_gone),
         ("the sender", sup),
     ] {
-        assert_eq!(notification::unread_count(&t.app.db, uid).await.unwrap(), 0, "{who}");
+        assert_eq!(notification::unread_count(&t.db, uid).await.unwrap(), 0, "{who}");
     }
     // A role whose ds.answer was taken away by the security admin is not told either.
-    let unit_admin = user::role_id(t.app.db.pool(), "unit_admin").await.unwrap();
+    let unit_admin = user::role_id(t.db.pool(), "unit_admin").await.unwrap();
     t.sql(&format!(
         "DELETE FROM role_permission WHERE role_id = {unit_admin} AND permission = 'data_supervision.answer'"
     ))
@@ -939,10 +938,10 @@ async fn dispatch_opens_a_tracked_check_and_notifies_the_unit(t: TestApp) {
     )
     .await
     .unwrap();
-    assert_eq!(notification::unread_count(&t.app.db, fin_admin).await.unwrap(), 1);
+    assert_eq!(notification::unread_count(&t.db, fin_admin).await.unwrap(), 1);
 }
 
-async fn dispatch_refuses_bad_requests_and_writes_nothing(t: TestApp) {
+async fn dispatch_refuses_bad_requests_and_writes_nothing(t: TestDb) {
     let sup = member(&t, "sup", t.orgs.commission, &["supervision"]).await;
     let fin_admin = member(&t, "fin_admin", t.orgs.finance, &["unit_admin"]).await;
     upsert(&t, None, "{}", &[fi("m", "S1", "", "[]"), fi("m", "S2", "", "[]")]).await;
@@ -954,7 +953,7 @@ async fn dispatch_refuses_bad_requests_and_writes_nothing(t: TestApp) {
         let t = &t;
         let all = &all;
         async move {
-            let mut tx = t.app.db.begin().await.unwrap();
+            let mut tx = t.db.begin().await.unwrap();
             let r = sv::dispatch(&mut tx, all, &d.0, &by(d.1)).await;
             tx.commit().await.unwrap();
             r
@@ -971,7 +970,7 @@ async fn dispatch_refuses_bad_requests_and_writes_nothing(t: TestApp) {
     // Twice: the finding is no longer new.
     assert_conflict(refused(dispatch_of(s1, t.orgs.civil, "2026-03-02", "2026-03-20", sup)).await);
     assert_eq!(refetch(&t, s1).await.check_org_id, Some(t.orgs.finance));
-    assert_eq!(sv::checks_of(&t.app.db, s1).await.unwrap().len(), 1);
+    assert_eq!(sv::checks_of(&t.db, s1).await.unwrap().len(), 1);
 
     // Due before start.
     assert_invalid(
@@ -1018,14 +1017,14 @@ async fn dispatch_refuses_bad_requests_and_writes_nothing(t: TestApp) {
 
     // The workflow table decides who may: a unit's admin (ds.answer only) cannot dispatch,
     // even through the store.
-    let principal = user::load_principal(&t.app.db, fin_admin).await.unwrap();
+    let principal = user::load_principal(&t.db, fin_admin).await.unwrap();
     let unit_by = Performer {
         user_id: Some(fin_admin),
         actor: Actor::system("test"),
         mode: qinglian_crypto::CryptoMode::Guomi,
         perms: &principal,
     };
-    let mut tx = t.app.db.begin().await.unwrap();
+    let mut tx = t.db.begin().await.unwrap();
     let d = dispatch_of(s2, t.orgs.finance, "2026-03-02", "2026-03-20", fin_admin).0;
     let r = sv::dispatch(&mut tx, &all, &d, &unit_by).await;
     assert!(matches!(r, Err(StoreError::Forbidden(_))), "{r:?}");
@@ -1034,11 +1033,11 @@ async fn dispatch_refuses_bad_requests_and_writes_nothing(t: TestApp) {
     // Nothing was written by the refusals.
     let after = refetch(&t, s2).await;
     assert_eq!((after.status.as_str(), after.check_org_id), (finding_status::NEW, None));
-    assert!(sv::checks_of(&t.app.db, s2).await.unwrap().is_empty());
+    assert!(sv::checks_of(&t.db, s2).await.unwrap().is_empty());
     assert!(deadlines_of(&t, s2).await.is_empty());
     assert_eq!(count(&t, "SELECT COUNT(*) FROM data_supervision_check").await, 1);
     assert_eq!(count(&t, "SELECT COUNT(*) FROM deadline").await, 1);
-    assert_eq!(notification::unread_count(&t.app.db, fin_admin).await.unwrap(), 1);
+    assert_eq!(notification::unread_count(&t.db, fin_admin).await.unwrap(), 1);
 
     // Due on the start day is fine.
     dispatch(
@@ -1051,7 +1050,7 @@ async fn dispatch_refuses_bad_requests_and_writes_nothing(t: TestApp) {
     assert_eq!(refetch(&t, s2).await.due_date.as_deref(), Some("2026-03-02"));
 }
 
-async fn answer_and_review_run_the_checking_rounds(t: TestApp) {
+async fn answer_and_review_run_the_checking_rounds(t: TestDb) {
     let sup = member(&t, "sup", t.orgs.commission, &["supervision"]).await;
     let fin_admin = member(&t, "fin_admin", t.orgs.finance, &["unit_admin"]).await;
     let commission_only = scope(&t, &[t.orgs.commission]).await;
@@ -1101,7 +1100,7 @@ async fn answer_and_review_run_the_checking_rounds(t: TestApp) {
     assert_eq!(after.status, finding_status::ANSWERED);
     assert_eq!(after.due_date, None, "no open check any more");
     // The answer tells the dispatching office (the finding's owner) which finding waits.
-    let inbox = notification::list(&t.app.db, sup, 10).await.unwrap();
+    let inbox = notification::list(&t.db, sup, 10).await.unwrap();
     assert!(
         inbox
             .iter()
@@ -1109,12 +1108,12 @@ async fn answer_and_review_run_the_checking_rounds(t: TestApp) {
         "{inbox:?}"
     );
     assert_eq!(
-        notification::unread_count(&t.app.db, fin_admin).await.unwrap(),
+        notification::unread_count(&t.db, fin_admin).await.unwrap(),
         1,
         "not the answerer"
     );
     // Every transition is on the item's history.
-    let history = qinglian_store::workflow::history(&t.app.db, "data_supervision.finding", f)
+    let history = qinglian_store::workflow::history(&t.db, "data_supervision.finding", f)
         .await
         .unwrap();
     let steps: Vec<(&str, &str, &str)> = history
@@ -1129,7 +1128,7 @@ async fn answer_and_review_run_the_checking_rounds(t: TestApp) {
     let dl = deadlines_of(&t, f).await;
     assert_eq!(dl.len(), 1);
     assert!(dl[0].done_at.is_some(), "the answer closes the deadline");
-    let checks = sv::checks_of(&t.app.db, f).await.unwrap();
+    let checks = sv::checks_of(&t.db, f).await.unwrap();
     assert_eq!(checks[0].id, c1);
     assert_eq!(checks[0].answer.as_deref(), Some("true"));
     assert_eq!(checks[0].answer_label(), "属实");
@@ -1156,11 +1155,11 @@ async fn answer_and_review_run_the_checking_rounds(t: TestApp) {
             "due_date",
         ),
     ] {
-        let mut tx = t.app.db.begin().await.unwrap();
+        let mut tx = t.db.begin().await.unwrap();
         assert_invalid(sv::review(&mut tx, &all, f, &r, note, &by(sup)).await, field);
         tx.commit().await.unwrap();
         assert_eq!(refetch(&t, f).await.status, finding_status::ANSWERED);
-        let checks = sv::checks_of(&t.app.db, f).await.unwrap();
+        let checks = sv::checks_of(&t.db, f).await.unwrap();
         assert_eq!((checks.len(), checks[0].review.as_deref()), (1, None), "{field}");
     }
 
@@ -1169,7 +1168,7 @@ async fn answer_and_review_run_the_checking_rounds(t: TestApp) {
     assert_eq!(after.status, finding_status::CHECKING);
     assert_eq!(after.check_org_id, Some(t.orgs.finance));
     assert_eq!(after.due_date.as_deref(), Some("2026-04-10"));
-    let checks = sv::checks_of(&t.app.db, f).await.unwrap();
+    let checks = sv::checks_of(&t.db, f).await.unwrap();
     assert_eq!(checks.len(), 2);
     assert_eq!(
         (checks[0].review.as_deref(), checks[0].review_label()),
@@ -1191,7 +1190,7 @@ async fn answer_and_review_run_the_checking_rounds(t: TestApp) {
     );
     assert_eq!(dl[1].rule_id, "finding_check");
     assert_eq!(
-        notification::unread_count(&t.app.db, fin_admin).await.unwrap(),
+        notification::unread_count(&t.db, fin_admin).await.unwrap(),
         2,
         "told again"
     );
@@ -1208,7 +1207,7 @@ async fn answer_and_review_run_the_checking_rounds(t: TestApp) {
     let done = refetch(&t, f).await;
     assert_eq!(done.status, finding_status::PARTLY_CONFIRMED);
     assert_eq!(done.close_note, "认定部分属实");
-    let checks = sv::checks_of(&t.app.db, f).await.unwrap();
+    let checks = sv::checks_of(&t.db, f).await.unwrap();
     assert_eq!(
         (checks[1].review.as_deref(), checks[1].review_label()),
         (Some("accepted"), "认定")
@@ -1240,14 +1239,14 @@ async fn answer_and_review_run_the_checking_rounds(t: TestApp) {
 
 /// Two requests on one finding at once (a double-clicked button, two reviewers): the second
 /// waits for the first and then sees its outcome, on both databases.
-async fn concurrent_workflow_steps_on_one_finding_run_one_after_the_other(t: TestApp) {
+async fn concurrent_workflow_steps_on_one_finding_run_one_after_the_other(t: TestDb) {
     let sup = member(&t, "sup", t.orgs.commission, &["supervision"]).await;
     let fin_admin = member(&t, "fin_admin", t.orgs.finance, &["unit_admin"]).await;
     upsert(&t, None, "{}", &[fi("m", "S", "", "[]")]).await;
     let f = finding(&t, "m", "S").await.id;
 
     // Dispatch twice: one check, one deadline, one notification.
-    let mut first = t.app.db.begin().await.unwrap();
+    let mut first = t.db.begin().await.unwrap();
     sv::dispatch(
         &mut first,
         &everything(),
@@ -1256,7 +1255,7 @@ async fn concurrent_workflow_steps_on_one_finding_run_one_after_the_other(t: Tes
     )
     .await
     .unwrap();
-    let db = t.app.db.clone();
+    let db = t.db.clone();
     let civil = t.orgs.civil;
     let second = tokio::spawn(async move {
         let mut tx = db.begin().await.unwrap();
@@ -1275,9 +1274,9 @@ async fn concurrent_workflow_steps_on_one_finding_run_one_after_the_other(t: Tes
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     first.commit().await.unwrap();
     assert_conflict(second.await.unwrap());
-    assert_eq!(sv::checks_of(&t.app.db, f).await.unwrap().len(), 1);
+    assert_eq!(sv::checks_of(&t.db, f).await.unwrap().len(), 1);
     assert_eq!(deadlines_of(&t, f).await.len(), 1);
-    assert_eq!(notification::unread_count(&t.app.db, fin_admin).await.unwrap(), 1);
+    assert_eq!(notification::unread_count(&t.db, fin_admin).await.unwrap(), 1);
 
     // Return twice: one second round.
     answer(&t, &everything(), f, Answer::True, "属实", fin_admin)
@@ -1287,11 +1286,11 @@ async fn concurrent_workflow_steps_on_one_finding_run_one_after_the_other(t: Tes
         start: day("2026-03-23"),
         due: Due::On(day("2026-04-10")),
     };
-    let mut first = t.app.db.begin().await.unwrap();
+    let mut first = t.db.begin().await.unwrap();
     sv::review(&mut first, &everything(), f, &back, "请补充材料", &by(sup))
         .await
         .unwrap();
-    let db = t.app.db.clone();
+    let db = t.db.clone();
     let again = back.clone();
     let second = tokio::spawn(async move {
         let mut tx = db.begin().await.unwrap();
@@ -1304,12 +1303,12 @@ async fn concurrent_workflow_steps_on_one_finding_run_one_after_the_other(t: Tes
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     first.commit().await.unwrap();
     assert_conflict(second.await.unwrap());
-    let checks = sv::checks_of(&t.app.db, f).await.unwrap();
+    let checks = sv::checks_of(&t.db, f).await.unwrap();
     assert_eq!(checks.iter().map(|c| c.round).collect::<Vec<_>>(), [1, 2]);
     assert_eq!(deadlines_of(&t, f).await.len(), 2);
 }
 
-async fn dismiss_and_link_clue_follow_the_status(t: TestApp) {
+async fn dismiss_and_link_clue_follow_the_status(t: TestDb) {
     let sup = member(&t, "sup", t.orgs.commission, &["supervision"]).await;
     let fin_admin = member(&t, "fin_admin", t.orgs.finance, &["unit_admin"]).await;
     let unit_a = scope(&t, &[t.orgs.finance]).await;
@@ -1399,7 +1398,7 @@ async fn dismiss_and_link_clue_follow_the_status(t: TestApp) {
     assert_not_found(link(FindingId(999_999), 1).await);
 }
 
-async fn model_stats_count_by_status_within_the_scope(t: TestApp) {
+async fn model_stats_count_by_status_within_the_scope(t: TestDb) {
     let mut items = Vec::new();
     for i in 0..8 {
         items.push(fi("m1", &format!("a{i}"), "", "[]"));
@@ -1424,7 +1423,7 @@ async fn model_stats_count_by_status_within_the_scope(t: TestApp) {
     ] {
         force_status(&t, id(s).await, status, org).await;
     }
-    let stats = sv::model_stats(&t.app.db, &everything()).await.unwrap();
+    let stats = sv::model_stats(&t.db, &everything()).await.unwrap();
     assert_eq!(
         stats.iter().map(|s| s.model.as_str()).collect::<Vec<_>>(),
         ["m0", "m1"],
@@ -1449,7 +1448,7 @@ async fn model_stats_count_by_status_within_the_scope(t: TestApp) {
     assert_eq!(m1.confirmation_rate(), Some(0.5));
 
     // The finance unit sees only what was sent to it.
-    let stats = sv::model_stats(&t.app.db, &scope(&t, &[t.orgs.finance]).await)
+    let stats = sv::model_stats(&t.db, &scope(&t, &[t.orgs.finance]).await)
         .await
         .unwrap();
     assert_eq!(stats.len(), 1);
@@ -1468,9 +1467,7 @@ async fn model_stats_count_by_status_within_the_scope(t: TestApp) {
     );
     let rate = s.confirmation_rate().unwrap();
     assert!((rate - 0.5).abs() < 1e-9, "{rate}");
-    let stats = sv::model_stats(&t.app.db, &scope(&t, &[t.orgs.civil]).await)
-        .await
-        .unwrap();
+    let stats = sv::model_stats(&t.db, &scope(&t, &[t.orgs.civil]).await).await.unwrap();
     assert_eq!((stats[0].findings, stats[0].in_progress, stats[0].partly), (2, 1, 1));
     assert_eq!(stats[0].confirmation_rate(), Some(1.0));
 }
@@ -1479,8 +1476,8 @@ async fn model_stats_count_by_status_within_the_scope(t: TestApp) {
 // Jobs
 // ---------------------------------------------------------------------------------------------
 
-async fn jobs_are_claimed_oldest_first_and_cancelled(t: TestApp) {
-    let db = &t.app.db;
+async fn jobs_are_claimed_oldest_first_and_cancelled(t: TestDb) {
+    let db = &t.db;
     let sup = member(&t, "sup", t.orgs.commission, &["supervision"]).await;
     assert!(sv::claim_next_job(db).await.unwrap().is_none(), "nothing queued");
     let j1 = write(&t, async |tx| {
@@ -1628,14 +1625,14 @@ async fn jobs_are_claimed_oldest_first_and_cancelled(t: TestApp) {
     assert_eq!((job.percent(), job.result_json.as_str()), (100, r#"{"findings":3}"#));
 }
 
-async fn concurrent_claims_never_share_a_job(t: TestApp) {
+async fn concurrent_claims_never_share_a_job(t: TestDb) {
     for round in 0..8 {
         let first = new_job(&t, JobKind::Run, &format!("第{round}轮甲"), t.orgs.commission).await;
         let second = new_job(&t, JobKind::Run, &format!("第{round}轮乙"), t.orgs.commission).await;
         let barrier = Arc::new(tokio::sync::Barrier::new(2));
         let tasks: Vec<_> = (0..2)
             .map(|_| {
-                let db = t.app.db.clone();
+                let db = t.db.clone();
                 let barrier = barrier.clone();
                 tokio::spawn(async move {
                     barrier.wait().await;
@@ -1651,13 +1648,13 @@ async fn concurrent_claims_never_share_a_job(t: TestApp) {
         let distinct: BTreeSet<_> = got.iter().collect();
         assert_eq!(distinct.len(), got.len(), "round {round}: the same job twice: {got:?}");
         // Whatever a racing loser left behind is taken now; each job ran exactly once.
-        while let Some(j) = sv::claim_next_job(&t.app.db).await.unwrap() {
+        while let Some(j) = sv::claim_next_job(&t.db).await.unwrap() {
             got.push(j.id);
         }
         got.sort_unstable();
         assert_eq!(got, vec![first, second], "round {round}");
         for id in [first, second] {
-            let job = sv::job_unscoped(&t.app.db, id).await.unwrap();
+            let job = sv::job_unscoped(&t.db, id).await.unwrap();
             assert_eq!(
                 (job.status.as_str(), job.attempts),
                 (job_status::RUNNING, 1),
@@ -1667,8 +1664,8 @@ async fn concurrent_claims_never_share_a_job(t: TestApp) {
     }
 }
 
-async fn one_job_is_claimed_by_id_only_while_queued(t: TestApp) {
-    let db = &t.app.db;
+async fn one_job_is_claimed_by_id_only_while_queued(t: TestDb) {
+    let db = &t.db;
     let older = new_job(&t, JobKind::Run, "较早的任务", t.orgs.commission).await;
     let mine = new_job(&t, JobKind::Run, "指定的任务", t.orgs.commission).await;
     // Claimed by id, not oldest first.
@@ -1694,8 +1691,8 @@ async fn one_job_is_claimed_by_id_only_while_queued(t: TestApp) {
     assert!(sv::claim_next_job(db).await.unwrap().is_none());
 }
 
-async fn list_jobs_filters_by_scope_and_kind(t: TestApp) {
-    let db = &t.app.db;
+async fn list_jobs_filters_by_scope_and_kind(t: TestDb) {
+    let db = &t.db;
     let i1 = new_job(&t, JobKind::Import, "导入一", t.orgs.commission).await;
     let r1 = new_job(&t, JobKind::Run, "运行一", t.orgs.commission).await;
     let r2 = new_job(&t, JobKind::Run, "运行二", t.orgs.commission).await;
@@ -1792,8 +1789,8 @@ fn job_percent_and_labels() {
 // Custom models, header mappings, attachments
 // ---------------------------------------------------------------------------------------------
 
-async fn custom_models_are_versioned_and_retired(t: TestApp) {
-    let db = &t.app.db;
+async fn custom_models_are_versioned_and_retired(t: TestDb) {
+    let db = &t.db;
     let sup = member(&t, "sup", t.orgs.commission, &["supervision"]).await;
     let model = |code: &str, title: &str| NewCustomModel {
         code: code.into(),
@@ -1866,8 +1863,8 @@ async fn custom_models_are_versioned_and_retired(t: TestApp) {
     assert_eq!((back.version, back.title.as_str()), (3, "大额发放（恢复）"));
 }
 
-async fn header_mappings_are_remembered_and_replaced(t: TestApp) {
-    let db = &t.app.db;
+async fn header_mappings_are_remembered_and_replaced(t: TestDb) {
+    let db = &t.db;
     let sup = member(&t, "sup", t.orgs.commission, &["supervision"]).await;
     let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
         v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
@@ -1926,8 +1923,8 @@ async fn header_mappings_are_remembered_and_replaced(t: TestApp) {
     assert_eq!(got.len(), 4);
 }
 
-async fn attachments_are_recorded_listed_and_fetched(t: TestApp) {
-    let db = &t.app.db;
+async fn attachments_are_recorded_listed_and_fetched(t: TestDb) {
+    let db = &t.db;
     let fin_admin = member(&t, "fin_admin", t.orgs.finance, &["unit_admin"]).await;
     let att = |owner_type: &str, owner_id: i64, name: &str, by: Option<i64>| NewAttachment {
         owner_type: owner_type.into(),
@@ -2003,11 +2000,11 @@ async fn attachments_are_recorded_listed_and_fetched(t: TestApp) {
 // ---------------------------------------------------------------------------------------------
 
 /// The data_supervision.* permissions of every role, by role code.
-async fn ds_grants(t: &TestApp) -> BTreeMap<String, BTreeSet<String>> {
+async fn ds_grants(t: &TestDb) -> BTreeMap<String, BTreeSet<String>> {
     let rows = sqlx::query(
         "SELECT r.code, rp.permission FROM role r LEFT JOIN role_permission rp ON rp.role_id = r.id AND rp.permission LIKE 'data_supervision.%'",
     )
-    .fetch_all(t.app.db.pool())
+    .fetch_all(t.db.pool())
     .await
     .unwrap();
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -2020,9 +2017,9 @@ async fn ds_grants(t: &TestApp) -> BTreeMap<String, BTreeSet<String>> {
     out
 }
 
-async fn migration_3_grants_ds_permissions_to_roles_created_before_it(t: TestApp) {
+async fn migration_3_grants_ds_permissions_to_roles_created_before_it(t: TestDb) {
     use qinglian_store::permission::{BUILTIN_ROLES, CATALOGUE};
-    let db = &t.app.db;
+    let db = &t.db;
     let expected: BTreeMap<String, BTreeSet<String>> = BUILTIN_ROLES
         .iter()
         .map(|b| {
