@@ -173,11 +173,3 @@ impl<T> Page<T> {
     }
 }
 
-/// Clamp paging input: 1 ≤ page ≤ 1,000,000, 1 ≤ per_page ≤ 200 (so the offset never
-/// overflows, whatever the query string says).
-pub fn paging(page: Option<i64>, per_page: Option<i64>) -> (i64, i64) {
-    (
-        page.unwrap_or(1).clamp(1, 1_000_000),
-        per_page.unwrap_or(20).clamp(1, 200),
-    )
-}

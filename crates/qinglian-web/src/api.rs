@@ -111,6 +111,7 @@ pub async fn me(ctx: Ctx) -> Json<Me> {
 
 /// Due-date query.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DueQuery {
     /// Start date (day 0), YYYY-MM-DD.
     pub start: String,
@@ -247,26 +248,43 @@ pub struct PersonPage {
 
 /// Roster query.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PersonListQuery {
     /// Name, pinyin initials or ID number.
     pub q: Option<String>,
     /// Org subtree.
     pub org_id: Option<i64>,
-    /// Page.
+    /// Page (from 1).
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<i64>,
-    /// Per page (≤ 200).
+    /// Rows per page (1–200, default 20).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 
+/// The page and page size an API list asks for: within the documented bounds or a 422
+/// naming the parameter (never silently another page than asked).
+pub fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), AppError> {
+    let page = page.unwrap_or(1);
+    if !(1..=1_000_000).contains(&page) {
+        return Err(AppError::invalid("page", "页码应为1至1000000的整数"));
+    }
+    let per_page = per_page.unwrap_or(20);
+    if !(1..=200).contains(&per_page) {
+        return Err(AppError::invalid("per_page", "每页条数应为1至200的整数"));
+    }
+    Ok((page, per_page))
+}
+
 /// List people in the caller's scope.
-#[utoipa::path(get, path = "/api/v1/persons", params(PersonListQuery), responses((status = 200, body = PersonPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), tag = "persons", security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/persons", params(PersonListQuery), responses((status = 200, body = PersonPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), tag = "persons", security(("bearer" = [])))]
 pub async fn persons(
     State(app): State<App>,
     ctx: Ctx,
     Query(q): Query<PersonListQuery>,
 ) -> ApiResult<Json<PersonPage>> {
     ctx.require(perm::PERSON_READ)?;
-    let (page, per) = qinglian_store::sql::paging(q.page, q.per_page);
+    let (page, per) = paging(q.page, q.per_page)?;
     let f = PersonFilter {
         q: q.q,
         org_id: q.org_id,

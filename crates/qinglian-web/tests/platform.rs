@@ -257,6 +257,52 @@ async fn openapi_and_unknown_api_paths(t: TestApp) {
     let j = r.json();
     assert!(j["paths"]["/api/v1/calendar/due"].is_object());
     assert!(j["paths"]["/api/v1/persons"]["get"].is_object());
+    // Issue #16 §6: the document says what each operation does. Query parameters are in the
+    // query; every secured operation lists 401 and 403, every one with a path parameter 400
+    // and 404, every one with a query or a body 400; the data-supervision feature's paths are
+    // merged in.
+    assert!(j["paths"]["/api/v1/ds/findings"]["get"].is_object());
+    let mut checked = 0;
+    for (path, item) in j["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let codes: Vec<&str> = op["responses"].as_object().unwrap().keys().map(String::as_str).collect();
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            for p in &params {
+                let name = p["name"].as_str().unwrap();
+                let place = p["in"].as_str().unwrap();
+                assert_eq!(
+                    place == "path",
+                    path.contains(&format!("{{{name}}}")),
+                    "{method} {path}: parameter {name} is in {place}"
+                );
+            }
+            let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            let mut want = Vec::new();
+            if secured {
+                want.extend(["401", "403"]);
+            }
+            if params.iter().any(|p| p["in"] == "path") {
+                want.extend(["400", "404"]);
+            }
+            if params.iter().any(|p| p["in"] == "query") || op["requestBody"].is_object() {
+                want.push("400");
+            }
+            for w in want {
+                assert!(codes.contains(&w), "{method} {path} lists {w}: {codes:?}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "{checked} operations");
+    // Paging outside the documented bounds is refused, naming the parameter.
+    t.user("casem", &["casemgmt"], &[t.orgs.city]).await;
+    let api = t.api_login("casem").await;
+    for q in ["per_page=201", "per_page=0", "page=0"] {
+        let r = api.get(&format!("/api/v1/persons?{q}")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+        assert_eq!(r.json()["field"], q.split('=').next().unwrap(), "{q}");
+    }
+    assert_eq!(api.get("/api/v1/persons?per_page=200").await.status, StatusCode::OK);
     let r = t.anon().get("/api/v1/nope").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.json()["code"], "not_found");

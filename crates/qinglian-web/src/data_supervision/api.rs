@@ -85,6 +85,7 @@ pub struct FindingPage {
 
 /// Findings query.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FindingListQuery {
     /// Model id.
     pub model: Option<String>,
@@ -94,21 +95,23 @@ pub struct FindingListQuery {
     pub severity: Option<String>,
     /// Text in subject, period or explanation.
     pub q: Option<String>,
-    /// Page.
+    /// Page (from 1).
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<i64>,
-    /// Per page (≤ 200).
+    /// Rows per page (1–200, default 20).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 
 /// Findings in the caller's scope.
-#[utoipa::path(get, path = "/api/v1/ds/findings", params(FindingListQuery), responses((status = 200, body = FindingPage), (status = 403, body = crate::error::ErrorBody)), tag = "data_supervision", security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/ds/findings", params(FindingListQuery), responses((status = 200, body = FindingPage), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)), tag = "data_supervision", security(("bearer" = [])))]
 pub async fn findings(
     State(app): State<App>,
     ctx: Ctx,
     Query(q): Query<FindingListQuery>,
 ) -> ApiResult<Json<FindingPage>> {
     ctx.require(PERM_READ)?;
-    let (page, per) = qinglian_store::sql::paging(q.page, q.per_page);
+    let (page, per) = crate::api::paging(q.page, q.per_page)?;
     let f = FindingFilter {
         model: q.model,
         status: q.status,
