@@ -172,4 +172,3 @@ impl<T> Page<T> {
         ((self.total + self.per_page - 1) / self.per_page.max(1)).max(1)
     }
 }
-

@@ -611,3 +611,20 @@ pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 pub async fn not_found() -> crate::error::ApiError {
     crate::error::ApiError(AppError::NotFound("接口"))
 }
+
+/// The platform's API routes (the features add theirs: `feature::routes`).
+pub fn routes() -> axum::Router<App> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/calendar/due", get(calendar_due))
+        .route("/api/v1/calendar/day/{date}", get(calendar_day))
+        .route("/api/v1/persons", get(persons).post(person_create))
+        .route("/api/v1/persons/{id}", get(person_get))
+        .route("/api/v1/orgs", get(orgs))
+        .route("/api/v1/deadlines", get(deadlines))
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/{*rest}", get(not_found).post(not_found))
+}

@@ -598,7 +598,8 @@ async fn api_creates_people_with_field_errors(t: TestApp) {
     // Issue #16 §6: 21.0 is an integer as the schema defines one; 21.5 is not.
     let whole = format!("{}.0", t.orgs.finance);
     let body = format!(r#"{{"org_id": {whole}, "name": "李四", "id_number": "110105194912310021"}}"#);
-    let body: serde_json::Value = serde_json::from_str(&body.replace("110105194912310021", &fix_check("11010519491231003"))).unwrap();
+    let body: serde_json::Value =
+        serde_json::from_str(&body.replace("110105194912310021", &fix_check("11010519491231003"))).unwrap();
     assert!(body["org_id"].is_f64());
     let r = api.post_json("/api/v1/persons", &body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());

@@ -265,7 +265,12 @@ async fn openapi_and_unknown_api_paths(t: TestApp) {
     let mut checked = 0;
     for (path, item) in j["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            let codes: Vec<&str> = op["responses"].as_object().unwrap().keys().map(String::as_str).collect();
+            let codes: Vec<&str> = op["responses"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
             let params = op["parameters"].as_array().cloned().unwrap_or_default();
             for p in &params {
                 let name = p["name"].as_str().unwrap();

@@ -111,3 +111,60 @@ pub fn enc(s: &str) -> String {
     }
     out
 }
+
+/// The platform's pages (the features add theirs: `feature::routes`).
+pub fn routes() -> axum::Router<crate::App> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(account::login_form).post(account::login_submit))
+        .route("/login/totp", get(account::totp_form).post(account::totp_submit))
+        .route("/logout", post(account::logout))
+        .route(
+            "/account/password",
+            get(account::password_form).post(account::password_submit),
+        )
+        .route(
+            "/account/totp",
+            get(account::totp_setup_form).post(account::totp_setup_submit),
+        )
+        .route("/notifications", get(home::notifications))
+        .route("/notifications/read-all", post(home::notifications_read_all))
+        .route("/notifications/{id}", get(home::notification_open))
+        .route("/deadlines", get(home::deadlines))
+        .route("/deadlines/export.xlsx", get(home::deadlines_export))
+        .route("/calendar", get(home::calendar))
+        .route("/orgs", get(org::list).post(org::create))
+        .route("/orgs/new", get(org::new_form))
+        .route("/orgs/export.xlsx", get(org::export))
+        .route("/orgs/import", get(org::import_form).post(org::import))
+        .route("/orgs/import/template.xlsx", get(org::import_template))
+        .route("/orgs/{id}", post(org::update))
+        .route("/orgs/{id}/edit", get(org::edit_form))
+        .route("/orgs/{id}/party-orgs", post(org::party_org_create))
+        .route("/downloads/{token}", get(org::download_generated))
+        .route("/persons", get(person::list).post(person::create))
+        .route("/persons/new", get(person::new_form))
+        .route("/persons/export.xlsx", get(person::export))
+        .route("/persons/import", get(person::import_form).post(person::import))
+        .route("/persons/import/template.xlsx", get(person::import_template))
+        .route("/persons/{id}", get(person::detail).post(person::update))
+        .route("/persons/{id}/edit", get(person::edit_form))
+        .route("/admin/users", get(admin::users).post(admin::user_create))
+        .route("/admin/users/new", get(admin::user_new_form))
+        .route("/admin/users/export.xlsx", get(admin::users_export))
+        .route("/admin/users/{id}/{action}", post(admin::user_action))
+        .route("/admin/calendar", get(admin::calendar).post(admin::calendar_save))
+        .route("/security/roles", get(security::roles).post(security::role_create))
+        .route("/security/roles/{id}", post(security::role_save))
+        .route("/security/users", get(security::users))
+        .route(
+            "/security/users/{id}",
+            get(security::user_grant).post(security::user_grant_save),
+        )
+        .route("/security/policy", get(security::policy).post(security::policy_save))
+        .route("/audit", get(audit::list))
+        .route("/audit/verify", post(audit::verify))
+        .route("/audit/export.xlsx", get(audit::export))
+        .route("/attachments/{id}", get(crate::services::attachment::download_handler))
+}
