@@ -1258,9 +1258,21 @@ async fn journey_ds(b: &Browser) -> Result<()> {
         evidence.contains("城乡居民养老金"),
         "the unit sees the evidence: {evidence}"
     );
+    // Issue #16 §1: a unit under supervision sees its findings, not the detection rules.
+    b.goto(&s.url("/ds/models/paid_after_death")).await?;
+    b.el_text(".error-box h1", "无权访问").await?;
+    b.goto(&s.url(&finding_path)).await?;
+    b.el_text("#answer-form", "反馈核查结果").await?;
+    // Issue #16 §4: sent without a conclusion, the form comes back with the explanation kept.
+    let note = "经核实，王老汉已于3月死亡，养老金系未及时停发，已追回。";
+    b.fill("#a-note", note).await?;
+    b.click("#answer-submit").await?;
+    b.el_text("#form-errors", "请选择核查结论").await?;
+    let kept = b.el("#a-note").await?.value().await?.unwrap_or_default();
+    ensure!(kept == note, "the explanation is kept after the error: {kept:?}");
+    b.console().await;
     b.click("#answer-true").await?;
-    b.fill("#a-note", "经核实，王老汉已于3月死亡，养老金系未及时停发，已追回。")
-        .await?;
+    b.fill("#a-note", note).await?;
     b.el("#a-files")
         .await?
         .send_keys(report.to_str().context("utf-8 temp path")?)
@@ -1274,9 +1286,14 @@ async fn journey_ds(b: &Browser) -> Result<()> {
     );
     logout(b).await?;
 
-    // The commission accepts the answer: 属实, ready to become a clue.
+    // The commission accepts the answer: 属实, ready to become a clue. Issue #16 §3: the
+    // clerk who sent it is told, and the home page's to-do card leads to it.
     login(b, &s, "jiandu").await?;
-    menu(b, "疑点清单").await?;
+    b.el("#unread-count").await?;
+    b.el_text("#todo-answered", "待复核").await?;
+    let card = b.text("#todo-answered .card-num").await?;
+    ensure!(card == "1", "one answer to review: {card:?}");
+    b.nav("#todo-answered", "待复核").await?;
     b.wait_path("/ds/findings").await?;
     b.nav("#findings tbody td a[href^='/ds/findings/']", &fid).await?;
     b.wait_path(&finding_path).await?;
