@@ -1307,6 +1307,53 @@ async fn journey_ds(b: &Browser) -> Result<()> {
     b.wait_path(&finding_path).await?;
     b.assert_assets_applied().await?;
     b.snapshot("ds-finding").await?;
+
+    // Issue #16 §3: the overview's charts; a bar opens the findings behind it.
+    menu(b, "监督概览").await?;
+    b.wait_path("/ds").await?;
+    b.el("#chart-by-model canvas").await?;
+    let chart = b.el("#chart-by-model").await?;
+    let started = Instant::now();
+    let offset: Vec<f64> = loop {
+        let v: serde_json::Value = b
+            .d()
+            .execute(
+                "var el = document.getElementById('chart-by-model');\
+                 var c = window.echarts && echarts.getInstanceByDom(el);\
+                 if (!c) return null;\
+                 var d = c.getOption().series[0].data[0];\
+                 var value = (d && typeof d === 'object') ? d.value : d;\
+                 var p = c.convertToPixel({ seriesIndex: 0 }, [value / 2, 0]);\
+                 var r = el.getBoundingClientRect();\
+                 return [p[0] - r.width / 2, p[1] - r.height / 2, d && d.url || ''];",
+                vec![],
+            )
+            .await?
+            .json()
+            .clone();
+        if let Some(a) = v.as_array() {
+            ensure!(
+                a[2].as_str().is_some_and(|u| u.starts_with("/ds/findings?")),
+                "the bar names the records behind it: {v}"
+            );
+            break vec![a[0].as_f64().unwrap_or(0.0), a[1].as_f64().unwrap_or(0.0)];
+        }
+        ensure!(started.elapsed() < WAIT, "the chart was not drawn");
+        tokio::time::sleep(POLL).await;
+    };
+    b.d()
+        .action_chain()
+        .move_to_element_with_offset(&chart, offset[0] as i64, offset[1] as i64)
+        .click()
+        .perform()
+        .await?;
+    b.wait_path("/ds/findings").await?;
+    let url = b.d().current_url().await?;
+    ensure!(
+        url.query().unwrap_or_default().contains("model="),
+        "the bar opened its model's findings: {url}"
+    );
+    b.el("#findings").await?;
     console_clean(b, "in the supervision journey").await
 }
 
