@@ -142,7 +142,7 @@ pub fn outcome_label(s: &str) -> &'static str {
 #[derive(Debug, Clone, Default)]
 pub struct Actor {
     /// User id, if known.
-    pub user_id: Option<i64>,
+    pub user_id: Option<crate::user::UserId>,
     /// Username (or the name tried, for failed logins).
     pub username: String,
     /// Role names.
@@ -186,7 +186,7 @@ pub struct Entry {
     /// Time (stored timestamp, UTC).
     pub at: String,
     /// User id.
-    pub user_id: Option<i64>,
+    pub user_id: Option<crate::user::UserId>,
     /// Username.
     pub username: String,
     /// Role names.

@@ -164,7 +164,7 @@ pub async fn tell_calendar_admins(tx: &mut Tx, year: i32) -> StoreResult<usize> 
          保存后所有待定期限会立即计算并通知经办人。"
     );
     for r in &users {
-        let uid: i64 = r.try_get(0)?;
+        let uid: UserId = r.try_get(0)?;
         crate::notification::send(tx, uid, &title, &body, "/admin/calendar").await?;
     }
     Ok(users.len())
@@ -218,9 +218,9 @@ pub async fn resolve_pending(tx: &mut Tx, cal: &Calendar) -> StoreResult<Vec<Res
         let title: String = r.try_get(1)?;
         let start: String = r.try_get(2)?;
         let code: String = r.try_get(3)?;
-        let owner: Option<i64> = r.try_get(4)?;
+        let owner: Option<UserId> = r.try_get(4)?;
         let link: String = r.try_get(5)?;
-        let org_id: i64 = r.try_get(6)?;
+        let org_id: OrgId = r.try_get(6)?;
         let notify_permission: String = r.try_get(7)?;
         let start = NaiveDate::parse_from_str(&start, "%Y-%m-%d")
             .map_err(|_| StoreError::Internal(format!("deadline {id} has a bad start date")))?;
@@ -234,7 +234,7 @@ pub async fn resolve_pending(tx: &mut Tx, cal: &Calendar) -> StoreResult<Vec<Res
             .bind(id)
             .execute(&mut **tx)
             .await?;
-        let mut recipients: Vec<i64> = owner.into_iter().collect();
+        let mut recipients: Vec<UserId> = owner.into_iter().collect();
         if !notify_permission.is_empty() {
             for uid in crate::user::holders(tx, &notify_permission, Some(org_id)).await? {
                 if !recipients.contains(&uid) {

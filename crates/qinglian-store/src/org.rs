@@ -11,8 +11,10 @@ use crate::error::{StoreError, StoreResult};
 use crate::sql::Query;
 use crate::{Db, Scope, Tx};
 
-/// Newtype id of an org.
-pub type OrgId = i64;
+crate::id_type!(
+    /// Id of an org (单位) of the tree.
+    OrgId
+);
 
 /// Kinds of org node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -221,11 +223,11 @@ pub async fn refresh_tree_rank(tx: &mut Tx) -> StoreResult<u64> {
 fn sort_tree(orgs: &mut [Org]) {
     use std::collections::HashMap;
     let key_of: HashMap<OrgId, (i64, String)> = orgs.iter().map(|o| (o.id, (o.sort_order, o.name.clone()))).collect();
-    let sort_key = |o: &Org| -> Vec<(i64, String, i64)> {
+    let sort_key = |o: &Org| -> Vec<(i64, String, OrgId)> {
         o.path
             .split('/')
             .filter(|s| !s.is_empty())
-            .filter_map(|s| s.parse::<i64>().ok())
+            .filter_map(|s| s.parse::<OrgId>().ok())
             .map(|id| {
                 let (so, name) = key_of.get(&id).cloned().unwrap_or((0, String::new()));
                 (so, name, id)
@@ -351,7 +353,7 @@ pub async fn create(tx: &mut Tx, input: &OrgInput) -> StoreResult<OrgId> {
     .bind(&now)
     .fetch_one(&mut **tx)
     .await?;
-    let id: i64 = row.try_get(0)?;
+    let id: OrgId = row.try_get(0)?;
     let path = format!("{}{}/", parent.as_ref().map(|p| p.path.as_str()).unwrap_or("/"), id);
     sqlx::query("UPDATE org SET path = $1 WHERE id = $2")
         .bind(&path)

@@ -110,6 +110,15 @@ pub async fn delete_for_user(tx: &mut Tx, user_id: UserId) -> StoreResult<()> {
     Ok(())
 }
 
+/// Delete the sessions of every user holding the role `role_id` (its rights changed).
+pub async fn delete_for_role(tx: &mut Tx, role_id: i64) -> StoreResult<()> {
+    sqlx::query("DELETE FROM app_session WHERE user_id IN (SELECT user_id FROM user_role WHERE role_id = $1)")
+        .bind(role_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Delete sessions idle since before `idle_cutoff` or created before `absolute_cutoff`.
 pub async fn purge_expired(db: &Db, idle_cutoff: &str, absolute_cutoff: &str) -> StoreResult<u64> {
     let mut tx = db.begin().await?;

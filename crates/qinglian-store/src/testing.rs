@@ -111,11 +111,11 @@ pub struct Orgs {
 impl Orgs {
     /// No fixture orgs (all 0), for tests that seed their own tree.
     pub const NONE: Orgs = Orgs {
-        city: 0,
-        commission: 0,
-        finance: 0,
-        finance_office: 0,
-        civil: 0,
+        city: OrgId(0),
+        commission: OrgId(0),
+        finance: OrgId(0),
+        finance_office: OrgId(0),
+        civil: OrgId(0),
     };
 }
 

@@ -11,8 +11,10 @@ use crate::org::OrgId;
 use crate::permission::{self, AdminKind, Category};
 use crate::{Db, Scope, Tx};
 
-/// Newtype id of a user.
-pub type UserId = i64;
+crate::id_type!(
+    /// Id of a user account.
+    UserId
+);
 
 /// A user account (no secrets).
 #[derive(Debug, Clone, Serialize)]
@@ -193,7 +195,7 @@ pub async fn list(db: &Db) -> StoreResult<Vec<(User, Vec<String>)>> {
         let u = from_row(r)?.user;
         let mut names = Vec::new();
         for rr in &role_rows {
-            if rr.try_get::<i64, _>(0)? == u.id {
+            if rr.try_get::<UserId, _>(0)? == u.id {
                 names.push(rr.try_get::<String, _>(1)?);
             }
         }
@@ -415,7 +417,7 @@ pub async fn roles_of(db: &Db, user_id: UserId) -> StoreResult<Vec<Role>> {
     roles_where(
         db.pool(),
         "WHERE id IN (SELECT role_id FROM user_role WHERE user_id = $1)",
-        Some(user_id),
+        Some(user_id.0),
     )
     .await
 }
@@ -702,7 +704,7 @@ pub async fn reencrypt_totp_secrets(
         .await?;
     let mut n = 0;
     for r in rows {
-        let id: i64 = r.try_get(0)?;
+        let id: UserId = r.try_get(0)?;
         let token: String = r.try_get(1)?;
         if !keys.is_stale(&token) {
             continue;

@@ -15,7 +15,9 @@ use qinglian_store::data_supervision::{
     NewJob, Review, finding_status, job_status,
 };
 use qinglian_store::on_both;
+use qinglian_store::org::OrgId;
 use qinglian_store::testing::TestDb;
+use qinglian_store::user::UserId;
 use qinglian_store::workflow::{Performer, System};
 use qinglian_store::{Scope, StoreError, StoreResult, Tx, notification, org, user};
 use sqlx::Row;
@@ -54,7 +56,7 @@ fn everything() -> Scope {
     Scope::new(vec!["/".into()])
 }
 
-async fn scope(t: &TestDb, orgs: &[i64]) -> Scope {
+async fn scope(t: &TestDb, orgs: &[OrgId]) -> Scope {
     let mut paths = Vec::new();
     for o in orgs {
         paths.push(org::get_unscoped(t.db.pool(), *o).await.unwrap().path);
@@ -63,7 +65,7 @@ async fn scope(t: &TestDb, orgs: &[i64]) -> Scope {
 }
 
 /// A user whose home org is `org` .
-async fn member(t: &TestDb, username: &str, org: i64, roles: &[&str]) -> i64 {
+async fn member(t: &TestDb, username: &str, org: OrgId, roles: &[&str]) -> UserId {
     let db = &t.db;
     let mut tx = db.begin().await.unwrap();
     let id = user::create(
@@ -118,7 +120,7 @@ async fn upsert(t: &TestDb, job: Option<JobId>, versions: &str, items: &[Finding
         .unwrap()
 }
 
-async fn new_job(t: &TestDb, kind: JobKind, title: &str, org: i64) -> JobId {
+async fn new_job(t: &TestDb, kind: JobKind, title: &str, org: OrgId) -> JobId {
     let j = NewJob {
         kind,
         title: title.into(),
@@ -162,7 +164,7 @@ async fn visible(t: &TestDb, s: &Scope) -> BTreeSet<FindingId> {
 
 /// A user as the performer of a transition, trusted with every permission (the tests of
 /// refusals by permission build a performer from the user's real principal).
-fn by(user: i64) -> Performer<'static> {
+fn by(user: UserId) -> Performer<'static> {
     Performer {
         user_id: Some(user),
         actor: Actor::system("test"),
@@ -172,7 +174,7 @@ fn by(user: i64) -> Performer<'static> {
 }
 
 /// A dispatch and the user who sends it.
-fn dispatch_of(finding_id: FindingId, org_id: i64, start: &str, due: &str, user_id: i64) -> (Dispatch, i64) {
+fn dispatch_of(finding_id: FindingId, org_id: OrgId, start: &str, due: &str, user_id: UserId) -> (Dispatch, UserId) {
     (
         Dispatch {
             finding_id,
@@ -185,20 +187,20 @@ fn dispatch_of(finding_id: FindingId, org_id: i64, start: &str, due: &str, user_
     )
 }
 
-async fn dispatch(t: &TestDb, s: &Scope, d: &(Dispatch, i64)) -> StoreResult<CheckId> {
+async fn dispatch(t: &TestDb, s: &Scope, d: &(Dispatch, UserId)) -> StoreResult<CheckId> {
     write(t, async |tx| sv::dispatch(tx, s, &d.0, &by(d.1)).await).await
 }
 
-async fn answer(t: &TestDb, s: &Scope, id: FindingId, a: Answer, note: &str, user: i64) -> StoreResult<CheckId> {
+async fn answer(t: &TestDb, s: &Scope, id: FindingId, a: Answer, note: &str, user: UserId) -> StoreResult<CheckId> {
     write(t, async |tx| sv::answer(tx, s, id, a, note, &by(user)).await).await
 }
 
-async fn review(t: &TestDb, s: &Scope, id: FindingId, r: &Review, note: &str, user: i64) -> StoreResult<()> {
+async fn review(t: &TestDb, s: &Scope, id: FindingId, r: &Review, note: &str, user: UserId) -> StoreResult<()> {
     write(t, async |tx| sv::review(tx, s, id, r, note, &by(user)).await).await
 }
 
 /// Sets a finding's status (and checking unit) directly, for tests about reading.
-async fn force_status(t: &TestDb, id: FindingId, status: &str, check_org: Option<i64>) {
+async fn force_status(t: &TestDb, id: FindingId, status: &str, check_org: Option<OrgId>) {
     let check = check_org.map_or("NULL".to_string(), |o| o.to_string());
     t.sql(&format!(
         "UPDATE data_supervision_finding SET status = '{status}', check_org_id = {check} WHERE id = {id}"
@@ -876,7 +878,7 @@ async fn dispatch_opens_a_tracked_check_and_notifies_the_unit(t: TestDb) {
         (d.object_type.as_str(), d.object_id.clone()),
         ("finding_check", check_id.to_string())
     );
-    assert_eq!(d.org_id, t.orgs.finance);
+    assert_eq!(d.org_id, t.orgs.finance.0);
     assert_eq!(
         (d.start_date.as_str(), d.due_date.as_str()),
         ("2026-03-02", "2026-03-20")
@@ -949,7 +951,7 @@ async fn dispatch_refuses_bad_requests_and_writes_nothing(t: TestDb) {
     let s2 = finding(&t, "m", "S2").await.id;
     let all = everything();
     // Each refusal is committed anyway: a refused dispatch must not have written anything.
-    let refused = |d: (Dispatch, i64)| {
+    let refused = |d: (Dispatch, UserId)| {
         let t = &t;
         let all = &all;
         async move {
@@ -979,7 +981,7 @@ async fn dispatch_refuses_bad_requests_and_writes_nothing(t: TestDb) {
     );
     // Unknown and inactive orgs.
     assert_invalid(
-        refused(dispatch_of(s2, 999_999, "2026-03-02", "2026-03-20", sup)).await,
+        refused(dispatch_of(s2, OrgId(999_999), "2026-03-02", "2026-03-20", sup)).await,
         "org_id",
     );
     let closed = write(&t, async |tx| {
@@ -1736,7 +1738,7 @@ fn job_percent_and_labels() {
         status: job_status::RUNNING.into(),
         title: String::new(),
         params_json: String::new(),
-        org_id: 1,
+        org_id: OrgId(1),
         created_by: None,
         created_by_name: String::new(),
         done_steps: 0,
@@ -1926,7 +1928,7 @@ async fn header_mappings_are_remembered_and_replaced(t: TestDb) {
 async fn attachments_are_recorded_listed_and_fetched(t: TestDb) {
     let db = &t.db;
     let fin_admin = member(&t, "fin_admin", t.orgs.finance, &["unit_admin"]).await;
-    let att = |owner_type: &str, owner_id: i64, name: &str, by: Option<i64>| NewAttachment {
+    let att = |owner_type: &str, owner_id: i64, name: &str, by: Option<UserId>| NewAttachment {
         owner_type: owner_type.into(),
         owner_id,
         file_name: name.into(),

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use qinglian_domain::deadline::{Period, due_date};
 use qinglian_store::audit::{self, Event, Outcome};
+use qinglian_store::org::OrgId;
 use qinglian_store::permission as perm;
 use qinglian_store::person::{self, PersonFilter, PersonInput};
 use serde::{Deserialize, Serialize};
@@ -101,7 +102,7 @@ pub struct Me {
 pub async fn me(ctx: Ctx) -> Json<Me> {
     let p = ctx.principal;
     Json(Me {
-        id: p.user.id,
+        id: p.user.id.0,
         username: p.user.username,
         display_name: p.user.display_name,
         roles: p.roles.iter().map(|r| r.code.clone()).collect(),
@@ -217,7 +218,7 @@ impl PersonDto {
     fn from(p: person::Person, shown: person::Shown) -> PersonDto {
         PersonDto {
             id: p.id.0,
-            org_id: p.org_id,
+            org_id: p.org_id.0,
             id_number: shown.id_number,
             birth_date: shown.birth_date,
             org_name: p.org_name,
@@ -287,7 +288,7 @@ pub async fn persons(
     let (page, per) = paging(q.page, q.per_page)?;
     let f = PersonFilter {
         q: q.q,
-        org_id: q.org_id,
+        org_id: q.org_id.map(OrgId),
         id_suffix: ctx.principal.can(perm::PERSON_SENSITIVE),
         ..Default::default()
     };
@@ -385,7 +386,7 @@ pub async fn person_create(
         }
     };
     let valid = person::validate(PersonInput {
-        org_id: b.org_id,
+        org_id: OrgId(b.org_id),
         name: b.name,
         id_number: b.id_number,
         post: b.post,
@@ -454,8 +455,8 @@ pub async fn orgs(State(app): State<App>, ctx: Ctx) -> ApiResult<Json<Vec<OrgDto
     Ok(Json(
         list.into_iter()
             .map(|o| OrgDto {
-                id: o.id,
-                parent_id: o.parent_id,
+                id: o.id.0,
+                parent_id: o.parent_id.map(|p| p.0),
                 name: o.name,
                 kind: o.kind.as_str().into(),
             })

@@ -7,6 +7,8 @@ use qinglian_crypto::{CryptoMode, KeyRing};
 use qinglian_domain::calendar::Calendar;
 use qinglian_store::Db;
 
+use qinglian_store::user::UserId;
+
 use crate::config::Config;
 
 /// Shared application state.
@@ -32,7 +34,7 @@ pub struct App {
 #[derive(Clone)]
 pub struct Download {
     /// Only this user may fetch it.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// File name.
     pub filename: String,
     /// Content.
@@ -43,7 +45,7 @@ pub struct Download {
 
 impl App {
     /// Keep a generated file for 30 minutes; returns its token.
-    pub fn put_download(&self, user_id: i64, filename: &str, bytes: Vec<u8>) -> String {
+    pub fn put_download(&self, user_id: UserId, filename: &str, bytes: Vec<u8>) -> String {
         let token = qinglian_crypto::random_token(16);
         let mut map = self.downloads.lock().unwrap_or_else(|p| p.into_inner());
         map.retain(|_, d| d.created.elapsed() < std::time::Duration::from_secs(1800));
@@ -60,7 +62,7 @@ impl App {
     }
 
     /// Take (fetch and forget) a kept item: a secret shown once, such as a one-time password.
-    pub fn take_download(&self, user_id: i64, token: &str) -> Option<Download> {
+    pub fn take_download(&self, user_id: UserId, token: &str) -> Option<Download> {
         let mut map = self.downloads.lock().unwrap_or_else(|p| p.into_inner());
         let ok = map
             .get(token)
@@ -69,7 +71,7 @@ impl App {
     }
 
     /// Fetch a generated file if it belongs to the user and has not expired.
-    pub fn get_download(&self, user_id: i64, token: &str) -> Option<Download> {
+    pub fn get_download(&self, user_id: UserId, token: &str) -> Option<Download> {
         let map = self.downloads.lock().unwrap_or_else(|p| p.into_inner());
         map.get(token)
             .filter(|d| d.user_id == user_id && d.created.elapsed() < std::time::Duration::from_secs(1800))

@@ -449,7 +449,7 @@ pub fn check_totp(app: &App, u: &user::UserAuth, code: &str) -> Result<Option<u6
 pub const REPLAYED: &str = "该动态验证码已使用过，请等待验证器显示新的验证码后再输入";
 
 /// Associated data binding an encrypted TOTP secret to its user.
-pub fn totp_aad(user_id: i64) -> String {
+pub fn totp_aad(user_id: qinglian_store::user::UserId) -> String {
     format!("app_user.totp_secret:{user_id}")
 }
 

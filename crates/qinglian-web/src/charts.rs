@@ -81,22 +81,23 @@ pub fn by_status(counts: &[(String, i64)]) -> Value {
 }
 
 /// Findings sent to each unit, with how many are concluded and how many overdue.
-pub fn by_unit(units: &[(i64, String, i64, i64, i64)]) -> Value {
+pub fn by_unit(units: &[(qinglian_store::org::OrgId, String, i64, i64, i64)]) -> Value {
     let names: Vec<&str> = units.iter().map(|u| u.1.as_str()).collect();
-    let series = |name: &str, pick: fn(&(i64, String, i64, i64, i64)) -> i64, color: Option<&str>| {
-        let mut s = json!({
-            "name": name,
-            "type": "bar",
-            "data": units.iter().map(|u| json!({
-                "value": pick(u),
-                "url": finding_list(&format!("check_org_id={}", u.0)),
-            })).collect::<Vec<_>>(),
-        });
-        if let Some(c) = color {
-            s["itemStyle"] = json!({"color": c});
-        }
-        s
-    };
+    let series =
+        |name: &str, pick: fn(&(qinglian_store::org::OrgId, String, i64, i64, i64)) -> i64, color: Option<&str>| {
+            let mut s = json!({
+                "name": name,
+                "type": "bar",
+                "data": units.iter().map(|u| json!({
+                    "value": pick(u),
+                    "url": finding_list(&format!("check_org_id={}", u.0)),
+                })).collect::<Vec<_>>(),
+            });
+            if let Some(c) = color {
+                s["itemStyle"] = json!({"color": c});
+            }
+            s
+        };
     json!({
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}, "renderMode": "richText"},
         "legend": {"top": 0},
@@ -152,7 +153,7 @@ mod tests {
         let data = v["series"][0]["data"].as_array().unwrap();
         assert_eq!(data[0]["name"], "待派发");
         assert_eq!(data[0]["url"], "/ds/findings?status=new");
-        let u = by_unit(&[(7, "示例市财政局 / 财务科".into(), 4, 1, 2)]);
+        let u = by_unit(&[(qinglian_store::org::OrgId(7), "示例市财政局 / 财务科".into(), 4, 1, 2)]);
         assert_eq!(u["series"][2]["data"][0]["value"], 2);
         assert_eq!(u["series"][0]["data"][0]["url"], "/ds/findings?check_org_id=7");
         let stats = vec![sv::ModelStat {

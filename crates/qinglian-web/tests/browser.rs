@@ -464,7 +464,7 @@ fn with_check(first17: &str) -> String {
 }
 
 /// Fill the new-person form and save; returns nothing (the caller waits for the outcome).
-async fn fill_person(b: &Browser, name: &str, org_id: i64, id_number: &str) -> Result<()> {
+async fn fill_person(b: &Browser, name: &str, org_id: qinglian_store::org::OrgId, id_number: &str) -> Result<()> {
     b.el("#person-form").await?;
     b.fill("#f-name", name).await?;
     SelectElement::new(&b.el("#f-org").await?)
@@ -476,14 +476,14 @@ async fn fill_person(b: &Browser, name: &str, org_id: i64, id_number: &str) -> R
 }
 
 /// Create a person through 人员名册 → 新增人员; returns the new person's id.
-async fn create_person(b: &Browser, name: &str, org_id: i64, id_number: &str) -> Result<i64> {
+async fn create_person(b: &Browser, name: &str, org_id: qinglian_store::org::OrgId, id_number: &str) -> Result<i64> {
     menu(b, "人员名册").await?;
     b.nav("#person-new", "新增人员").await?;
     save_new_person(b, name, org_id, id_number).await
 }
 
 /// Fill the open new-person form, save, wait for the detail page; returns the person's id.
-async fn save_new_person(b: &Browser, name: &str, org_id: i64, id_number: &str) -> Result<i64> {
+async fn save_new_person(b: &Browser, name: &str, org_id: qinglian_store::org::OrgId, id_number: &str) -> Result<i64> {
     fill_person(b, name, org_id, id_number).await?;
     b.el_text("#person-detail", name).await?;
     let path = b
@@ -877,7 +877,7 @@ async fn tree_visible(b: &Browser, tree: &str) -> Result<Vec<String>> {
 /// Issue #16 §4: the data-scope picker is a tree — folded below the first level except the way
 /// to what is chosen, searchable, and a chosen unit visibly includes its subtree; the org tree
 /// page folds the same way and leads from a unit to its people.
-async fn scope_tree(b: &Browser, s: &Server, fin_admin: i64) -> Result<()> {
+async fn scope_tree(b: &Browser, s: &Server, fin_admin: qinglian_store::user::UserId) -> Result<()> {
     // The journey's deliberate 404s before this are not this part's console problems.
     b.console().await;
     s.t.user("sec1", &["secadmin"], &[]).await;

@@ -92,7 +92,7 @@ async fn demo_data_supervision(t: TestApp) {
     assert!(home.contains("合成演示数据"), "{home}");
 
     // Two findings were sent to 财政局; unit1 (财政局) is told, sees them and can answer.
-    let finance: i64 = sqlx::query("SELECT id FROM org WHERE name = '示例市财政局'")
+    let finance: qinglian_store::org::OrgId = sqlx::query("SELECT id FROM org WHERE name = '示例市财政局'")
         .fetch_one(t.app.db.pool())
         .await
         .unwrap()

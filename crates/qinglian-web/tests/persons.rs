@@ -236,7 +236,7 @@ async fn sorting_by_unit_follows_the_org_tree_and_by_rank_the_official_order(t: 
         person::create(&mut tx, &all, &v).await.unwrap();
     }
     tx.commit().await.unwrap();
-    assert!(units.last().unwrap() >= &10, "ids reach two digits: {units:?}");
+    assert!(units.last().unwrap().0 >= 10, "ids reach two digits: {units:?}");
 
     let list = async |sort: &str, desc: bool| -> Vec<(String, String, String)> {
         let f = PersonFilter {
@@ -603,7 +603,7 @@ async fn api_creates_people_with_field_errors(t: TestApp) {
     assert!(body["org_id"].is_f64());
     let r = api.post_json("/api/v1/persons", &body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    assert_eq!(r.json()["org_id"], t.orgs.finance);
+    assert_eq!(r.json()["org_id"], t.orgs.finance.0);
     let r = api
         .post_json(
             "/api/v1/persons",

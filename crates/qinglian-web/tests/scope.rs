@@ -13,12 +13,13 @@ on_both!(
     unit_users_see_only_their_own_unit,
     the_three_admins_cannot_read_business_data,
     admin_roles_cannot_be_combined_or_given_business_permissions,
+    changing_a_role_ends_the_sessions_of_its_users_only,
     a_person_cannot_be_created_outside_the_scope,
     masked_id_numbers_cannot_be_completed_from_the_birth_date,
     hostile_input_is_a_4xx,
 );
 
-async fn add_person(t: &TestApp, org: i64, name: &str, id_number: &str) -> person::PersonId {
+async fn add_person(t: &TestApp, org: qinglian_store::org::OrgId, name: &str, id_number: &str) -> person::PersonId {
     let v = person::validate(PersonInput {
         org_id: org,
         name: name.into(),
@@ -149,6 +150,49 @@ async fn the_three_admins_cannot_read_business_data(t: TestApp) {
         "sysadmin cannot read the audit log"
     );
     assert_eq!(c.get("/security/roles").await.status, StatusCode::FORBIDDEN);
+}
+
+/// A change of a role's rights takes effect at once for every user holding the role, and for
+/// nobody else (the sessions were once ended for the user whose id happened to equal the role's).
+async fn changing_a_role_ends_the_sessions_of_its_users_only(t: TestApp) {
+    // Enough users that one of them has the role's id.
+    let leader_role = user::role_id(t.app.db.pool(), "leader").await.unwrap();
+    let mut others = Vec::new();
+    for i in 0..=leader_role {
+        others.push(t.user(&format!("staff{i}"), &["staff"], &[t.orgs.finance]).await);
+    }
+    assert!(
+        others.iter().any(|u| u.0 == leader_role),
+        "{others:?} holds the role's id {leader_role}"
+    );
+    let same_id = others.iter().position(|u| u.0 == leader_role).unwrap();
+    t.user("lead", &["leader"], &[t.orgs.city]).await;
+    let lead = t.login("lead").await;
+    let bystander = t.login(&format!("staff{same_id}")).await;
+    assert_eq!(lead.get("/persons").await.status, StatusCode::OK);
+    assert_eq!(bystander.get("/").await.status, StatusCode::OK);
+
+    t.user("sec", &["secadmin"], &[]).await;
+    let c = t.login("sec").await;
+    let r = c
+        .post_form(
+            &format!("/security/roles/{leader_role}"),
+            &[("perm", "org.read"), ("perm", "person.read")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let after = lead.get("/persons").await;
+    assert!(
+        after.status.is_redirection(),
+        "the leader logs in again: {}",
+        after.status
+    );
+    assert!(after.location().starts_with("/login"), "{}", after.location());
+    assert_eq!(
+        bystander.get("/").await.status,
+        StatusCode::OK,
+        "a user of another role stays logged in"
+    );
 }
 
 async fn admin_roles_cannot_be_combined_or_given_business_permissions(t: TestApp) {

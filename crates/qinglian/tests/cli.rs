@@ -618,7 +618,7 @@ async fn keys_rotate_reencrypts_secrets_and_keeps_old_versions() {
     seed(data);
     let ring = qinglian_crypto::KeyRing::load_or_create(data, qinglian_crypto::CryptoMode::Guomi).unwrap();
     let db = open(data).await;
-    let id: i64 = sqlx::query("SELECT id FROM app_user WHERE username = 'auditor'")
+    let id: qinglian_store::user::UserId = sqlx::query("SELECT id FROM app_user WHERE username = 'auditor'")
         .fetch_one(db.pool())
         .await
         .unwrap()

@@ -367,7 +367,7 @@ pub async fn answer(
         .await?
         .ok_or_else(|| StoreError::conflict("status", "该疑点没有待反馈的核查"))?;
     // The clerk who sent the check is told first, wherever in the commission they sit.
-    let sent_by: Option<i64> = sqlx::query("SELECT sent_by FROM data_supervision_check WHERE id = $1")
+    let sent_by: Option<crate::user::UserId> = sqlx::query("SELECT sent_by FROM data_supervision_check WHERE id = $1")
         .bind(check_id)
         .fetch_one(&mut **tx)
         .await?

@@ -64,7 +64,7 @@ impl FindingDto {
             severity: f.severity,
             explanation: f.explanation,
             status: f.status,
-            check_org_id: f.check_org_id,
+            check_org_id: f.check_org_id.map(|o| o.0),
             due_date: f.due_date,
         }
     }

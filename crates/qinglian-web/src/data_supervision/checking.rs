@@ -227,8 +227,8 @@ pub(super) fn history_rows(events: &[qinglian_store::workflow::WorkflowEvent]) -
 
 /// The checking unit chosen in a form: one the sender can see (a database failure is not the
 /// user's fault and stays a 500).
-pub(super) async fn checking_unit(app: &App, ctx: &Ctx, chosen: &str) -> Result<i64, AppError> {
-    let org_id: i64 = chosen
+pub(super) async fn checking_unit(app: &App, ctx: &Ctx, chosen: &str) -> Result<qinglian_store::org::OrgId, AppError> {
+    let org_id: qinglian_store::org::OrgId = chosen
         .trim()
         .parse()
         .map_err(|_| AppError::invalid("org_id", "请选择核查单位"))?;

@@ -367,7 +367,7 @@ pub async fn import_form(State(app): State<App>, ctx: Ctx, Query(q): Query<Impor
 /// What an upload left on disk, read back by the mapping step.
 #[derive(Debug, Clone, serde::Serialize, Deserialize)]
 pub(super) struct UploadManifest {
-    user_id: i64,
+    user_id: qinglian_store::user::UserId,
     dataset: String,
     note: String,
     files: Vec<UploadedFile>,

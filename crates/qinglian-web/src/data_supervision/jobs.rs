@@ -145,9 +145,9 @@ pub fn open_store(config: &crate::config::Config) -> anyhow::Result<DatasetStore
 #[derive(Debug, Clone)]
 pub struct Requester {
     /// Owning org: the starter's own org.
-    pub org_id: i64,
+    pub org_id: qinglian_store::org::OrgId,
     /// Starting user (`None` for the system, e.g. the demo).
-    pub user_id: Option<i64>,
+    pub user_id: Option<qinglian_store::user::UserId>,
     /// Actor of the audit entry.
     pub actor: Actor,
 }

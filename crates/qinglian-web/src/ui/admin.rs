@@ -356,7 +356,7 @@ pub async fn user_action(
     State(app): State<App>,
     ctx: Ctx,
     headers: HeaderMap,
-    Path((id, action)): Path<(i64, String)>,
+    Path((id, action)): Path<(qinglian_store::user::UserId, String)>,
 ) -> PageResult {
     ctx.require(perm::USER_MANAGE)?;
     if id == ctx.principal.user.id && action != "unlock" {

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use qinglian_office::{Cell, Column, ColumnKind, SheetSpec};
 use qinglian_store::Scope;
 use qinglian_store::audit::{self, Event, Outcome};
-use qinglian_store::org::{self, Org, OrgInput, OrgKind};
+use qinglian_store::org::{self, Org, OrgId, OrgInput, OrgKind};
 use qinglian_store::permission as perm;
 use serde::Deserialize;
 
@@ -45,7 +45,7 @@ pub struct OrgRow {
 /// Orgs (in tree order) as indented rows with their supervising group's name.
 pub fn tree_rows(orgs: Vec<Org>) -> Vec<OrgRow> {
     let min = orgs.iter().map(|o| o.depth).min().unwrap_or(0);
-    let names: std::collections::HashMap<i64, String> = orgs.iter().map(|o| (o.id, o.name.clone())).collect();
+    let names: std::collections::HashMap<OrgId, String> = orgs.iter().map(|o| (o.id, o.name.clone())).collect();
     orgs.into_iter()
         .map(|o| OrgRow {
             indent: o.depth - min,
@@ -94,7 +94,7 @@ pub async fn list(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) 
 #[template(path = "org_form.html")]
 struct OrgFormPage {
     chrome: Chrome,
-    id: Option<i64>,
+    id: Option<OrgId>,
     form: OrgForm,
     errors: FormErrors,
     parents: Vec<OrgRow>,
@@ -171,7 +171,7 @@ impl OrgForm {
 async fn form_page(
     app: &App,
     ctx: &Ctx,
-    id: Option<i64>,
+    id: Option<OrgId>,
     form: OrgForm,
     errors: FormErrors,
 ) -> Result<OrgFormPage, AppError> {
@@ -221,7 +221,7 @@ pub async fn new_form(
 }
 
 /// Edit-org form.
-pub async fn edit_form(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+pub async fn edit_form(State(app): State<App>, ctx: Ctx, Path(id): Path<OrgId>) -> PageResult {
     ctx.require(perm::ORG_MANAGE)?;
     let o = org::get_unscoped(app.db.pool(), id).await?;
     let form = OrgForm {
@@ -237,7 +237,7 @@ pub async fn edit_form(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) ->
     ))
 }
 
-async fn save(app: &App, ctx: &Ctx, headers: &HeaderMap, id: Option<i64>, form: OrgForm) -> PageResult {
+async fn save(app: &App, ctx: &Ctx, headers: &HeaderMap, id: Option<OrgId>, form: OrgForm) -> PageResult {
     ctx.require(perm::ORG_MANAGE)?;
     let input = match form.parse() {
         Ok(i) => i,
@@ -299,7 +299,7 @@ pub async fn update(
     State(app): State<App>,
     ctx: Ctx,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Path(id): Path<OrgId>,
     Form(f): Form<OrgForm>,
 ) -> PageResult {
     save(&app, &ctx, &headers, Some(id), f).await
@@ -321,7 +321,7 @@ pub async fn party_org_create(
     State(app): State<App>,
     ctx: Ctx,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Path(id): Path<OrgId>,
     Form(f): Form<PartyOrgForm>,
 ) -> PageResult {
     ctx.require(perm::ORG_MANAGE)?;
@@ -381,7 +381,7 @@ pub async fn party_org_create(
 /// Export the visible tree to Excel.
 pub async fn export(State(app): State<App>, ctx: Ctx) -> PageResult {
     let orgs = visible(&app, &ctx).await?;
-    let names: std::collections::HashMap<i64, String> = orgs.iter().map(|o| (o.id, o.name.clone())).collect();
+    let names: std::collections::HashMap<OrgId, String> = orgs.iter().map(|o| (o.id, o.name.clone())).collect();
     let rows: Vec<Vec<Cell>> = orgs
         .iter()
         .map(|o| {
@@ -497,16 +497,16 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
     let mut tx = app.db.begin().await?;
     // Units by name, and each unit's parent, so that 「上级单位/名称」 names a unit whose
     // own name is not unique (示例市财政局/财务科); rows imported earlier count too.
-    let mut by_name: std::collections::HashMap<String, Vec<i64>> = std::collections::HashMap::new();
-    let mut parent_of: std::collections::HashMap<i64, (Option<i64>, String)> = std::collections::HashMap::new();
+    let mut by_name: std::collections::HashMap<String, Vec<OrgId>> = std::collections::HashMap::new();
+    let mut parent_of: std::collections::HashMap<OrgId, (Option<OrgId>, String)> = std::collections::HashMap::new();
     for o in org::list_all(&app.db).await? {
         by_name.entry(o.name.clone()).or_default().push(o.id);
         parent_of.insert(o.id, (o.parent_id, o.name));
     }
-    let resolve = |by_name: &std::collections::HashMap<String, Vec<i64>>,
-                   parent_of: &std::collections::HashMap<i64, (Option<i64>, String)>,
+    let resolve = |by_name: &std::collections::HashMap<String, Vec<OrgId>>,
+                   parent_of: &std::collections::HashMap<OrgId, (Option<OrgId>, String)>,
                    path: &str|
-     -> Vec<i64> {
+     -> Vec<OrgId> {
         let parts: Vec<&str> = path
             .split(['/', '／'])
             .map(str::trim)

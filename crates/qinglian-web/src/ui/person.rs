@@ -8,6 +8,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use qinglian_office::{Cell, Column, ColumnKind, RowError, SheetSpec};
 use qinglian_store::audit::{self, Event, Outcome};
+use qinglian_store::org::OrgId;
 use qinglian_store::permission as perm;
 use qinglian_store::person::{self, Person, PersonFilter, PersonInput, View};
 use serde::Deserialize;
@@ -327,9 +328,9 @@ pub struct PersonForm {
 impl PersonForm {
     /// The input, and whether the org choice was valid.
     fn input(&self) -> (PersonInput, bool) {
-        let org = self.org_id.trim().parse::<i64>().ok();
+        let org = self.org_id.trim().parse::<OrgId>().ok();
         let input = PersonInput {
-            org_id: org.unwrap_or(0),
+            org_id: org.unwrap_or_default(),
             name: self.name.clone(),
             id_number: self.id_number.clone(),
             post: self.post.clone(),
@@ -678,7 +679,7 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
         };
         let b = |k: &str| row.get(k) == Some("true");
         let input = PersonInput {
-            org_id: org_id.unwrap_or(0),
+            org_id: org_id.unwrap_or_default(),
             name: row.get("name").unwrap_or_default().into(),
             id_number: row.get("id_number").unwrap_or_default().into(),
             post: row.get("post").unwrap_or_default().into(),

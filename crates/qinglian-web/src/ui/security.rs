@@ -67,8 +67,8 @@ pub async fn role_save(
     let mut tx = app.db.begin().await?;
     match user::set_role_permissions(&mut tx, id, &perms, totp).await {
         Ok(()) => {
-            // A change of rights takes effect at once: end the user's sessions.
-            qinglian_store::session::delete_for_user(&mut tx, id).await?;
+            // A change of rights takes effect at once: end the sessions of the role's users.
+            qinglian_store::session::delete_for_role(&mut tx, id).await?;
             audit::append(
                 &mut tx,
                 app.mode(),
@@ -181,11 +181,16 @@ struct GrantPage {
     roles: Vec<Role>,
     held: Vec<i64>,
     orgs: Vec<OrgRow>,
-    scope: Vec<i64>,
+    scope: Vec<qinglian_store::org::OrgId>,
     error: Option<String>,
 }
 
-async fn grant_page(app: &App, ctx: &Ctx, id: i64, error: Option<String>) -> Result<GrantPage, AppError> {
+async fn grant_page(
+    app: &App,
+    ctx: &Ctx,
+    id: qinglian_store::user::UserId,
+    error: Option<String>,
+) -> Result<GrantPage, AppError> {
     let target = user::get_auth(app.db.pool(), id).await?.user;
     let chrome = Chrome::new(
         app,
@@ -208,7 +213,7 @@ async fn grant_page(app: &App, ctx: &Ctx, id: i64, error: Option<String>) -> Res
 }
 
 /// The grant page of one user.
-pub async fn user_grant(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+pub async fn user_grant(State(app): State<App>, ctx: Ctx, Path(id): Path<qinglian_store::user::UserId>) -> PageResult {
     ctx.require(perm::SCOPE_MANAGE)?;
     Ok(page(&grant_page(&app, &ctx, id, None).await?))
 }
@@ -218,7 +223,7 @@ pub async fn user_grant_save(
     State(app): State<App>,
     ctx: Ctx,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Path(id): Path<qinglian_store::user::UserId>,
     Form(f): Form<Pairs>,
 ) -> PageResult {
     ctx.require(perm::SCOPE_MANAGE)?;
@@ -226,7 +231,7 @@ pub async fn user_grant_save(
         return Err(AppError::BadRequest("不能给自己授权".into()).into());
     }
     let roles: Vec<i64> = values(&f, "role").filter_map(|v| v.parse().ok()).collect();
-    let scope: Vec<i64> = values(&f, "scope").filter_map(|v| v.parse().ok()).collect();
+    let scope: Vec<qinglian_store::org::OrgId> = values(&f, "scope").filter_map(|v| v.parse().ok()).collect();
     let mut tx = app.db.begin().await?;
     let r = async {
         user::set_roles(&mut tx, id, &roles).await?;

@@ -9,6 +9,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
+use qinglian_store::org::OrgId;
 use qinglian_store::user;
 use qinglian_web::App;
 use qinglian_web::config::Config;
@@ -124,12 +125,12 @@ impl TestApp {
 
     /// Create a user with roles (by code) and a scope; two-factor is enrolled for roles that
     /// require it. Returns the user id.
-    pub async fn user(&self, username: &str, roles: &[&str], scope: &[i64]) -> i64 {
+    pub async fn user(&self, username: &str, roles: &[&str], scope: &[OrgId]) -> user::UserId {
         self.user_in(username, roles, scope, self.orgs.city).await
     }
 
     /// Like [`TestApp::user`], for a user who belongs to the org `org`.
-    pub async fn user_in(&self, username: &str, roles: &[&str], scope: &[i64], org: i64) -> i64 {
+    pub async fn user_in(&self, username: &str, roles: &[&str], scope: &[OrgId], org: OrgId) -> user::UserId {
         let db = &self.app.db;
         let mut tx = db.begin().await.unwrap();
         let id = user::create(
