@@ -178,6 +178,24 @@ pub struct Event<'a> {
     pub detail: String,
 }
 
+impl<'a> Event<'a> {
+    /// A successful action on one object (`object_id` empty for an action on many).
+    pub fn success(
+        action: &'a str,
+        object_type: &'a str,
+        object_id: impl ToString,
+        detail: impl Into<String>,
+    ) -> Event<'a> {
+        Event {
+            action,
+            object_type,
+            object_id: object_id.to_string(),
+            outcome: Outcome::Success,
+            detail: detail.into(),
+        }
+    }
+}
+
 /// A stored entry.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {

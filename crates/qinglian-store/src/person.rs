@@ -300,27 +300,36 @@ pub async fn create(tx: &mut Tx, scope: &Scope, p: &ValidPerson) -> StoreResult<
         "INSERT INTO person (org_id, name, name_initials, name_pinyin, id_number, sex, birth_date, post, rank, \
          party_member, supervised, principal, leadership_member, phone, active, created_at, updated_at, name_sort) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $15, $16) RETURNING id",
-    )
-    .bind(p.input.org_id)
-    .bind(&p.name)
-    .bind(names::pinyin_initials(&p.name))
-    .bind(names::pinyin_full(&p.name))
-    .bind(p.id.as_str())
-    .bind(p.id.sex().as_str())
-    .bind(p.id.birth_date().format("%Y-%m-%d").to_string())
-    .bind(p.input.post.trim())
-    .bind(p.input.rank.trim())
-    .bind(p.input.party_member as i64)
-    .bind(p.input.supervised as i64)
-    .bind(p.input.principal as i64)
-    .bind(p.input.leadership_member as i64)
-    .bind(p.input.phone.trim())
-    .bind(&now)
-    .bind(names::name_sort_key(&p.name))
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(|e| map_unique(e.into()))?;
+    );
+    let row = bind_person(row, p, &now)
+        .bind(names::name_sort_key(&p.name))
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(|e| map_unique(e.into()))?;
     Ok(row.try_get(0)?)
+}
+
+/// A person's columns bound as both writes list them: $1 org … $14 phone, $15 the time.
+fn bind_person<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    p: &ValidPerson,
+    now: &str,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    q.bind(p.input.org_id)
+        .bind(p.name.clone())
+        .bind(names::pinyin_initials(&p.name))
+        .bind(names::pinyin_full(&p.name))
+        .bind(p.id.as_str().to_string())
+        .bind(p.id.sex().as_str())
+        .bind(p.id.birth_date().format("%Y-%m-%d").to_string())
+        .bind(p.input.post.trim().to_string())
+        .bind(p.input.rank.trim().to_string())
+        .bind(p.input.party_member as i64)
+        .bind(p.input.supervised as i64)
+        .bind(p.input.principal as i64)
+        .bind(p.input.leadership_member as i64)
+        .bind(p.input.phone.trim().to_string())
+        .bind(now.to_string())
 }
 
 fn map_unique(e: StoreError) -> StoreError {
@@ -336,31 +345,17 @@ pub async fn update(tx: &mut Tx, scope: &Scope, id: PersonId, p: &ValidPerson) -
     get_in(&mut **tx, scope, id).await?;
     check_org(tx, scope, p.input.org_id).await?;
     check_duplicate(tx, p.id.as_str(), Some(id)).await?;
-    sqlx::query(
+    let q = sqlx::query(
         "UPDATE person SET org_id = $1, name = $2, name_initials = $3, name_pinyin = $4, id_number = $5, sex = $6, \
          birth_date = $7, post = $8, rank = $9, party_member = $10, supervised = $11, principal = $12, \
          leadership_member = $13, phone = $14, updated_at = $15, name_sort = $17 WHERE id = $16",
-    )
-    .bind(p.input.org_id)
-    .bind(&p.name)
-    .bind(names::pinyin_initials(&p.name))
-    .bind(names::pinyin_full(&p.name))
-    .bind(p.id.as_str())
-    .bind(p.id.sex().as_str())
-    .bind(p.id.birth_date().format("%Y-%m-%d").to_string())
-    .bind(p.input.post.trim())
-    .bind(p.input.rank.trim())
-    .bind(p.input.party_member as i64)
-    .bind(p.input.supervised as i64)
-    .bind(p.input.principal as i64)
-    .bind(p.input.leadership_member as i64)
-    .bind(p.input.phone.trim())
-    .bind(crate::time::now())
-    .bind(id)
-    .bind(names::name_sort_key(&p.name))
-    .execute(&mut **tx)
-    .await
-    .map_err(|e| map_unique(e.into()))?;
+    );
+    bind_person(q, p, &crate::time::now())
+        .bind(id)
+        .bind(names::name_sort_key(&p.name))
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| map_unique(e.into()))?;
     Ok(())
 }
 

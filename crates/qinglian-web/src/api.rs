@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use qinglian_domain::deadline::{Period, due_date};
-use qinglian_store::audit::{self, Event, Outcome};
+use qinglian_store::audit::Event;
 use qinglian_store::org::OrgId;
 use qinglian_store::permission as perm;
 use qinglian_store::person::{self, PersonFilter, PersonInput};
@@ -400,17 +400,11 @@ pub async fn person_create(
     .map_err(AppError::Invalid)?;
     let mut tx = app.db.begin().await?;
     let id = person::create(&mut tx, ctx.scope(), &valid).await?;
-    audit::append(
+    crate::services::audit::write(
+        &app,
+        &ctx,
         &mut tx,
-        app.mode(),
-        &ctx.actor(),
-        &Event {
-            action: "person.create",
-            object_type: "person",
-            object_id: id.to_string(),
-            outcome: Outcome::Success,
-            detail: "API".into(),
-        },
+        Event::success("person.create", "person", id, "API"),
     )
     .await?;
     tx.commit().await?;

@@ -457,17 +457,11 @@ pub fn totp_aad(user_id: qinglian_store::user::UserId) -> String {
 pub async fn logout(app: &App, ctx: &Ctx) -> Result<(), AppError> {
     let mut tx = app.db.begin().await?;
     session::delete(&mut tx, &ctx.session_hash).await?;
-    audit::append(
+    crate::services::audit::write(
+        app,
+        ctx,
         &mut tx,
-        app.mode(),
-        &ctx.actor(),
-        &Event {
-            action: "logout",
-            object_type: "user",
-            object_id: ctx.principal.user.username.clone(),
-            outcome: Outcome::Success,
-            detail: String::new(),
-        },
+        Event::success("logout", "user", ctx.principal.user.username.clone(), String::new()),
     )
     .await?;
     tx.commit().await?;

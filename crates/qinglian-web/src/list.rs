@@ -11,7 +11,7 @@
 
 use axum::response::Response;
 use qinglian_office::Cell;
-use qinglian_store::audit::{self, Event, Outcome};
+use qinglian_store::audit::Event;
 use qinglian_store::sql::Page;
 use serde::Deserialize;
 
@@ -469,23 +469,13 @@ impl<T> ListSpec<T> {
         let ex = self.export.as_ref().ok_or(AppError::NotFound("导出"))?;
         ctx.require(ex.permission)?;
         let bytes = self.xlsx(ex.sheet, items)?;
-        audit::record(
-            &app.db,
-            app.mode(),
-            &ctx.actor(),
-            &Event {
-                action: ex.audit_action,
-                object_type: ex.object_type,
-                object_id: String::new(),
-                outcome: Outcome::Success,
-                detail: if detail.is_empty() {
-                    format!("导出{}{}", items.len(), self.unit)
-                } else {
-                    format!("导出{}{}（{detail}）", items.len(), self.unit)
-                },
-            },
-        )
-        .await?;
+        let what = if detail.is_empty() {
+            format!("导出{}{}", items.len(), self.unit)
+        } else {
+            format!("导出{}{}（{detail}）", items.len(), self.unit)
+        };
+        let ev = Event::success(ex.audit_action, ex.object_type, "", what);
+        crate::services::audit::read(app, ctx, ev).await?;
         Ok(download(ex.file, XLSX, bytes))
     }
 }

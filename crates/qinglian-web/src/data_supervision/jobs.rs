@@ -607,17 +607,16 @@ pub async fn publish_roster(app: &App, ctx: &Ctx) -> Result<qinglian_analytics::
         .await
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let mut tx = app.db.begin().await?;
-    audit::append(
+    crate::services::audit::write(
+        app,
+        ctx,
         &mut tx,
-        app.mode(),
-        &ctx.actor(),
-        &Event {
-            action: "data_supervision.roster_publish",
-            object_type: "dataset",
-            object_id: format!("roster@{}", published.version),
-            outcome: Outcome::Success,
-            detail: format!("由平台人员名册生成{}行", published.rows),
-        },
+        Event::success(
+            "data_supervision.roster_publish",
+            "dataset",
+            format!("roster@{}", published.version),
+            format!("由平台人员名册生成{}行", published.rows),
+        ),
     )
     .await?;
     tx.commit().await?;

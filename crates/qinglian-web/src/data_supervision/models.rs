@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use qinglian_analytics::dataset::{self as dsets, DATASETS};
 use qinglian_analytics::model::{self, Model};
-use qinglian_store::audit::{self, Event, Outcome};
+use qinglian_store::audit::Event;
 use qinglian_store::data_supervision::{self as sv, ModelStat};
 use serde::Deserialize;
 
@@ -423,17 +423,16 @@ pub async fn custom_save(
         .await;
         match saved {
             Ok(version) => {
-                audit::append(
+                crate::services::audit::write(
+                    &app,
+                    &ctx,
                     &mut tx,
-                    app.mode(),
-                    &ctx.actor(),
-                    &Event {
-                        action: "data_supervision.model_save",
-                        object_type: "ds_model",
-                        object_id: format!("{code}@{version}"),
-                        outcome: Outcome::Success,
-                        detail: form.title.trim().to_string(),
-                    },
+                    Event::success(
+                        "data_supervision.model_save",
+                        "ds_model",
+                        format!("{code}@{version}"),
+                        form.title.trim().to_string(),
+                    ),
                 )
                 .await?;
                 tx.commit().await?;

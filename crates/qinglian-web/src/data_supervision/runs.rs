@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use qinglian_store::audit::{self, Event, Outcome};
+use qinglian_store::audit::Event;
 use qinglian_store::data_supervision::{self as sv, Job, JobKind};
 
 use super::jobs::{ImportResult, RunResult};
@@ -189,17 +189,11 @@ pub async fn job_cancel(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Pa
     }
     let mut tx = app.db.begin().await?;
     sv::request_cancel(&mut tx, ctx.scope(), id).await?;
-    audit::append(
+    crate::services::audit::write(
+        &app,
+        &ctx,
         &mut tx,
-        app.mode(),
-        &ctx.actor(),
-        &Event {
-            action: "data_supervision.job_cancel",
-            object_type: "data_supervision_job",
-            object_id: id.to_string(),
-            outcome: Outcome::Success,
-            detail: String::new(),
-        },
+        Event::success("data_supervision.job_cancel", "data_supervision_job", id, String::new()),
     )
     .await?;
     tx.commit().await?;

@@ -2,4 +2,5 @@
 //! rule, so that no rule is written twice.
 
 pub mod attachment;
+pub mod audit;
 pub mod person;

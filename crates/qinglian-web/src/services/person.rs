@@ -1,6 +1,6 @@
 //! Showing a person: the masking rule (`Person::shown`) and the audit of every full read.
 
-use qinglian_store::audit::{self, Event, Outcome};
+use qinglian_store::audit::Event;
 use qinglian_store::permission as perm;
 use qinglian_store::person::{Person, Shown, View};
 
@@ -14,17 +14,15 @@ use crate::error::AppError;
 pub async fn show(app: &App, ctx: &Ctx, p: &Person, view: View, purpose: &str) -> Result<Shown, AppError> {
     let shown = p.shown(ctx.principal.can(perm::PERSON_SENSITIVE), view);
     if shown.full && view == View::One {
-        audit::record(
-            &app.db,
-            app.mode(),
-            &ctx.actor(),
-            &Event {
-                action: "person.read_sensitive",
-                object_type: "person",
-                object_id: p.id.to_string(),
-                outcome: Outcome::Success,
-                detail: format!("查看完整身份证号（{purpose}）"),
-            },
+        crate::services::audit::read(
+            app,
+            ctx,
+            Event::success(
+                "person.read_sensitive",
+                "person",
+                p.id,
+                format!("查看完整身份证号（{purpose}）"),
+            ),
         )
         .await?;
     }

@@ -286,17 +286,11 @@ pub async fn password_submit(
     let hash = crate::password::hash_async(f.new.clone()).await;
     let mut tx = app.db.begin().await?;
     user::set_password(&mut tx, u.user.id, &hash, false).await?;
-    audit::append(
+    crate::services::audit::write(
+        &app,
+        &ctx,
         &mut tx,
-        app.mode(),
-        &ctx.actor(),
-        &Event {
-            action: "user.password",
-            object_type: "user",
-            object_id: u.user.id.to_string(),
-            outcome: Outcome::Success,
-            detail: "本人修改密码，已结束其全部会话".into(),
-        },
+        Event::success("user.password", "user", u.user.id, "本人修改密码，已结束其全部会话"),
     )
     .await?;
     tx.commit().await?;
@@ -445,17 +439,11 @@ pub async fn totp_setup_submit(
     };
     if fresh {
         user::set_totp(&mut tx, u.user.id, u.totp_secret.as_deref(), true).await?;
-        audit::append(
+        crate::services::audit::write(
+            &app,
+            &ctx,
             &mut tx,
-            app.mode(),
-            &ctx.actor(),
-            &Event {
-                action: "user.totp_enable",
-                object_type: "user",
-                object_id: u.user.id.to_string(),
-                outcome: Outcome::Success,
-                detail: String::new(),
-            },
+            Event::success("user.totp_enable", "user", u.user.id, String::new()),
         )
         .await?;
         tx.commit().await?;

@@ -5,7 +5,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use qinglian_domain::calendar::YearCalendar;
-use qinglian_store::audit::{self, Event, Outcome};
+use qinglian_store::audit::Event;
 use qinglian_store::permission as perm;
 use qinglian_store::setting::{self, SecurityPolicy};
 use qinglian_store::user::{self, User};
@@ -307,17 +307,11 @@ pub async fn user_create(
     let mut tx = app.db.begin().await?;
     match user::create(&mut tx, &new).await {
         Ok(id) => {
-            audit::append(
+            crate::services::audit::write(
+                &app,
+                &ctx,
                 &mut tx,
-                app.mode(),
-                &ctx.actor(),
-                &Event {
-                    action: "user.create",
-                    object_type: "user",
-                    object_id: id.to_string(),
-                    outcome: Outcome::Success,
-                    detail: new.username.clone(),
-                },
+                Event::success("user.create", "user", id, new.username.clone()),
             )
             .await?;
             tx.commit().await?;
@@ -404,17 +398,11 @@ pub async fn user_action(
         }
         _ => return Err(AppError::NotFound("操作").into()),
     };
-    audit::append(
+    crate::services::audit::write(
+        &app,
+        &ctx,
         &mut tx,
-        app.mode(),
-        &ctx.actor(),
-        &Event {
-            action: "user.admin",
-            object_type: "user",
-            object_id: id.to_string(),
-            outcome: Outcome::Success,
-            detail: format!("{detail}：{}", target.username),
-        },
+        Event::success("user.admin", "user", id, format!("{detail}：{}", target.username)),
     )
     .await?;
     tx.commit().await?;

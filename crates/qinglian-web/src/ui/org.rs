@@ -6,7 +6,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use qinglian_office::{Cell, Column, ColumnKind, SheetSpec};
 use qinglian_store::Scope;
-use qinglian_store::audit::{self, Event, Outcome};
+use qinglian_store::audit::Event;
 use qinglian_store::org::{self, Org, OrgId, OrgInput, OrgKind};
 use qinglian_store::permission as perm;
 use serde::Deserialize;
@@ -258,17 +258,16 @@ async fn save(app: &App, ctx: &Ctx, headers: &HeaderMap, id: Option<OrgId>, form
     }
     match result {
         Ok(oid) => {
-            audit::append(
+            crate::services::audit::write(
+                app,
+                ctx,
                 &mut tx,
-                app.mode(),
-                &ctx.actor(),
-                &Event {
-                    action: if id.is_some() { "org.update" } else { "org.create" },
-                    object_type: "org",
-                    object_id: oid.to_string(),
-                    outcome: Outcome::Success,
-                    detail: input.name.trim().to_string(),
-                },
+                Event::success(
+                    if id.is_some() { "org.update" } else { "org.create" },
+                    "org",
+                    oid,
+                    input.name.trim().to_string(),
+                ),
             )
             .await?;
             tx.commit().await?;
@@ -354,17 +353,16 @@ pub async fn party_org_create(
     let mut tx = app.db.begin().await?;
     match org::create_party_org(&mut tx, id, parent_id, &f.name, &f.kind).await {
         Ok(pid) => {
-            audit::append(
+            crate::services::audit::write(
+                &app,
+                &ctx,
                 &mut tx,
-                app.mode(),
-                &ctx.actor(),
-                &Event {
-                    action: "party_org.create",
-                    object_type: "party_org",
-                    object_id: pid.to_string(),
-                    outcome: Outcome::Success,
-                    detail: format!("{}：{}", o.name, f.name.trim()),
-                },
+                Event::success(
+                    "party_org.create",
+                    "party_org",
+                    pid,
+                    format!("{}：{}", o.name, f.name.trim()),
+                ),
             )
             .await?;
             tx.commit().await?;
@@ -401,17 +399,10 @@ pub async fn export(State(app): State<App>, ctx: Ctx) -> PageResult {
         &rows,
     )
     .map_err(|e| AppError::Internal(e.into()))?;
-    audit::record(
-        &app.db,
-        app.mode(),
-        &ctx.actor(),
-        &Event {
-            action: "org.export",
-            object_type: "org",
-            object_id: String::new(),
-            outcome: Outcome::Success,
-            detail: format!("导出{}个单位", orgs.len()),
-        },
+    crate::services::audit::read(
+        &app,
+        &ctx,
+        Event::success("org.export", "org", String::new(), format!("导出{}个单位", orgs.len())),
     )
     .await?;
     Ok(download("组织机构.xlsx", XLSX, bytes))
@@ -607,17 +598,16 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
         drop(tx);
         imported = 0;
     } else {
-        audit::append(
+        crate::services::audit::write(
+            &app,
+            &ctx,
             &mut tx,
-            app.mode(),
-            &ctx.actor(),
-            &Event {
-                action: "org.import",
-                object_type: "org",
-                object_id: String::new(),
-                outcome: Outcome::Success,
-                detail: format!("导入{imported}个单位，跳过{}处问题", errors.len()),
-            },
+            Event::success(
+                "org.import",
+                "org",
+                String::new(),
+                format!("导入{imported}个单位，跳过{}处问题", errors.len()),
+            ),
         )
         .await?;
         org::refresh_tree_rank(&mut tx).await?;

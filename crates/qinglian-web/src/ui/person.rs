@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use qinglian_office::{Cell, Column, ColumnKind, RowError, SheetSpec};
-use qinglian_store::audit::{self, Event, Outcome};
+use qinglian_store::audit::Event;
 use qinglian_store::org::OrgId;
 use qinglian_store::permission as perm;
 use qinglian_store::person::{self, Person, PersonFilter, PersonInput, View};
@@ -454,17 +454,16 @@ async fn save(app: &App, ctx: &Ctx, headers: &HeaderMap, id: Option<person::Pers
     };
     match result {
         Ok(pid) => {
-            audit::append(
+            crate::services::audit::write(
+                app,
+                ctx,
                 &mut tx,
-                app.mode(),
-                &ctx.actor(),
-                &Event {
-                    action: if id.is_some() { "person.update" } else { "person.create" },
-                    object_type: "person",
-                    object_id: pid.to_string(),
-                    outcome: Outcome::Success,
-                    detail: String::new(),
-                },
+                Event::success(
+                    if id.is_some() { "person.update" } else { "person.create" },
+                    "person",
+                    pid,
+                    String::new(),
+                ),
             )
             .await?;
             tx.commit().await?;
@@ -728,17 +727,16 @@ pub async fn import(State(app): State<App>, ctx: Ctx, mp: Multipart) -> PageResu
             person::create(&mut tx, ctx.scope(), v).await?;
             imported += 1;
         }
-        audit::append(
+        crate::services::audit::write(
+            &app,
+            &ctx,
             &mut tx,
-            app.mode(),
-            &ctx.actor(),
-            &Event {
-                action: "person.import",
-                object_type: "person",
-                object_id: String::new(),
-                outcome: Outcome::Success,
-                detail: format!("导入{imported}人，{}处问题未导入", errors.len()),
-            },
+            Event::success(
+                "person.import",
+                "person",
+                String::new(),
+                format!("导入{imported}人，{}处问题未导入", errors.len()),
+            ),
         )
         .await?;
         tx.commit().await?;

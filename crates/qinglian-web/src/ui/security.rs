@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use qinglian_store::audit::{self, Event, Outcome};
+use qinglian_store::audit::Event;
 use qinglian_store::permission::{self as perm, CATALOGUE, PermissionDef};
 use qinglian_store::setting::{self, SecurityPolicy};
 use qinglian_store::user::{self, Role, User};
@@ -69,17 +69,16 @@ pub async fn role_save(
         Ok(()) => {
             // A change of rights takes effect at once: end the sessions of the role's users.
             qinglian_store::session::delete_for_role(&mut tx, id).await?;
-            audit::append(
+            crate::services::audit::write(
+                &app,
+                &ctx,
                 &mut tx,
-                app.mode(),
-                &ctx.actor(),
-                &Event {
-                    action: "role.update",
-                    object_type: "role",
-                    object_id: id.to_string(),
-                    outcome: Outcome::Success,
-                    detail: format!("权限：{}；双因素：{}", perms.join(","), if totp { "是" } else { "否" }),
-                },
+                Event::success(
+                    "role.update",
+                    "role",
+                    id,
+                    format!("权限：{}；双因素：{}", perms.join(","), if totp { "是" } else { "否" }),
+                ),
             )
             .await?;
             tx.commit().await?;
@@ -123,19 +122,7 @@ pub async fn role_create(State(app): State<App>, ctx: Ctx, headers: HeaderMap, F
     let mut tx = app.db.begin().await?;
     match user::create_role(&mut tx, &code, &name).await {
         Ok(id) => {
-            audit::append(
-                &mut tx,
-                app.mode(),
-                &ctx.actor(),
-                &Event {
-                    action: "role.create",
-                    object_type: "role",
-                    object_id: id.to_string(),
-                    outcome: Outcome::Success,
-                    detail: name,
-                },
-            )
-            .await?;
+            crate::services::audit::write(&app, &ctx, &mut tx, Event::success("role.create", "role", id, name)).await?;
             tx.commit().await?;
             Ok(redirect(&headers, "/security/roles?ok=created"))
         }
@@ -240,17 +227,11 @@ pub async fn user_grant_save(
     .await;
     match r {
         Ok(()) => {
-            audit::append(
+            crate::services::audit::write(
+                &app,
+                &ctx,
                 &mut tx,
-                app.mode(),
-                &ctx.actor(),
-                &Event {
-                    action: "user.grant",
-                    object_type: "user",
-                    object_id: id.to_string(),
-                    outcome: Outcome::Success,
-                    detail: format!("角色{roles:?}；数据权限{scope:?}"),
-                },
+                Event::success("user.grant", "user", id, format!("角色{roles:?}；数据权限{scope:?}")),
             )
             .await?;
             tx.commit().await?;
@@ -337,17 +318,11 @@ pub async fn policy_save(State(app): State<App>, ctx: Ctx, headers: HeaderMap, F
     }
     let mut tx = app.db.begin().await?;
     setting::set(&mut tx, setting::SECURITY_POLICY, &p, &ctx.principal.user.username).await?;
-    audit::append(
+    crate::services::audit::write(
+        &app,
+        &ctx,
         &mut tx,
-        app.mode(),
-        &ctx.actor(),
-        &Event {
-            action: "policy.update",
-            object_type: "setting",
-            object_id: setting::SECURITY_POLICY.into(),
-            outcome: Outcome::Success,
-            detail: format!("{p:?}"),
-        },
+        Event::success("policy.update", "setting", setting::SECURITY_POLICY, format!("{p:?}")),
     )
     .await?;
     tx.commit().await?;
