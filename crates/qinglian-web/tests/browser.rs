@@ -1028,6 +1028,54 @@ async fn ds_upload(b: &Browser, dataset_title: &str, file: &std::path::Path) -> 
     Ok(())
 }
 
+/// Click the first bar of the chart `id` (an ECharts bar chart of data items with a `url`) where
+/// a user would, and wait for the findings list it opens (issue #16 §3).
+async fn click_first_bar(b: &Browser, id: &str) -> Result<()> {
+    b.el(&format!("#{id} canvas")).await?;
+    let chart = b.el(&format!("#{id}")).await?;
+    let started = Instant::now();
+    let offset: Vec<f64> = loop {
+        let v: serde_json::Value = b
+            .d()
+            .execute(
+                "var el = document.getElementById(arguments[0]);\
+                 var c = window.echarts && echarts.getInstanceByDom(el);\
+                 if (!c) return null;\
+                 var d = c.getOption().series[0].data[0];\
+                 var value = (d && typeof d === 'object') ? d.value : d;\
+                 var p = c.convertToPixel({ seriesIndex: 0 }, [value / 2, 0]);\
+                 var r = el.getBoundingClientRect();\
+                 return [p[0] - r.width / 2, p[1] - r.height / 2, d && d.url || ''];",
+                vec![serde_json::json!(id)],
+            )
+            .await?
+            .json()
+            .clone();
+        if let Some(a) = v.as_array() {
+            ensure!(
+                a[2].as_str().is_some_and(|u| u.starts_with("/ds/findings?")),
+                "the bar names the records behind it: {v}"
+            );
+            break vec![a[0].as_f64().unwrap_or(0.0), a[1].as_f64().unwrap_or(0.0)];
+        }
+        ensure!(started.elapsed() < WAIT, "the chart {id} was not drawn");
+        tokio::time::sleep(POLL).await;
+    };
+    b.d()
+        .action_chain()
+        .move_to_element_with_offset(&chart, offset[0] as i64, offset[1] as i64)
+        .click()
+        .perform()
+        .await?;
+    b.wait_path("/ds/findings").await?;
+    let url = b.d().current_url().await?;
+    ensure!(
+        url.query().unwrap_or_default().contains("model="),
+        "the bar opened its model's findings: {url}"
+    );
+    Ok(())
+}
+
 /// Nothing went wrong in the browser console since the last look: no CSP refusal or script
 /// error, and (in a journey that makes no mistakes on purpose) no failed request either.
 async fn console_clean(b: &Browser, when: &str) -> Result<()> {
@@ -1311,48 +1359,14 @@ async fn journey_ds(b: &Browser) -> Result<()> {
     // Issue #16 §3: the overview's charts; a bar opens the findings behind it.
     menu(b, "监督概览").await?;
     b.wait_path("/ds").await?;
-    b.el("#chart-by-model canvas").await?;
-    let chart = b.el("#chart-by-model").await?;
-    let started = Instant::now();
-    let offset: Vec<f64> = loop {
-        let v: serde_json::Value = b
-            .d()
-            .execute(
-                "var el = document.getElementById('chart-by-model');\
-                 var c = window.echarts && echarts.getInstanceByDom(el);\
-                 if (!c) return null;\
-                 var d = c.getOption().series[0].data[0];\
-                 var value = (d && typeof d === 'object') ? d.value : d;\
-                 var p = c.convertToPixel({ seriesIndex: 0 }, [value / 2, 0]);\
-                 var r = el.getBoundingClientRect();\
-                 return [p[0] - r.width / 2, p[1] - r.height / 2, d && d.url || ''];",
-                vec![],
-            )
-            .await?
-            .json()
-            .clone();
-        if let Some(a) = v.as_array() {
-            ensure!(
-                a[2].as_str().is_some_and(|u| u.starts_with("/ds/findings?")),
-                "the bar names the records behind it: {v}"
-            );
-            break vec![a[0].as_f64().unwrap_or(0.0), a[1].as_f64().unwrap_or(0.0)];
-        }
-        ensure!(started.elapsed() < WAIT, "the chart was not drawn");
-        tokio::time::sleep(POLL).await;
-    };
-    b.d()
-        .action_chain()
-        .move_to_element_with_offset(&chart, offset[0] as i64, offset[1] as i64)
-        .click()
-        .perform()
-        .await?;
-    b.wait_path("/ds/findings").await?;
-    let url = b.d().current_url().await?;
-    ensure!(
-        url.query().unwrap_or_default().contains("model="),
-        "the bar opened its model's findings: {url}"
-    );
+    click_first_bar(b, "chart-by-model").await?;
+    b.el("#findings").await?;
+    logout(b).await?;
+    // The leader's home shows the same charts, and a bar opens its findings there too.
+    s.t.user("lingdao", &["leader"], &[s.t.orgs.city]).await;
+    login(b, &s, "lingdao").await?;
+    b.el("#home-charts").await?;
+    click_first_bar(b, "chart-by-model").await?;
     b.el("#findings").await?;
     console_clean(b, "in the supervision journey").await
 }
