@@ -4,6 +4,7 @@
 //! [`on_both!`](crate::on_both) macro that runs one test on each.
 
 use crate::org::{OrgId, OrgInput, OrgKind};
+use crate::user::UserId;
 use crate::{Db, StoreResult, Tx};
 
 /// Which database a test runs on.
@@ -154,6 +155,38 @@ pub async fn fixture_orgs(db: &Db) -> Orgs {
         finance_office,
         civil,
     }
+}
+
+/// A user of `org` with roles (by code), a data scope and a password hash, for test setup.
+pub async fn create_user(
+    db: &Db,
+    username: &str,
+    org: OrgId,
+    roles: &[&str],
+    scope: &[OrgId],
+    password_hash: &str,
+) -> UserId {
+    let mut tx = db.begin().await.unwrap();
+    let id = crate::user::create(
+        &mut tx,
+        &crate::user::NewUser {
+            username: username.into(),
+            display_name: format!("测试{username}"),
+            org_id: Some(org),
+            password_hash: password_hash.into(),
+            must_change_password: false,
+        },
+    )
+    .await
+    .unwrap();
+    let mut role_ids = Vec::new();
+    for r in roles {
+        role_ids.push(crate::user::role_id(db.pool(), r).await.unwrap());
+    }
+    crate::user::set_roles(&mut tx, id, &role_ids).await.unwrap();
+    crate::user::set_scope(&mut tx, id, scope).await.unwrap();
+    tx.commit().await.unwrap();
+    id
 }
 
 /// A fresh store: migrated, with the built-in roles and the fixture org tree.

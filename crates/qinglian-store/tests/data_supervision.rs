@@ -16,10 +16,10 @@ use qinglian_store::data_supervision::{
 };
 use qinglian_store::on_both;
 use qinglian_store::org::OrgId;
-use qinglian_store::testing::TestDb;
+use qinglian_store::testing::{TestDb, create_user};
 use qinglian_store::user::UserId;
 use qinglian_store::workflow::{Performer, System};
-use qinglian_store::{Scope, StoreError, StoreResult, Tx, notification, org, user};
+use qinglian_store::{Scope, StoreError, StoreResult, notification, org, user};
 use sqlx::Row;
 
 on_both!(
@@ -64,39 +64,9 @@ async fn scope(t: &TestDb, orgs: &[OrgId]) -> Scope {
     Scope::new(paths)
 }
 
-/// A user whose home org is `org` .
+/// A user whose home org is `org` (no login, no data scope).
 async fn member(t: &TestDb, username: &str, org: OrgId, roles: &[&str]) -> UserId {
-    let db = &t.db;
-    let mut tx = db.begin().await.unwrap();
-    let id = user::create(
-        &mut tx,
-        &user::NewUser {
-            username: username.into(),
-            display_name: format!("测试{username}"),
-            org_id: Some(org),
-            password_hash: "not-a-login".into(),
-            must_change_password: false,
-        },
-    )
-    .await
-    .unwrap();
-    let mut role_ids = Vec::new();
-    for r in roles {
-        role_ids.push(user::role_id(db.pool(), r).await.unwrap());
-    }
-    user::set_roles(&mut tx, id, &role_ids).await.unwrap();
-    tx.commit().await.unwrap();
-    id
-}
-
-/// Runs a store write in its own transaction, committed only if it succeeds.
-async fn write<T>(t: &TestDb, f: impl AsyncFnOnce(&mut Tx) -> StoreResult<T>) -> StoreResult<T> {
-    let mut tx = t.db.begin().await.unwrap();
-    let r = f(&mut tx).await;
-    if r.is_ok() {
-        tx.commit().await.unwrap();
-    }
-    r
+    create_user(&t.db, username, org, roles, &[], "not-a-login").await
 }
 
 fn fi(model: &str, subject: &str, period: &str, evidence: &str) -> FindingInput {
@@ -115,7 +85,7 @@ fn fi(model: &str, subject: &str, period: &str, evidence: &str) -> FindingInput 
 
 async fn upsert(t: &TestDb, job: Option<JobId>, versions: &str, items: &[FindingInput]) -> sv::UpsertOutcome {
     let org = t.orgs.commission;
-    write(t, async |tx| sv::upsert_findings(tx, job, org, versions, items).await)
+    t.write(async |tx| sv::upsert_findings(tx, job, org, versions, items).await)
         .await
         .unwrap()
 }
@@ -128,7 +98,7 @@ async fn new_job(t: &TestDb, kind: JobKind, title: &str, org: OrgId) -> JobId {
         org_id: org,
         created_by: None,
     };
-    write(t, async |tx| sv::create_job(tx, &j).await).await.unwrap()
+    t.write(async |tx| sv::create_job(tx, &j).await).await.unwrap()
 }
 
 /// Every finding (any scope), newest first.
@@ -188,15 +158,17 @@ fn dispatch_of(finding_id: FindingId, org_id: OrgId, start: &str, due: &str, use
 }
 
 async fn dispatch(t: &TestDb, s: &Scope, d: &(Dispatch, UserId)) -> StoreResult<CheckId> {
-    write(t, async |tx| sv::dispatch(tx, s, &d.0, &by(d.1)).await).await
+    t.write(async |tx| sv::dispatch(tx, s, &d.0, &by(d.1)).await).await
 }
 
 async fn answer(t: &TestDb, s: &Scope, id: FindingId, a: Answer, note: &str, user: UserId) -> StoreResult<CheckId> {
-    write(t, async |tx| sv::answer(tx, s, id, a, note, &by(user)).await).await
+    t.write(async |tx| sv::answer(tx, s, id, a, note, &by(user)).await)
+        .await
 }
 
 async fn review(t: &TestDb, s: &Scope, id: FindingId, r: &Review, note: &str, user: UserId) -> StoreResult<()> {
-    write(t, async |tx| sv::review(tx, s, id, r, note, &by(user)).await).await
+    t.write(async |tx| sv::review(tx, s, id, r, note, &by(user)).await)
+        .await
 }
 
 /// Sets a finding's status (and checking unit) directly, for tests about reading.
@@ -573,7 +545,10 @@ async fn findings_are_visible_through_the_owner_or_the_checking_unit(t: TestDb) 
 
     // Workflow calls are scoped as well: unit B cannot act on unit A's finding.
     assert_not_found(answer(&t, &unit_b, s1, Answer::True, "核实属实", sup).await);
-    assert_not_found(write(&t, async |tx| sv::dismiss(tx, &unit_b, s3, "数据错误", &by(sup)).await).await);
+    assert_not_found(
+        t.write(async |tx| sv::dismiss(tx, &unit_b, s3, "数据错误", &by(sup)).await)
+            .await,
+    );
     assert_not_found(
         dispatch(
             &t,
@@ -827,7 +802,7 @@ async fn dispatch_opens_a_tracked_check_and_notifies_the_unit(t: TestDb) {
     let fin_off = member(&t, "fin_off", t.orgs.finance_office, &["unit_admin"]).await;
     let civ_admin = member(&t, "civ_admin", t.orgs.civil, &["unit_admin"]).await;
     let fin_gone = member(&t, "fin_gone", t.orgs.finance, &["unit_admin"]).await;
-    write(&t, async |tx| user::set_disabled(tx, fin_gone, true).await)
+    t.write(async |tx| user::set_disabled(tx, fin_gone, true).await)
         .await
         .unwrap();
 
@@ -984,22 +959,23 @@ async fn dispatch_refuses_bad_requests_and_writes_nothing(t: TestDb) {
         refused(dispatch_of(s2, OrgId(999_999), "2026-03-02", "2026-03-20", sup)).await,
         "org_id",
     );
-    let closed = write(&t, async |tx| {
-        org::create(
-            tx,
-            &org::OrgInput {
-                parent_id: Some(t.orgs.city),
-                name: "测试市撤并局".into(),
-                kind: org::OrgKind::Unit,
-                code: None,
-                sort_order: 0,
-                supervised_by: None,
-            },
-        )
+    let closed = t
+        .write(async |tx| {
+            org::create(
+                tx,
+                &org::OrgInput {
+                    parent_id: Some(t.orgs.city),
+                    name: "测试市撤并局".into(),
+                    kind: org::OrgKind::Unit,
+                    code: None,
+                    sort_order: 0,
+                    supervised_by: None,
+                },
+            )
+            .await
+        })
         .await
-    })
-    .await
-    .unwrap();
+        .unwrap();
     t.sql(&format!("UPDATE org SET active = 0 WHERE id = {closed}")).await;
     assert_invalid(
         refused(dispatch_of(s2, closed, "2026-03-02", "2026-03-20", sup)).await,
@@ -1334,18 +1310,21 @@ async fn dismiss_and_link_clue_follow_the_status(t: TestDb) {
     let dismiss = |id: FindingId, note: &'static str| {
         let t = &t;
         let all = &all;
-        async move { write(t, async |tx| sv::dismiss(tx, all, id, note, &by(sup)).await).await }
+        async move { t.write(async |tx| sv::dismiss(tx, all, id, note, &by(sup)).await).await }
     };
     let link = |id: FindingId, clue: i64| {
         let t = &t;
         let all = &all;
-        async move { write(t, async |tx| sv::link_clue(tx, all, id, clue).await).await }
+        async move { t.write(async |tx| sv::link_clue(tx, all, id, clue).await).await }
     };
 
     // Dismiss: only new findings, with a reason.
     assert_invalid(dismiss(n, "  ").await, "close_note");
     assert_eq!(refetch(&t, n).await.status, finding_status::NEW);
-    assert_not_found(write(&t, async |tx| sv::dismiss(tx, &unit_a, n, "数据错误", &by(sup)).await).await);
+    assert_not_found(
+        t.write(async |tx| sv::dismiss(tx, &unit_a, n, "数据错误", &by(sup)).await)
+            .await,
+    );
     dismiss(n, " 身份证号录入错误 ").await.unwrap();
     let f = refetch(&t, n).await;
     assert_eq!(
@@ -1388,7 +1367,10 @@ async fn dismiss_and_link_clue_follow_the_status(t: TestDb) {
     }
     assert_eq!(refetch(&t, tr).await.status, finding_status::CONFIRMED);
     assert!(refetch(&t, tr).await.clue_ready());
-    assert_not_found(write(&t, async |tx| sv::link_clue(tx, &Scope::none(), tr, 41).await).await);
+    assert_not_found(
+        t.write(async |tx| sv::link_clue(tx, &Scope::none(), tr, 41).await)
+            .await,
+    );
     link(tr, 41).await.unwrap();
     link(p, 42).await.unwrap();
     let f = refetch(&t, tr).await;
@@ -1482,21 +1464,22 @@ async fn jobs_are_claimed_oldest_first_and_cancelled(t: TestDb) {
     let db = &t.db;
     let sup = member(&t, "sup", t.orgs.commission, &["supervision"]).await;
     assert!(sv::claim_next_job(db).await.unwrap().is_none(), "nothing queued");
-    let j1 = write(&t, async |tx| {
-        sv::create_job(
-            tx,
-            &NewJob {
-                kind: JobKind::Import,
-                title: "导入低保数据".into(),
-                params_json: r#"{"dataset":"subsidy"}"#.into(),
-                org_id: t.orgs.commission,
-                created_by: Some(sup),
-            },
-        )
+    let j1 = t
+        .write(async |tx| {
+            sv::create_job(
+                tx,
+                &NewJob {
+                    kind: JobKind::Import,
+                    title: "导入低保数据".into(),
+                    params_json: r#"{"dataset":"subsidy"}"#.into(),
+                    org_id: t.orgs.commission,
+                    created_by: Some(sup),
+                },
+            )
+            .await
+        })
         .await
-    })
-    .await
-    .unwrap();
+        .unwrap();
     let j2 = new_job(&t, JobKind::Run, "运行模型", t.orgs.commission).await;
     let j3 = new_job(&t, JobKind::Run, "再运行", t.orgs.commission).await;
     let commission = scope(&t, &[t.orgs.commission]).await;
@@ -1552,7 +1535,7 @@ async fn jobs_are_claimed_oldest_first_and_cancelled(t: TestDb) {
     assert_not_found(sv::job_unscoped(db, JobId(999_999)).await);
 
     // Cancel a queued job: at once.
-    write(&t, async |tx| sv::request_cancel(tx, &commission, j2).await)
+    t.write(async |tx| sv::request_cancel(tx, &commission, j2).await)
         .await
         .unwrap();
     let job = sv::job_unscoped(db, j2).await.unwrap();
@@ -1566,12 +1549,12 @@ async fn jobs_are_claimed_oldest_first_and_cancelled(t: TestDb) {
 
     // Cancel a running job: the flag is set, the worker stops it.
     assert!(!sv::cancel_requested(db, j1).await.unwrap());
-    assert_not_found(write(&t, async |tx| sv::request_cancel(tx, &unit_a, j1).await).await);
+    assert_not_found(t.write(async |tx| sv::request_cancel(tx, &unit_a, j1).await).await);
     assert!(
         !sv::cancel_requested(db, j1).await.unwrap(),
         "outside the scope changes nothing"
     );
-    write(&t, async |tx| sv::request_cancel(tx, &commission, j1).await)
+    t.write(async |tx| sv::request_cancel(tx, &commission, j1).await)
         .await
         .unwrap();
     assert!(sv::cancel_requested(db, j1).await.unwrap());
@@ -1581,20 +1564,21 @@ async fn jobs_are_claimed_oldest_first_and_cancelled(t: TestDb) {
     assert!(!sv::cancel_requested(db, JobId(999_999)).await.unwrap());
 
     // Finished jobs cannot be cancelled.
-    write(&t, async |tx| {
-        sv::finish_job(tx, j1, job_status::CANCELLED, "已按要求取消", "{}").await
-    })
-    .await
-    .unwrap();
+    t.write(async |tx| sv::finish_job(tx, j1, job_status::CANCELLED, "已按要求取消", "{}").await)
+        .await
+        .unwrap();
     let job = sv::job_unscoped(db, j1).await.unwrap();
     assert_eq!(
         (job.status.as_str(), job.message.as_str()),
         (job_status::CANCELLED, "已按要求取消")
     );
     assert!(job.finished_at.is_some() && job.current_step.is_empty());
-    assert_conflict(write(&t, async |tx| sv::request_cancel(tx, &commission, j1).await).await);
-    assert_conflict(write(&t, async |tx| sv::request_cancel(tx, &commission, j2).await).await);
-    assert_not_found(write(&t, async |tx| sv::request_cancel(tx, &commission, JobId(999_999)).await).await);
+    assert_conflict(t.write(async |tx| sv::request_cancel(tx, &commission, j1).await).await);
+    assert_conflict(t.write(async |tx| sv::request_cancel(tx, &commission, j2).await).await);
+    assert_not_found(
+        t.write(async |tx| sv::request_cancel(tx, &commission, JobId(999_999)).await)
+            .await,
+    );
     // Progress after the end is ignored.
     sv::job_progress(db, j1, 9, 10, 1, "迟到的进度").await.unwrap();
     assert_eq!(sv::job_unscoped(db, j1).await.unwrap().done_steps, 3);
@@ -1618,11 +1602,9 @@ async fn jobs_are_claimed_oldest_first_and_cancelled(t: TestDb) {
         (again.done_steps, again.rows_processed, again.current_step.as_str()),
         (0, 0, "")
     );
-    write(&t, async |tx| {
-        sv::finish_job(tx, j3, job_status::DONE, "完成", r#"{"findings":3}"#).await
-    })
-    .await
-    .unwrap();
+    t.write(async |tx| sv::finish_job(tx, j3, job_status::DONE, "完成", r#"{"findings":3}"#).await)
+        .await
+        .unwrap();
     let job = sv::job_unscoped(db, j3).await.unwrap();
     assert_eq!((job.percent(), job.result_json.as_str()), (100, r#"{"findings":3}"#));
 }
@@ -1806,7 +1788,7 @@ async fn custom_models_are_versioned_and_retired(t: TestDb) {
     };
     let save = |m: NewCustomModel| {
         let t = &t;
-        async move { write(t, async |tx| sv::save_custom_model(tx, &m).await).await }
+        async move { t.write(async |tx| sv::save_custom_model(tx, &m).await).await }
     };
     assert!(sv::custom_models(db).await.unwrap().is_empty());
     assert_eq!(save(model("big_payment", " 大额发放 ")).await.unwrap(), 1);
@@ -1843,7 +1825,7 @@ async fn custom_models_are_versioned_and_retired(t: TestDb) {
     assert_not_found(sv::custom_model(db, "ok_code", None).await);
 
     // Retire hides the model from the list; its versions stay readable for old findings.
-    write(&t, async |tx| sv::retire_custom_model(tx, "big_payment").await)
+    t.write(async |tx| sv::retire_custom_model(tx, "big_payment").await)
         .await
         .unwrap();
     let codes: Vec<_> = sv::custom_models(db)
@@ -1857,7 +1839,7 @@ async fn custom_models_are_versioned_and_retired(t: TestDb) {
         sv::custom_model(db, "big_payment", Some(1)).await.unwrap().title,
         "大额发放"
     );
-    assert_not_found(write(&t, async |tx| sv::retire_custom_model(tx, "nope").await).await);
+    assert_not_found(t.write(async |tx| sv::retire_custom_model(tx, "nope").await).await);
     // Saving it again brings it back as a new version.
     assert_eq!(save(model("big_payment", "大额发放（恢复）")).await.unwrap(), 3);
     let list = sv::custom_models(db).await.unwrap();
@@ -1873,13 +1855,11 @@ async fn header_mappings_are_remembered_and_replaced(t: TestDb) {
     };
     assert!(sv::header_mappings(db).await.unwrap().is_empty());
     let first = pairs(&[("身份证号码", "id_number"), ("姓名", "name")]);
-    write(&t, async |tx| {
-        sv::remember_mapping(tx, "subsidy", &first, Some(sup)).await
-    })
-    .await
-    .unwrap();
+    t.write(async |tx| sv::remember_mapping(tx, "subsidy", &first, Some(sup)).await)
+        .await
+        .unwrap();
     let other = pairs(&[("姓名", "full_name")]);
-    write(&t, async |tx| sv::remember_mapping(tx, "pension", &other, None).await)
+    t.write(async |tx| sv::remember_mapping(tx, "pension", &other, None).await)
         .await
         .unwrap();
     let triple = |d: &str, h: &str, c: &str| (d.to_string(), h.to_string(), c.to_string());
@@ -1895,11 +1875,9 @@ async fn header_mappings_are_remembered_and_replaced(t: TestDb) {
 
     // A later choice replaces the earlier one for that dataset only.
     let second = pairs(&[("身份证号码", "id_no"), ("发放金额", "amount")]);
-    write(&t, async |tx| {
-        sv::remember_mapping(tx, "subsidy", &second, Some(sup)).await
-    })
-    .await
-    .unwrap();
+    t.write(async |tx| sv::remember_mapping(tx, "subsidy", &second, Some(sup)).await)
+        .await
+        .unwrap();
     let mut got = sv::header_mappings(db).await.unwrap();
     got.sort();
     let mut expected = vec![
@@ -1917,7 +1895,7 @@ async fn header_mappings_are_remembered_and_replaced(t: TestDb) {
     );
     // The same header twice in one call: the last one wins.
     let twice = pairs(&[("姓名", "a"), ("姓名", "b")]);
-    write(&t, async |tx| sv::remember_mapping(tx, "pension", &twice, None).await)
+    t.write(async |tx| sv::remember_mapping(tx, "pension", &twice, None).await)
         .await
         .unwrap();
     let got = sv::header_mappings(db).await.unwrap();
@@ -1940,7 +1918,7 @@ async fn attachments_are_recorded_listed_and_fetched(t: TestDb) {
     };
     let create = |a: NewAttachment| {
         let t = &t;
-        async move { write(t, async |tx| attachment::create(tx, &a).await).await }
+        async move { t.write(async |tx| attachment::create(tx, &a).await).await }
     };
     let a1 = create(att("data_supervision_check", 10, "核查报告.pdf", Some(fin_admin)))
         .await
@@ -2054,7 +2032,7 @@ async fn migration_3_grants_ds_permissions_to_roles_created_before_it(t: TestDb)
 
     // Roll the database back to what an older version left: migrations 1–2 applied, built-in
     // roles (and a custom one) without any ds.* permission.
-    write(&t, async |tx| user::create_role(tx, "custom_role", "自定义角色").await)
+    t.write(async |tx| user::create_role(tx, "custom_role", "自定义角色").await)
         .await
         .unwrap();
     for table in [
@@ -2080,9 +2058,7 @@ async fn migration_3_grants_ds_permissions_to_roles_created_before_it(t: TestDb)
     assert_eq!(ds_grants(&t).await, want, "custom roles get nothing");
     // Starting again changes nothing.
     assert!(qinglian_store::migrate::run(db).await.unwrap().is_empty());
-    write(&t, async |tx| user::ensure_builtin_roles(tx).await)
-        .await
-        .unwrap();
+    t.write(async |tx| user::ensure_builtin_roles(tx).await).await.unwrap();
     assert_eq!(ds_grants(&t).await, want);
     // And the tables are back.
     upsert(&t, None, "{}", &[fi("m", "S", "", "[]")]).await;

@@ -149,6 +149,20 @@ pub struct Dispatch {
     pub due: Due,
 }
 
+/// The table whose rows move through [`FINDING_WORKFLOW`].
+const FINDING_TABLE: &str = "data_supervision_finding";
+
+/// A transition of a finding through [`FINDING_WORKFLOW`] (see [`workflow::apply`]).
+async fn transition(
+    tx: &mut Tx,
+    id: FindingId,
+    current: FindingState,
+    step: Step<'_, FindingAction>,
+    by: &Performer<'_>,
+) -> StoreResult<workflow::Applied<FindingState>> {
+    workflow::apply(tx, &FINDING_WORKFLOW, FINDING_TABLE, id, current, step, by).await
+}
+
 /// The finding's row locked and read inside the caller's scope (see [`workflow::lock_state`]):
 /// its state and the unit it was sent to. Out of scope looks exactly like missing.
 pub(super) async fn lock_finding(
@@ -156,7 +170,7 @@ pub(super) async fn lock_finding(
     scope: &Scope,
     id: FindingId,
 ) -> StoreResult<(FindingState, Option<OrgId>)> {
-    let state: FindingState = workflow::lock_state(tx, "data_supervision_finding", id)
+    let state: FindingState = workflow::lock_state(tx, FINDING_TABLE, id)
         .await?
         .ok_or(StoreError::NotFound("疑点"))?;
     let mut q = Query::new(&format!("SELECT f.check_org_id{FINDING_FROM} AND f.id = "));
@@ -220,10 +234,8 @@ pub(super) async fn open_check(
             format!("{title}。核查期限跨入{year}年，该年节假日安排录入后系统将计算期限并另行通知，请先行核查。")
         }
     };
-    let applied = workflow::apply(
+    let applied = transition(
         tx,
-        &FINDING_WORKFLOW,
-        "data_supervision_finding",
         d.finding_id,
         current,
         Step {
@@ -402,10 +414,8 @@ pub async fn answer(
         (r.try_get(0)?, r.try_get(1)?)
     };
     let title = finding_title(tx, finding_id).await?;
-    workflow::apply(
+    transition(
         tx,
-        &FINDING_WORKFLOW,
-        "data_supervision_finding",
         finding_id,
         state,
         Step {
@@ -556,10 +566,8 @@ pub(super) async fn close(
     detail: String,
     by: &Performer<'_>,
 ) -> StoreResult<()> {
-    workflow::apply(
+    transition(
         tx,
-        &FINDING_WORKFLOW,
-        "data_supervision_finding",
         finding_id,
         state,
         Step {

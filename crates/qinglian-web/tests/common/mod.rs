@@ -132,26 +132,8 @@ impl TestApp {
     /// Like [`TestApp::user`], for a user who belongs to the org `org`.
     pub async fn user_in(&self, username: &str, roles: &[&str], scope: &[OrgId], org: OrgId) -> user::UserId {
         let db = &self.app.db;
-        let mut tx = db.begin().await.unwrap();
-        let id = user::create(
-            &mut tx,
-            &user::NewUser {
-                username: username.into(),
-                display_name: format!("测试{username}"),
-                org_id: Some(org),
-                password_hash: qinglian_web::password::hash(PASSWORD),
-                must_change_password: false,
-            },
-        )
-        .await
-        .unwrap();
-        let mut role_ids = Vec::new();
-        for r in roles {
-            role_ids.push(user::role_id(db.pool(), r).await.unwrap());
-        }
-        user::set_roles(&mut tx, id, &role_ids).await.unwrap();
-        user::set_scope(&mut tx, id, scope).await.unwrap();
-        tx.commit().await.unwrap();
+        let hash = qinglian_web::password::hash(PASSWORD);
+        let id = qinglian_store::testing::create_user(db, username, org, roles, scope, &hash).await;
         let p = user::load_principal(db, id).await.unwrap();
         if p.requires_totp() {
             let enc = self
