@@ -75,8 +75,8 @@ pub fn model() -> Model {
             param("r003_threshold", "R003 投标期限下限（天）", ParamValue::Int(15)),
             param(
                 "r018_methods",
-                "R018 适用的采购方式（open公开招标|selective邀请招标|limited竞争性谈判、磋商、询价|direct单一来源）",
-                text("open|selective"),
+                "R018 适用的采购方式（可选：公开招标、邀请招标、有限竞争、单一来源）",
+                ParamValue::List(vec!["公开招标".into(), "邀请招标".into()]),
             ),
             param("r024_threshold", "R024 价差比例下限（留空按四分位数计算）", text("")),
             param(
@@ -105,7 +105,11 @@ pub fn model() -> Model {
                 ParamValue::Int(20),
             ),
             param("r058_threshold", "R058 价差比例上限（留空按四分位数计算）", text("")),
-            param("exclusions", "不参与计算的采购方式（按原文，以|分隔）", text("")),
+            param(
+                "exclusions",
+                "不参与计算的采购方式（按招标数据中的原文，多个用顿号分隔）",
+                ParamValue::List(Vec::new()),
+            ),
         ],
         builtin: true,
     }
@@ -131,6 +135,46 @@ fn one_line(m: &Model, name: &str) -> Result<String, String> {
         return Err(format!("参数“{}”不能包含换行", label(m, name)));
     }
     Ok(value)
+}
+
+/// OCDS procurement methods by their Chinese names (the codes are accepted too).
+const METHODS: &[(&str, &str)] = &[
+    ("公开招标", "open"),
+    ("邀请招标", "selective"),
+    ("有限竞争", "limited"),
+    ("单一来源", "direct"),
+];
+
+/// A list of procurement methods (Chinese names or OCDS codes) as Cardinal's `a|b` codes.
+fn methods(m: &Model, name: &str) -> Result<String, String> {
+    let listed: Vec<String> = match m.param(name) {
+        Some(ParamValue::List(l)) => l.clone(),
+        Some(ParamValue::Text(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    };
+    let mut codes = Vec::new();
+    for one in listed
+        .iter()
+        .flat_map(|s| s.split(['、', ',', '，', '|', ' ']))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let code = METHODS
+            .iter()
+            .find(|(zh, code)| *zh == one || code.eq_ignore_ascii_case(one))
+            .map(|(_, code)| *code)
+            .ok_or_else(|| {
+                format!(
+                    "参数“{}”中有未知的采购方式“{one}”（可选：{}）",
+                    label(m, name),
+                    METHODS.iter().map(|(zh, _)| *zh).collect::<Vec<_>>().join("、")
+                )
+            })?;
+        if !codes.contains(&code) {
+            codes.push(code);
+        }
+    }
+    Ok(codes.join("|"))
 }
 
 /// A whole-number parameter; `unsigned` refuses negative values.
@@ -206,7 +250,7 @@ pub fn settings_ini(m: &Model) -> Result<String, String> {
         match indicator {
             "R003" => set("threshold", whole(m, "r003_threshold", false)?.to_string()),
             "R018" => {
-                let methods = one_line(m, "r018_methods")?;
+                let methods = methods(m, "r018_methods")?;
                 if !methods.is_empty() {
                     set("procurement_methods", methods);
                 }
@@ -460,6 +504,23 @@ mod tests {
         assert!(with("r035_threshold", ParamValue::Int(-1)).contains("不能为负数"));
         assert!(with("r025_percentile", ParamValue::Int(101)).contains("0到100"));
         assert!(with("exclusions", text("a\n[R999]")).contains("换行"));
+        assert!(with("r018_methods", text("拍卖")).contains("未知的采购方式“拍卖”（可选：公开招标、邀请招标、有限竞争、单一来源）"));
+    }
+
+    #[test]
+    fn procurement_methods_are_named_in_chinese_and_codes_still_read() {
+        let r018 = |v: ParamValue| {
+            let mut o = crate::model::ParamOverrides::new();
+            o.insert("r018_methods".into(), v);
+            settings(&model().with_params(&o).unwrap()).unwrap().R018.unwrap().procurement_methods
+        };
+        assert_eq!(
+            r018(ParamValue::List(vec!["公开招标".into(), "单一来源".into()])).as_deref(),
+            Some("open|direct")
+        );
+        // A run's parameters saved before the names were Chinese.
+        assert_eq!(r018(text("open|selective")).as_deref(), Some("open|selective"));
+        assert_eq!(r018(text("有限竞争、公开招标、open")).as_deref(), Some("limited|open"));
     }
 
     #[test]

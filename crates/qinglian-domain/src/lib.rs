@@ -10,6 +10,7 @@ pub mod id_number;
 pub mod names;
 pub mod permission;
 pub mod rank;
+pub mod report;
 pub mod rules;
 pub mod text;
 pub mod workflow;

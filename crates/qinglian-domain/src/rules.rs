@@ -211,6 +211,15 @@ pub const RULES: &[Rule] = &[
         citation: "RULES.md §3; 中华人民共和国监察法（复审、复核）",
         verified: true,
     },
+    // ---- Reports (信访举报): a unit's report-back on an assigned report ----
+    Rule {
+        id: "report_assign_back",
+        title: "承办单位办理交办的检举控告并报告结果",
+        period: Period::Workdays(15),
+        citation: "RULES.md §2 (unverified; configurable): 交办 requires a report-back but no \
+                   regulation fixes its period; 15 working days follows the accept/result notices",
+        verified: false,
+    },
     // ---- Data supervision (大数据监督): checking a finding ----
     Rule {
         id: "finding_check",
@@ -285,6 +294,13 @@ mod tests {
         assert!(rule("inquiry_letter_reply").unwrap().verified);
         assert!(!rule("inquiry_close_report").unwrap().verified);
         assert!(!rule("clue_disposition_proposal").unwrap().verified);
+    }
+
+    /// RULES.md §2: a unit's report-back on an assigned accusation has a configurable default.
+    #[test]
+    fn report_assign_back_rule() {
+        assert_eq!(period("report_assign_back"), Period::Workdays(15));
+        assert!(!rule("report_assign_back").unwrap().verified);
     }
 
     /// RULES.md §1: the configurable default period for checking a data-supervision finding.

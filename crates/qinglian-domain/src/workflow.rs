@@ -47,6 +47,9 @@ pub enum DeadlineEffect {
     Open(&'static str),
     /// Closes the item's open deadline (the step it was waiting for is done).
     Close,
+    /// Closes the item's open deadline and opens one under this rule (the next step's limit,
+    /// e.g. a petition's 60-day handling limit replacing its 15-day routing limit).
+    Replace(&'static str),
 }
 
 /// One row of a workflow table.
@@ -152,7 +155,7 @@ impl<S: State, A: Action> Workflow<S, A> {
         self.transitions
             .iter()
             .filter_map(|t| match t.deadline {
-                DeadlineEffect::Open(r) => Some(r),
+                DeadlineEffect::Open(r) | DeadlineEffect::Replace(r) => Some(r),
                 _ => None,
             })
             .collect()

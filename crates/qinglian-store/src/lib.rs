@@ -42,6 +42,7 @@ pub mod notification;
 pub mod org;
 pub mod permission;
 pub mod person;
+pub mod report;
 pub mod scope;
 pub mod session;
 pub mod setting;

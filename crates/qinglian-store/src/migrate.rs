@@ -71,6 +71,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "org_tree_rank",
         sql: include_str!("../migrations/0010_org_tree_rank.sql"),
     },
+    Migration {
+        version: 11,
+        name: "report",
+        sql: include_str!("../migrations/0011_report.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

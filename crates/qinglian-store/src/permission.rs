@@ -27,7 +27,10 @@ qinglian_domain::permissions! {
 }
 
 /// The business modules' parts of the catalogue: a new module adds one line here.
-pub const MODULES: &[ModulePermissions] = &[qinglian_domain::data_supervision::MODULE_PERMISSIONS];
+pub const MODULES: &[ModulePermissions] = &[
+    qinglian_domain::data_supervision::MODULE_PERMISSIONS,
+    qinglian_domain::report::MODULE_PERMISSIONS,
+];
 
 /// Every permission, in display order: the platform's, then each module's.
 pub static CATALOGUE: LazyLock<Vec<PermissionDef>> = LazyLock::new(|| {
@@ -222,6 +225,52 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         permissions: &[ORG_READ, DEADLINE_READ],
     },
 ];
+
+/// Gives the built-in roles the grants of every module that arrived after the installation was
+/// made (a new module's permissions would otherwise reach nobody on an existing system). Each
+/// module's grants are applied once, recorded as the setting `module_grants.<module>`; what the
+/// security admin changed afterwards is never touched again. Roles created on this run already
+/// hold every grant, so a new installation records its modules as applied.
+pub async fn apply_module_grants(tx: &mut crate::Tx) -> crate::StoreResult<()> {
+    use sqlx::Row;
+    for m in MODULES {
+        let key = format!("module_grants.{}", m.module);
+        let done: i64 = sqlx::query("SELECT COUNT(*) FROM setting WHERE key = $1")
+            .bind(&key)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
+        if done > 0 {
+            continue;
+        }
+        for (role, perms) in m.grants {
+            let role_id: Option<i64> = sqlx::query("SELECT id FROM role WHERE code = $1 AND builtin = 1")
+                .bind(*role)
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()?;
+            let Some(role_id) = role_id else { continue };
+            for p in *perms {
+                let held: i64 = sqlx::query("SELECT COUNT(*) FROM role_permission WHERE role_id = $1 AND permission = $2")
+                    .bind(role_id)
+                    .bind(*p)
+                    .fetch_one(&mut **tx)
+                    .await?
+                    .try_get(0)?;
+                if held == 0 {
+                    sqlx::query("INSERT INTO role_permission (role_id, permission) VALUES ($1, $2)")
+                        .bind(role_id)
+                        .bind(*p)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+            }
+        }
+        crate::setting::set(tx, &key, &true, "system").await?;
+    }
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {

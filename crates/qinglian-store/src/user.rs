@@ -450,6 +450,7 @@ pub async fn ensure_builtin_roles(tx: &mut Tx) -> StoreResult<()> {
                 .await?;
         }
     }
+    permission::apply_module_grants(tx).await?;
     Ok(())
 }
 

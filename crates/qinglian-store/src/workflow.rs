@@ -172,9 +172,12 @@ pub async fn apply<S: State, A: Action>(
     .bind(step.note.trim())
     .execute(&mut **tx)
     .await?;
+    if let (DeadlineEffect::Replace(_), Some(d)) = (t.deadline, step.close) {
+        crate::deadline::complete(tx, d).await?;
+    }
     let deadline_id = match t.deadline {
         DeadlineEffect::None => None,
-        DeadlineEffect::Open(rule) => {
+        DeadlineEffect::Open(rule) | DeadlineEffect::Replace(rule) => {
             let mut d = step.open.ok_or_else(|| {
                 StoreError::Internal(format!(
                     "{}: {:?} opens a deadline but none was given",

@@ -134,8 +134,30 @@ pub struct ExtraSheet<T: 'static> {
     pub rows: fn(&[T]) -> Vec<Vec<Cell>>,
 }
 
-/// Batch selection of a list: the batch form's id, and each row's checkbox value.
-pub type Select<T> = (&'static str, fn(&T) -> Option<String>);
+/// Row checkboxes of a list: which form they belong to, the field they post, whether they start
+/// checked, and each row's value (`None` = this row cannot be selected, e.g. a finding already
+/// sent).
+pub struct Select<T: 'static> {
+    /// The HTML id of the form the checkboxes belong to (`form=` attribute, so the form may sit
+    /// outside the table).
+    pub form: &'static str,
+    /// The field name posted (`ids` for batch actions).
+    pub name: &'static str,
+    /// Whether every selectable row starts checked (e.g. "run all models" by default).
+    pub checked: bool,
+    /// The row's value.
+    pub value: fn(&T) -> Option<String>,
+}
+
+/// The selection as the include renders it.
+pub struct SelectView {
+    /// Form id.
+    pub form: &'static str,
+    /// Field name.
+    pub name: &'static str,
+    /// Checked at first.
+    pub checked: bool,
+}
 
 /// A list: its columns, its words and its export.
 pub struct ListSpec<T: 'static> {
@@ -160,9 +182,11 @@ pub struct ListSpec<T: 'static> {
     /// A last column 「操作」 of row actions (forms posting with the session's CSRF token,
     /// given as the second argument).
     pub actions: Option<fn(&T, &str) -> Html>,
-    /// Batch selection: the id of the form the row checkboxes belong to, and each row's value
-    /// (`None` = this row cannot be selected, e.g. a finding already sent).
+    /// Row checkboxes (batch actions, or choosing rows for a form).
     pub select: Option<Select<T>>,
+    /// Whether the list pages (a short fixed list, such as the model library, shows all rows and
+    /// only its total).
+    pub paged: bool,
 }
 
 /// Paging and sorting asked for in the query string (`page`, `per_page`, `sort`, `dir`). A
@@ -258,8 +282,23 @@ pub struct ListView {
     pub pager: Pager,
     /// The export link (filters and sort kept), when the caller may export.
     pub export_href: Option<String>,
-    /// The batch form's id, when rows can be selected.
-    pub select_form: Option<&'static str>,
+    /// The row checkboxes, when rows can be selected.
+    pub select: Option<SelectView>,
+    /// Whether the pager shows page sizes and numbers (else only the total).
+    pub paged: bool,
+}
+
+/// The include as a value, for a page that shows more than one list: `{{ other_list|safe }}`.
+#[derive(askama::Template)]
+#[template(path = "_list.html")]
+struct ListHtml<'a> {
+    list: &'a ListView,
+}
+
+impl std::fmt::Display for ListView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        askama::Template::render_into(&ListHtml { list: self }, f).map_err(|_| std::fmt::Error)
+    }
 }
 
 /// One row of a [`ListView`].
@@ -356,7 +395,7 @@ impl<T> ListSpec<T> {
             })
             .collect();
         let actions = self.actions.filter(|_| !csrf.is_empty());
-        let select = self.select.filter(|_| !csrf.is_empty());
+        let select = self.select.as_ref().filter(|_| !csrf.is_empty());
         if actions.is_some() {
             headers.push(Header {
                 label: "操作",
@@ -377,7 +416,7 @@ impl<T> ListSpec<T> {
                     cells.push(("nowrap", format!("<div class=\"btn-group\">{}</div>", a(item, csrf).0)));
                 }
                 ListRow {
-                    select: select.and_then(|(_, f)| f(item)),
+                    select: select.and_then(|s| (s.value)(item)),
                     cells,
                 }
             })
@@ -442,7 +481,12 @@ impl<T> ListSpec<T> {
             rows,
             pager,
             export_href,
-            select_form: select.map(|(form, _)| form),
+            select: select.map(|s| SelectView {
+                form: s.form,
+                name: s.name,
+                checked: s.checked,
+            }),
+            paged: self.paged,
         }
     }
 
@@ -535,6 +579,7 @@ mod tests {
         export: None,
         actions: None,
         select: None,
+        paged: true,
     };
 
     fn page(total: i64, page: i64, per: i64) -> Page<Row> {

@@ -6,45 +6,93 @@
 
   var doc = document;
 
-  /* (a) data-confirm: ask before a click (links, buttons) or a form submit. Capture phase
-   * on the document runs before htmx's own listeners, so stopping the event there also
-   * stops boosted forms and hx-* requests. */
-  function confirmOrStop(e, el) {
-    if (el && !window.confirm(el.getAttribute('data-confirm'))) {
-      e.preventDefault();
-      e.stopImmediatePropagation();
+  /* (a) Confirmations in the app's own dialog (a <dialog>, built once, keyboard-usable:
+   * Esc cancels, focus starts on 取消 so Enter never confirms by accident). data-confirm on a
+   * link, a button or a form asks before acting; 确定 replays the click or the submit (with
+   * the same submitter), marked so that it passes. The capture phase on the document runs
+   * before htmx's own listeners, so stopping the event there also stops boosted forms. */
+  var dialog = null;
+  function appDialog(message, onYes) {
+    if (!dialog) {
+      dialog = doc.createElement('dialog');
+      dialog.id = 'app-dialog';
+      dialog.className = 'app-dialog';
+      dialog.setAttribute('aria-labelledby', 'app-dialog-msg');
+      dialog.innerHTML = '<p id="app-dialog-msg"></p><div class="btn-group">' +
+        '<button type="button" class="btn" data-dialog="cancel">取消</button>' +
+        '<button type="button" class="btn btn-primary" data-dialog="ok">确定</button></div>';
+      doc.body.appendChild(dialog);
+      dialog.addEventListener('click', function (e) {
+        var b = e.target.closest && e.target.closest('[data-dialog]');
+        if (!b) return;
+        var yes = b.getAttribute('data-dialog') === 'ok' && dialog._onYes;
+        dialog._onYes = null;
+        dialog.close();
+        if (yes) yes();
+      });
+      dialog.addEventListener('close', function () { dialog._onYes = null; });
     }
+    if (!doc.body.contains(dialog)) doc.body.appendChild(dialog);
+    dialog.querySelector('#app-dialog-msg').textContent = message;
+    var cancel = dialog.querySelector('[data-dialog=cancel]');
+    var ok = dialog.querySelector('[data-dialog=ok]');
+    // Without onYes it only informs: one button, 知道了.
+    cancel.hidden = !onYes;
+    ok.textContent = onYes ? '确定' : '知道了';
+    dialog._onYes = onYes || null;
+    dialog.showModal();
+    (onYes ? cancel : ok).focus();
+  }
+  function stop(e) {
+    e.preventDefault();
+    e.stopImmediatePropagation();
+  }
+  // true once: the replayed click or submit after 确定.
+  function confirmed(el) {
+    if (el.getAttribute('data-qt-confirmed') === '1') {
+      el.removeAttribute('data-qt-confirmed');
+      return true;
+    }
+    return false;
   }
   doc.addEventListener('click', function (e) {
     var el = e.target.closest && e.target.closest('[data-confirm]');
-    if (el && el.tagName !== 'FORM') confirmOrStop(e, el);
+    if (!el || el.tagName === 'FORM' || confirmed(el)) return;
+    stop(e);
+    appDialog(el.getAttribute('data-confirm'), function () {
+      el.setAttribute('data-qt-confirmed', '1');
+      el.click();
+    });
   }, true);
+  function replaySubmit(form, submitter) {
+    form.setAttribute('data-qt-confirmed', '1');
+    if (form.requestSubmit) form.requestSubmit(submitter || undefined); else form.submit();
+  }
   doc.addEventListener('submit', function (e) {
     var form = e.target;
-    if (form.hasAttribute && form.hasAttribute('data-confirm')) confirmOrStop(e, form);
+    if (!form.hasAttribute || !form.hasAttribute('data-confirm') || confirmed(form)) return;
+    stop(e);
+    appDialog(form.getAttribute('data-confirm'), function () { replaySubmit(form, e.submitter); });
   }, true);
 
   /* (a2) Batch forms: form[data-batch] counts the checked row boxes that belong to it
-   * (input[name=<data-batch>][form=<id>]) and confirms naming the count and the action; none
-   * checked: says so and stops. th input[data-select-all=<form id>] checks a page's rows. */
+   * (input[name=<data-batch>][form=<id>]) and confirms naming the count, what is counted
+   * (data-batch-noun, e.g. 条疑点) and the chosen action; none checked: says so
+   * (data-batch-empty) and stops. th input[data-select-all=<form id>] checks a page's rows. */
   doc.addEventListener('submit', function (e) {
     var form = e.target;
-    if (!form.hasAttribute || !form.hasAttribute('data-batch') || !form.id) return;
+    if (!form.hasAttribute || !form.hasAttribute('data-batch') || !form.id || confirmed(form)) return;
     var name = form.getAttribute('data-batch');
-    var boxes = doc.querySelectorAll('input[name="' + name + '"][form="' + form.id + '"]:checked');
-    var n = boxes.length;
+    var n = doc.querySelectorAll('input[name="' + name + '"][form="' + form.id + '"]:checked').length;
+    stop(e);
     if (!n) {
-      window.alert(form.getAttribute('data-batch-empty') || '请先勾选');
-      e.preventDefault();
-      e.stopImmediatePropagation();
+      appDialog(form.getAttribute('data-batch-empty') || '请先勾选');
       return;
     }
     var sel = form.querySelector('select[name=batch_action]');
     var what = sel ? sel.options[sel.selectedIndex].text : '处理';
-    if (!window.confirm('确定对勾选的' + n + '条疑点执行“' + what + '”吗？')) {
-      e.preventDefault();
-      e.stopImmediatePropagation();
-    }
+    var noun = form.getAttribute('data-batch-noun') || '项';
+    appDialog('确定对勾选的' + n + noun + '执行“' + what + '”吗？', function () { replaySubmit(form, e.submitter); });
   }, true);
   doc.addEventListener('change', function (e) {
     var all = e.target;

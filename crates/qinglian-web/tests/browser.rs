@@ -47,7 +47,15 @@ struct Server {
 
 impl Server {
     async fn start() -> Result<Server> {
-        let t = TestApp::new(Backend::Sqlite).await;
+        Self::serve(TestApp::new(Backend::Sqlite).await).await
+    }
+
+    /// A server whose clock says `today` ("YYYY-MM-DD").
+    async fn start_at(today: &str) -> Result<Server> {
+        Self::serve(TestApp::with_config(Backend::Sqlite, |c| c.today = today.into()).await).await
+    }
+
+    async fn serve(t: TestApp) -> Result<Server> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
         let router = qinglian_web::router::build(t.app.clone());
@@ -424,6 +432,27 @@ async fn submit_login(b: &Browser, s: &Server, username: &str, password: &str) -
     b.click("#login-submit").await
 }
 
+/// Log in an account with two-factor login (password, then the current code).
+async fn login_totp(b: &Browser, s: &Server, username: &str) -> Result<()> {
+    submit_login(b, s, username, PASSWORD).await?;
+    b.wait_path("/login/totp").await?;
+    b.fill("#code", &common::totp_now()).await?;
+    b.click("form[action='/login/totp'] button[type=submit]").await?;
+    wait_home(b).await
+}
+
+/// Answer the app's own confirmation dialog (app.js) after checking what it names.
+async fn confirm_dialog(b: &Browser, names: &str, yes: bool) -> Result<()> {
+    let msg = b.el_text("#app-dialog[open] #app-dialog-msg", names).await?.text().await?;
+    ensure!(msg.contains(names), "the dialog names {names:?}: {msg:?}");
+    b.click(if yes {
+        "#app-dialog[open] [data-dialog=ok]"
+    } else {
+        "#app-dialog[open] [data-dialog=cancel]"
+    })
+    .await
+}
+
 /// Log in with the password and wait for the home page.
 async fn login(b: &Browser, s: &Server, username: &str) -> Result<()> {
     submit_login(b, s, username, PASSWORD).await?;
@@ -498,12 +527,7 @@ async fn save_new_person(b: &Browser, name: &str, org_id: qinglian_store::org::O
 async fn roster_names(b: &Browser) -> Result<Vec<String>> {
     menu(b, "人员名册").await?;
     b.wait_path("/persons").await?;
-    b.el(".pager").await?;
-    let mut names = Vec::new();
-    for a in b.d().find_all(By::Css("#person-list tbody td:first-child a")).await? {
-        names.push(a.text().await?.trim().to_string());
-    }
-    Ok(names)
+    roster_names_here(b).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1371,6 +1395,138 @@ async fn journey_ds(b: &Browser) -> Result<()> {
     console_clean(b, "in the supervision journey").await
 }
 
+/// Journey 7 (issue #16's day, the parts the journeys above do not walk), on 20 December: 曾健 is
+/// found by `zj`; turning two-factor login off asks for the password in the app's own dialog;
+/// one line of 2027 is refused; a finding dispatched with a 15-working-day limit gets a 待定
+/// due date that becomes real the moment the 2027 notice is saved.
+async fn journey_december(b: &Browser) -> Result<()> {
+    let s = Server::start_at("2026-12-20").await?;
+    let city = s.t.orgs.city;
+    let leader = s.t.user("boss", &["leader"], &[city]).await;
+    s.t.user("jiandu", &["supervision"], &[city]).await;
+    s.t.user("casem", &["casemgmt"], &[city]).await;
+    s.t.user("sys", &["sysadmin"], &[]).await;
+    let finding = s.t.seed_finding("110105194001010029", "死亡后仍发放养老金", "[]").await;
+
+    // 1. Pinyin by the surname's reading: zj finds 曾健 (not 陈建, whose initials are cj).
+    login(b, &s, "casem").await?;
+    for (name, id) in [("曾健", "11010519800101011"), ("陈建", "11010519800101021")] {
+        create_person(b, name, s.t.orgs.finance, &with_check(id)).await?;
+    }
+    menu(b, "人员名册").await?;
+    for (typed, want, not) in [("zj", "曾健", "陈建"), ("cj", "陈建", "曾健")] {
+        b.fill("#person-search", typed).await?;
+        b.nav("form.filters button[type=submit]", "查询").await?;
+        let names = roster_names_here(b).await?;
+        ensure!(
+            names.iter().any(|n| n == want) && !names.iter().any(|n| n == not),
+            "{typed} finds {want} and not {not}: {names:?}"
+        );
+    }
+    b.snapshot("december-pinyin").await?;
+    logout(b).await?;
+
+    // 2. Two-factor off: the leader's account has it; the form asks for the password, the
+    //    app's own dialog names the action, and a wrong password leaves it on.
+    let key = s.t.app.keys.encrypt(
+        common::TOTP_SECRET.as_bytes(),
+        qinglian_web::auth::totp_aad(leader).as_bytes(),
+    );
+    let mut tx = s.t.app.db.begin().await?;
+    qinglian_store::user::set_totp(&mut tx, leader, Some(&key), true).await?;
+    tx.commit().await?;
+    login_totp(b, &s, "boss").await?;
+    b.nav(".topbar a", "双因素认证").await?;
+    b.wait_path("/account/totp").await?;
+    b.el_text("label[for=off-proof]", "关闭前请输入登录密码或当前动态验证码").await?;
+    b.fill("#off-proof", "not-my-password").await?;
+    b.click("form[action='/account/totp'] button.btn-danger").await?;
+    confirm_dialog(b, "确定关闭双因素认证吗", true).await?;
+    b.el_text(".alert-error", "双因素认证未关闭").await?;
+    b.el_text(".alert-info", "已启用双因素认证").await?;
+    // 取消 in the dialog sends nothing.
+    b.fill("#off-proof", PASSWORD).await?;
+    b.click("form[action='/account/totp'] button.btn-danger").await?;
+    confirm_dialog(b, "确定关闭双因素认证吗", false).await?;
+    ensure!(
+        b.d().find_all(By::Css("#app-dialog[open]")).await?.is_empty(),
+        "the dialog closed on 取消"
+    );
+    b.el_text(".alert-info", "已启用双因素认证").await?;
+    b.click("form[action='/account/totp'] button.btn-danger").await?;
+    b.snapshot("december-totp-dialog").await?;
+    confirm_dialog(b, "确定关闭双因素认证吗", true).await?;
+    b.el("#totp-secret")
+        .await
+        .context("two-factor is off: the page offers to set it up again")?;
+    logout(b).await?;
+
+    // 3. The 20-December dispatch: the form says why its due date is blank, and sending it
+    //    leaves a 待定 due date.
+    login(b, &s, "jiandu").await?;
+    b.goto(&s.url(&format!("/ds/findings/{finding}"))).await?;
+    b.el_text("#dispatch-form .hint-warning", "跨入2027年").await?;
+    ensure!(
+        b.el("#d-due").await?.value().await?.unwrap_or_default().is_empty(),
+        "no guessed due date"
+    );
+    SelectElement::new(&b.el("#d-org").await?)
+        .await?
+        .select_by_value(&s.t.orgs.civil.to_string())
+        .await?;
+    b.fill("#d-note", "请核实").await?;
+    b.nav("#dispatch-submit", "派发").await?;
+    b.el_text("dd", "期限 待定").await?;
+    b.snapshot("december-pending").await?;
+    logout(b).await?;
+
+    // 4. The system admin: one line of 2027 is refused (a year is saved whole, the line is
+    //    kept), then the pasted notice is previewed and saved.
+    login_totp(b, &s, "sys").await?;
+    b.el_text("#calendar-warning", "2027").await?;
+    menu(b, "工作日历维护").await?;
+    b.wait_path("/admin/calendar").await?;
+    b.click(".panel-summary").await?;
+    b.fill("#f-text", "2027-01-01,元旦,holiday").await?;
+    b.nav("form[action='/admin/calendar'] button[type=submit]", "保存该年日历").await?;
+    b.el_text(".alert-error", "2027年的节假日安排不完整").await?;
+    ensure!(
+        b.el("#f-text").await?.value().await?.as_deref() == Some("2027-01-01,元旦,holiday"),
+        "the typed line is kept"
+    );
+    b.fill("#f-notice", common::NOTICE_2027_FIXTURE).await?;
+    b.nav("form[action='/admin/calendar/notice'] button[type=submit]", "识别并预览").await?;
+    b.snapshot("december-notice-preview").await?;
+    b.nav("#save-year", "保存2027年日历").await?;
+    b.el_text(".alert-success", "2027").await?;
+    logout(b).await?;
+
+    // 5. The due date is real now, the day the 2027 calendar gives.
+    let mut cal = qinglian_domain::calendar::Calendar::builtin();
+    cal.insert_year(
+        qinglian_domain::calendar::notice::parse_notice(common::NOTICE_2027_FIXTURE).map_err(|e| anyhow!("{e:?}"))?,
+    );
+    let due = cal
+        .add_workdays(s.t.app.today(), 15)
+        .map_err(|e| anyhow!("{e:?}"))?
+        .format("%Y-%m-%d")
+        .to_string();
+    login(b, &s, "jiandu").await?;
+    b.goto(&s.url(&format!("/ds/findings/{finding}"))).await?;
+    b.el_text("dd", &format!("期限 {due}")).await?;
+    Ok(())
+}
+
+/// The names in the roster table as it is now.
+async fn roster_names_here(b: &Browser) -> Result<Vec<String>> {
+    b.el(".pager").await?;
+    let mut names = Vec::new();
+    for a in b.d().find_all(By::Css("#person-list tbody td:first-child a")).await? {
+        names.push(a.text().await?.trim().to_string());
+    }
+    Ok(names)
+}
+
 // ---------------------------------------------------------------------------------------
 
 /// Console entries that mean the page is broken: CSP refusals and uncaught script errors.
@@ -1452,6 +1608,7 @@ async fn browser_journeys() {
     journey!("import", journey_import);
     journey!("scope", journey_scope);
     journey!("ds", journey_ds);
+    journey!("december", journey_december);
 
     if let Err(e) = browser.quit().await {
         eprintln!("quitting the browser: {e:#}");

@@ -477,7 +477,7 @@ pub async fn todo(
 pub struct FindingFilter {
     /// Model id.
     pub model: Option<String>,
-    /// Status code.
+    /// Status code, or several joined by commas (`checking,answered` = 核查中).
     pub status: Option<String>,
     /// Severity code.
     pub severity: Option<String>,
@@ -497,9 +497,15 @@ pub(super) fn filtered_findings(scope: &Scope, f: &FindingFilter, cols: &str) ->
         q.push(" AND f.model = ");
         q.bind_text(m);
     }
-    if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
-        q.push(" AND f.status = ");
-        q.bind_text(s);
+    if let Some(s) = f.status.as_deref().filter(|s| !s.trim().is_empty()) {
+        q.push(" AND f.status IN (");
+        for (i, one) in s.split(',').map(str::trim).filter(|x| !x.is_empty()).enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind_text(one);
+        }
+        q.push(")");
     }
     if let Some(s) = f.severity.as_deref().filter(|s| !s.is_empty()) {
         q.push(" AND f.severity = ");

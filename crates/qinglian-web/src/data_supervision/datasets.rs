@@ -113,6 +113,7 @@ pub(super) static DATASET_LIST: ListSpec<DatasetRow> = ListSpec {
     export: None,
     actions: None,
     select: None,
+    paged: false,
 };
 
 /// A whole number with thousands separators (12,345).
@@ -160,7 +161,8 @@ impl ModelRow {
 pub(super) struct HomePage {
     chrome: Chrome,
     list: ListView,
-    models: Vec<ModelRow>,
+    model_stats: ListView,
+    model_ids: Vec<String>,
     jobs: Vec<Job>,
     charts: Vec<crate::charts::Chart>,
     can_import: bool,
@@ -271,6 +273,7 @@ pub(super) async fn model_rows(app: &App, ctx: &Ctx) -> Result<Vec<ModelRow>, Ap
 pub async fn home(State(app): State<App>, ctx: Ctx, Query(q): Query<crate::ui::ListQuery>) -> PageResult {
     ctx.require(PERM_RULES)?;
     let jobs = sv::list_jobs(&app.db, ctx.scope(), None, 1, 8).await?.items;
+    let models = model_rows(&app, &ctx).await?;
     Ok(page(&HomePage {
         chrome: Chrome::new(&app, &ctx, "大数据监督", SECTION, &[("大数据监督", SECTION)])
             .await
@@ -281,7 +284,8 @@ pub async fn home(State(app): State<App>, ctx: Ctx, Query(q): Query<crate::ui::L
             &ListParams::default(),
             false,
         ),
-        models: model_rows(&app, &ctx).await?,
+        model_ids: models.iter().map(|m| m.id.clone()).collect(),
+        model_stats: super::models::model_list(&super::models::MODEL_STATS, models, ""),
         jobs,
         charts: crate::charts::data_supervision(&app, ctx.scope()).await?,
         can_import: ctx.principal.can(PERM_DATASET),

@@ -171,9 +171,13 @@ pub(super) static FINDING_LIST: ListSpec<Finding> = ListSpec {
     }),
     actions: None,
     // Clerks handle many at once: findings not yet sent can be dispatched or excluded together.
-    select: Some(("batch-form", |f| {
-        (f.status == finding_status::NEW).then(|| f.id.to_string())
-    })),
+    select: Some(list::Select {
+        form: "batch-form",
+        name: "ids",
+        checked: false,
+        value: |f| (f.status == finding_status::NEW).then(|| f.id.to_string()),
+    }),
+    paged: true,
 };
 
 /// Every evidence row of the exported findings, one line each ("列名：值；…").
@@ -201,6 +205,9 @@ pub(super) fn evidence_rows(items: &[Finding]) -> Vec<Vec<Cell>> {
     }
     evidence
 }
+
+/// The status filter of findings being checked (sent, or answered and awaiting review).
+pub(super) const IN_PROGRESS: &str = "checking,answered";
 
 /// A (code, label) choice.
 pub struct Choice {
@@ -275,6 +282,11 @@ pub async fn findings(
                 code: s.to_string(),
                 label: finding_status::label(s).to_string(),
             })
+            // The overview's 核查中 figure: sent and not yet reviewed.
+            .chain(std::iter::once(Choice {
+                code: IN_PROGRESS.to_string(),
+                label: "核查中（待反馈和待复核）".to_string(),
+            }))
             .collect(),
         orgs: choices(&app, ctx.scope()).await?,
         q,

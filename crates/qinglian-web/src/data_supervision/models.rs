@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use qinglian_analytics::dataset::{self as dsets, DATASETS};
 use qinglian_analytics::model::{self, Model};
 use qinglian_store::audit::Event;
-use qinglian_store::data_supervision::{self as sv, ModelStat};
+use qinglian_store::data_supervision::{self as sv, ModelStat, finding_status};
 use serde::Deserialize;
 
 use super::datasets::{ModelRow, VersionChoice, model_rows, subjects_of, version_choices};
@@ -17,18 +17,152 @@ use crate::App;
 use crate::auth::Ctx;
 use crate::error::{AppError, PageResult};
 use crate::templates::{Chrome, FormErrors};
-use crate::ui::{page, page_with, redirect};
+use crate::list::{self, Html, ListParams, ListSpec, ListView, html};
+use crate::ui::{enc, page, page_with, redirect};
+use qinglian_store::sql::Page;
 use qinglian_analytics::redflags;
 
 // ---------------------------------------------------------------------------------------------
 // Models and runs
 // ---------------------------------------------------------------------------------------------
 
+/// The model's title, linked to its page; its code only in the tooltip (people read titles).
+fn model_link(m: &ModelRow) -> Html {
+    let custom = if m.builtin { "" } else { " <span class=\"tag\">自定义</span>" };
+    Html(format!(
+        "<a href=\"/ds/models/{}\" title=\"模型编号：{}\">{}</a>{custom}",
+        html::escape(&m.id),
+        html::escape(&m.id),
+        html::escape(&m.title)
+    ))
+}
+
+/// A figure (thousands separated).
+fn count(n: i64) -> Html {
+    html::text(&super::datasets::thousands(n))
+}
+
+const fn stat_column(label: &'static str, cell: fn(&ModelRow) -> Html) -> list::Column<ModelRow> {
+    list::Column {
+        label,
+        sort: None,
+        class: "num",
+        html: Some(cell),
+        excel: None,
+    }
+}
+
+/// The model library: every model with its figures; each row's checkbox (checked) chooses it
+/// for a run.
+pub(super) static MODEL_LIST: ListSpec<ModelRow> = ListSpec {
+    id: "ds-models",
+    empty_id: "ds-models-empty",
+    path: "/ds/models",
+    empty: "没有模型",
+    unit: "个",
+    default_sort: "",
+    per_page: 100,
+    columns: &[
+        list::Column {
+            label: "模型",
+            sort: None,
+            class: "",
+            html: Some(model_link),
+            excel: None,
+        },
+        list::Column {
+            label: "版本",
+            sort: None,
+            class: "nowrap",
+            html: Some(|m| html::text(&format!("第{}版", m.version))),
+            excel: None,
+        },
+        list::Column {
+            label: "对象",
+            sort: None,
+            class: "nowrap",
+            html: Some(|m| html::text(m.subject)),
+            excel: None,
+        },
+        list::Column {
+            label: "严重程度",
+            sort: None,
+            class: "nowrap",
+            html: Some(|m| html::text(m.severity)),
+            excel: None,
+        },
+        stat_column("疑点", |m| {
+            html::link(&format!("/ds/findings?model={}", enc(&m.id)), &super::datasets::thousands(m.stat.findings))
+        }),
+        stat_column("已核实", |m| count(m.stat.concluded())),
+        stat_column("核实率", |m| html::text(&m.rate())),
+    ],
+    export: None,
+    actions: None,
+    select: Some(list::Select {
+        form: "ds-run-form",
+        name: "model",
+        checked: true,
+        value: |m| Some(m.id.clone()),
+    }),
+    paged: false,
+};
+
+/// The overview's table of hits and checking progress per model; every figure opens the
+/// findings behind it.
+pub(super) static MODEL_STATS: ListSpec<ModelRow> = ListSpec {
+    id: "ds-model-stats",
+    empty_id: "ds-model-stats-empty",
+    path: "/ds",
+    empty: "没有模型",
+    unit: "个",
+    default_sort: "",
+    per_page: 100,
+    columns: &[
+        list::Column {
+            label: "模型",
+            sort: None,
+            class: "",
+            html: Some(model_link),
+            excel: None,
+        },
+        stat_column("疑点", |m| findings_link(m, "", m.stat.findings)),
+        stat_column("待派发", |m| findings_link(m, finding_status::NEW, m.stat.new)),
+        stat_column("核查中", |m| findings_link(m, super::findings::IN_PROGRESS, m.stat.in_progress)),
+        stat_column("属实", |m| findings_link(m, finding_status::CONFIRMED, m.stat.confirmed)),
+        stat_column("部分属实", |m| findings_link(m, finding_status::PARTLY_CONFIRMED, m.stat.partly)),
+        stat_column("不属实", |m| findings_link(m, finding_status::DISMISSED, m.stat.dismissed)),
+        stat_column("核实率", |m| html::text(&m.rate())),
+    ],
+    export: None,
+    actions: None,
+    select: None,
+    paged: false,
+};
+
+/// A figure linked to the model's findings (in one state, when given); zero is plain.
+fn findings_link(m: &ModelRow, status: &str, n: i64) -> Html {
+    if n == 0 {
+        return count(0);
+    }
+    let mut href = format!("/ds/findings?model={}", enc(&m.id));
+    if !status.is_empty() {
+        href.push_str(&format!("&status={}", enc(status)));
+    }
+    html::link(&href, &super::datasets::thousands(n))
+}
+
+/// The model rows as a list view (all on one page).
+pub(super) fn model_list(spec: &ListSpec<ModelRow>, rows: Vec<ModelRow>, csrf: &str) -> ListView {
+    let n = rows.len() as i64;
+    spec.view_with_actions(&Page::of_all(rows, 1, n.max(1)), &[], &ListParams::default(), false, csrf)
+}
+
 #[derive(Template)]
 #[template(path = "data_supervision/models.html")]
 pub(super) struct ModelsPage {
     chrome: Chrome,
-    models: Vec<ModelRow>,
+    list: ListView,
     versions: Vec<VersionChoice>,
     can_run: bool,
     can_model: bool,
@@ -37,11 +171,15 @@ pub(super) struct ModelsPage {
 /// The model library with hit and confirmation rates and the run form.
 pub async fn models(State(app): State<App>, ctx: Ctx) -> PageResult {
     ctx.require(PERM_RULES)?;
+    let chrome = chrome(&app, &ctx, "比对模型", "/ds/models", &[("比对模型", "")]).await;
+    let can_run = ctx.principal.can(PERM_RUN);
+    // Checkboxes only for those who may run (the CSRF token turns them on).
+    let csrf = if can_run { chrome.csrf.clone() } else { String::new() };
     Ok(page(&ModelsPage {
-        chrome: chrome(&app, &ctx, "比对模型", "/ds/models", &[("比对模型", "")]).await,
-        models: model_rows(&app, &ctx).await?,
+        list: model_list(&MODEL_LIST, model_rows(&app, &ctx).await?, &csrf),
+        chrome,
         versions: version_choices(&app).await?,
-        can_run: ctx.principal.can(PERM_RUN),
+        can_run,
         can_model: ctx.principal.can(PERM_MODEL),
     }))
 }

@@ -114,6 +114,7 @@ pub(super) static JOB_LIST: ListSpec<Job> = ListSpec {
     export: None,
     actions: None,
     select: None,
+    paged: true,
 };
 
 /// What the progress fragment shows.

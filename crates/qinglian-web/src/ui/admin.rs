@@ -175,6 +175,7 @@ static USER_LIST: ListSpec<UserRow> = ListSpec {
         ])
     }),
     select: None,
+    paged: true,
 };
 
 #[derive(Template)]

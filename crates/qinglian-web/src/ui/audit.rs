@@ -140,6 +140,7 @@ static AUDIT_LIST: ListSpec<Entry> = ListSpec {
     }),
     actions: None,
     select: None,
+    paged: true,
 };
 
 fn object_text(e: &Entry) -> String {

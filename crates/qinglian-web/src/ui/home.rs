@@ -160,6 +160,7 @@ static NOTIFICATION_LIST: ListSpec<Notification> = ListSpec {
     export: None,
     actions: None,
     select: None,
+    paged: true,
 };
 
 #[derive(Template)]
@@ -308,6 +309,7 @@ static DEADLINE_LIST: ListSpec<DeadlineWithStatus> = ListSpec {
     }),
     actions: None,
     select: None,
+    paged: true,
 };
 
 #[derive(Template)]

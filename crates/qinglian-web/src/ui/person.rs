@@ -204,6 +204,7 @@ static PERSON_LIST: ListSpec<PersonRow> = ListSpec {
     }),
     actions: None,
     select: None,
+    paged: true,
 };
 
 #[derive(Template)]

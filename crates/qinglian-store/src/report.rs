@@ -1,0 +1,963 @@
+//! Reports (信访举报, issue #12): the one register of every channel, the handling workflow
+//! (`qinglian_domain::report`'s tables through `workflow::apply`), and what the reporter sees
+//! with a receipt code.
+//!
+//! Protection: the reporter's identity and every text of a report (title, content, replies,
+//! supplements) are stored only as key-ring ciphertext bound to the row (`report:<id>:<field>`
+//! as associated data, so a ciphertext copied to another row does not open). The receipt code
+//! is stored only as the hash the caller computed (Argon2id in the web layer). Nothing here
+//! logs a report's text or identity.
+
+use chrono::NaiveDate;
+use qinglian_crypto::KeyRing;
+use qinglian_domain::deadline::Due;
+use qinglian_domain::report::{Channel, Kind, ReportAction, ReportState};
+use qinglian_domain::workflow::State;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::deadline::NewDeadline;
+use crate::error::{StoreError, StoreResult};
+use crate::org::OrgId;
+use crate::sql::{Page, Query};
+use crate::user::UserId;
+use crate::workflow::{self, Performer, Step};
+use crate::{Db, Scope, Tx};
+
+crate::id_type!(
+    /// Id of a report.
+    ReportId
+);
+
+/// The object type of reports in deadlines, attachments and the audit log.
+pub const OBJECT_TYPE: &str = "report";
+
+/// Who reported (实名 only). Encrypted as one JSON document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reporter {
+    /// 姓名.
+    pub name: String,
+    /// 身份证号 (checked by GB 11643 before it gets here).
+    pub id_number: String,
+    /// 联系电话.
+    pub phone: String,
+    /// 通讯地址.
+    pub address: String,
+}
+
+/// Who or what the report is about (clear: staff search and duplicate detection use it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    /// 被反映人姓名 (or an organisation's name).
+    pub name: String,
+    /// 单位.
+    pub org: String,
+    /// 职务.
+    pub post: String,
+    /// 级别.
+    pub level: String,
+}
+
+/// A report as received.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    /// The commission that handles it.
+    pub org_id: OrgId,
+    /// Kind.
+    pub kind: Kind,
+    /// Channel.
+    pub channel: Channel,
+    /// The sending system's id (hotline), for idempotent posting.
+    pub external_id: Option<String>,
+    /// The reporter, for a named report.
+    pub reporter: Option<Reporter>,
+    /// The receipt code's hash, when a code was issued.
+    pub receipt_hash: Option<String>,
+    /// The subject.
+    pub subject: Subject,
+    /// Category (问题类别).
+    pub category: String,
+    /// Title.
+    pub title: String,
+    /// The matter.
+    pub content: String,
+    /// When it happened (as the reporter says it).
+    pub happened_on: String,
+    /// Where.
+    pub place: String,
+    /// Visitors of a group visit (来访).
+    pub visitors: i64,
+    /// Day received (day 0 of every limit).
+    pub received_on: NaiveDate,
+    /// About the commission's own principal: recorded as forwarded to the next level up.
+    pub about_principal: bool,
+    /// The earlier report this one repeats, when the handler said so at entry.
+    pub duplicate_of: Option<ReportId>,
+}
+
+/// What [`create`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Created {
+    /// The report.
+    pub id: ReportId,
+    /// `true` when the channel's external id was already registered (nothing new written).
+    pub existing: bool,
+    /// Its state.
+    pub state: ReportState,
+}
+
+fn aad(id: ReportId, field: &str) -> Vec<u8> {
+    format!("report:{}:{field}", id.0).into_bytes()
+}
+
+fn seal(keys: &KeyRing, id: ReportId, field: &str, text: &str) -> String {
+    keys.encrypt(text.as_bytes(), &aad(id, field))
+}
+
+fn open(keys: &KeyRing, id: ReportId, field: &str, token: &str) -> StoreResult<String> {
+    if token.is_empty() {
+        return Ok(String::new());
+    }
+    let bytes = keys
+        .decrypt(token, &aad(id, field))
+        .map_err(|e| StoreError::Internal(format!("report {} {field} cannot be decrypted: {e}", id.0)))?;
+    String::from_utf8(bytes).map_err(|_| StoreError::Internal(format!("report {} {field} is not UTF-8", id.0)))
+}
+
+/// The title of a report's deadlines and notifications: no text of the report (the deadline
+/// list is wider than the report's readers).
+pub fn item_title(id: ReportId) -> String {
+    format!("信访件 #{}", id.0)
+}
+
+/// The link to a report's page.
+pub fn link(id: ReportId) -> String {
+    format!("/reports/{}", id.0)
+}
+
+/// Registers a report in the caller's transaction and opens its first time limit (`due`,
+/// computed by the caller from `kind.first_rule()` and the day received). A channel's external
+/// id registered before returns that report (`existing`), changing nothing. A report about
+/// the commission's own principal is recorded as forwarded at once (RULES.md §2).
+pub async fn create(
+    tx: &mut Tx,
+    keys: &KeyRing,
+    r: &NewReport,
+    due: Due,
+    by: Option<UserId>,
+) -> StoreResult<Created> {
+    if let Some(ext) = r.external_id.as_deref() {
+        let found = sqlx::query("SELECT id, status FROM report WHERE channel = $1 AND external_id = $2")
+            .bind(r.channel.code())
+            .bind(ext)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some(row) = found {
+            let status: String = row.try_get(1)?;
+            return Ok(Created {
+                id: row.try_get(0)?,
+                existing: true,
+                state: ReportState::parse(&status).unwrap_or(ReportState::Registered),
+            });
+        }
+    }
+    if let Some(dup) = r.duplicate_of {
+        let n: i64 = sqlx::query("SELECT COUNT(*) FROM report WHERE id = $1")
+            .bind(dup)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
+        if n == 0 {
+            return Err(StoreError::invalid("duplicate_of", "所选的原件不存在"));
+        }
+    }
+    let state = if r.about_principal {
+        ReportState::Forwarded
+    } else if r.duplicate_of.is_some() {
+        ReportState::Duplicate
+    } else {
+        ReportState::Registered
+    };
+    let now = crate::time::now();
+    let id: ReportId = sqlx::query(
+        "INSERT INTO report (org_id, kind, channel, external_id, named, receipt_hash, subject_name, subject_org, \
+         subject_post, subject_level, category, title_enc, content_enc, happened_on, place, visitors, received_on, \
+         status, duplicate_of, about_principal, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', '', $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) \
+         RETURNING id",
+    )
+    .bind(r.org_id)
+    .bind(r.kind.code())
+    .bind(r.channel.code())
+    .bind(r.external_id.as_deref())
+    .bind(r.reporter.is_some() as i64)
+    .bind(r.receipt_hash.as_deref())
+    .bind(r.subject.name.trim())
+    .bind(r.subject.org.trim())
+    .bind(r.subject.post.trim())
+    .bind(r.subject.level.trim())
+    .bind(r.category.trim())
+    .bind(r.happened_on.trim())
+    .bind(r.place.trim())
+    .bind(r.visitors)
+    .bind(r.received_on.format("%Y-%m-%d").to_string())
+    .bind(state.code())
+    .bind(r.duplicate_of)
+    .bind(r.about_principal as i64)
+    .bind(by)
+    .bind(&now)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    let reporter = match &r.reporter {
+        Some(p) => seal(
+            keys,
+            id,
+            "reporter",
+            &serde_json::to_string(p).map_err(|e| StoreError::Internal(e.to_string()))?,
+        ),
+        None => String::new(),
+    };
+    sqlx::query("UPDATE report SET reporter_enc = $1, title_enc = $2, content_enc = $3 WHERE id = $4")
+        .bind(reporter)
+        .bind(seal(keys, id, "title", r.title.trim()))
+        .bind(seal(keys, id, "content", r.content.trim()))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    if state == ReportState::Registered {
+        crate::deadline::create(
+            tx,
+            &NewDeadline {
+                module: "report".into(),
+                object_type: OBJECT_TYPE.into(),
+                object_id: id.to_string(),
+                org_id: r.org_id,
+                owner_user_id: by,
+                title: format!("{}：{}", item_title(id), r.kind.label()),
+                rule_id: r.kind.first_rule().into(),
+                start_date: r.received_on,
+                due,
+                link: link(id),
+                notify_permission: qinglian_domain::report::PERM_HANDLE.into(),
+            },
+        )
+        .await?;
+    }
+    Ok(Created {
+        id,
+        existing: false,
+        state,
+    })
+}
+
+/// A report as staff see it: everything but who reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Id.
+    pub id: ReportId,
+    /// The handling commission.
+    pub org_id: OrgId,
+    /// Its name.
+    pub org_name: String,
+    /// The unit it is assigned to.
+    pub handler_org_id: Option<OrgId>,
+    /// That unit's name (its path where the name is ambiguous).
+    pub handler_org_name: Option<String>,
+    /// Kind code.
+    pub kind: String,
+    /// Channel code.
+    pub channel: String,
+    /// The sending system's id.
+    pub external_id: Option<String>,
+    /// 实名.
+    pub named: bool,
+    /// Subject.
+    pub subject: Subject,
+    /// Category.
+    pub category: String,
+    /// Title (decrypted).
+    pub title: String,
+    /// Content (decrypted; empty in lists).
+    pub content: String,
+    /// When it happened.
+    pub happened_on: String,
+    /// Where.
+    pub place: String,
+    /// Visitors.
+    pub visitors: i64,
+    /// Received.
+    pub received_on: String,
+    /// State code.
+    pub status: String,
+    /// The earlier report it repeats.
+    pub duplicate_of: Option<ReportId>,
+    /// Extended once (petitions).
+    pub extended: bool,
+    /// The reporter's verdict on the reply (code of `SATISFACTION`), empty if none.
+    pub satisfaction: String,
+    /// The open time limit: its rule, due date ('' while pending) and the period waiting for a
+    /// calendar year.
+    pub due: Option<OpenLimit>,
+}
+
+/// A report's open time limit.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenLimit {
+    /// The deadline's id.
+    pub deadline_id: i64,
+    /// Rule id.
+    pub rule: String,
+    /// Due date, `None` while pending (待定).
+    pub due_date: Option<String>,
+}
+
+impl Report {
+    /// The state.
+    pub fn state(&self) -> ReportState {
+        ReportState::parse(&self.status).unwrap_or(ReportState::Registered)
+    }
+    /// The kind.
+    pub fn kind(&self) -> Kind {
+        Kind::parse(&self.kind).unwrap_or(Kind::Accusation)
+    }
+    /// Kind label.
+    pub fn kind_label(&self) -> &'static str {
+        self.kind().label()
+    }
+    /// Channel label.
+    pub fn channel_label(&self) -> &'static str {
+        Channel::parse(&self.channel).map_or("其他", Channel::label)
+    }
+    /// State label.
+    pub fn status_label(&self) -> &'static str {
+        self.state().label()
+    }
+}
+
+const FROM: &str = " FROM report r JOIN org o ON o.id = r.org_id LEFT JOIN org h ON h.id = r.handler_org_id \
+                     LEFT JOIN deadline d ON d.id = (SELECT MAX(dd.id) FROM deadline dd WHERE dd.object_type = 'report' \
+                     AND dd.object_id = CAST(r.id AS TEXT) AND dd.done_at IS NULL) \
+                     WHERE r.about_principal = 0";
+
+fn cols() -> String {
+    format!(
+        "r.id, r.org_id, {} AS org_name, r.handler_org_id, {} AS handler_org_name, r.kind, r.channel, r.external_id, \
+         r.named, r.subject_name, r.subject_org, r.subject_post, r.subject_level, r.category, r.title_enc, r.happened_on, \
+         r.place, r.visitors, r.received_on, r.status, r.duplicate_of, r.extended, r.satisfaction, d.id AS deadline_id, \
+         d.rule_id, d.due_date",
+        org_display!("o"),
+        org_display!("h")
+    )
+}
+
+fn from_row(keys: &KeyRing, r: &sqlx::any::AnyRow) -> StoreResult<Report> {
+    let id: ReportId = r.try_get("id")?;
+    let deadline_id: Option<i64> = r.try_get("deadline_id")?;
+    let due = match deadline_id {
+        Some(deadline_id) => {
+            let due_date: String = r.try_get("due_date")?;
+            Some(OpenLimit {
+                deadline_id,
+                rule: r.try_get("rule_id")?,
+                due_date: (!due_date.is_empty()).then_some(due_date),
+            })
+        }
+        None => None,
+    };
+    Ok(Report {
+        id,
+        org_id: r.try_get("org_id")?,
+        org_name: r.try_get("org_name")?,
+        handler_org_id: r.try_get("handler_org_id")?,
+        handler_org_name: r.try_get("handler_org_name")?,
+        kind: r.try_get("kind")?,
+        channel: r.try_get("channel")?,
+        external_id: r.try_get("external_id")?,
+        named: r.try_get::<i64, _>("named")? != 0,
+        subject: Subject {
+            name: r.try_get("subject_name")?,
+            org: r.try_get("subject_org")?,
+            post: r.try_get("subject_post")?,
+            level: r.try_get("subject_level")?,
+        },
+        category: r.try_get("category")?,
+        title: open(keys, id, "title", &r.try_get::<String, _>("title_enc")?)?,
+        content: String::new(),
+        happened_on: r.try_get("happened_on")?,
+        place: r.try_get("place")?,
+        visitors: r.try_get("visitors")?,
+        received_on: r.try_get("received_on")?,
+        status: r.try_get("status")?,
+        duplicate_of: r.try_get("duplicate_of")?,
+        extended: r.try_get::<i64, _>("extended")? != 0,
+        satisfaction: r.try_get("satisfaction")?,
+        due,
+    })
+}
+
+/// The scope of reports: the handling commission's org, or the unit it is assigned to.
+fn push_scope(scope: &Scope, q: &mut Query) {
+    if scope.is_empty() {
+        q.push(" AND 1 = 0");
+        return;
+    }
+    q.push(" AND (1 = 0");
+    for p in scope.paths() {
+        for col in ["o.path", "h.path"] {
+            q.push(" OR ");
+            q.push(col);
+            q.push(" LIKE ");
+            q.bind_text(format!("{p}%"));
+        }
+    }
+    q.push(")");
+}
+
+/// Filters of the report list.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReportFilter {
+    /// State code(s), comma-separated.
+    pub status: Option<String>,
+    /// Kind code.
+    pub kind: Option<String>,
+    /// Channel code.
+    pub channel: Option<String>,
+    /// Subject name (or part of it), or the report's number.
+    pub q: Option<String>,
+    /// Only those assigned to this unit.
+    pub handler_org_id: Option<OrgId>,
+    /// Only those whose open limit is overdue on this day.
+    #[serde(skip)]
+    pub overdue_on: Option<String>,
+}
+
+fn filtered(scope: &Scope, f: &ReportFilter, cols: &str) -> Query {
+    let mut q = Query::new(&format!("SELECT {cols}{FROM}"));
+    push_scope(scope, &mut q);
+    let list = |v: &Option<String>| -> Vec<String> {
+        v.as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    for (col, values) in [("r.status", list(&f.status)), ("r.kind", list(&f.kind)), ("r.channel", list(&f.channel))] {
+        if values.is_empty() {
+            continue;
+        }
+        q.push(&format!(" AND {col} IN ("));
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind_text(v);
+        }
+        q.push(")");
+    }
+    if let Some(t) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let number = t.trim_start_matches('#').parse::<i64>().ok();
+        q.push(" AND (r.subject_name LIKE ");
+        q.bind_text(format!("%{}%", crate::sql::like_escape(t)));
+        q.push(" ESCAPE '\\' OR r.subject_org LIKE ");
+        q.bind_text(format!("%{}%", crate::sql::like_escape(t)));
+        q.push(" ESCAPE '\\'");
+        if let Some(n) = number {
+            q.push(" OR r.id = ");
+            q.bind_int(n);
+        }
+        q.push(")");
+    }
+    if let Some(org) = f.handler_org_id {
+        q.push(" AND r.handler_org_id = ");
+        q.bind_int(org);
+    }
+    if let Some(day) = f.overdue_on.as_deref() {
+        q.push(" AND d.due_date <> '' AND d.due_date < ");
+        q.bind_text(day);
+    }
+    q
+}
+
+/// Sort keys of the list.
+pub const SORTS: &[(&str, &str)] = &[
+    ("received", "r.received_on"),
+    ("due", "CASE WHEN d.due_date IS NULL OR d.due_date = '' THEN '9999' ELSE d.due_date END"),
+    ("subject", "r.subject_name"),
+    ("status", "r.status"),
+];
+
+/// One page of reports in the caller's scope.
+pub async fn list(
+    db: &Db,
+    keys: &KeyRing,
+    scope: &Scope,
+    f: &ReportFilter,
+    sort: &str,
+    desc: bool,
+    page: i64,
+    per_page: i64,
+) -> StoreResult<Page<Report>> {
+    let order_col = SORTS.iter().find(|(k, _)| *k == sort).map_or("r.received_on", |(_, c)| c);
+    let dir = if desc { "DESC" } else { "ASC" };
+    let order = format!(" ORDER BY {order_col} {dir}, r.id {dir}");
+    crate::sql::fetch_page(
+        db,
+        filtered(scope, f, "COUNT(*)"),
+        filtered(scope, f, &cols()),
+        &order,
+        page,
+        per_page,
+        |r| from_row(keys, r),
+    )
+    .await
+}
+
+/// Every report of a filter (exports), newest first, capped at `limit`.
+pub async fn list_all(db: &Db, keys: &KeyRing, scope: &Scope, f: &ReportFilter, limit: i64) -> StoreResult<Vec<Report>> {
+    crate::sql::fetch_all(
+        db,
+        filtered(scope, f, &cols()),
+        " ORDER BY r.received_on DESC, r.id DESC",
+        limit,
+        |r| from_row(keys, r),
+    )
+    .await
+}
+
+/// One report in the caller's scope, with its content.
+pub async fn get(db: &Db, keys: &KeyRing, scope: &Scope, id: ReportId) -> StoreResult<Report> {
+    let mut q = filtered(scope, &ReportFilter::default(), &format!("{}, r.content_enc", cols()));
+    q.push(" AND r.id = ");
+    q.bind_int(id);
+    let row = q.build().fetch_optional(db.pool()).await?.ok_or(StoreError::NotFound("信访件"))?;
+    let mut r = from_row(keys, &row)?;
+    r.content = open(keys, id, "content", &row.try_get::<String, _>("content_enc")?)?;
+    Ok(r)
+}
+
+/// The reporter of a named report (the caller has checked an approved disclosure and audits
+/// the read).
+pub async fn reporter(db: &Db, keys: &KeyRing, id: ReportId) -> StoreResult<Option<Reporter>> {
+    let token: String = sqlx::query("SELECT reporter_enc FROM report WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(StoreError::NotFound("信访件"))?
+        .try_get(0)?;
+    if token.is_empty() {
+        return Ok(None);
+    }
+    let json = open(keys, id, "reporter", &token)?;
+    serde_json::from_str(&json)
+        .map(Some)
+        .map_err(|e| StoreError::Internal(format!("report {} reporter: {e}", id.0)))
+}
+
+/// One message of a report: a reply to the reporter, the reporter's supplement or review
+/// request, a unit's report-back, an internal note.
+#[derive(Debug, Clone, Serialize)]
+pub struct Message {
+    /// Kind: `reply`, `supplement`, `review`, `back`, `note`.
+    pub kind: String,
+    /// Text (decrypted).
+    pub text: String,
+    /// Shown to the reporter.
+    pub public: bool,
+    /// Who wrote it (staff), empty for the reporter.
+    pub by_name: String,
+    /// The unit that wrote it (a report-back).
+    pub org_name: String,
+    /// When (UTC timestamp).
+    pub at: String,
+}
+
+/// Message kinds.
+pub mod message {
+    /// A reply to the reporter (public).
+    pub const REPLY: &str = "reply";
+    /// What the reporter added (from the portal).
+    pub const SUPPLEMENT: &str = "supplement";
+    /// The reporter's request for a review, with its reasons.
+    pub const REVIEW: &str = "review";
+    /// A unit's report-back.
+    pub const BACK: &str = "back";
+    /// An internal note (a decision's reason).
+    pub const NOTE: &str = "note";
+}
+
+async fn add_message(
+    tx: &mut Tx,
+    keys: &KeyRing,
+    id: ReportId,
+    kind: &str,
+    text: &str,
+    public: bool,
+    user: Option<UserId>,
+    org: Option<OrgId>,
+) -> StoreResult<()> {
+    let msg_id: i64 = sqlx::query(
+        "INSERT INTO report_message (report_id, kind, text_enc, public, user_id, org_id, created_at) \
+         VALUES ($1, $2, '', $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(id)
+    .bind(kind)
+    .bind(public as i64)
+    .bind(user)
+    .bind(org)
+    .bind(crate::time::now())
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    sqlx::query("UPDATE report_message SET text_enc = $1 WHERE id = $2")
+        .bind(seal(keys, id, &format!("message:{msg_id}"), text.trim()))
+        .bind(msg_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The messages of a report, oldest first (`public_only` for the portal).
+pub async fn messages(db: &Db, keys: &KeyRing, id: ReportId, public_only: bool) -> StoreResult<Vec<Message>> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.kind, m.text_enc, m.public, COALESCE(u.display_name, ''), COALESCE(o.name, ''), m.created_at \
+         FROM report_message m LEFT JOIN app_user u ON u.id = m.user_id LEFT JOIN org o ON o.id = m.org_id \
+         WHERE m.report_id = $1 ORDER BY m.id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let public = r.try_get::<i64, _>(3)? != 0;
+        if public_only && !public {
+            continue;
+        }
+        let msg_id: i64 = r.try_get(0)?;
+        out.push(Message {
+            kind: r.try_get(1)?,
+            text: open(keys, id, &format!("message:{msg_id}"), &r.try_get::<String, _>(2)?)?,
+            public,
+            by_name: if public_only { String::new() } else { r.try_get(4)? },
+            org_name: if public_only { String::new() } else { r.try_get(5)? },
+            at: r.try_get(6)?,
+        });
+    }
+    Ok(out)
+}
+
+/// What a handling step carries besides its action.
+#[derive(Debug, Clone, Default)]
+pub struct StepInput {
+    /// The text: a reason, an instruction, a reply, a report-back.
+    pub text: String,
+    /// The unit, for 交办.
+    pub org_id: Option<OrgId>,
+    /// The earlier report, for 作为重复件.
+    pub duplicate_of: Option<ReportId>,
+}
+
+/// Locks a report in the caller's scope and reads its state and kind.
+async fn lock(tx: &mut Tx, scope: &Scope, id: ReportId) -> StoreResult<(ReportState, Kind, OrgId, Option<OrgId>)> {
+    let state: ReportState = workflow::lock_state(tx, "report", id)
+        .await?
+        .ok_or(StoreError::NotFound("信访件"))?;
+    let mut q = Query::new(
+        "SELECT r.kind, r.org_id, r.handler_org_id FROM report r JOIN org o ON o.id = r.org_id \
+         LEFT JOIN org h ON h.id = r.handler_org_id WHERE r.about_principal = 0 AND r.id = ",
+    );
+    q.bind_int(id);
+    push_scope(scope, &mut q);
+    let row = q
+        .build()
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound("信访件"))?;
+    let kind: String = row.try_get(0)?;
+    Ok((
+        state,
+        Kind::parse(&kind).unwrap_or(Kind::Accusation),
+        row.try_get(1)?,
+        row.try_get(2)?,
+    ))
+}
+
+async fn open_deadline(tx: &mut Tx, id: ReportId) -> StoreResult<Option<i64>> {
+    Ok(sqlx::query(
+        "SELECT id FROM deadline WHERE object_type = 'report' AND object_id = $1 AND done_at IS NULL ORDER BY id DESC",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| r.try_get(0))
+    .transpose()?)
+}
+
+/// Takes one handling step on a report in the caller's scope, in the caller's transaction:
+/// the kind's workflow table decides whether it may be taken and what it does to the time
+/// limit (`due` computes a due date from a rule id for the step's start day `today`). Replies,
+/// report-backs and reasons are kept as messages.
+pub async fn act(
+    tx: &mut Tx,
+    keys: &KeyRing,
+    scope: &Scope,
+    id: ReportId,
+    action: ReportAction,
+    input: &StepInput,
+    today: NaiveDate,
+    due: &dyn Fn(&str, NaiveDate) -> Due,
+    by: &Performer<'_>,
+) -> StoreResult<ReportState> {
+    let (state, kind, org_id, handler) = lock(tx, scope, id).await?;
+    let w = kind.workflow();
+    let t = w.check(state, action, &|p| by.perms.can(p)).map_err(workflow::refusal)?;
+    let text = input.text.trim();
+    let needs_text = matches!(
+        action,
+        ReportAction::Decline
+            | ReportAction::Transfer
+            | ReportAction::Reply
+            | ReportAction::ReportBack
+            | ReportAction::ReturnBack
+            | ReportAction::Extend
+            | ReportAction::RequestReview
+            | ReportAction::AnswerReview
+    );
+    if needs_text && text.is_empty() {
+        let field_label = match action {
+            ReportAction::Reply | ReportAction::AnswerReview => "答复内容",
+            ReportAction::ReportBack => "办理结果",
+            ReportAction::RequestReview => "复查理由",
+            _ => "理由",
+        };
+        return Err(StoreError::invalid("text", format!("请填写{field_label}")));
+    }
+    if action == ReportAction::Extend {
+        let extended: i64 = sqlx::query("SELECT extended FROM report WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
+        if extended != 0 {
+            return Err(StoreError::conflict("status", "该信访件已延期一次，不能再次延期"));
+        }
+        sqlx::query("UPDATE report SET extended = 1 WHERE id = $1")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let mut next_org = None;
+    match action {
+        ReportAction::Assign => {
+            let unit = input
+                .org_id
+                .ok_or_else(|| StoreError::invalid("org_id", "请选择承办单位"))?;
+            let active: i64 = sqlx::query("SELECT COUNT(*) FROM org WHERE id = $1 AND active = 1")
+                .bind(unit)
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get(0)?;
+            if active == 0 {
+                return Err(StoreError::invalid("org_id", "承办单位不存在或已停用"));
+            }
+            sqlx::query("UPDATE report SET handler_org_id = $1 WHERE id = $2")
+                .bind(unit)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            next_org = Some(unit);
+        }
+        ReportAction::ReturnBack => next_org = handler,
+        ReportAction::ReportBack | ReportAction::RequestReview => next_org = Some(org_id),
+        ReportAction::MarkDuplicate => {
+            let dup = input
+                .duplicate_of
+                .filter(|d| *d != id)
+                .ok_or_else(|| StoreError::invalid("duplicate_of", "请填写原件编号"))?;
+            let n: i64 = sqlx::query("SELECT COUNT(*) FROM report WHERE id = $1")
+                .bind(dup)
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get(0)?;
+            if n == 0 {
+                return Err(StoreError::invalid("duplicate_of", "原件编号不存在"));
+            }
+            sqlx::query("UPDATE report SET duplicate_of = $1 WHERE id = $2")
+                .bind(dup)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        _ => {}
+    }
+    if !text.is_empty() {
+        let (kind, public) = match action {
+            ReportAction::Reply | ReportAction::AnswerReview | ReportAction::Decline | ReportAction::Extend => {
+                (message::REPLY, true)
+            }
+            ReportAction::ReportBack => (message::BACK, false),
+            ReportAction::RequestReview => (message::REVIEW, true),
+            _ => (message::NOTE, false),
+        };
+        let org = if action == ReportAction::ReportBack { handler } else { None };
+        add_message(tx, keys, id, kind, text, public, by.user_id, org).await?;
+    }
+    let rule = match t.deadline {
+        qinglian_domain::workflow::DeadlineEffect::Open(r) | qinglian_domain::workflow::DeadlineEffect::Replace(r) => {
+            Some(r)
+        }
+        _ => None,
+    };
+    let open = rule.map(|r| NewDeadline {
+        module: "report".into(),
+        object_type: OBJECT_TYPE.into(),
+        object_id: id.to_string(),
+        org_id: if action == ReportAction::Assign || action == ReportAction::ReturnBack {
+            next_org.unwrap_or(org_id)
+        } else {
+            org_id
+        },
+        owner_user_id: by.user_id,
+        title: format!(
+            "{}：{}",
+            item_title(id),
+            qinglian_domain::rules::rule(r).map_or("办理", |x| x.title)
+        ),
+        rule_id: r.into(),
+        start_date: today,
+        due: due(r, today),
+        link: link(id),
+        notify_permission: String::new(),
+    });
+    let step = Step {
+        action,
+        note: text,
+        detail: String::new(),
+        open,
+        close: open_deadline(tx, id).await?,
+        next_org,
+        next_users: Vec::new(),
+        notice: t.next.map(|_| {
+            (
+                format!("【{}】{}", action_notice(action), item_title(id)),
+                format!("{}：{}", item_title(id), t.to.label()),
+                link(id),
+            )
+        }),
+    };
+    let applied = workflow::apply(tx, w, "report", id, state, step, by).await?;
+    Ok(applied.to)
+}
+
+fn action_notice(a: ReportAction) -> &'static str {
+    match a {
+        ReportAction::Assign => "交办",
+        ReportAction::ReturnBack => "退回重办",
+        ReportAction::ReportBack => "交办件已报告",
+        ReportAction::RequestReview => "申请复查",
+        _ => "信访件",
+    }
+}
+
+/// What the reporter sees with the receipt code.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicView {
+    /// The report (internal use: the portal never shows the id).
+    #[serde(skip)]
+    pub id: ReportId,
+    /// Kind.
+    pub kind: Kind,
+    /// State.
+    #[serde(skip)]
+    pub state: ReportState,
+    /// Received.
+    pub received_on: String,
+    /// Satisfaction given (code), empty if none.
+    pub satisfaction: String,
+    /// Replies and the reporter's own additions, oldest first.
+    pub messages: Vec<Message>,
+    /// The day of the last reply (the review window counts from it).
+    pub replied_on: Option<String>,
+}
+
+/// The report behind a receipt code's hash, as its reporter may see it.
+pub async fn by_receipt(db: &Db, keys: &KeyRing, receipt_hash: &str) -> StoreResult<Option<PublicView>> {
+    let row = sqlx::query("SELECT id, kind, status, received_on, satisfaction FROM report WHERE receipt_hash = $1")
+        .bind(receipt_hash)
+        .fetch_optional(db.pool())
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let id: ReportId = row.try_get(0)?;
+    let kind: String = row.try_get(1)?;
+    let status: String = row.try_get(2)?;
+    let messages = messages(db, keys, id, true).await?;
+    let replied_on = messages
+        .iter()
+        .rev()
+        .find(|m| m.kind == message::REPLY)
+        .map(|m| crate::time::display_cst(&m.at).chars().take(10).collect());
+    Ok(Some(PublicView {
+        id,
+        kind: Kind::parse(&kind).unwrap_or(Kind::Accusation),
+        state: ReportState::parse(&status).unwrap_or(ReportState::Registered),
+        received_on: row.try_get(3)?,
+        satisfaction: row.try_get(4)?,
+        messages,
+        replied_on,
+    }))
+}
+
+/// The reporter adds information (text) to a report that is not closed.
+pub async fn supplement(tx: &mut Tx, keys: &KeyRing, id: ReportId, text: &str) -> StoreResult<()> {
+    if text.trim().is_empty() {
+        return Err(StoreError::invalid("text", "请填写补充的内容"));
+    }
+    add_message(tx, keys, id, message::SUPPLEMENT, text, true, None, None).await
+}
+
+/// The reporter's verdict on the reply: once, and only after a reply.
+pub async fn rate(tx: &mut Tx, id: ReportId, satisfaction: &str) -> StoreResult<()> {
+    if !qinglian_domain::report::SATISFACTION.iter().any(|(c, _)| *c == satisfaction) {
+        return Err(StoreError::invalid("satisfaction", "请选择满意、基本满意或不满意"));
+    }
+    let state: ReportState = workflow::lock_state(tx, "report", id)
+        .await?
+        .ok_or(StoreError::NotFound("信访件"))?;
+    if state != ReportState::Replied {
+        return Err(StoreError::conflict("satisfaction", "答复之后才能评价"));
+    }
+    let done = sqlx::query("UPDATE report SET satisfaction = $1 WHERE id = $2 AND satisfaction = ''")
+        .bind(satisfaction)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if done == 0 {
+        return Err(StoreError::conflict("satisfaction", "已经评价过了"));
+    }
+    Ok(())
+}
+
+/// Earlier reports about the same subject received within `days` before `on` (duplicate
+/// candidates at entry), in the caller's scope, newest first.
+pub async fn same_subject(
+    db: &Db,
+    keys: &KeyRing,
+    scope: &Scope,
+    subject_name: &str,
+    on: NaiveDate,
+    days: i64,
+) -> StoreResult<Vec<Report>> {
+    let name = subject_name.trim();
+    if name.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = filtered(scope, &ReportFilter::default(), &cols());
+    q.push(" AND r.subject_name = ");
+    q.bind_text(name);
+    q.push(" AND r.received_on >= ");
+    q.bind_text((on - chrono::Duration::days(days)).format("%Y-%m-%d").to_string());
+    crate::sql::fetch_all(db, q, " ORDER BY r.received_on DESC, r.id DESC", 20, |r| from_row(keys, r)).await
+}
