@@ -19,6 +19,7 @@ use std::{
 const ASSETS: &[(&str, &str, &str)] = &[
     ("htmx.org", "dist/htmx.min.js", "htmx.min.js"),
     ("echarts", "dist/echarts.min.js", "echarts.min.js"),
+    ("js-sha256", "build/sha256.min.js", "sha256.min.js"),
 ];
 
 const NO_NPM: &str = "需要 Node.js/npm 来获取前端依赖：请安装 nodejs 与 npm";

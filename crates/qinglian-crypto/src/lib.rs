@@ -182,6 +182,24 @@ pub fn digest(mode: CryptoMode, data: &[u8]) -> [u8; 32] {
     }
 }
 
+/// Keyed hash (HMAC-SM3 in Guomi mode, HMAC-SHA-256 in International mode) of `data`
+/// under `key`: signatures of short-lived tokens (the portal's human-check challenges).
+pub fn mac(mode: CryptoMode, key: &[u8], data: &[u8]) -> [u8; 32] {
+    use hmac::{KeyInit, Mac};
+    match mode {
+        CryptoMode::Guomi => {
+            let mut m = hmac::Hmac::<Sm3>::new_from_slice(key).expect("HMAC takes a key of any length");
+            m.update(data);
+            m.finalize().into_bytes().into()
+        }
+        CryptoMode::International => {
+            let mut m = hmac::Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+            m.update(data);
+            m.finalize().into_bytes().into()
+        }
+    }
+}
+
 /// Hash-chain link: digest(mode, prev_hash || payload). Used by the tamper-evident audit log.
 pub fn chain_hash(mode: CryptoMode, prev_hash: &[u8], payload: &[u8]) -> [u8; 32] {
     match mode {
@@ -540,6 +558,14 @@ impl KeyRing {
         self.keys.insert(version, MasterKey::new(key));
         self.current = version;
         Ok(version)
+    }
+
+    /// A secret of this installation for one purpose (`label`), derived from the oldest key
+    /// (kept for ever, so the secret survives rotation): the salt of receipt-code hashes, the
+    /// key of signed challenges. Never the key itself, and a different secret per label.
+    pub fn derive(&self, label: &str) -> [u8; 32] {
+        let (_, oldest) = self.keys.iter().next().expect("a key ring holds at least one key");
+        mac(self.mode, &oldest.key, label.as_bytes())
     }
 
     /// Version of the key that encrypts new data (the highest version).

@@ -597,3 +597,26 @@ fn error_messages_are_chinese() {
         "密钥文件权限过宽（应为600）：/d/keys/master.keys"
     );
 }
+
+#[test]
+fn derived_secrets_differ_by_label_and_survive_rotation() {
+    let one = KeyRing::from_keys(vec![(1, [1u8; 32])], CryptoMode::Guomi).unwrap();
+    let rotated = KeyRing::from_keys(vec![(1, [1u8; 32]), (2, [2u8; 32])], CryptoMode::Guomi).unwrap();
+    let other = KeyRing::from_keys(vec![(1, [3u8; 32])], CryptoMode::Guomi).unwrap();
+    assert_eq!(one.derive("receipt"), rotated.derive("receipt"));
+    assert_ne!(one.derive("receipt"), one.derive("challenge"));
+    assert_ne!(one.derive("receipt"), other.derive("receipt"));
+    assert_ne!(one.derive("receipt"), [1u8; 32]);
+    let intl = KeyRing::from_keys(vec![(1, [1u8; 32])], CryptoMode::International).unwrap();
+    assert_ne!(one.derive("receipt"), intl.derive("receipt"));
+}
+
+#[test]
+fn mac_matches_the_hmac_sha256_test_vector() {
+    // RFC 4231, test case 2.
+    let m = mac(CryptoMode::International, b"Jefe", b"what do ya want for nothing?");
+    assert_eq!(
+        hex::encode(m),
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    );
+}

@@ -27,6 +27,10 @@ pub enum Limit {
     Note,
     /// A long explanation (核查情况说明, 复核说明): 4,000.
     Explanation,
+    /// An address (通讯地址, 地点): 200.
+    Address,
+    /// The matter of a report as the reporter writes it (反映内容): 10,000.
+    Content,
 }
 
 impl Limit {
@@ -38,7 +42,9 @@ impl Limit {
             Limit::Post => 60,
             Limit::OrgName | Limit::Title => 100,
             Limit::Note => 1_000,
+            Limit::Address => 200,
             Limit::Explanation => 4_000,
+            Limit::Content => 10_000,
         }
     }
 }

@@ -378,6 +378,32 @@ pub async fn warnings_in_scope(
     Ok(out)
 }
 
+/// The open deadlines of one record (a module's page and API show them), earliest first, each
+/// with its status on `today`. The caller has checked that the record is in its scope.
+pub async fn open_of(
+    db: &Db,
+    object_type: &str,
+    object_id: &str,
+    cal: &Calendar,
+    today: NaiveDate,
+    yellow: u32,
+) -> StoreResult<Vec<DeadlineWithStatus>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLS} FROM deadline d JOIN org o ON o.id = d.org_id \
+         WHERE d.done_at IS NULL AND d.object_type = $1 AND d.object_id = $2 ORDER BY d.id"
+    )))
+    .bind(object_type)
+    .bind(object_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let d = from_row(r)?;
+        out.push(with_status(cal, today, yellow, d.clone()).unwrap_or_else(|e| uncertain(d, today, &e)));
+    }
+    Ok(out)
+}
+
 /// The daily job: notify each owner once when an open deadline turns yellow and once when it
 /// turns red. Returns the number of notifications sent.
 pub async fn notify_owners(db: &Db, cal: &Calendar, today: NaiveDate, yellow: u32) -> StoreResult<usize> {

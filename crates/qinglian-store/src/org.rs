@@ -168,6 +168,18 @@ pub async fn get(db: &Db, scope: &Scope, id: OrgId) -> StoreResult<Org> {
     }
 }
 
+/// The commission that receives what comes in without an addressee (the public portal, the
+/// hotline): the active commission highest in the tree (the city's 纪委监委), `None` before
+/// one is set up.
+pub async fn receiving_commission(db: &Db) -> StoreResult<Option<OrgId>> {
+    let row = sqlx::query(
+        "SELECT id FROM org WHERE kind = 'commission' AND active = 1 ORDER BY LENGTH(path), tree_rank, id LIMIT 1",
+    )
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
 /// All orgs (admin view), ordered as a tree.
 pub async fn list_all(db: &Db) -> StoreResult<Vec<Org>> {
     let rows = sqlx::query(AssertSqlSafe(format!("SELECT {COLS} FROM org ORDER BY path")))

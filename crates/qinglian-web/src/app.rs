@@ -28,6 +28,22 @@ pub struct App {
     pub datasets: Arc<qinglian_analytics::dataset::DatasetStore>,
     /// Wakes the data-supervision worker when a job is queued.
     pub job_wakeup: Arc<tokio::sync::Notify>,
+    /// Rate limits and used human-check challenges of the public endpoints.
+    pub public: Arc<crate::services::public::PublicGuard>,
+    /// The portal's follow tickets (a reporter who entered a valid receipt code), by token.
+    pub follow_tickets: Arc<std::sync::Mutex<std::collections::HashMap<String, FollowTicket>>>,
+}
+
+/// A reporter's short visit after entering a valid receipt code: the code's hash, kept in
+/// memory only, so that the follow page can redirect after a write without the code in a URL.
+#[derive(Clone)]
+pub struct FollowTicket {
+    /// The receipt code's hash.
+    pub receipt_hash: String,
+    /// The code itself, right after filing only: shown once on the next page, then dropped.
+    pub code_once: Option<String>,
+    /// When the code was entered.
+    pub created: std::time::Instant,
 }
 
 /// A generated file a user may download once within a short time.
@@ -102,12 +118,17 @@ impl App {
         let datasets = crate::data_supervision::jobs::open_store(&config)?;
         Ok(App {
             db,
-            config: Arc::new(config),
             keys: Arc::new(keys),
             calendar: Arc::new(RwLock::new(calendar)),
             downloads: Default::default(),
             datasets: Arc::new(datasets),
             job_wakeup: Default::default(),
+            public: Arc::new(crate::services::public::PublicGuard::new(
+                config.report.submissions_per_hour,
+                config.report.lookups_per_hour,
+            )),
+            follow_tickets: Default::default(),
+            config: Arc::new(config),
         })
     }
 

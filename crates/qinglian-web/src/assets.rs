@@ -37,6 +37,16 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!(concat!(env!("OUT_DIR"), "/echarts.min.js")),
     },
     Asset {
+        name: "sha256.min.js",
+        content_type: JS,
+        body: include_bytes!(concat!(env!("OUT_DIR"), "/sha256.min.js")),
+    },
+    Asset {
+        name: "portal.js",
+        content_type: JS,
+        body: include_str!("../static/portal.js").as_bytes(),
+    },
+    Asset {
         name: "app.css",
         content_type: CSS,
         body: include_str!("../static/app.css").as_bytes(),

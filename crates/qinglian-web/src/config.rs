@@ -49,6 +49,12 @@ pub struct Config {
     pub upload: UploadConfig,
     /// Data supervision (大数据监督).
     pub data_supervision: DataSupervisionConfig,
+    /// The public portal asks for the human check (人机校验) on every submission
+    /// (`portal_human_check`, env `QINGLIAN_PORTAL_HUMAN_CHECK`, default true). Turn it off only
+    /// for integrations and tests; the rate limits stay on either way.
+    pub portal_human_check: bool,
+    /// Reports (信访举报).
+    pub report: ReportConfig,
     /// Data directory (set from the command line; not read from the file).
     #[serde(skip)]
     pub data_dir: PathBuf,
@@ -108,6 +114,31 @@ pub struct DataSupervisionConfig {
     pub upload_max_mb: usize,
 }
 
+/// Reports (信访举报): the public portal's limits and duplicate detection.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportConfig {
+    /// Reports one client address may file on the portal per hour
+    /// (`report.submissions_per_hour`, default 5).
+    pub submissions_per_hour: u32,
+    /// Receipt-code lookups one client address may make per hour, wrong or right
+    /// (`report.lookups_per_hour`, default 20).
+    pub lookups_per_hour: u32,
+    /// Earlier reports about the same subject within this many days are offered as possible
+    /// duplicates at entry (`report.duplicate_window_days`, default 180).
+    pub duplicate_window_days: i64,
+}
+
+impl Default for ReportConfig {
+    fn default() -> Self {
+        ReportConfig {
+            submissions_per_hour: 5,
+            lookups_per_hour: 20,
+            duplicate_window_days: 180,
+        }
+    }
+}
+
 impl Default for DataSupervisionConfig {
     fn default() -> Self {
         DataSupervisionConfig {
@@ -136,6 +167,8 @@ impl Default for Config {
             audit: AuditConfig::default(),
             upload: UploadConfig::default(),
             data_supervision: DataSupervisionConfig::default(),
+            portal_human_check: true,
+            report: ReportConfig::default(),
             data_dir: PathBuf::from("./qinglian-data"),
         }
     }
@@ -188,6 +221,10 @@ pub const KEYS: &[&str] = &[
     "data_supervision.memory_limit_mb",
     "data_supervision.timeout_secs",
     "data_supervision.upload_max_mb",
+    "portal_human_check",
+    "report.submissions_per_hour",
+    "report.lookups_per_hour",
+    "report.duplicate_window_days",
 ];
 
 /// Environment variable for a dotted key: `session.idle_minutes` → `QINGLIAN_SESSION_IDLE_MINUTES`.
@@ -455,7 +492,7 @@ mod tests {
     #[test]
     fn every_key_has_an_env_name() {
         assert_eq!(env_name("session.idle_minutes"), "QINGLIAN_SESSION_IDLE_MINUTES");
-        assert_eq!(KEYS.len(), 18);
+        assert_eq!(KEYS.len(), 22);
         let doc = include_str!("../../../docs/CONFIGURATION.md");
         for k in KEYS {
             assert!(

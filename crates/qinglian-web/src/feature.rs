@@ -70,7 +70,7 @@ pub struct AttachmentOwner {
 }
 
 /// Every business module, in menu order. A new module adds one line.
-pub const FEATURES: &[Feature] = &[crate::data_supervision::FEATURE];
+pub const FEATURES: &[Feature] = &[crate::reports::FEATURE, crate::data_supervision::FEATURE];
 
 /// Every feature's routes.
 pub fn routes(app: &App) -> Router<App> {

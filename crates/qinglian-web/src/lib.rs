@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod list;
 pub mod middleware;
 pub mod password;
+pub mod reports;
 pub mod router;
 pub mod server;
 pub mod services;

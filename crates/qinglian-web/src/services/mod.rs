@@ -4,3 +4,4 @@
 pub mod attachment;
 pub mod audit;
 pub mod person;
+pub mod public;

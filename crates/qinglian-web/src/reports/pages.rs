@@ -1,0 +1,974 @@
+//! Staff pages of reports: the register (信访件) on the shared list component, the units'
+//! queue (交办件), the entry form for every staff channel with duplicate detection, and one
+//! report with its time limits, messages, history and the steps its workflow table allows.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use chrono::NaiveDate;
+use qinglian_domain::report::{Channel, Kind, ReportAction, ReportState};
+use qinglian_domain::text::Limit;
+use qinglian_domain::workflow::{Action, State as _};
+use qinglian_office::Cell;
+use qinglian_store::deadline::DeadlineWithStatus;
+use qinglian_store::org::OrgId;
+use qinglian_store::report::{self, NewReport, Report, ReportFilter, ReportId, StepInput};
+use serde::Deserialize;
+
+use super::intake::{self, CATEGORIES, Intake, LEVELS, ReporterInput, SubjectInput};
+use super::*;
+use crate::App;
+use crate::auth::Ctx;
+use crate::error::{AppError, PageResult};
+use crate::list::{self, Export, ListParams, ListSpec, ListView, html};
+use crate::templates::{Chrome, FormErrors, Typed};
+use crate::ui::org::{OrgRow, choices};
+use crate::ui::{page, page_with, redirect};
+
+// ---------------------------------------------------------------------------------------------
+// The register
+// ---------------------------------------------------------------------------------------------
+
+/// Report list query.
+#[derive(Debug, Default, Deserialize)]
+pub struct ReportQuery {
+    q: Option<String>,
+    status: Option<String>,
+    kind: Option<String>,
+    channel: Option<String>,
+    overdue: Option<String>,
+    ok: Option<String>,
+}
+
+impl ReportQuery {
+    fn filter(&self, app: &App) -> ReportFilter {
+        ReportFilter {
+            status: self.status.clone(),
+            kind: self.kind.clone(),
+            channel: self.channel.clone(),
+            q: self.q.clone(),
+            handler_org_id: None,
+            overdue_on: (self.overdue.as_deref() == Some("1")).then(|| app.today().format("%Y-%m-%d").to_string()),
+        }
+    }
+    fn pairs(&self) -> Vec<(String, String)> {
+        list::filters(&[
+            ("q", self.q.as_deref()),
+            ("status", self.status.as_deref()),
+            ("kind", self.kind.as_deref()),
+            ("channel", self.channel.as_deref()),
+            ("overdue", self.overdue.as_deref()),
+        ])
+    }
+}
+
+fn due_text(r: &Report) -> String {
+    match &r.due {
+        None => String::new(),
+        Some(d) => d.due_date.clone().unwrap_or_else(|| "待定".into()),
+    }
+}
+
+fn subject_text(r: &Report) -> String {
+    if r.subject.org.is_empty() {
+        r.subject.name.clone()
+    } else {
+        format!("{}（{}）", r.subject.name, r.subject.org)
+    }
+}
+
+/// The register and its export. No column carries who reported: the list is wider than the
+/// identity's need-to-know.
+pub(super) static REPORT_LIST: ListSpec<Report> = ListSpec {
+    id: "reports",
+    empty_id: "reports-empty",
+    path: "/reports",
+    empty: "没有符合条件的信访件",
+    unit: "件",
+    default_sort: "received",
+    per_page: 20,
+    columns: &[
+        list::Column {
+            label: "编号",
+            sort: None,
+            class: "num",
+            html: Some(|r| html::link(&report::link(r.id), &r.id.to_string())),
+            excel: Some(|r| Cell::Int(r.id.0)),
+        },
+        list::Column {
+            label: "收到日期",
+            sort: Some("received"),
+            class: "nowrap",
+            html: Some(|r| html::text(&r.received_on)),
+            excel: Some(|r| Cell::Code(r.received_on.clone())),
+        },
+        list::Column {
+            label: "类别",
+            sort: None,
+            class: "nowrap",
+            html: Some(|r| html::text(r.kind_label())),
+            excel: Some(|r| Cell::Text(r.kind_label().into())),
+        },
+        list::Column {
+            label: "渠道",
+            sort: None,
+            class: "nowrap",
+            html: Some(|r| html::text(r.channel_label())),
+            excel: Some(|r| Cell::Text(r.channel_label().into())),
+        },
+        list::Column {
+            label: "实名",
+            sort: None,
+            class: "nowrap",
+            html: Some(|r| html::text(if r.named { "实名" } else { "匿名" })),
+            excel: Some(|r| Cell::Text(if r.named { "实名" } else { "匿名" }.into())),
+        },
+        list::Column {
+            label: "被反映人",
+            sort: Some("subject"),
+            class: "",
+            html: Some(|r| html::text(&subject_text(r))),
+            excel: Some(|r| Cell::Text(subject_text(r))),
+        },
+        list::Column {
+            label: "级别",
+            sort: None,
+            class: "nowrap",
+            html: None,
+            excel: Some(|r| Cell::Text(r.subject.level.clone())),
+        },
+        list::Column {
+            label: "问题类别",
+            sort: None,
+            class: "",
+            html: None,
+            excel: Some(|r| Cell::Text(r.category.clone())),
+        },
+        list::Column {
+            label: "标题",
+            sort: None,
+            class: "",
+            html: Some(|r| html::link(&report::link(r.id), &r.title)),
+            excel: Some(|r| Cell::Text(r.title.clone())),
+        },
+        list::Column {
+            label: "状态",
+            sort: Some("status"),
+            class: "nowrap",
+            html: Some(|r| html::tag(r.status_label())),
+            excel: Some(|r| Cell::Text(r.status_label().into())),
+        },
+        list::Column {
+            label: "承办单位",
+            sort: None,
+            class: "",
+            html: Some(|r| html::text(r.handler_org_name.as_deref().unwrap_or(""))),
+            excel: Some(|r| Cell::Text(r.handler_org_name.clone().unwrap_or_default())),
+        },
+        list::Column {
+            label: "期限",
+            sort: Some("due"),
+            class: "nowrap",
+            html: Some(|r| html::text(&due_text(r))),
+            excel: Some(|r| Cell::Code(due_text(r))),
+        },
+        list::Column {
+            label: "评价",
+            sort: None,
+            class: "nowrap",
+            html: None,
+            excel: Some(|r| Cell::Text(satisfaction_label(&r.satisfaction).into())),
+        },
+    ],
+    export: Some(Export {
+        permission: PERM_EXPORT,
+        file: "信访件登记簿.xlsx",
+        sheet: "信访件",
+        audit_action: "report.export",
+        object_type: report::OBJECT_TYPE,
+        limit: 50_000,
+        extra: None,
+    }),
+    actions: None,
+    select: None,
+    paged: true,
+};
+
+fn satisfaction_label(code: &str) -> &'static str {
+    qinglian_domain::report::SATISFACTION
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or("", |(_, l)| l)
+}
+
+/// A (code, label) choice.
+pub struct Choice {
+    /// Code.
+    pub code: &'static str,
+    /// Label.
+    pub label: &'static str,
+}
+
+fn state_choices() -> Vec<Choice> {
+    ReportState::ALL
+        .iter()
+        .map(|s| Choice {
+            code: s.code(),
+            label: s.label(),
+        })
+        .collect()
+}
+
+fn kind_choices() -> Vec<Choice> {
+    Kind::ALL
+        .iter()
+        .map(|k| Choice {
+            code: k.code(),
+            label: k.label(),
+        })
+        .collect()
+}
+
+fn channel_choices(staff_only: bool) -> Vec<Choice> {
+    Channel::ALL
+        .iter()
+        .filter(|c| !staff_only || c.staff_entered())
+        .map(|c| Choice {
+            code: c.code(),
+            label: c.label(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "reports/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    list: ListView,
+    q: ReportQuery,
+    heading: &'static str,
+    path: &'static str,
+    states: Vec<Choice>,
+    kinds: Vec<Choice>,
+    channels: Vec<Choice>,
+    can_register: bool,
+}
+
+async fn list_page(app: &App, ctx: &Ctx, q: ReportQuery, lp: &ListParams, assigned: bool) -> PageResult {
+    let mut f = q.filter(app);
+    if assigned && f.status.is_none() {
+        f.status = Some(ReportState::Assigned.code().into());
+    }
+    let (pg, per) = lp.paging(REPORT_LIST.per_page);
+    let sort = lp.sort.as_deref().unwrap_or(REPORT_LIST.default_sort);
+    let data = report::list(&app.db, &app.keys, ctx.scope(), &f, sort, lp.desc(), pg, per).await?;
+    let (heading, path) = if assigned {
+        ("交办件办理", "/reports/assigned")
+    } else {
+        ("信访件", "/reports")
+    };
+    Ok(page(&ListPage {
+        chrome: chrome(app, ctx, heading, path, &[(heading, "")])
+            .await
+            .flash_code(q.ok.as_deref()),
+        list: REPORT_LIST.view(&data, &q.pairs(), lp, ctx.principal.can(PERM_EXPORT) && !assigned),
+        heading,
+        path,
+        states: state_choices(),
+        kinds: kind_choices(),
+        channels: channel_choices(false),
+        can_register: ctx.principal.can(PERM_REGISTER),
+        q,
+    }))
+}
+
+/// `/reports`: every report in the caller's scope.
+pub async fn list(
+    State(app): State<App>,
+    ctx: Ctx,
+    Query(q): Query<ReportQuery>,
+    Query(lp): Query<ListParams>,
+) -> PageResult {
+    ctx.require(PERM_READ)?;
+    list_page(&app, &ctx, q, &lp, false).await
+}
+
+/// `/reports/assigned`: the unit's queue — reports assigned to a unit in the caller's scope.
+pub async fn assigned(
+    State(app): State<App>,
+    ctx: Ctx,
+    Query(q): Query<ReportQuery>,
+    Query(lp): Query<ListParams>,
+) -> PageResult {
+    if !ctx.principal.can(PERM_UNIT) && !ctx.principal.can(PERM_READ) {
+        return Err(AppError::Forbidden.into());
+    }
+    list_page(&app, &ctx, q, &lp, true).await
+}
+
+/// The register as Excel (audited; no identity).
+pub async fn export(State(app): State<App>, ctx: Ctx, Query(q): Query<ReportQuery>) -> PageResult {
+    ctx.require(PERM_EXPORT)?;
+    let items = report::list_all(&app.db, &app.keys, ctx.scope(), &q.filter(&app), 50_000).await?;
+    Ok(REPORT_LIST.export(&app, &ctx, &items, String::new()).await?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry by staff (来信、来访、来电、信箱、热线、上级转交、下级报送)
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "reports/new.html")]
+struct NewPage {
+    chrome: Chrome,
+    kinds: Vec<Choice>,
+    channels: Vec<Choice>,
+    levels: &'static [&'static str],
+    categories: &'static [&'static str],
+    today: String,
+    duplicates: Vec<Report>,
+    errors: FormErrors,
+    typed: Typed,
+}
+
+async fn new_page(
+    app: &App,
+    ctx: &Ctx,
+    errors: FormErrors,
+    typed: Typed,
+    duplicates: Vec<Report>,
+) -> Result<NewPage, AppError> {
+    Ok(NewPage {
+        chrome: chrome(app, ctx, "登记信访件", "/reports/new", &[("登记信访件", "")]).await,
+        kinds: kind_choices(),
+        channels: channel_choices(true),
+        levels: LEVELS,
+        categories: CATEGORIES,
+        today: app.today().format("%Y-%m-%d").to_string(),
+        duplicates,
+        errors,
+        typed,
+    })
+}
+
+/// The entry form.
+pub async fn new_form(State(app): State<App>, ctx: Ctx) -> PageResult {
+    ctx.require(PERM_REGISTER)?;
+    Ok(page(
+        &new_page(&app, &ctx, FormErrors::default(), Typed::default(), Vec::new()).await?,
+    ))
+}
+
+/// The entry form's fields.
+#[derive(Debug, Default, Deserialize)]
+pub struct RegisterForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    received_on: String,
+    #[serde(default)]
+    external_id: String,
+    #[serde(default)]
+    visitors: String,
+    #[serde(default)]
+    named: String,
+    #[serde(default)]
+    reporter_name: String,
+    #[serde(default)]
+    reporter_id_number: String,
+    #[serde(default)]
+    reporter_phone: String,
+    #[serde(default)]
+    reporter_address: String,
+    #[serde(default)]
+    subject_name: String,
+    #[serde(default)]
+    subject_org: String,
+    #[serde(default)]
+    subject_post: String,
+    #[serde(default)]
+    subject_level: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    happened_on: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    about_principal: String,
+    /// After duplicates were offered: "new" (not a duplicate) or the earlier report's id.
+    #[serde(default)]
+    duplicate: String,
+}
+
+impl RegisterForm {
+    fn typed(&self) -> Typed {
+        Typed::of([
+            ("kind", self.kind.clone()),
+            ("channel", self.channel.clone()),
+            ("received_on", self.received_on.clone()),
+            ("external_id", self.external_id.clone()),
+            ("visitors", self.visitors.clone()),
+            ("named", self.named.clone()),
+            ("reporter.name", self.reporter_name.clone()),
+            ("reporter.id_number", self.reporter_id_number.clone()),
+            ("reporter.phone", self.reporter_phone.clone()),
+            ("reporter.address", self.reporter_address.clone()),
+            ("subject.name", self.subject_name.clone()),
+            ("subject.org", self.subject_org.clone()),
+            ("subject.post", self.subject_post.clone()),
+            ("subject.level", self.subject_level.clone()),
+            ("category", self.category.clone()),
+            ("title", self.title.clone()),
+            ("content", self.content.clone()),
+            ("happened_on", self.happened_on.clone()),
+            ("place", self.place.clone()),
+            ("about_principal", self.about_principal.clone()),
+            ("duplicate", self.duplicate.clone()),
+        ])
+    }
+}
+
+/// What the staff's register adds to the common intake.
+pub(crate) struct StaffEntry {
+    pub kind: Kind,
+    pub channel: Channel,
+    pub received_on: NaiveDate,
+    pub external_id: Option<String>,
+    pub visitors: i64,
+    pub about_principal: bool,
+    pub duplicate_of: Option<ReportId>,
+}
+
+/// Registers a staff-entered report (page or API) in one transaction and returns it with its
+/// receipt code (for the reporter: printed on the acceptance notice or told on the phone).
+pub(crate) async fn register_staff(
+    app: &App,
+    ctx: &Ctx,
+    input: &Intake,
+    e: &StaffEntry,
+) -> Result<(report::Created, Option<String>), AppError> {
+    let checked = intake::check(input)?;
+    if e.received_on > app.today() {
+        return Err(AppError::invalid("received_on", "收到日期不能晚于今天"));
+    }
+    let org_id = match ctx.principal.user.org_id {
+        Some(o) => commission_of(app, o).await?,
+        None => None,
+    };
+    let org_id = match org_id {
+        Some(o) => o,
+        None => qinglian_store::org::receiving_commission(&app.db)
+            .await?
+            .ok_or_else(|| AppError::invalid("channel", "尚未设置纪委监委机构，无法登记"))?,
+    };
+    let code = new_receipt_code();
+    let hash = receipt_hash(app, &code).await?;
+    let r = NewReport {
+        org_id,
+        kind: e.kind,
+        channel: e.channel,
+        external_id: e.external_id.clone(),
+        reporter: checked.reporter,
+        receipt_hash: Some(hash),
+        subject: checked.subject,
+        category: checked.category,
+        title: checked.title,
+        content: checked.content,
+        happened_on: checked.happened_on,
+        place: checked.place,
+        visitors: e.visitors,
+        received_on: e.received_on,
+        about_principal: e.about_principal,
+        duplicate_of: e.duplicate_of,
+    };
+    let first = due(app)(e.kind.first_rule(), e.received_on);
+    let mut tx = app.db.begin().await?;
+    let created = report::create(&mut tx, &app.keys, &r, first, Some(ctx.principal.user.id)).await?;
+    if !created.existing {
+        let ev = qinglian_store::audit::Event::success(
+            "report.register",
+            report::OBJECT_TYPE,
+            &created.id.to_string(),
+            format!("登记{}（{}）", e.kind.label(), e.channel.label()),
+        );
+        crate::services::audit::write(app, ctx, &mut tx, ev).await?;
+    }
+    tx.commit().await?;
+    Ok((created, (!created.existing).then_some(code)))
+}
+
+/// The commission an org belongs to: itself or its nearest ancestor of kind commission.
+async fn commission_of(app: &App, org: OrgId) -> Result<Option<OrgId>, AppError> {
+    let o = qinglian_store::org::get_unscoped(app.db.pool(), org).await?;
+    let ids: Vec<OrgId> = o
+        .path
+        .split('/')
+        .filter_map(|s| s.parse::<i64>().ok().map(OrgId))
+        .rev()
+        .collect();
+    for id in ids {
+        let x = qinglian_store::org::get_unscoped(app.db.pool(), id).await?;
+        if x.kind == qinglian_store::org::OrgKind::Commission {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
+/// The entry form, sent: checked; when earlier reports about the same subject exist in the
+/// window and the clerk has not decided, the form comes back offering them as 重复件.
+pub async fn register(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Form(f): Form<RegisterForm>) -> PageResult {
+    ctx.require(PERM_REGISTER)?;
+    let again = |errors: FormErrors, dups: Vec<Report>, status: StatusCode| {
+        let typed = f.typed();
+        let app = app.clone();
+        let ctx = &ctx;
+        async move { Ok::<_, crate::error::PageError>(page_with(status, &new_page(&app, ctx, errors, typed, dups).await?)) }
+    };
+    let parsed = (|| {
+        let kind = Kind::parse(&f.kind).ok_or_else(|| AppError::invalid("kind", "请选择信访件类别"))?;
+        let channel = Channel::parse(&f.channel)
+            .filter(|c| c.staff_entered())
+            .ok_or_else(|| AppError::invalid("channel", "请选择来源渠道"))?;
+        let received_on = NaiveDate::parse_from_str(f.received_on.trim(), "%Y-%m-%d")
+            .map_err(|_| AppError::invalid("received_on", "收到日期应为“年-月-日”格式，例如2026-12-07"))?;
+        let visitors: i64 = if f.visitors.trim().is_empty() {
+            0
+        } else {
+            f.visitors
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (0..=10_000).contains(n))
+                .ok_or_else(|| AppError::invalid("visitors", "来访人数应为0到10000之间的整数"))?
+        };
+        qinglian_domain::text::check("external_id", "来文编号", &f.external_id, Limit::Code)
+            .map_err(|(field, m)| AppError::invalid(field, m))?;
+        let duplicate_of = match f.duplicate.trim() {
+            "" | "new" => None,
+            id => Some(
+                id.parse::<ReportId>()
+                    .map_err(|_| AppError::invalid("duplicate", "请选择重复的原件"))?,
+            ),
+        };
+        Ok::<_, AppError>(StaffEntry {
+            kind,
+            channel,
+            received_on,
+            external_id: Some(f.external_id.trim().to_string()).filter(|s| !s.is_empty()),
+            visitors,
+            about_principal: f.about_principal == "1",
+            duplicate_of,
+        })
+    })();
+    let entry = match parsed {
+        Ok(e) => e,
+        Err(AppError::Invalid(pairs)) => {
+            return again(
+                FormErrors::from_pairs(pairs),
+                Vec::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let input = Intake {
+        kind: entry.kind,
+        named: f.named == "1",
+        reporter: ReporterInput {
+            name: f.reporter_name.clone(),
+            id_number: f.reporter_id_number.clone(),
+            phone: f.reporter_phone.clone(),
+            address: f.reporter_address.clone(),
+        },
+        subject: SubjectInput {
+            name: f.subject_name.clone(),
+            org: f.subject_org.clone(),
+            post: f.subject_post.clone(),
+            level: f.subject_level.clone(),
+        },
+        category: f.category.clone(),
+        title: f.title.clone(),
+        content: f.content.clone(),
+        happened_on: f.happened_on.clone(),
+        place: f.place.clone(),
+    };
+    if let Err(AppError::Invalid(pairs)) = intake::check(&input) {
+        return again(
+            FormErrors::from_pairs(pairs),
+            Vec::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    if f.duplicate.trim().is_empty() && !entry.about_principal {
+        let dups = report::same_subject(
+            &app.db,
+            &app.keys,
+            ctx.scope(),
+            &f.subject_name,
+            entry.received_on,
+            app.config.report.duplicate_window_days,
+        )
+        .await?;
+        if !dups.is_empty() {
+            return again(FormErrors::default(), dups, StatusCode::OK).await;
+        }
+    }
+    match register_staff(&app, &ctx, &input, &entry).await {
+        Ok((created, code)) => {
+            let mut to = format!("{}?ok=registered", report::link(created.id));
+            if let Some(code) = code {
+                let token = app.put_download(ctx.principal.user.id, "receipt", code.into_bytes());
+                to.push_str(&format!("&receipt={token}"));
+            }
+            Ok(redirect(&headers, &to))
+        }
+        Err(AppError::Invalid(pairs)) => {
+            again(
+                FormErrors::from_pairs(pairs),
+                Vec::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(AppError::Conflict(field, m)) => {
+            again(
+                FormErrors::from_pairs(vec![(field, m)]),
+                Vec::new(),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One report
+// ---------------------------------------------------------------------------------------------
+
+/// A step the user may take, with what its form asks for.
+pub struct StepForm {
+    /// Action code (the URL).
+    pub code: &'static str,
+    /// Button label.
+    pub label: &'static str,
+    /// The text field's label, or "" when the step takes no text.
+    pub text_label: &'static str,
+    /// The text is required.
+    pub text_required: bool,
+    /// The step chooses a unit (交办).
+    pub needs_org: bool,
+    /// The step names the earlier report (作为重复件).
+    pub needs_duplicate: bool,
+    /// A step that ends the matter without handling it (red button).
+    pub danger: bool,
+}
+
+fn step_form(a: ReportAction) -> StepForm {
+    let (text_label, text_required) = match a {
+        ReportAction::Accept | ReportAction::Forward | ReportAction::MarkDuplicate => ("说明", false),
+        ReportAction::Conclude => ("办结情况", false),
+        ReportAction::Decline | ReportAction::Transfer | ReportAction::Extend => ("理由（将告知举报人）", true),
+        ReportAction::Assign => ("交办要求", false),
+        ReportAction::ReportBack => ("办理结果", true),
+        ReportAction::ReturnBack => ("退回理由", true),
+        ReportAction::Reply | ReportAction::AnswerReview => ("答复内容（举报人凭查询码可见）", true),
+        ReportAction::RequestReview => ("复查理由", true),
+    };
+    StepForm {
+        code: a.code(),
+        label: a.label(),
+        text_label,
+        text_required,
+        needs_org: a == ReportAction::Assign,
+        needs_duplicate: a == ReportAction::MarkDuplicate,
+        danger: matches!(a, ReportAction::Decline | ReportAction::MarkDuplicate),
+    }
+}
+
+/// One line of the history.
+pub struct HistoryRow {
+    /// When (China time).
+    pub at: String,
+    /// Action label.
+    pub action: &'static str,
+    /// 「待受理 → 办理中」.
+    pub change: String,
+    /// Who.
+    pub by: String,
+    /// The note.
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "reports/report.html")]
+struct DetailPage {
+    chrome: Chrome,
+    r: Report,
+    receipt_code: Option<String>,
+    deadlines: Vec<DeadlineWithStatus>,
+    messages: Vec<report::Message>,
+    history: Vec<HistoryRow>,
+    steps: Vec<StepForm>,
+    orgs: Vec<OrgRow>,
+    duplicates: Vec<Report>,
+    errors: FormErrors,
+    typed: Typed,
+}
+
+async fn detail_page(
+    app: &App,
+    ctx: &Ctx,
+    id: ReportId,
+    ok: Option<&str>,
+    receipt_code: Option<String>,
+    errors: FormErrors,
+    typed: Typed,
+) -> Result<DetailPage, AppError> {
+    let r = report::get(&app.db, &app.keys, ctx.scope(), id).await?;
+    let deadlines = qinglian_store::deadline::open_of(
+        &app.db,
+        report::OBJECT_TYPE,
+        &id.to_string(),
+        &app.calendar(),
+        app.today(),
+        app.config.deadline.yellow_workdays,
+    )
+    .await?;
+    let messages = report::messages(&app.db, &app.keys, id, false).await?;
+    let w = r.kind().workflow();
+    let events = qinglian_store::workflow::history(&app.db, w.name, id).await?;
+    let history = events
+        .iter()
+        .map(|e| HistoryRow {
+            at: qinglian_store::time::display_cst(&e.at),
+            action: ReportAction::parse(&e.action).map_or("未知操作", |a| a.label()),
+            change: format!(
+                "{} → {}",
+                ReportState::parse(&e.from_state).map_or("未知", |s| s.label()),
+                ReportState::parse(&e.to_state).map_or("未知", |s| s.label())
+            ),
+            by: if e.by_name.is_empty() {
+                "举报人".into()
+            } else {
+                e.by_name.clone()
+            },
+            note: e.note.clone(),
+        })
+        .collect();
+    let can = |p: &str| ctx.principal.can(p);
+    let mut steps: Vec<StepForm> = w.allowed_from(r.state(), &can).map(|t| step_form(t.action)).collect();
+    // A unit reports back only on what is assigned to a unit in its own scope.
+    if r.state() == ReportState::Assigned
+        && let Some(h) = r.handler_org_id
+        && qinglian_store::org::get(&app.db, ctx.scope(), h).await.is_err()
+    {
+        steps.retain(|s| s.code != ReportAction::ReportBack.code());
+    }
+    let duplicates = if r.state() == ReportState::Registered {
+        let on = NaiveDate::parse_from_str(&r.received_on, "%Y-%m-%d").unwrap_or(app.today());
+        report::same_subject(
+            &app.db,
+            &app.keys,
+            ctx.scope(),
+            &r.subject.name,
+            on,
+            app.config.report.duplicate_window_days,
+        )
+        .await?
+        .into_iter()
+        .filter(|d| d.id != r.id)
+        .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(DetailPage {
+        chrome: chrome(
+            app,
+            ctx,
+            &report::item_title(id),
+            "/reports",
+            &[("信访件", "/reports"), ("信访件详情", "")],
+        )
+        .await
+        .flash_code(ok),
+        orgs: if steps.iter().any(|s| s.needs_org) {
+            choices(app, ctx.scope()).await?
+        } else {
+            Vec::new()
+        },
+        receipt_code: receipt_code.map(|c| grouped(&c)),
+        deadlines,
+        messages,
+        history,
+        steps,
+        duplicates,
+        errors,
+        typed,
+        r,
+    })
+}
+
+/// Query of the report page.
+#[derive(Debug, Default, Deserialize)]
+pub struct DetailQuery {
+    ok: Option<String>,
+    receipt: Option<String>,
+}
+
+/// One report: what it says (not who said it), its limits, messages, history and steps.
+pub async fn detail(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<ReportId>,
+    Query(q): Query<DetailQuery>,
+) -> PageResult {
+    if !ctx.principal.can(PERM_READ) && !ctx.principal.can(PERM_UNIT) {
+        return Err(AppError::Forbidden.into());
+    }
+    let code = q
+        .receipt
+        .as_deref()
+        .and_then(|t| app.take_download(ctx.principal.user.id, t))
+        .and_then(|d| String::from_utf8(d.bytes).ok());
+    let p = detail_page(
+        &app,
+        &ctx,
+        id,
+        q.ok.as_deref(),
+        code,
+        FormErrors::default(),
+        Typed::default(),
+    )
+    .await?;
+    crate::services::audit::read(
+        &app,
+        &ctx,
+        qinglian_store::audit::Event::success("report.read", report::OBJECT_TYPE, &id.to_string(), "查看信访件"),
+    )
+    .await?;
+    Ok(page(&p))
+}
+
+/// A step's form.
+#[derive(Debug, Default, Deserialize)]
+pub struct StepFormInput {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    org_id: String,
+    #[serde(default)]
+    duplicate_of: String,
+}
+
+/// Parses a step's form into the store's input (the unit must be one the user can see).
+pub(crate) async fn step_input(
+    app: &App,
+    ctx: &Ctx,
+    action: ReportAction,
+    text: &str,
+    org_id: &str,
+    duplicate_of: &str,
+) -> Result<StepInput, AppError> {
+    qinglian_domain::text::check("text", "内容", text, Limit::Explanation).map_err(|(f, m)| AppError::invalid(f, m))?;
+    let org_id = if action == ReportAction::Assign {
+        let id: OrgId = org_id
+            .trim()
+            .parse()
+            .map_err(|_| AppError::invalid("org_id", "请选择承办单位"))?;
+        match qinglian_store::org::get(&app.db, ctx.scope(), id).await {
+            Err(qinglian_store::StoreError::NotFound(_)) => {
+                return Err(AppError::invalid("org_id", "请选择您管辖范围内的承办单位"));
+            }
+            other => Some(other.map(|_| id)?),
+        }
+    } else {
+        None
+    };
+    let duplicate_of = if action == ReportAction::MarkDuplicate {
+        Some(
+            duplicate_of
+                .trim()
+                .trim_start_matches('#')
+                .parse::<ReportId>()
+                .map_err(|_| AppError::invalid("duplicate_of", "请填写原件编号"))?,
+        )
+    } else {
+        None
+    };
+    Ok(StepInput {
+        text: text.to_string(),
+        org_id,
+        duplicate_of,
+    })
+}
+
+/// Takes one step (the workflow table decides whether it may), in one transaction.
+pub(crate) async fn take_step(
+    app: &App,
+    ctx: &Ctx,
+    id: ReportId,
+    action: ReportAction,
+    input: &StepInput,
+) -> Result<ReportState, AppError> {
+    let mut tx = app.db.begin().await?;
+    let to = report::act(
+        &mut tx,
+        &app.keys,
+        ctx.scope(),
+        id,
+        action,
+        input,
+        app.today(),
+        &due(app),
+        &ctx.performer(app.mode()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(to)
+}
+
+/// `POST /reports/{id}/act/{action}`.
+pub async fn act(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((id, action)): Path<(ReportId, String)>,
+    Form(f): Form<StepFormInput>,
+) -> PageResult {
+    let action = ReportAction::parse(&action).ok_or(AppError::NotFound("操作"))?;
+    let result = async {
+        let input = step_input(&app, &ctx, action, &f.text, &f.org_id, &f.duplicate_of).await?;
+        take_step(&app, &ctx, id, action, &input).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(redirect(&headers, &format!("{}?ok=saved", report::link(id)))),
+        Err(e) => {
+            let (status, errors) = match e {
+                AppError::Invalid(pairs) => (StatusCode::UNPROCESSABLE_ENTITY, FormErrors::from_pairs(pairs)),
+                AppError::Conflict(field, msg) => (StatusCode::CONFLICT, FormErrors::from_pairs(vec![(field, msg)])),
+                other => return Err(other.into()),
+            };
+            let typed = Typed::of([
+                ("step", action.code().to_string()),
+                ("text", f.text.clone()),
+                ("org_id", f.org_id.clone()),
+                ("duplicate_of", f.duplicate_of.clone()),
+            ]);
+            let p = detail_page(&app, &ctx, id, None, None, errors, typed).await?;
+            Ok(page_with(status, &p))
+        }
+    }
+}

@@ -1,0 +1,777 @@
+//! The public portal (信访举报平台): no login, Chinese, made for a phone. What can be reported
+//! and how the reporter is protected; the four forms; the receipt code shown once; following a
+//! report by its code — replies, adding information, rating the reply, asking for a review.
+//!
+//! Everything here is hostile input and nothing here reads internal data beyond what the
+//! receipt code opens. The portal keeps no session: after a valid code, a random ticket in an
+//! HttpOnly, SameSite=Strict cookie scoped to `/portal` stands for it for 30 minutes (in memory
+//! only), so writes can redirect (POST → redirect → GET) without the code ever being in a URL.
+//! Nothing the portal does records the reporter's address: rate limits count addresses in
+//! memory only, and the audit entries of portal actions carry no IP.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use qinglian_domain::report::{self as rd, Channel, Kind, ReportAction, ReportState};
+use qinglian_domain::text::Limit;
+use qinglian_store::audit::Actor;
+use qinglian_store::report::{self, NewReport, PublicView};
+use qinglian_store::workflow::{Performer, Permissions};
+use serde::Deserialize;
+
+use super::intake::{self, CATEGORIES, Intake, LEVELS, ReporterInput, SubjectInput};
+use super::{due, grouped, new_receipt_code, receipt_hash};
+use crate::App;
+use crate::app::FollowTicket;
+use crate::error::{AppError, PageError, PageResult};
+use crate::services::public::{self, Challenge, Purpose};
+use crate::templates::{FormErrors, Typed};
+use crate::ui::{page, page_with, redirect, with_cookie};
+
+const TICKET_COOKIE: &str = "qinglian_follow";
+const TICKET_TTL: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+/// The reporter acting through the portal: only the reporter's own workflow steps.
+pub(crate) struct Reporter;
+
+impl Permissions for Reporter {
+    fn can(&self, permission: &str) -> bool {
+        permission == rd::PERM_REPORTER
+    }
+}
+
+/// The performer of a reporter's step: no user, no address (reporter protection).
+pub(crate) fn reporter_performer(app: &App) -> Performer<'static> {
+    Performer {
+        user_id: None,
+        actor: Actor {
+            user_id: None,
+            username: "举报人（查询码）".into(),
+            role: String::new(),
+            ip: String::new(),
+        },
+        mode: app.mode(),
+        perms: &Reporter,
+    }
+}
+
+/// The portal's four entries.
+pub struct Entry {
+    /// Kind code (the form's path).
+    pub code: &'static str,
+    /// Title.
+    pub title: &'static str,
+    /// What belongs here.
+    pub what: &'static str,
+}
+
+/// The entries, in the portal's order.
+pub const ENTRIES: &[Entry] = &[
+    Entry {
+        code: "accusation",
+        title: "检举控告",
+        what: "党员、监察对象违反党纪、涉嫌职务违法犯罪的问题，如贪污贿赂、滥用职权、违反中央八项规定精神等",
+    },
+    Entry {
+        code: "suggestion",
+        title: "批评建议",
+        what: "对纪检监察工作和党风廉政建设的批评、意见和建议",
+    },
+    Entry {
+        code: "rewarded_report",
+        title: "损害发展环境问题有奖举报",
+        what: "吃拿卡要、推诿扯皮、违规收费、插手干预市场经济活动等损害营商环境的问题；经查属实的给予奖励",
+    },
+    Entry {
+        code: "service_request",
+        title: "我为群众办实事",
+        what: "身边需要解决的具体困难和诉求，交由责任单位限时办理并答复",
+    },
+];
+
+fn kind_of(code: &str) -> Result<Kind, AppError> {
+    Kind::parse(code).ok_or(AppError::NotFound("页面"))
+}
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+struct HomePage {
+    entries: &'static [Entry],
+}
+
+/// `/portal`: what can be reported, how identity is protected, the legal basis, the entries.
+pub async fn home() -> Response {
+    page(&HomePage { entries: ENTRIES })
+}
+
+#[derive(Template)]
+#[template(path = "portal/form.html")]
+struct FormPage {
+    kind: Kind,
+    entry: &'static Entry,
+    challenge: Option<Challenge>,
+    levels: &'static [&'static str],
+    categories: &'static [&'static str],
+    errors: FormErrors,
+    typed: Typed,
+}
+
+impl FormPage {
+    fn new(app: &App, kind: Kind, errors: FormErrors, typed: Typed) -> FormPage {
+        FormPage {
+            kind,
+            entry: ENTRIES.iter().find(|e| e.code == kind.code()).unwrap_or(&ENTRIES[0]),
+            challenge: app.config.portal_human_check.then(|| public::challenge(app)),
+            levels: LEVELS,
+            categories: CATEGORIES,
+            errors,
+            typed,
+        }
+    }
+    fn needs_subject(&self) -> bool {
+        matches!(self.kind, Kind::Accusation | Kind::RewardedReport)
+    }
+    fn rewarded(&self) -> bool {
+        self.kind == Kind::RewardedReport
+    }
+}
+
+/// `/portal/report/{kind}`: the form of one entry.
+pub async fn form(State(app): State<App>, Path(kind): Path<String>) -> PageResult {
+    let kind = kind_of(&kind)?;
+    Ok(page(&FormPage::new(
+        &app,
+        kind,
+        FormErrors::default(),
+        Typed::default(),
+    )))
+}
+
+/// The portal form's fields.
+#[derive(Debug, Default, Deserialize)]
+pub struct PortalForm {
+    #[serde(default)]
+    named: String,
+    #[serde(default)]
+    reporter_name: String,
+    #[serde(default)]
+    reporter_id_number: String,
+    #[serde(default)]
+    reporter_phone: String,
+    #[serde(default)]
+    reporter_address: String,
+    #[serde(default)]
+    subject_name: String,
+    #[serde(default)]
+    subject_org: String,
+    #[serde(default)]
+    subject_post: String,
+    #[serde(default)]
+    subject_level: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    happened_on: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    hc_token: String,
+    #[serde(default)]
+    hc_nonce: String,
+}
+
+impl PortalForm {
+    fn intake(&self, kind: Kind) -> Intake {
+        Intake {
+            kind,
+            named: self.named == "1",
+            reporter: ReporterInput {
+                name: self.reporter_name.clone(),
+                id_number: self.reporter_id_number.clone(),
+                phone: self.reporter_phone.clone(),
+                address: self.reporter_address.clone(),
+            },
+            subject: SubjectInput {
+                name: self.subject_name.clone(),
+                org: self.subject_org.clone(),
+                post: self.subject_post.clone(),
+                level: self.subject_level.clone(),
+            },
+            category: self.category.clone(),
+            title: self.title.clone(),
+            content: self.content.clone(),
+            happened_on: self.happened_on.clone(),
+            place: self.place.clone(),
+        }
+    }
+    /// Everything typed, to refill the form after an error (the ID number too: it is the
+    /// reporter's own browser, over the same connection).
+    fn typed(&self) -> Typed {
+        Typed::of([
+            ("named", self.named.clone()),
+            ("reporter.name", self.reporter_name.clone()),
+            ("reporter.id_number", self.reporter_id_number.clone()),
+            ("reporter.phone", self.reporter_phone.clone()),
+            ("reporter.address", self.reporter_address.clone()),
+            ("subject.name", self.subject_name.clone()),
+            ("subject.org", self.subject_org.clone()),
+            ("subject.post", self.subject_post.clone()),
+            ("subject.level", self.subject_level.clone()),
+            ("category", self.category.clone()),
+            ("title", self.title.clone()),
+            ("content", self.content.clone()),
+            ("happened_on", self.happened_on.clone()),
+            ("place", self.place.clone()),
+        ])
+    }
+}
+
+/// Files a report from the portal or the public API: checks, the human check, the rate limit,
+/// then one transaction. Returns the receipt code (shown once, stored only as its hash).
+pub(crate) async fn file_public(
+    app: &App,
+    client: &str,
+    kind: Kind,
+    input: &Intake,
+    hc_token: &str,
+    hc_nonce: &str,
+) -> Result<String, AppError> {
+    let checked = intake::check(input)?;
+    public::verify(app, &app.public, hc_token, hc_nonce)?;
+    app.public.check_rate(Purpose::Submit, client)?;
+    let org_id = qinglian_store::org::receiving_commission(&app.db)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no commission is set up to receive reports")))?;
+    let code = new_receipt_code();
+    let hash = receipt_hash(app, &code).await?;
+    let received_on = app.today();
+    let r = NewReport {
+        org_id,
+        kind,
+        channel: Channel::Online,
+        external_id: None,
+        reporter: checked.reporter,
+        receipt_hash: Some(hash),
+        subject: checked.subject,
+        category: checked.category,
+        title: checked.title,
+        content: checked.content,
+        happened_on: checked.happened_on,
+        place: checked.place,
+        visitors: 0,
+        received_on,
+        about_principal: false,
+        duplicate_of: None,
+    };
+    let first = due(app)(kind.first_rule(), received_on);
+    let mut tx = app.db.begin().await?;
+    let created = report::create(&mut tx, &app.keys, &r, first, None).await?;
+    let by = reporter_performer(app);
+    let ev = qinglian_store::audit::Event::success(
+        "report.submit",
+        report::OBJECT_TYPE,
+        &created.id.to_string(),
+        format!("网上举报平台收到{}", kind.label()),
+    );
+    qinglian_store::audit::append(&mut tx, app.mode(), &by.actor, &ev).await?;
+    tx.commit().await?;
+    Ok(code)
+}
+
+/// The portal form, sent.
+pub async fn submit(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path(kind): Path<String>,
+    Form(f): Form<PortalForm>,
+) -> Response {
+    let kind = match kind_of(&kind) {
+        Ok(k) => k,
+        Err(e) => return PageError(e).into_response(),
+    };
+    let client = crate::auth::client_ip(&app, &headers, Some(peer));
+    match file_public(&app, &client, kind, &f.intake(kind), &f.hc_token, &f.hc_nonce).await {
+        Ok(code) => {
+            // Shown once, on the next page: held with the follow ticket, never in a URL.
+            let hash = match receipt_hash(&app, &code).await {
+                Ok(h) => h,
+                Err(e) => return PageError(e).into_response(),
+            };
+            let token = put_ticket(&app, hash, Some(code));
+            with_ticket(redirect(&headers, "/portal/follow"), &app, &headers, &token)
+        }
+        Err(e @ (AppError::Invalid(_) | AppError::TooMany(_) | AppError::Conflict(..))) => {
+            let status = match e {
+                AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+                AppError::Conflict(..) => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let errors = match e {
+                AppError::Invalid(pairs) => FormErrors::from_pairs(pairs),
+                other => FormErrors::from_pairs(vec![("human_check", other.to_string())]),
+            };
+            page_with(status, &FormPage::new(&app, kind, errors, f.typed()))
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+fn put_ticket(app: &App, receipt_hash: String, code_once: Option<String>) -> String {
+    let token = qinglian_crypto::random_token(24);
+    let mut map = app.follow_tickets.lock().unwrap_or_else(|p| p.into_inner());
+    map.retain(|_, t| t.created.elapsed() < TICKET_TTL);
+    map.insert(
+        token.clone(),
+        FollowTicket {
+            receipt_hash,
+            code_once,
+            created: std::time::Instant::now(),
+        },
+    );
+    token
+}
+
+fn with_ticket(r: Response, app: &App, headers: &HeaderMap, token: &str) -> Response {
+    let secure = if crate::auth::is_https(app, headers) {
+        "; Secure"
+    } else {
+        ""
+    };
+    with_cookie(
+        r,
+        &format!(
+            "{TICKET_COOKIE}={token}; Path=/portal; Max-Age={}; HttpOnly; SameSite=Strict{secure}",
+            TICKET_TTL.as_secs()
+        ),
+    )
+}
+
+fn ticket_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| kv.trim().strip_prefix(&format!("{TICKET_COOKIE}=")).map(str::to_string))
+        .filter(|t| !t.is_empty() && t.len() <= 64)
+}
+
+/// The ticket's receipt hash (and, the first time only, the code to show).
+fn ticket(app: &App, headers: &HeaderMap) -> Option<(String, Option<String>)> {
+    let token = ticket_token(headers)?;
+    let mut map = app.follow_tickets.lock().unwrap_or_else(|p| p.into_inner());
+    let t = map.get_mut(&token).filter(|t| t.created.elapsed() < TICKET_TTL)?;
+    Some((t.receipt_hash.clone(), t.code_once.take()))
+}
+
+#[derive(Template)]
+#[template(path = "portal/follow_enter.html")]
+struct EnterPage {
+    error: Option<String>,
+    code: String,
+}
+
+/// One message as the reporter sees it.
+pub struct PublicMessage {
+    /// 答复 / 我的补充 / 我的复查申请.
+    pub label: &'static str,
+    /// The text.
+    pub text: String,
+    /// Day (China time).
+    pub on: String,
+    /// Written by the reporter.
+    pub mine: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal/follow.html")]
+struct FollowPage {
+    code_once: Option<String>,
+    v: PublicView,
+    status: &'static str,
+    messages: Vec<PublicMessage>,
+    can_supplement: bool,
+    can_rate: bool,
+    rated: &'static str,
+    review_until: Option<String>,
+    ok: Option<&'static str>,
+    errors: FormErrors,
+    typed: Typed,
+}
+
+/// The day a reporter may still ask for a review (复查): 30 days from the reply
+/// (RULES.md §2, `petition_review_apply`), `None` after it or before a reply.
+fn review_until(app: &App, v: &PublicView) -> Option<String> {
+    if v.state != ReportState::Replied {
+        return None;
+    }
+    let replied = chrono::NaiveDate::parse_from_str(v.replied_on.as_deref()?, "%Y-%m-%d").ok()?;
+    let until = due(app)(rd::RULE_REVIEW_APPLY, replied).date()?;
+    (app.today() <= until).then(|| until.format("%Y-%m-%d").to_string())
+}
+
+async fn follow_page(
+    app: &App,
+    hash: &str,
+    code_once: Option<String>,
+    ok: Option<&'static str>,
+    errors: FormErrors,
+    typed: Typed,
+) -> Result<Option<FollowPage>, AppError> {
+    let Some(v) = report::by_receipt(&app.db, &app.keys, hash).await? else {
+        return Ok(None);
+    };
+    let messages = v
+        .messages
+        .iter()
+        .map(|m| PublicMessage {
+            label: match m.kind.as_str() {
+                report::message::SUPPLEMENT => "我的补充",
+                report::message::REVIEW => "我的复查申请",
+                _ => "答复",
+            },
+            text: m.text.clone(),
+            on: qinglian_store::time::display_cst(&m.at).chars().take(10).collect(),
+            mine: m.kind == report::message::SUPPLEMENT || m.kind == report::message::REVIEW,
+        })
+        .collect();
+    let open = !matches!(
+        v.state,
+        ReportState::Declined | ReportState::Transferred | ReportState::Forwarded | ReportState::Duplicate
+    );
+    Ok(Some(FollowPage {
+        code_once: code_once.map(|c| grouped(&c)),
+        status: v.state.public_label(),
+        messages,
+        can_supplement: open,
+        can_rate: v.state == ReportState::Replied && v.satisfaction.is_empty(),
+        rated: rd::SATISFACTION
+            .iter()
+            .find(|(c, _)| *c == v.satisfaction)
+            .map_or("", |(_, l)| l),
+        review_until: review_until(app, &v),
+        ok,
+        errors,
+        typed,
+        v,
+    }))
+}
+
+/// `/portal/follow`: the followed report, or the form for the receipt code.
+pub async fn follow(
+    State(app): State<App>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<crate::ui::ListQuery>,
+) -> PageResult {
+    let ok = q.ok.as_deref().and_then(ok_message);
+    follow_with(
+        &app,
+        &headers,
+        ok,
+        FormErrors::default(),
+        Typed::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn follow_with(
+    app: &App,
+    headers: &HeaderMap,
+    ok: Option<&'static str>,
+    errors: FormErrors,
+    typed: Typed,
+    status: StatusCode,
+) -> PageResult {
+    if let Some((hash, code_once)) = ticket(app, headers)
+        && let Some(p) = follow_page(app, &hash, code_once, ok, errors, typed).await?
+    {
+        return Ok(page_with(status, &p));
+    }
+    Ok(page(&EnterPage {
+        error: None,
+        code: String::new(),
+    }))
+}
+
+/// The receipt-code form.
+#[derive(Debug, Default, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// A receipt code entered: rate-limited per address (right or wrong); a wrong code says
+/// nothing but that it is wrong.
+pub async fn follow_enter(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    let client = crate::auth::client_ip(&app, &headers, Some(peer));
+    let again = |status: StatusCode, msg: String| {
+        page_with(
+            status,
+            &EnterPage {
+                error: Some(msg),
+                code: f.code.chars().take(40).collect(),
+            },
+        )
+    };
+    if let Err(e) = app.public.check_rate(Purpose::Lookup, &client) {
+        return again(StatusCode::TOO_MANY_REQUESTS, e.to_string());
+    }
+    let code = match rd::normalize_receipt_code(&f.code) {
+        Ok(c) => c,
+        Err(m) => return again(StatusCode::UNPROCESSABLE_ENTITY, m.to_string()),
+    };
+    let found = async {
+        let hash = receipt_hash(&app, &code).await?;
+        let exists = report::by_receipt(&app.db, &app.keys, &hash).await?.is_some();
+        Ok::<_, AppError>(exists.then_some(hash))
+    }
+    .await;
+    match found {
+        Ok(Some(hash)) => {
+            let token = put_ticket(&app, hash, None);
+            with_ticket(redirect(&headers, "/portal/follow"), &app, &headers, &token)
+        }
+        Ok(None) => again(StatusCode::NOT_FOUND, "查询码不存在，请核对后重新输入".into()),
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+/// What the reporter adds.
+#[derive(Debug, Default, Deserialize)]
+pub struct TextForm {
+    #[serde(default)]
+    text: String,
+}
+
+/// The followed report's id and state, or the code form again when the ticket is gone.
+async fn followed(app: &App, headers: &HeaderMap) -> Result<Option<PublicView>, AppError> {
+    let Some((hash, _)) = ticket(app, headers) else {
+        return Ok(None);
+    };
+    Ok(report::by_receipt(&app.db, &app.keys, &hash).await?)
+}
+
+fn expired() -> Response {
+    page_with(
+        StatusCode::UNAUTHORIZED,
+        &EnterPage {
+            error: Some("查询已超时，请重新输入查询码".into()),
+            code: String::new(),
+        },
+    )
+}
+
+/// The end of every write on the follow page: redirect with the done message, or the page
+/// again with the error and the text typed.
+async fn after_write(
+    app: &App,
+    headers: &HeaderMap,
+    result: Result<(), AppError>,
+    ok: &'static str,
+    typed: Typed,
+) -> Response {
+    match result {
+        Ok(()) => redirect(headers, &format!("/portal/follow?ok={ok}")),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(..) | AppError::TooMany(_) | AppError::Forbidden)) => {
+            let status = match e {
+                AppError::Conflict(..) => StatusCode::CONFLICT,
+                AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+                AppError::Forbidden => StatusCode::FORBIDDEN,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let errors = match e {
+                AppError::Invalid(pairs) => FormErrors::from_pairs(pairs),
+                AppError::Conflict(f, m) => FormErrors::from_pairs(vec![(f, m)]),
+                other => FormErrors::from_pairs(vec![("text", other.to_string())]),
+            };
+            follow_with(app, headers, None, errors, typed, status)
+                .await
+                .unwrap_or_else(|e| e.into_response())
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+fn client(app: &App, headers: &HeaderMap, peer: std::net::SocketAddr) -> String {
+    crate::auth::client_ip(app, headers, Some(peer))
+}
+
+/// The reporter adds information.
+pub async fn supplement(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<TextForm>,
+) -> Response {
+    let v = match followed(&app, &headers).await {
+        Ok(Some(v)) => v,
+        Ok(None) => return expired(),
+        Err(e) => return PageError(e).into_response(),
+    };
+    let result = async {
+        app.public.check_rate(Purpose::Follow, &client(&app, &headers, peer))?;
+        qinglian_domain::text::check("text", "补充内容", &f.text, Limit::Content)
+            .map_err(|(field, m)| AppError::invalid(field, m))?;
+        let mut tx = app.db.begin().await?;
+        report::supplement(&mut tx, &app.keys, v.id, &f.text).await?;
+        let by = reporter_performer(&app);
+        let ev = qinglian_store::audit::Event::success(
+            "report.supplement",
+            report::OBJECT_TYPE,
+            &v.id.to_string(),
+            "举报人补充材料",
+        );
+        qinglian_store::audit::append(&mut tx, app.mode(), &by.actor, &ev).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    after_write(
+        &app,
+        &headers,
+        result,
+        "supplemented",
+        Typed::of([("text", f.text.clone())]),
+    )
+    .await
+}
+
+/// The reporter's rating form.
+#[derive(Debug, Default, Deserialize)]
+pub struct RateForm {
+    #[serde(default)]
+    satisfaction: String,
+}
+
+/// The reporter rates the reply.
+pub async fn rate(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<RateForm>,
+) -> Response {
+    let v = match followed(&app, &headers).await {
+        Ok(Some(v)) => v,
+        Ok(None) => return expired(),
+        Err(e) => return PageError(e).into_response(),
+    };
+    let result = async {
+        app.public.check_rate(Purpose::Follow, &client(&app, &headers, peer))?;
+        let mut tx = app.db.begin().await?;
+        report::rate(&mut tx, v.id, f.satisfaction.trim()).await?;
+        let by = reporter_performer(&app);
+        let label = rd::SATISFACTION
+            .iter()
+            .find(|(c, _)| *c == f.satisfaction.trim())
+            .map_or("", |(_, l)| l);
+        let ev = qinglian_store::audit::Event::success(
+            "report.rate",
+            report::OBJECT_TYPE,
+            &v.id.to_string(),
+            format!("举报人评价：{label}"),
+        );
+        qinglian_store::audit::append(&mut tx, app.mode(), &by.actor, &ev).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    after_write(
+        &app,
+        &headers,
+        result,
+        "rated",
+        Typed::of([("satisfaction", f.satisfaction.clone())]),
+    )
+    .await
+}
+
+/// The reporter objects to the reply and asks for a review (复查), within the window.
+pub async fn review(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<TextForm>,
+) -> Response {
+    let v = match followed(&app, &headers).await {
+        Ok(Some(v)) => v,
+        Ok(None) => return expired(),
+        Err(e) => return PageError(e).into_response(),
+    };
+    let result = async {
+        app.public.check_rate(Purpose::Follow, &client(&app, &headers, peer))?;
+        if review_until(&app, &v).is_none() {
+            return Err(AppError::Conflict(
+                "text",
+                "答复之日起30日内可以申请复查；已超过期限或尚未答复".into(),
+            ));
+        }
+        qinglian_domain::text::check("text", "复查理由", &f.text, Limit::Content)
+            .map_err(|(field, m)| AppError::invalid(field, m))?;
+        let input = report::StepInput {
+            text: f.text.clone(),
+            ..Default::default()
+        };
+        let scope = qinglian_store::Scope::new(vec!["/".into()]);
+        let mut tx = app.db.begin().await?;
+        report::act(
+            &mut tx,
+            &app.keys,
+            &scope,
+            v.id,
+            ReportAction::RequestReview,
+            &input,
+            app.today(),
+            &due(&app),
+            &reporter_performer(&app),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    after_write(
+        &app,
+        &headers,
+        result,
+        "review",
+        Typed::of([("review", f.text.clone())]),
+    )
+    .await
+}
+
+/// Ends the follow visit (forgets the ticket).
+pub async fn leave(State(app): State<App>, headers: HeaderMap) -> Response {
+    if let Some(token) = ticket_token(&headers) {
+        app.follow_tickets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&token);
+    }
+    with_cookie(
+        redirect(&headers, "/portal"),
+        &format!("{TICKET_COOKIE}=; Path=/portal; Max-Age=0; HttpOnly; SameSite=Strict"),
+    )
+}
+
+/// The done message of a write on the follow page.
+pub fn ok_message(code: &str) -> Option<&'static str> {
+    match code {
+        "supplemented" => Some("补充材料已提交"),
+        "rated" => Some("感谢您的评价"),
+        "review" => Some("复查申请已提交，我们将在30日内答复"),
+        _ => None,
+    }
+}
