@@ -504,7 +504,10 @@ mod tests {
         assert!(with("r035_threshold", ParamValue::Int(-1)).contains("不能为负数"));
         assert!(with("r025_percentile", ParamValue::Int(101)).contains("0到100"));
         assert!(with("exclusions", text("a\n[R999]")).contains("换行"));
-        assert!(with("r018_methods", text("拍卖")).contains("未知的采购方式“拍卖”（可选：公开招标、邀请招标、有限竞争、单一来源）"));
+        assert!(
+            with("r018_methods", text("拍卖"))
+                .contains("未知的采购方式“拍卖”（可选：公开招标、邀请招标、有限竞争、单一来源）")
+        );
     }
 
     #[test]
@@ -512,7 +515,11 @@ mod tests {
         let r018 = |v: ParamValue| {
             let mut o = crate::model::ParamOverrides::new();
             o.insert("r018_methods".into(), v);
-            settings(&model().with_params(&o).unwrap()).unwrap().R018.unwrap().procurement_methods
+            settings(&model().with_params(&o).unwrap())
+                .unwrap()
+                .R018
+                .unwrap()
+                .procurement_methods
         };
         assert_eq!(
             r018(ParamValue::List(vec!["公开招标".into(), "单一来源".into()])).as_deref(),

@@ -416,13 +416,55 @@ pub static ACCUSATION: Workflow<ReportState, ReportAction> = Workflow {
         row(S::Registered, A::Transfer, S::Transferred, PERM_HANDLE, Close, None),
         row(S::Registered, A::Forward, S::Forwarded, PERM_HANDLE, Close, None),
         row(S::Registered, A::MarkDuplicate, S::Duplicate, PERM_HANDLE, Close, None),
-        row(S::Accepted, A::Assign, S::Assigned, PERM_HANDLE, Open(RULE_ASSIGN_BACK), Some(PERM_UNIT)),
-        row(S::Assigned, A::ReportBack, S::ReportedBack, PERM_UNIT, Close, Some(PERM_HANDLE)),
-        row(S::ReportedBack, A::ReturnBack, S::Assigned, PERM_HANDLE, Open(RULE_ASSIGN_BACK), Some(PERM_UNIT)),
-        row(S::ReportedBack, A::Conclude, S::Concluded, PERM_HANDLE, Open(RULE_RESULT_NOTICE), None),
-        row(S::Accepted, A::Conclude, S::Concluded, PERM_HANDLE, Open(RULE_RESULT_NOTICE), None),
+        row(
+            S::Accepted,
+            A::Assign,
+            S::Assigned,
+            PERM_HANDLE,
+            Open(RULE_ASSIGN_BACK),
+            Some(PERM_UNIT),
+        ),
+        row(
+            S::Assigned,
+            A::ReportBack,
+            S::ReportedBack,
+            PERM_UNIT,
+            Close,
+            Some(PERM_HANDLE),
+        ),
+        row(
+            S::ReportedBack,
+            A::ReturnBack,
+            S::Assigned,
+            PERM_HANDLE,
+            Open(RULE_ASSIGN_BACK),
+            Some(PERM_UNIT),
+        ),
+        row(
+            S::ReportedBack,
+            A::Conclude,
+            S::Concluded,
+            PERM_HANDLE,
+            Open(RULE_RESULT_NOTICE),
+            None,
+        ),
+        row(
+            S::Accepted,
+            A::Conclude,
+            S::Concluded,
+            PERM_HANDLE,
+            Open(RULE_RESULT_NOTICE),
+            None,
+        ),
         row(S::Concluded, A::Reply, S::Replied, PERM_HANDLE, Close, None),
-        row(S::Replied, A::RequestReview, S::Reviewing, PERM_REPORTER, Open(RULE_REVIEW_ANSWER), Some(PERM_HANDLE)),
+        row(
+            S::Replied,
+            A::RequestReview,
+            S::Reviewing,
+            PERM_REPORTER,
+            Open(RULE_REVIEW_ANSWER),
+            Some(PERM_HANDLE),
+        ),
         row(S::Reviewing, A::AnswerReview, S::Replied, PERM_HANDLE, Close, None),
     ],
 };
@@ -434,19 +476,54 @@ pub static PETITION: Workflow<ReportState, ReportAction> = Workflow {
     name: "report",
     object_label: "信访件",
     transitions: &[
-        row(S::Registered, A::Accept, S::Accepted, PERM_HANDLE, Replace(RULE_PETITION_HANDLE), None),
+        row(
+            S::Registered,
+            A::Accept,
+            S::Accepted,
+            PERM_HANDLE,
+            Replace(RULE_PETITION_HANDLE),
+            None,
+        ),
         row(S::Registered, A::Decline, S::Declined, PERM_HANDLE, Close, None),
         row(S::Registered, A::Transfer, S::Transferred, PERM_HANDLE, Close, None),
         row(S::Registered, A::Forward, S::Forwarded, PERM_HANDLE, Close, None),
         row(S::Registered, A::MarkDuplicate, S::Duplicate, PERM_HANDLE, Close, None),
-        row(S::Accepted, A::Extend, S::Accepted, PERM_HANDLE, Replace(RULE_PETITION_EXTENSION), None),
+        row(
+            S::Accepted,
+            A::Extend,
+            S::Accepted,
+            PERM_HANDLE,
+            Replace(RULE_PETITION_EXTENSION),
+            None,
+        ),
         row(S::Accepted, A::Assign, S::Assigned, PERM_HANDLE, Keep, Some(PERM_UNIT)),
-        row(S::Assigned, A::ReportBack, S::ReportedBack, PERM_UNIT, Keep, Some(PERM_HANDLE)),
-        row(S::ReportedBack, A::ReturnBack, S::Assigned, PERM_HANDLE, Keep, Some(PERM_UNIT)),
+        row(
+            S::Assigned,
+            A::ReportBack,
+            S::ReportedBack,
+            PERM_UNIT,
+            Keep,
+            Some(PERM_HANDLE),
+        ),
+        row(
+            S::ReportedBack,
+            A::ReturnBack,
+            S::Assigned,
+            PERM_HANDLE,
+            Keep,
+            Some(PERM_UNIT),
+        ),
         row(S::ReportedBack, A::Conclude, S::Concluded, PERM_HANDLE, Keep, None),
         row(S::Accepted, A::Conclude, S::Concluded, PERM_HANDLE, Keep, None),
         row(S::Concluded, A::Reply, S::Replied, PERM_HANDLE, Close, None),
-        row(S::Replied, A::RequestReview, S::Reviewing, PERM_REPORTER, Open(RULE_REVIEW_ANSWER), Some(PERM_HANDLE)),
+        row(
+            S::Replied,
+            A::RequestReview,
+            S::Reviewing,
+            PERM_REPORTER,
+            Open(RULE_REVIEW_ANSWER),
+            Some(PERM_HANDLE),
+        ),
         row(S::Reviewing, A::AnswerReview, S::Replied, PERM_HANDLE, Close, None),
     ],
 };
@@ -525,7 +602,10 @@ mod tests {
         let accept = PETITION.find(S::Registered, A::Accept).unwrap();
         assert_eq!(accept.deadline, Replace(RULE_PETITION_HANDLE));
         assert!(PETITION.find(S::Accepted, A::Extend).is_some());
-        assert!(ACCUSATION.find(S::Accepted, A::Extend).is_none(), "no invented extension");
+        assert!(
+            ACCUSATION.find(S::Accepted, A::Extend).is_none(),
+            "no invented extension"
+        );
         // Only the reporter (through the portal) asks for a review.
         assert_eq!(
             PETITION.find(S::Replied, A::RequestReview).unwrap().permission,
@@ -547,9 +627,15 @@ mod tests {
         // Received on the 调休 Saturday 2/14 (day 0): 2/24 is the 1st, the 15th is 3/13.
         assert_eq!(due(&cal, RULE_ACCEPT_NOTICE, d(2026, 2, 14)), Due::On(d(2026, 3, 13)));
         // A petition received on 2/13: 15 calendar days end on 2/28, a 调休 working Saturday.
-        assert_eq!(due(&cal, RULE_PETITION_REGISTER, d(2026, 2, 13)), Due::On(d(2026, 2, 28)));
+        assert_eq!(
+            due(&cal, RULE_PETITION_REGISTER, d(2026, 2, 13)),
+            Due::On(d(2026, 2, 28))
+        );
         // Received on 2026-02-01: 15 days end on 2/16, inside the holiday: the next working day.
-        assert_eq!(due(&cal, RULE_PETITION_REGISTER, d(2026, 2, 1)), Due::On(d(2026, 2, 24)));
+        assert_eq!(
+            due(&cal, RULE_PETITION_REGISTER, d(2026, 2, 1)),
+            Due::On(d(2026, 2, 24))
+        );
     }
 
     #[test]
@@ -572,7 +658,11 @@ mod tests {
             let mut wrong: Vec<char> = code.chars().collect();
             wrong[i] = char::from_digit((wrong[i].to_digit(10).unwrap() + 1) % 10, 10).unwrap();
             let wrong: String = wrong.into_iter().collect();
-            assert_eq!(normalize_receipt_code(&wrong), Err("查询码有误，请核对后重新输入"), "{wrong}");
+            assert_eq!(
+                normalize_receipt_code(&wrong),
+                Err("查询码有误，请核对后重新输入"),
+                "{wrong}"
+            );
         }
         assert_eq!(normalize_receipt_code("1234"), Err("查询码应为16位数字"));
     }

@@ -252,12 +252,13 @@ pub async fn apply_module_grants(tx: &mut crate::Tx) -> crate::StoreResult<()> {
                 .transpose()?;
             let Some(role_id) = role_id else { continue };
             for p in *perms {
-                let held: i64 = sqlx::query("SELECT COUNT(*) FROM role_permission WHERE role_id = $1 AND permission = $2")
-                    .bind(role_id)
-                    .bind(*p)
-                    .fetch_one(&mut **tx)
-                    .await?
-                    .try_get(0)?;
+                let held: i64 =
+                    sqlx::query("SELECT COUNT(*) FROM role_permission WHERE role_id = $1 AND permission = $2")
+                        .bind(role_id)
+                        .bind(*p)
+                        .fetch_one(&mut **tx)
+                        .await?
+                        .try_get(0)?;
                 if held == 0 {
                     sqlx::query("INSERT INTO role_permission (role_id, permission) VALUES ($1, $2)")
                         .bind(role_id)

@@ -139,13 +139,7 @@ pub fn link(id: ReportId) -> String {
 /// computed by the caller from `kind.first_rule()` and the day received). A channel's external
 /// id registered before returns that report (`existing`), changing nothing. A report about
 /// the commission's own principal is recorded as forwarded at once (RULES.md §2).
-pub async fn create(
-    tx: &mut Tx,
-    keys: &KeyRing,
-    r: &NewReport,
-    due: Due,
-    by: Option<UserId>,
-) -> StoreResult<Created> {
+pub async fn create(tx: &mut Tx, keys: &KeyRing, r: &NewReport, due: Due, by: Option<UserId>) -> StoreResult<Created> {
     if let Some(ext) = r.external_id.as_deref() {
         let found = sqlx::query("SELECT id, status FROM report WHERE channel = $1 AND external_id = $2")
             .bind(r.channel.code())
@@ -444,7 +438,11 @@ fn filtered(scope: &Scope, f: &ReportFilter, cols: &str) -> Query {
             .map(str::to_string)
             .collect()
     };
-    for (col, values) in [("r.status", list(&f.status)), ("r.kind", list(&f.kind)), ("r.channel", list(&f.channel))] {
+    for (col, values) in [
+        ("r.status", list(&f.status)),
+        ("r.kind", list(&f.kind)),
+        ("r.channel", list(&f.channel)),
+    ] {
         if values.is_empty() {
             continue;
         }
@@ -484,7 +482,10 @@ fn filtered(scope: &Scope, f: &ReportFilter, cols: &str) -> Query {
 /// Sort keys of the list.
 pub const SORTS: &[(&str, &str)] = &[
     ("received", "r.received_on"),
-    ("due", "CASE WHEN d.due_date IS NULL OR d.due_date = '' THEN '9999' ELSE d.due_date END"),
+    (
+        "due",
+        "CASE WHEN d.due_date IS NULL OR d.due_date = '' THEN '9999' ELSE d.due_date END",
+    ),
     ("subject", "r.subject_name"),
     ("status", "r.status"),
 ];
@@ -500,7 +501,10 @@ pub async fn list(
     page: i64,
     per_page: i64,
 ) -> StoreResult<Page<Report>> {
-    let order_col = SORTS.iter().find(|(k, _)| *k == sort).map_or("r.received_on", |(_, c)| c);
+    let order_col = SORTS
+        .iter()
+        .find(|(k, _)| *k == sort)
+        .map_or("r.received_on", |(_, c)| c);
     let dir = if desc { "DESC" } else { "ASC" };
     let order = format!(" ORDER BY {order_col} {dir}, r.id {dir}");
     crate::sql::fetch_page(
@@ -516,7 +520,13 @@ pub async fn list(
 }
 
 /// Every report of a filter (exports), newest first, capped at `limit`.
-pub async fn list_all(db: &Db, keys: &KeyRing, scope: &Scope, f: &ReportFilter, limit: i64) -> StoreResult<Vec<Report>> {
+pub async fn list_all(
+    db: &Db,
+    keys: &KeyRing,
+    scope: &Scope,
+    f: &ReportFilter,
+    limit: i64,
+) -> StoreResult<Vec<Report>> {
     crate::sql::fetch_all(
         db,
         filtered(scope, f, &cols()),
@@ -532,7 +542,11 @@ pub async fn get(db: &Db, keys: &KeyRing, scope: &Scope, id: ReportId) -> StoreR
     let mut q = filtered(scope, &ReportFilter::default(), &format!("{}, r.content_enc", cols()));
     q.push(" AND r.id = ");
     q.bind_int(id);
-    let row = q.build().fetch_optional(db.pool()).await?.ok_or(StoreError::NotFound("信访件"))?;
+    let row = q
+        .build()
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(StoreError::NotFound("信访件"))?;
     let mut r = from_row(keys, &row)?;
     r.content = open(keys, id, "content", &row.try_get::<String, _>("content_enc")?)?;
     Ok(r)
@@ -712,7 +726,9 @@ pub async fn act(
 ) -> StoreResult<ReportState> {
     let (state, kind, org_id, handler) = lock(tx, scope, id).await?;
     let w = kind.workflow();
-    let t = w.check(state, action, &|p| by.perms.can(p)).map_err(workflow::refusal)?;
+    let t = w
+        .check(state, action, &|p| by.perms.can(p))
+        .map_err(workflow::refusal)?;
     let text = input.text.trim();
     let needs_text = matches!(
         action,
@@ -801,7 +817,11 @@ pub async fn act(
             ReportAction::RequestReview => (message::REVIEW, true),
             _ => (message::NOTE, false),
         };
-        let org = if action == ReportAction::ReportBack { handler } else { None };
+        let org = if action == ReportAction::ReportBack {
+            handler
+        } else {
+            None
+        };
         add_message(tx, keys, id, kind, text, public, by.user_id, org).await?;
     }
     let rule = match t.deadline {
@@ -919,7 +939,10 @@ pub async fn supplement(tx: &mut Tx, keys: &KeyRing, id: ReportId, text: &str) -
 
 /// The reporter's verdict on the reply: once, and only after a reply.
 pub async fn rate(tx: &mut Tx, id: ReportId, satisfaction: &str) -> StoreResult<()> {
-    if !qinglian_domain::report::SATISFACTION.iter().any(|(c, _)| *c == satisfaction) {
+    if !qinglian_domain::report::SATISFACTION
+        .iter()
+        .any(|(c, _)| *c == satisfaction)
+    {
         return Err(StoreError::invalid("satisfaction", "请选择满意、基本满意或不满意"));
     }
     let state: ReportState = workflow::lock_state(tx, "report", id)
@@ -959,5 +982,8 @@ pub async fn same_subject(
     q.bind_text(name);
     q.push(" AND r.received_on >= ");
     q.bind_text((on - chrono::Duration::days(days)).format("%Y-%m-%d").to_string());
-    crate::sql::fetch_all(db, q, " ORDER BY r.received_on DESC, r.id DESC", 20, |r| from_row(keys, r)).await
+    crate::sql::fetch_all(db, q, " ORDER BY r.received_on DESC, r.id DESC", 20, |r| {
+        from_row(keys, r)
+    })
+    .await
 }

@@ -443,7 +443,11 @@ async fn login_totp(b: &Browser, s: &Server, username: &str) -> Result<()> {
 
 /// Answer the app's own confirmation dialog (app.js) after checking what it names.
 async fn confirm_dialog(b: &Browser, names: &str, yes: bool) -> Result<()> {
-    let msg = b.el_text("#app-dialog[open] #app-dialog-msg", names).await?.text().await?;
+    let msg = b
+        .el_text("#app-dialog[open] #app-dialog-msg", names)
+        .await?
+        .text()
+        .await?;
     ensure!(msg.contains(names), "the dialog names {names:?}: {msg:?}");
     b.click(if yes {
         "#app-dialog[open] [data-dialog=ok]"
@@ -1438,7 +1442,8 @@ async fn journey_december(b: &Browser) -> Result<()> {
     login_totp(b, &s, "boss").await?;
     b.nav(".topbar a", "双因素认证").await?;
     b.wait_path("/account/totp").await?;
-    b.el_text("label[for=off-proof]", "关闭前请输入登录密码或当前动态验证码").await?;
+    b.el_text("label[for=off-proof]", "关闭前请输入登录密码或当前动态验证码")
+        .await?;
     b.fill("#off-proof", "not-my-password").await?;
     b.click("form[action='/account/totp'] button.btn-danger").await?;
     confirm_dialog(b, "确定关闭双因素认证吗", true).await?;
@@ -1488,14 +1493,19 @@ async fn journey_december(b: &Browser) -> Result<()> {
     b.wait_path("/admin/calendar").await?;
     b.click(".panel-summary").await?;
     b.fill("#f-text", "2027-01-01,元旦,holiday").await?;
-    b.nav("form[action='/admin/calendar'] button[type=submit]", "保存该年日历").await?;
+    b.nav("form[action='/admin/calendar'] button[type=submit]", "保存该年日历")
+        .await?;
     b.el_text(".alert-error", "2027年的节假日安排不完整").await?;
     ensure!(
         b.el("#f-text").await?.value().await?.as_deref() == Some("2027-01-01,元旦,holiday"),
         "the typed line is kept"
     );
     b.fill("#f-notice", common::NOTICE_2027_FIXTURE).await?;
-    b.nav("form[action='/admin/calendar/notice'] button[type=submit]", "识别并预览").await?;
+    b.nav(
+        "form[action='/admin/calendar/notice'] button[type=submit]",
+        "识别并预览",
+    )
+    .await?;
     b.snapshot("december-notice-preview").await?;
     b.nav("#save-year", "保存2027年日历").await?;
     b.el_text(".alert-success", "2027").await?;

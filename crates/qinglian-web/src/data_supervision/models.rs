@@ -16,11 +16,11 @@ use super::*;
 use crate::App;
 use crate::auth::Ctx;
 use crate::error::{AppError, PageResult};
-use crate::templates::{Chrome, FormErrors};
 use crate::list::{self, Html, ListParams, ListSpec, ListView, html};
+use crate::templates::{Chrome, FormErrors};
 use crate::ui::{enc, page, page_with, redirect};
-use qinglian_store::sql::Page;
 use qinglian_analytics::redflags;
+use qinglian_store::sql::Page;
 
 // ---------------------------------------------------------------------------------------------
 // Models and runs
@@ -28,7 +28,11 @@ use qinglian_analytics::redflags;
 
 /// The model's title, linked to its page; its code only in the tooltip (people read titles).
 fn model_link(m: &ModelRow) -> Html {
-    let custom = if m.builtin { "" } else { " <span class=\"tag\">自定义</span>" };
+    let custom = if m.builtin {
+        ""
+    } else {
+        " <span class=\"tag\">自定义</span>"
+    };
     Html(format!(
         "<a href=\"/ds/models/{}\" title=\"模型编号：{}\">{}</a>{custom}",
         html::escape(&m.id),
@@ -92,7 +96,10 @@ pub(super) static MODEL_LIST: ListSpec<ModelRow> = ListSpec {
             excel: None,
         },
         stat_column("疑点", |m| {
-            html::link(&format!("/ds/findings?model={}", enc(&m.id)), &super::datasets::thousands(m.stat.findings))
+            html::link(
+                &format!("/ds/findings?model={}", enc(&m.id)),
+                &super::datasets::thousands(m.stat.findings),
+            )
         }),
         stat_column("已核实", |m| count(m.stat.concluded())),
         stat_column("核实率", |m| html::text(&m.rate())),
@@ -128,10 +135,18 @@ pub(super) static MODEL_STATS: ListSpec<ModelRow> = ListSpec {
         },
         stat_column("疑点", |m| findings_link(m, "", m.stat.findings)),
         stat_column("待派发", |m| findings_link(m, finding_status::NEW, m.stat.new)),
-        stat_column("核查中", |m| findings_link(m, super::findings::IN_PROGRESS, m.stat.in_progress)),
-        stat_column("属实", |m| findings_link(m, finding_status::CONFIRMED, m.stat.confirmed)),
-        stat_column("部分属实", |m| findings_link(m, finding_status::PARTLY_CONFIRMED, m.stat.partly)),
-        stat_column("不属实", |m| findings_link(m, finding_status::DISMISSED, m.stat.dismissed)),
+        stat_column("核查中", |m| {
+            findings_link(m, super::findings::IN_PROGRESS, m.stat.in_progress)
+        }),
+        stat_column("属实", |m| {
+            findings_link(m, finding_status::CONFIRMED, m.stat.confirmed)
+        }),
+        stat_column("部分属实", |m| {
+            findings_link(m, finding_status::PARTLY_CONFIRMED, m.stat.partly)
+        }),
+        stat_column("不属实", |m| {
+            findings_link(m, finding_status::DISMISSED, m.stat.dismissed)
+        }),
         stat_column("核实率", |m| html::text(&m.rate())),
     ],
     export: None,
@@ -155,7 +170,13 @@ fn findings_link(m: &ModelRow, status: &str, n: i64) -> Html {
 /// The model rows as a list view (all on one page).
 pub(super) fn model_list(spec: &ListSpec<ModelRow>, rows: Vec<ModelRow>, csrf: &str) -> ListView {
     let n = rows.len() as i64;
-    spec.view_with_actions(&Page::of_all(rows, 1, n.max(1)), &[], &ListParams::default(), false, csrf)
+    spec.view_with_actions(
+        &Page::of_all(rows, 1, n.max(1)),
+        &[],
+        &ListParams::default(),
+        false,
+        csrf,
+    )
 }
 
 #[derive(Template)]
