@@ -16,7 +16,7 @@ use qinglian_domain::workflow::State;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::deadline::NewDeadline;
+use crate::deadline::{DeadlineId, NewDeadline};
 use crate::error::{StoreError, StoreResult};
 use crate::org::OrgId;
 use crate::sql::{Page, Query};
@@ -299,7 +299,7 @@ pub struct Report {
 #[derive(Debug, Clone, Serialize)]
 pub struct OpenLimit {
     /// The deadline's id.
-    pub deadline_id: i64,
+    pub deadline_id: DeadlineId,
     /// Rule id.
     pub rule: String,
     /// Due date, `None` while pending (待定).
@@ -347,7 +347,7 @@ fn cols() -> String {
 
 fn from_row(keys: &KeyRing, r: &sqlx::any::AnyRow) -> StoreResult<Report> {
     let id: ReportId = r.try_get("id")?;
-    let deadline_id: Option<i64> = r.try_get("deadline_id")?;
+    let deadline_id: Option<DeadlineId> = r.try_get("deadline_id")?;
     let due = match deadline_id {
         Some(deadline_id) => {
             let due_date: String = r.try_get("due_date")?;
@@ -698,7 +698,7 @@ async fn lock(tx: &mut Tx, scope: &Scope, id: ReportId) -> StoreResult<(ReportSt
     ))
 }
 
-async fn open_deadline(tx: &mut Tx, id: ReportId) -> StoreResult<Option<i64>> {
+async fn open_deadline(tx: &mut Tx, id: ReportId) -> StoreResult<Option<DeadlineId>> {
     Ok(sqlx::query(
         "SELECT id FROM deadline WHERE object_type = 'report' AND object_id = $1 AND done_at IS NULL ORDER BY id DESC",
     )
