@@ -491,6 +491,7 @@ pub const SORTS: &[(&str, &str)] = &[
 ];
 
 /// One page of reports in the caller's scope.
+#[allow(clippy::too_many_arguments)]
 pub async fn list(
     db: &Db,
     keys: &KeyRing,
@@ -602,6 +603,7 @@ pub mod message {
     pub const NOTE: &str = "note";
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn add_message(
     tx: &mut Tx,
     keys: &KeyRing,
@@ -713,6 +715,7 @@ async fn open_deadline(tx: &mut Tx, id: ReportId) -> StoreResult<Option<Deadline
 /// the kind's workflow table decides whether it may be taken and what it does to the time
 /// limit (`due` computes a due date from a rule id for the step's start day `today`). Replies,
 /// report-backs and reasons are kept as messages.
+#[allow(clippy::too_many_arguments)]
 pub async fn act(
     tx: &mut Tx,
     keys: &KeyRing,
