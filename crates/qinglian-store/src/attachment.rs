@@ -10,11 +10,16 @@ use crate::error::{StoreError, StoreResult};
 use crate::user::UserId;
 use crate::{Db, Tx};
 
+crate::id_type!(
+    /// Id of an attachment.
+    AttachmentId
+);
+
 /// Stored metadata of one attachment.
 #[derive(Debug, Clone, Serialize)]
 pub struct Attachment {
     /// Id.
-    pub id: i64,
+    pub id: AttachmentId,
     /// Owning record type, e.g. "data_supervision_check".
     pub owner_type: String,
     /// Owning record id.
@@ -75,7 +80,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<Attachment> {
 }
 
 /// Records an attachment.
-pub async fn create(tx: &mut Tx, a: &NewAttachment) -> StoreResult<i64> {
+pub async fn create(tx: &mut Tx, a: &NewAttachment) -> StoreResult<AttachmentId> {
     if a.file_name.trim().is_empty() {
         return Err(StoreError::invalid("file", "附件文件名不能为空"));
     }
@@ -119,7 +124,7 @@ pub async fn list(db: &Db, owner_type: &str, owner_ids: &[i64]) -> StoreResult<V
 }
 
 /// One attachment by id (the caller must then check access to its owner).
-pub async fn get(db: &Db, id: i64) -> StoreResult<Attachment> {
+pub async fn get(db: &Db, id: AttachmentId) -> StoreResult<Attachment> {
     let sql = format!("SELECT {COLS} FROM attachment a LEFT JOIN app_user u ON u.id = a.uploaded_by WHERE a.id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)

@@ -15,6 +15,11 @@ use crate::error::{StoreError, StoreResult};
 use crate::sql::{Page, Query, fetch_all, fetch_page, like_escape};
 use crate::{Db, Tx};
 
+crate::id_type!(
+    /// Sequence number of an audit entry (1, 2, …): its id, and its place in the hash chain.
+    AuditSeq
+);
+
 /// Outcome of an audited action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Outcome {
@@ -200,7 +205,7 @@ impl<'a> Event<'a> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     /// Sequence number (1, 2, …).
-    pub seq: i64,
+    pub seq: AuditSeq,
     /// Time (stored timestamp, UTC).
     pub at: String,
     /// User id.
@@ -262,11 +267,11 @@ fn canonical(e: &Entry) -> Vec<u8> {
 }
 
 /// Append an entry inside the caller's transaction.
-pub async fn append(tx: &mut Tx, mode: CryptoMode, actor: &Actor, ev: &Event<'_>) -> StoreResult<i64> {
+pub async fn append(tx: &mut Tx, mode: CryptoMode, actor: &Actor, ev: &Event<'_>) -> StoreResult<AuditSeq> {
     let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut **tx)
         .await?;
-    let seq: i64 = head.try_get(0)?;
+    let seq: AuditSeq = head.try_get(0)?;
     let prev_hash: String = head.try_get(1)?;
     let mut e = Entry {
         seq,
@@ -313,7 +318,7 @@ pub async fn append(tx: &mut Tx, mode: CryptoMode, actor: &Actor, ev: &Event<'_>
 }
 
 /// Append an entry in a transaction of its own (logins, reads, refusals).
-pub async fn record(db: &Db, mode: CryptoMode, actor: &Actor, ev: &Event<'_>) -> StoreResult<i64> {
+pub async fn record(db: &Db, mode: CryptoMode, actor: &Actor, ev: &Event<'_>) -> StoreResult<AuditSeq> {
     let mut tx = db.begin().await?;
     let seq = append(&mut tx, mode, actor, ev).await?;
     tx.commit().await?;
@@ -346,7 +351,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<Entry> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyFailure {
     /// Sequence number of the first bad entry (or where one is missing).
-    pub seq: i64,
+    pub seq: AuditSeq,
     /// Chinese explanation.
     pub reason: String,
 }
@@ -373,7 +378,10 @@ pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
     let fail = |seq: i64, reason: String, checked| {
         Ok(VerifyReport {
             checked,
-            failure: Some(VerifyFailure { seq, reason }),
+            failure: Some(VerifyFailure {
+                seq: AuditSeq(seq),
+                reason,
+            }),
         })
     };
     let anchor_seq = expect_seq;
@@ -396,7 +404,7 @@ pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
         }
         for r in &rows {
             let e = from_row(r)?;
-            if e.seq != expect_seq {
+            if e.seq.0 != expect_seq {
                 return fail(
                     expect_seq,
                     format!(
@@ -408,18 +416,18 @@ pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
             }
             if e.prev_hash != prev_hash {
                 return fail(
-                    e.seq,
+                    e.seq.0,
                     format!(
                         "第{}条记录的前序哈希与第{}条不符，日志被删除、插入或重排",
                         e.seq,
-                        e.seq - 1
+                        e.seq.0 - 1
                     ),
                     checked,
                 );
             }
             let Some(_) = digest_by_alg(&e.hash_alg, b"") else {
                 return fail(
-                    e.seq,
+                    e.seq.0,
                     format!("第{}条记录的哈希算法“{}”无法识别", e.seq, e.hash_alg),
                     checked,
                 );
@@ -431,14 +439,18 @@ pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
             };
             let want = hex::encode(chain_hash(mode, e.prev_hash.as_bytes(), &canonical(&e)));
             if want != e.hash {
-                return fail(e.seq, format!("第{}条记录的内容与哈希不符，记录被篡改", e.seq), checked);
+                return fail(
+                    e.seq.0,
+                    format!("第{}条记录的内容与哈希不符，记录被篡改", e.seq),
+                    checked,
+                );
             }
             if e.action == "audit.purge" && e.object_id == format!("<{anchor_seq}") {
                 anchor_explained = true;
             }
             prev_hash = e.hash.clone();
             expect_seq += 1;
-            after = e.seq;
+            after = e.seq.0;
             checked += 1;
         }
     }
@@ -545,7 +557,7 @@ pub async fn purge(db: &Db, mode: CryptoMode, actor: &Actor, before: &str, reten
     let Some(first_kept) = first_kept else {
         return Err(StoreError::invalid("before", "不能删除全部审计日志"));
     };
-    let seq: i64 = first_kept.try_get(0)?;
+    let seq: AuditSeq = first_kept.try_get(0)?;
     let prev: String = first_kept.try_get(1)?;
     let n = sqlx::query("DELETE FROM audit_log WHERE seq < $1")
         .bind(seq)

@@ -13,11 +13,16 @@ use crate::sql::Query;
 use crate::user::UserId;
 use crate::{Db, Scope, Tx};
 
+crate::id_type!(
+    /// Id of a tracked deadline.
+    DeadlineId
+);
+
 /// A tracked deadline.
 #[derive(Debug, Clone, Serialize)]
 pub struct Deadline {
     /// Id.
-    pub id: i64,
+    pub id: DeadlineId,
     /// Module that owns it ("report", "clue", "data_supervision"…).
     pub module: String,
     /// Object type.
@@ -103,7 +108,7 @@ pub struct NewDeadline {
 }
 
 /// Register a deadline.
-pub async fn create(tx: &mut Tx, d: &NewDeadline) -> StoreResult<i64> {
+pub async fn create(tx: &mut Tx, d: &NewDeadline) -> StoreResult<DeadlineId> {
     if !crate::notification::is_internal_link(&d.link) {
         return Err(StoreError::invalid("link", "链接只能是本系统内的地址"));
     }
@@ -133,7 +138,7 @@ pub async fn create(tx: &mut Tx, d: &NewDeadline) -> StoreResult<i64> {
     .bind(crate::time::now())
     .fetch_one(&mut **tx)
     .await?;
-    let id: i64 = row.try_get(0)?;
+    let id: DeadlineId = row.try_get(0)?;
     if let Due::Pending { year, .. } = d.due {
         tell_calendar_admins(tx, year).await?;
     }
@@ -194,7 +199,7 @@ pub async fn pending_count(db: &Db) -> StoreResult<i64> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Resolved {
     /// Deadline id.
-    pub id: i64,
+    pub id: DeadlineId,
     /// Its title.
     pub title: String,
     /// The due date now computed.
@@ -214,7 +219,7 @@ pub async fn resolve_pending(tx: &mut Tx, cal: &Calendar) -> StoreResult<Vec<Res
     .await?;
     let mut out = Vec::new();
     for r in &rows {
-        let id: i64 = r.try_get(0)?;
+        let id: DeadlineId = r.try_get(0)?;
         let title: String = r.try_get(1)?;
         let start: String = r.try_get(2)?;
         let code: String = r.try_get(3)?;
@@ -262,7 +267,7 @@ pub async fn resolve_pending(tx: &mut Tx, cal: &Calendar) -> StoreResult<Vec<Res
 }
 
 /// Mark a deadline met (the item was done).
-pub async fn complete(tx: &mut Tx, id: i64) -> StoreResult<()> {
+pub async fn complete(tx: &mut Tx, id: DeadlineId) -> StoreResult<()> {
     sqlx::query("UPDATE deadline SET done_at = $1 WHERE id = $2")
         .bind(crate::time::now())
         .bind(id)

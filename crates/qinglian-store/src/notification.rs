@@ -7,11 +7,16 @@ use crate::error::StoreResult;
 use crate::user::UserId;
 use crate::{Db, Tx};
 
+crate::id_type!(
+    /// Id of a notification.
+    NotificationId
+);
+
 /// One notification.
 #[derive(Debug, Clone, Serialize)]
 pub struct Notification {
     /// Id.
-    pub id: i64,
+    pub id: NotificationId,
     /// Title.
     pub title: String,
     /// Body.
@@ -35,7 +40,7 @@ pub fn is_internal_link(link: &str) -> bool {
 }
 
 /// Send a notification to a user.
-pub async fn send(tx: &mut Tx, user_id: UserId, title: &str, body: &str, link: &str) -> StoreResult<i64> {
+pub async fn send(tx: &mut Tx, user_id: UserId, title: &str, body: &str, link: &str) -> StoreResult<NotificationId> {
     if !is_internal_link(link) {
         return Err(crate::StoreError::invalid("link", "链接只能是本系统内的地址"));
     }
@@ -85,7 +90,7 @@ pub async fn unread_count(db: &Db, user_id: UserId) -> StoreResult<i64> {
 }
 
 /// Mark one (owned) notification read; returns false if it is not the user's.
-pub async fn mark_read(tx: &mut Tx, user_id: UserId, id: i64) -> StoreResult<bool> {
+pub async fn mark_read(tx: &mut Tx, user_id: UserId, id: NotificationId) -> StoreResult<bool> {
     let n = sqlx::query("UPDATE notification SET read_at = $1 WHERE id = $2 AND user_id = $3 AND read_at IS NULL")
         .bind(crate::time::now())
         .bind(id)

@@ -15,6 +15,10 @@ crate::id_type!(
     /// Id of an org (单位) of the tree.
     OrgId
 );
+crate::id_type!(
+    /// Id of a party organisation (党组织) attached to an org.
+    PartyOrgId
+);
 
 /// Kinds of org node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -434,11 +438,11 @@ pub async fn count(db: &Db) -> StoreResult<i64> {
 #[derive(Debug, Clone, Serialize)]
 pub struct PartyOrg {
     /// Id.
-    pub id: i64,
+    pub id: PartyOrgId,
     /// The org it belongs to.
     pub org_id: OrgId,
     /// Parent party org.
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<PartyOrgId>,
     /// Name, e.g. "市财政局党组".
     pub name: String,
     /// party_committee | party_group | general_branch | branch | group
@@ -458,10 +462,10 @@ pub const PARTY_ORG_KINDS: &[(&str, &str)] = &[
 pub async fn create_party_org(
     tx: &mut Tx,
     org_id: OrgId,
-    parent_id: Option<i64>,
+    parent_id: Option<PartyOrgId>,
     name: &str,
     kind: &str,
-) -> StoreResult<i64> {
+) -> StoreResult<PartyOrgId> {
     if !PARTY_ORG_KINDS.iter().any(|(k, _)| *k == kind) {
         return Err(StoreError::invalid("kind", "党组织类型无效"));
     }
@@ -510,7 +514,7 @@ pub async fn root_names(tx: &mut Tx) -> StoreResult<Vec<String>> {
 }
 
 /// The party org named `name` attached to `org_id`, if there is one.
-pub async fn party_org_named(tx: &mut Tx, org_id: OrgId, name: &str) -> StoreResult<Option<i64>> {
+pub async fn party_org_named(tx: &mut Tx, org_id: OrgId, name: &str) -> StoreResult<Option<PartyOrgId>> {
     let row = sqlx::query("SELECT id FROM party_org WHERE org_id = $1 AND name = $2")
         .bind(org_id)
         .bind(name)

@@ -244,12 +244,13 @@ pub async fn apply_module_grants(tx: &mut crate::Tx) -> crate::StoreResult<()> {
             continue;
         }
         for (role, perms) in m.grants {
-            let role_id: Option<i64> = sqlx::query("SELECT id FROM role WHERE code = $1 AND builtin = 1")
-                .bind(*role)
-                .fetch_optional(&mut **tx)
-                .await?
-                .map(|r| r.try_get(0))
-                .transpose()?;
+            let role_id: Option<crate::user::RoleId> =
+                sqlx::query("SELECT id FROM role WHERE code = $1 AND builtin = 1")
+                    .bind(*role)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .map(|r| r.try_get(0))
+                    .transpose()?;
             let Some(role_id) = role_id else { continue };
             for p in *perms {
                 let held: i64 =

@@ -371,7 +371,7 @@ pub async fn refresh_name_keys(db: &Db) -> StoreResult<u64> {
     }
     let mut tx = db.begin().await?;
     for r in &rows {
-        let id: i64 = r.try_get(0)?;
+        let id: PersonId = r.try_get(0)?;
         let name: String = r.try_get(1)?;
         sqlx::query("UPDATE person SET name_initials = $1, name_pinyin = $2, name_sort = $3 WHERE id = $4")
             .bind(names::pinyin_initials(&name))

@@ -16,7 +16,7 @@ use qinglian_domain::workflow::State;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::deadline::NewDeadline;
+use crate::deadline::{DeadlineId, NewDeadline};
 use crate::error::{StoreError, StoreResult};
 use crate::org::OrgId;
 use crate::sql::{Page, Query};
@@ -299,7 +299,7 @@ pub struct Report {
 #[derive(Debug, Clone, Serialize)]
 pub struct OpenLimit {
     /// The deadline's id.
-    pub deadline_id: i64,
+    pub deadline_id: DeadlineId,
     /// Rule id.
     pub rule: String,
     /// Due date, `None` while pending (待定).
@@ -347,7 +347,7 @@ fn cols() -> String {
 
 fn from_row(keys: &KeyRing, r: &sqlx::any::AnyRow) -> StoreResult<Report> {
     let id: ReportId = r.try_get("id")?;
-    let deadline_id: Option<i64> = r.try_get("deadline_id")?;
+    let deadline_id: Option<DeadlineId> = r.try_get("deadline_id")?;
     let due = match deadline_id {
         Some(deadline_id) => {
             let due_date: String = r.try_get("due_date")?;
@@ -491,6 +491,7 @@ pub const SORTS: &[(&str, &str)] = &[
 ];
 
 /// One page of reports in the caller's scope.
+#[allow(clippy::too_many_arguments)]
 pub async fn list(
     db: &Db,
     keys: &KeyRing,
@@ -602,6 +603,7 @@ pub mod message {
     pub const NOTE: &str = "note";
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn add_message(
     tx: &mut Tx,
     keys: &KeyRing,
@@ -698,7 +700,7 @@ async fn lock(tx: &mut Tx, scope: &Scope, id: ReportId) -> StoreResult<(ReportSt
     ))
 }
 
-async fn open_deadline(tx: &mut Tx, id: ReportId) -> StoreResult<Option<i64>> {
+async fn open_deadline(tx: &mut Tx, id: ReportId) -> StoreResult<Option<DeadlineId>> {
     Ok(sqlx::query(
         "SELECT id FROM deadline WHERE object_type = 'report' AND object_id = $1 AND done_at IS NULL ORDER BY id DESC",
     )
@@ -713,6 +715,7 @@ async fn open_deadline(tx: &mut Tx, id: ReportId) -> StoreResult<Option<i64>> {
 /// the kind's workflow table decides whether it may be taken and what it does to the time
 /// limit (`due` computes a due date from a rule id for the step's start day `today`). Replies,
 /// report-backs and reasons are kept as messages.
+#[allow(clippy::too_many_arguments)]
 pub async fn act(
     tx: &mut Tx,
     keys: &KeyRing,

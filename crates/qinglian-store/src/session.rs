@@ -6,7 +6,7 @@
 use sqlx::Row;
 
 use crate::error::StoreResult;
-use crate::user::UserId;
+use crate::user::{RoleId, UserId};
 use crate::{Db, Tx};
 
 /// A live session.
@@ -111,7 +111,7 @@ pub async fn delete_for_user(tx: &mut Tx, user_id: UserId) -> StoreResult<()> {
 }
 
 /// Delete the sessions of every user holding the role `role_id` (its rights changed).
-pub async fn delete_for_role(tx: &mut Tx, role_id: i64) -> StoreResult<()> {
+pub async fn delete_for_role(tx: &mut Tx, role_id: RoleId) -> StoreResult<()> {
     sqlx::query("DELETE FROM app_session WHERE user_id IN (SELECT user_id FROM user_role WHERE role_id = $1)")
         .bind(role_id)
         .execute(&mut **tx)

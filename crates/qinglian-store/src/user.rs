@@ -15,6 +15,10 @@ crate::id_type!(
     /// Id of a user account.
     UserId
 );
+crate::id_type!(
+    /// Id of a role.
+    RoleId
+);
 
 /// A user account (no secrets).
 #[derive(Debug, Clone, Serialize)]
@@ -356,7 +360,7 @@ pub async fn use_totp_step(tx: &mut Tx, id: UserId, step: u64) -> StoreResult<bo
 #[derive(Debug, Clone, Serialize)]
 pub struct Role {
     /// Id.
-    pub id: i64,
+    pub id: RoleId,
     /// Stable code.
     pub code: String,
     /// Chinese name.
@@ -386,11 +390,11 @@ where
         .await?;
     let mut roles = Vec::new();
     for r in rows {
-        let id: i64 = r.try_get("id")?;
+        let id: RoleId = r.try_get("id")?;
         let admin_kind: Option<String> = r.try_get("admin_kind")?;
         let mut permissions = BTreeSet::new();
         for p in &perm_rows {
-            if p.try_get::<i64, _>(0)? == id {
+            if p.try_get::<RoleId, _>(0)? == id {
                 permissions.insert(p.try_get::<String, _>(1)?);
             }
         }
@@ -433,7 +437,7 @@ pub async fn ensure_builtin_roles(tx: &mut Tx) -> StoreResult<()> {
         if exists > 0 {
             continue;
         }
-        let id: i64 = sqlx::query("INSERT INTO role (code, name, admin_kind, require_totp, builtin, created_at) VALUES ($1, $2, $3, $4, 1, $5) RETURNING id")
+        let id: RoleId = sqlx::query("INSERT INTO role (code, name, admin_kind, require_totp, builtin, created_at) VALUES ($1, $2, $3, $4, 1, $5) RETURNING id")
             .bind(b.code)
             .bind(b.name)
             .bind(b.admin_kind.map(|k| k.as_str()))
@@ -455,7 +459,7 @@ pub async fn ensure_builtin_roles(tx: &mut Tx) -> StoreResult<()> {
 }
 
 /// Find a role id by code.
-pub async fn role_id<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, code: &str) -> StoreResult<i64> {
+pub async fn role_id<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, code: &str) -> StoreResult<RoleId> {
     let row = sqlx::query("SELECT id FROM role WHERE code = $1")
         .bind(code)
         .fetch_optional(ex)
@@ -464,7 +468,7 @@ pub async fn role_id<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(ex: E, cod
 }
 
 /// Create a custom business role.
-pub async fn create_role(tx: &mut Tx, code: &str, name: &str) -> StoreResult<i64> {
+pub async fn create_role(tx: &mut Tx, code: &str, name: &str) -> StoreResult<RoleId> {
     check_username(code)
         .map_err(|_| StoreError::invalid("code", "角色代码应为3–32位小写字母、数字或下划线，并以字母开头"))?;
     if name.trim().is_empty() {
@@ -479,7 +483,7 @@ pub async fn create_role(tx: &mut Tx, code: &str, name: &str) -> StoreResult<i64
     if exists > 0 {
         return Err(StoreError::conflict("code", "角色代码或名称已存在"));
     }
-    let id: i64 = sqlx::query("INSERT INTO role (code, name, admin_kind, require_totp, builtin, created_at) VALUES ($1, $2, NULL, 0, 0, $3) RETURNING id")
+    let id: RoleId = sqlx::query("INSERT INTO role (code, name, admin_kind, require_totp, builtin, created_at) VALUES ($1, $2, NULL, 0, 0, $3) RETURNING id")
         .bind(code)
         .bind(name.trim())
         .bind(crate::time::now())
@@ -491,7 +495,12 @@ pub async fn create_role(tx: &mut Tx, code: &str, name: &str) -> StoreResult<i64
 
 /// Set a role's permissions and two-factor requirement. Admin roles may only hold their own
 /// category; business roles only business permissions (separation of the three admins).
-pub async fn set_role_permissions(tx: &mut Tx, role_id: i64, perms: &[String], require_totp: bool) -> StoreResult<()> {
+pub async fn set_role_permissions(
+    tx: &mut Tx,
+    role_id: RoleId,
+    perms: &[String],
+    require_totp: bool,
+) -> StoreResult<()> {
     let perms: Vec<String> = perms.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect();
     let perms = perms.as_slice();
     let row = sqlx::query("SELECT admin_kind FROM role WHERE id = $1")
@@ -542,8 +551,8 @@ pub async fn set_role_permissions(tx: &mut Tx, role_id: i64, perms: &[String], r
 
 /// Set the roles a user holds. Nobody may hold two of the three admin roles, nor an admin
 /// role together with a business role.
-pub async fn set_roles(tx: &mut Tx, user_id: UserId, role_ids: &[i64]) -> StoreResult<()> {
-    let role_ids: Vec<i64> = role_ids.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
+pub async fn set_roles(tx: &mut Tx, user_id: UserId, role_ids: &[RoleId]) -> StoreResult<()> {
+    let role_ids: Vec<RoleId> = role_ids.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
     let role_ids = role_ids.as_slice();
     let mut admin_kinds = Vec::new();
     let mut business = 0;

@@ -15,7 +15,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use crate::Tx;
 use crate::audit::{self, Actor, Event, Outcome};
-use crate::deadline::NewDeadline;
+use crate::deadline::{DeadlineId, NewDeadline};
 use crate::error::{StoreError, StoreResult};
 use crate::org::OrgId;
 use crate::user::UserId;
@@ -70,7 +70,7 @@ pub struct Step<'a, A> {
     /// The deadline to open when the table says so (its rule id is the table's).
     pub open: Option<NewDeadline>,
     /// The deadline to close when the table says so.
-    pub close: Option<i64>,
+    pub close: Option<DeadlineId>,
     /// Where whoever acts next sits (the table names their permission).
     pub next_org: Option<OrgId>,
     /// Who else acts next by name (e.g. the clerk who sent the item out, wherever they sit);
@@ -88,7 +88,7 @@ pub struct Applied<S> {
     /// The state now.
     pub to: S,
     /// The deadline opened, if any.
-    pub deadline_id: Option<i64>,
+    pub deadline_id: Option<DeadlineId>,
     /// How many users were told.
     pub notified: usize,
 }

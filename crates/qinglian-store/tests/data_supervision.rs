@@ -1945,7 +1945,7 @@ async fn attachments_are_recorded_listed_and_fetched(t: TestDb) {
     assert_eq!(got.uploaded_by_name, "测试fin_admin");
     assert!(!got.created_at.is_empty());
     assert_eq!(attachment::get(db, a2).await.unwrap().uploaded_by_name, "");
-    assert_not_found(attachment::get(db, 999_999).await);
+    assert_not_found(attachment::get(db, attachment::AttachmentId(999_999)).await);
 
     let ids_of = |v: Vec<attachment::Attachment>| v.into_iter().map(|a| a.id).collect::<Vec<_>>();
     assert_eq!(

@@ -493,7 +493,7 @@ pub async fn deadlines(State(app): State<App>, ctx: Ctx) -> ApiResult<Json<Vec<D
         list.into_iter()
             .map(|w| DeadlineDto {
                 due_date: (!w.deadline.is_pending()).then(|| w.deadline.due_date.clone()),
-                id: w.deadline.id,
+                id: w.deadline.id.0,
                 title: w.deadline.title,
                 module: w.deadline.module,
                 org_name: w.deadline.org_name,

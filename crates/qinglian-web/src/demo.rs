@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use qinglian_store::audit::{self, Actor, Event, Outcome};
-use qinglian_store::org::{self, OrgId, OrgInput, OrgKind};
+use qinglian_store::org::{self, OrgId, OrgInput, OrgKind, PartyOrgId};
 use qinglian_store::permission::BUILTIN_ROLES;
 use qinglian_store::{Scope, Tx, person, user};
 use rand::rngs::StdRng;
@@ -342,10 +342,10 @@ async fn party_org_get_or_create(
     tx: &mut Tx,
     created: &mut Created,
     org_id: OrgId,
-    parent: Option<i64>,
+    parent: Option<PartyOrgId>,
     name: &str,
     kind: &str,
-) -> anyhow::Result<i64> {
+) -> anyhow::Result<PartyOrgId> {
     if let Some(id) = org::party_org_named(tx, org_id, name).await? {
         return Ok(id);
     }

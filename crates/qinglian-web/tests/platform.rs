@@ -75,7 +75,11 @@ async fn audit_chain_verifies_and_detects_tampering(t: TestApp) {
     assert_eq!(alg, "sm3", "国密 mode by default");
     t.sql("UPDATE audit_log SET detail = 'edited' WHERE seq = 3").await;
     let report = qinglian_store::audit::verify(&t.app.db).await.unwrap();
-    assert_eq!(report.failure.as_ref().unwrap().seq, 3, "{report:?}");
+    assert_eq!(
+        report.failure.as_ref().unwrap().seq,
+        qinglian_store::audit::AuditSeq(3),
+        "{report:?}"
+    );
     let r = c.post_form("/audit/verify", &[]).await;
     assert!(r.text().contains("完整性校验失败"));
 }
@@ -473,7 +477,10 @@ async fn cutting_off_the_start_of_the_audit_log_is_detected(t: TestApp) {
         .await;
     t.sql("DELETE FROM audit_log WHERE seq < 3").await;
     let report = qinglian_store::audit::verify(&t.app.db).await.unwrap();
-    assert_eq!(report.failure.expect("detected").seq, 3);
+    assert_eq!(
+        report.failure.expect("detected").seq,
+        qinglian_store::audit::AuditSeq(3)
+    );
 }
 
 async fn party_orgs_are_attached_to_orgs(t: TestApp) {

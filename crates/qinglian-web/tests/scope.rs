@@ -158,14 +158,14 @@ async fn changing_a_role_ends_the_sessions_of_its_users_only(t: TestApp) {
     // Enough users that one of them has the role's id.
     let leader_role = user::role_id(t.app.db.pool(), "leader").await.unwrap();
     let mut others = Vec::new();
-    for i in 0..=leader_role {
+    for i in 0..=leader_role.0 {
         others.push(t.user(&format!("staff{i}"), &["staff"], &[t.orgs.finance]).await);
     }
     assert!(
-        others.iter().any(|u| u.0 == leader_role),
+        others.iter().any(|u| u.0 == leader_role.0),
         "{others:?} holds the role's id {leader_role}"
     );
-    let same_id = others.iter().position(|u| u.0 == leader_role).unwrap();
+    let same_id = others.iter().position(|u| u.0 == leader_role.0).unwrap();
     t.user("lead", &["leader"], &[t.orgs.city]).await;
     let lead = t.login("lead").await;
     let bystander = t.login(&format!("staff{same_id}")).await;

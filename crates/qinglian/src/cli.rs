@@ -101,10 +101,10 @@ pub struct UserAddArgs {
     pub roles: Vec<String>,
     /// 所属单位编号
     #[arg(long, value_name = "ORG_ID")]
-    pub org: Option<i64>,
+    pub org: Option<qinglian_store::org::OrgId>,
     /// 数据权限：可查看的单位编号（含下级，可重复）
     #[arg(long = "scope", value_name = "ORG_ID")]
-    pub scopes: Vec<i64>,
+    pub scopes: Vec<qinglian_store::org::OrgId>,
     /// 从标准输入读取密码（一行）；不指定则随机生成并显示
     #[arg(long)]
     pub password_stdin: bool,
@@ -240,7 +240,7 @@ mod tests {
         match cli.command {
             super::Command::User(super::UserCommand::Add(a)) => {
                 assert_eq!(a.roles, ["leader", "staff"]);
-                assert_eq!(a.scopes, [3, 7]);
+                assert_eq!(a.scopes, [qinglian_store::org::OrgId(3), qinglian_store::org::OrgId(7)]);
                 assert!(!a.password_stdin);
             }
             other => panic!("unexpected {other:?}"),

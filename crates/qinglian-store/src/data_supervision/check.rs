@@ -7,7 +7,7 @@ use qinglian_domain::deadline::Due;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::deadline::NewDeadline;
+use crate::deadline::{DeadlineId, NewDeadline};
 use crate::error::{StoreError, StoreResult};
 use crate::org::OrgId;
 use crate::sql::Query;
@@ -352,7 +352,7 @@ pub fn mask_subject(subject: &str) -> String {
 pub(super) async fn open_check_of(
     tx: &mut Tx,
     finding_id: FindingId,
-) -> StoreResult<Option<(CheckId, OrgId, i64, Option<i64>)>> {
+) -> StoreResult<Option<(CheckId, OrgId, i64, Option<DeadlineId>)>> {
     let row = sqlx::query(
         "SELECT id, org_id, round, deadline_id FROM data_supervision_check WHERE finding_id = $1 AND answer IS NULL ORDER BY id DESC",
     )

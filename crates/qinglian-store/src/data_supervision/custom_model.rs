@@ -7,11 +7,16 @@ use crate::error::{StoreError, StoreResult};
 use crate::user::UserId;
 use crate::{Db, Tx};
 
+crate::id_type!(
+    /// Row id of one version of a custom model (runs name a model by code and version).
+    CustomModelId
+);
+
 /// One version of a custom model written by authorised staff.
 #[derive(Debug, Clone, Serialize)]
 pub struct CustomModel {
     /// Row id.
-    pub id: i64,
+    pub id: CustomModelId,
     /// Stable model id (never one of the built-in ids).
     pub code: String,
     /// Version (1, 2, …); every edit makes a new version.

@@ -162,7 +162,11 @@ pub fn is_token(s: &str) -> bool {
 
 /// `GET /attachments/{id}`: the owning module's access check first, then the bytes, sent as
 /// a download in a sandbox.
-pub async fn download_handler(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+pub async fn download_handler(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<attachment::AttachmentId>,
+) -> PageResult {
     let a = attachment::get(&app.db, id).await?;
     let owner = crate::feature::FEATURES
         .iter()

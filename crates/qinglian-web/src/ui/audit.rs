@@ -62,7 +62,7 @@ static AUDIT_LIST: ListSpec<Entry> = ListSpec {
             sort: None,
             class: "num",
             html: Some(|e| html::titled(&e.seq.to_string(), &format!("{}:{}", e.hash_alg, e.hash))),
-            excel: Some(|e| Cell::Int(e.seq)),
+            excel: Some(|e| Cell::Int(e.seq.0)),
         },
         Column {
             label: "时间",

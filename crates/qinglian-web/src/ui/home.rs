@@ -199,7 +199,7 @@ pub async fn notification_open(
     State(app): State<App>,
     ctx: Ctx,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Path(id): Path<notification::NotificationId>,
 ) -> PageResult {
     let items = notification::list(&app.db, ctx.principal.user.id, 1000).await?;
     let n = items

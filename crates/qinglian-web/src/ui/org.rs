@@ -330,7 +330,7 @@ pub async fn party_org_create(
         .into_iter()
         .filter(|p| p.org_id == id)
         .collect();
-    let parent_id = f.parent_id.trim().parse::<i64>().ok();
+    let parent_id = f.parent_id.trim().parse::<org::PartyOrgId>().ok();
     let refuse = |message: String| async {
         let form = OrgForm {
             parent_id: o.parent_id.map(|p| p.to_string()).unwrap_or_default(),

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use qinglian_store::audit::Event;
 use qinglian_store::permission::{self as perm, CATALOGUE, PermissionDef};
 use qinglian_store::setting::{self, SecurityPolicy};
-use qinglian_store::user::{self, Role, User};
+use qinglian_store::user::{self, Role, RoleId, User};
 
 use super::org::OrgRow;
 use super::{ListQuery, page, page_with, redirect};
@@ -58,7 +58,7 @@ pub async fn role_save(
     State(app): State<App>,
     ctx: Ctx,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Path(id): Path<RoleId>,
     Form(f): Form<Pairs>,
 ) -> PageResult {
     ctx.require(perm::ROLE_MANAGE)?;
@@ -166,7 +166,7 @@ struct GrantPage {
     chrome: Chrome,
     target: User,
     roles: Vec<Role>,
-    held: Vec<i64>,
+    held: Vec<RoleId>,
     orgs: Vec<OrgRow>,
     scope: Vec<qinglian_store::org::OrgId>,
     error: Option<String>,
@@ -217,7 +217,7 @@ pub async fn user_grant_save(
     if id == ctx.principal.user.id {
         return Err(AppError::BadRequest("不能给自己授权".into()).into());
     }
-    let roles: Vec<i64> = values(&f, "role").filter_map(|v| v.parse().ok()).collect();
+    let roles: Vec<RoleId> = values(&f, "role").filter_map(|v| v.parse().ok()).collect();
     let scope: Vec<qinglian_store::org::OrgId> = values(&f, "scope").filter_map(|v| v.parse().ok()).collect();
     let mut tx = app.db.begin().await?;
     let r = async {

@@ -105,15 +105,14 @@ async fn add(app: &App, args: UserAddArgs) -> anyhow::Result<()> {
         &user::NewUser {
             username: args.username.clone(),
             display_name: args.name.clone(),
-            org_id: args.org.map(qinglian_store::org::OrgId),
+            org_id: args.org,
             password_hash: hash,
             must_change_password: true,
         },
     )
     .await?;
     user::set_roles(&mut tx, id, &role_ids).await?;
-    let scopes: Vec<qinglian_store::org::OrgId> = args.scopes.iter().copied().map(qinglian_store::org::OrgId).collect();
-    user::set_scope(&mut tx, id, &scopes).await?;
+    user::set_scope(&mut tx, id, &args.scopes).await?;
     let scope_text: Vec<String> = args.scopes.iter().map(|s| s.to_string()).collect();
     let detail = format!(
         "命令行新建用户{}（{}），角色：{}；数据权限单位：{}",
