@@ -58,3 +58,21 @@ CREATE TABLE report_message (
     created_at TEXT NOT NULL
 );
 CREATE INDEX report_message_report_idx ON report_message(report_id);
+
+-- Identity disclosure (身份披露): a handler asks with a reason; the commission's leader decides;
+-- an approval lets the requester see the reporter until it expires. Every view is audited.
+CREATE TABLE report_disclosure (
+    id {{PK}},
+    report_id BIGINT NOT NULL REFERENCES report(id),
+    requested_by BIGINT NOT NULL REFERENCES app_user(id),
+    reason TEXT NOT NULL,
+    status TEXT NOT NULL,
+    decided_by BIGINT REFERENCES app_user(id),
+    decided_at TEXT,
+    decision_note TEXT NOT NULL DEFAULT '',
+    expires_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX report_disclosure_report_idx ON report_disclosure(report_id);
+CREATE INDEX report_disclosure_status_idx ON report_disclosure(status);

@@ -228,7 +228,16 @@ pub async fn create(tx: &mut Tx, keys: &KeyRing, r: &NewReport, due: Due, by: Op
                 object_id: id.to_string(),
                 org_id: r.org_id,
                 owner_user_id: by,
-                title: format!("{}：{}", item_title(id), r.kind.label()),
+                title: {
+                    let rule = r.kind.first_rule();
+                    let what = if r.reporter.is_none() && rule == qinglian_domain::report::RULE_ACCEPT_NOTICE {
+                        // Nobody to tell: the limit is the office's own decision.
+                        "作出是否受理的决定（匿名举报）"
+                    } else {
+                        qinglian_domain::rules::rule(rule).map_or("受理", |x| x.title)
+                    };
+                    format!("{}：{what}", item_title(id))
+                },
                 rule_id: r.kind.first_rule().into(),
                 start_date: r.received_on,
                 due,
@@ -991,4 +1000,329 @@ pub async fn same_subject(
         from_row(keys, r)
     })
     .await
+}
+
+/// One to-do card of reports: the reports in a state out of which the user may act.
+#[derive(Debug, Clone)]
+pub struct Todo {
+    /// The state.
+    pub state: ReportState,
+    /// How many.
+    pub count: i64,
+    /// The nearest due date among them ('YYYY-MM-DD'), if any.
+    pub nearest_due: Option<String>,
+    /// How many are past due on `today`.
+    pub overdue: i64,
+    /// How many wait for a calendar year (待定).
+    pub pending: i64,
+}
+
+/// The user's to-do cards from both workflow tables: for every state out of which the user may
+/// act (`can`), the reports in that state in their scope — through the assigned unit for a
+/// unit's report-back, through the handling commission for everything else.
+pub async fn todo(
+    db: &Db,
+    scope: &Scope,
+    can: &(dyn Fn(&str) -> bool + Sync),
+    today: NaiveDate,
+) -> StoreResult<Vec<Todo>> {
+    use qinglian_domain::workflow::State as _;
+    let mut out = Vec::new();
+    if scope.is_empty() {
+        return Ok(out);
+    }
+    for &state in ReportState::ALL {
+        let kinds: Vec<Kind> = Kind::ALL
+            .iter()
+            .copied()
+            .filter(|k| {
+                k.workflow()
+                    .allowed_from(state, can)
+                    .any(|t| t.action != ReportAction::RequestReview)
+            })
+            .collect();
+        if kinds.is_empty() {
+            continue;
+        }
+        let by_unit = kinds.iter().all(|k| {
+            k.workflow()
+                .allowed_from(state, can)
+                .all(|t| t.action == ReportAction::ReportBack)
+        });
+        let col = if by_unit { "h.path" } else { "o.path" };
+        let mut q = Query::new(
+            "SELECT COUNT(*), MIN(NULLIF(d.due_date, '')), COALESCE(SUM(CASE WHEN d.due_date <> '' AND d.due_date < ",
+        );
+        q.bind_text(today.format("%Y-%m-%d").to_string());
+        q.push(
+            " THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN d.pending_period <> '' THEN 1 ELSE 0 END), 0) \
+             FROM report r JOIN org o ON o.id = r.org_id LEFT JOIN org h ON h.id = r.handler_org_id \
+             LEFT JOIN deadline d ON d.id = (SELECT MAX(dd.id) FROM deadline dd WHERE dd.object_type = 'report' \
+             AND dd.object_id = CAST(r.id AS TEXT) AND dd.done_at IS NULL) \
+             WHERE r.about_principal = 0 AND r.status = ",
+        );
+        q.bind_text(state.code());
+        q.push(" AND r.kind IN (");
+        for (i, k) in kinds.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind_text(k.code());
+        }
+        q.push(") AND (1 = 0");
+        for p in scope.paths() {
+            q.push(" OR ");
+            q.push(col);
+            q.push(" LIKE ");
+            q.bind_text(format!("{p}%"));
+        }
+        q.push(")");
+        let r = q.build().fetch_one(db.pool()).await?;
+        let count: i64 = r.try_get(0)?;
+        if count == 0 {
+            continue;
+        }
+        out.push(Todo {
+            state,
+            count,
+            nearest_due: r.try_get(1)?,
+            overdue: r.try_get(2)?,
+            pending: r.try_get(3)?,
+        });
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identity disclosure (身份披露)
+// ---------------------------------------------------------------------------------------------
+
+crate::id_type!(
+    /// Id of an identity disclosure request.
+    DisclosureId
+);
+
+/// A disclosure request as the leader and the requester see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Disclosure {
+    /// Id.
+    pub id: DisclosureId,
+    /// The report.
+    pub report_id: ReportId,
+    /// Who asked.
+    pub requested_by: UserId,
+    /// Their name.
+    pub requested_by_name: String,
+    /// Why.
+    pub reason: String,
+    /// State code.
+    pub status: String,
+    /// Who decided.
+    pub decided_by_name: String,
+    /// The decision's note.
+    pub decision_note: String,
+    /// Until when an approval lets the requester see the reporter (UTC timestamp).
+    pub expires_at: Option<String>,
+    /// When asked (UTC timestamp).
+    pub created_at: String,
+}
+
+impl Disclosure {
+    /// State label.
+    pub fn status_label(&self) -> &'static str {
+        use qinglian_domain::workflow::State as _;
+        qinglian_domain::report::DisclosureState::parse(&self.status).map_or("未知", |s| s.label())
+    }
+}
+
+const DISCLOSURE_COLS: &str = "x.id, x.report_id, x.requested_by, COALESCE(u.display_name, '') AS requested_by_name, x.reason, \
+     x.status, COALESCE(d.display_name, '') AS decided_by_name, x.decision_note, x.expires_at, x.created_at";
+
+const DISCLOSURE_FROM: &str = " FROM report_disclosure x JOIN report r ON r.id = x.report_id JOIN org o ON o.id = r.org_id \
+     LEFT JOIN org h ON h.id = r.handler_org_id LEFT JOIN app_user u ON u.id = x.requested_by \
+     LEFT JOIN app_user d ON d.id = x.decided_by WHERE r.about_principal = 0";
+
+fn disclosure_row(r: &sqlx::any::AnyRow) -> StoreResult<Disclosure> {
+    Ok(Disclosure {
+        id: r.try_get("id")?,
+        report_id: r.try_get("report_id")?,
+        requested_by: r.try_get("requested_by")?,
+        requested_by_name: r.try_get("requested_by_name")?,
+        reason: r.try_get("reason")?,
+        status: r.try_get("status")?,
+        decided_by_name: r.try_get("decided_by_name")?,
+        decision_note: r.try_get("decision_note")?,
+        expires_at: r.try_get("expires_at")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// A handler asks to see who reported a named report in their scope, with a reason. One open
+/// request per user and report; the leaders of the handling commission are told.
+pub async fn request_disclosure(
+    tx: &mut Tx,
+    scope: &Scope,
+    id: ReportId,
+    reason: &str,
+    by: &Performer<'_>,
+) -> StoreResult<DisclosureId> {
+    let user = by
+        .user_id
+        .ok_or_else(|| StoreError::Internal("a disclosure request needs a user".into()))?;
+    if !by.perms.can(qinglian_domain::report::PERM_HANDLE) {
+        return Err(StoreError::Forbidden("您没有权限申请查看举报人身份".into()));
+    }
+    let (_, _, org_id, _) = lock(tx, scope, id).await?;
+    let named: i64 = sqlx::query("SELECT named FROM report WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+    if named == 0 {
+        return Err(StoreError::conflict("reason", "匿名举报没有可披露的举报人身份"));
+    }
+    let reason = reason.trim();
+    if reason.chars().count() < 4 {
+        return Err(StoreError::invalid("reason", "请写明查看举报人身份的理由（至少4个字）"));
+    }
+    let open: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM report_disclosure WHERE report_id = $1 AND requested_by = $2 AND status = 'requested'",
+    )
+    .bind(id)
+    .bind(user)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    if open > 0 {
+        return Err(StoreError::conflict("reason", "已提交过申请，正在等待审批"));
+    }
+    let now = crate::time::now();
+    let did: DisclosureId = sqlx::query(
+        "INSERT INTO report_disclosure (report_id, requested_by, reason, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'requested', $4, $4) RETURNING id",
+    )
+    .bind(id)
+    .bind(user)
+    .bind(reason)
+    .bind(&now)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    for leader in crate::user::holders(tx, qinglian_domain::report::PERM_DISCLOSE, Some(org_id)).await? {
+        crate::notification::send(
+            tx,
+            leader,
+            &format!("【身份披露审批】{}", item_title(id)),
+            &format!("{}申请查看{}的举报人身份，请审批", by.actor.username, item_title(id)),
+            "/reports/disclosures",
+        )
+        .await?;
+    }
+    crate::audit::append(
+        tx,
+        by.mode,
+        &by.actor,
+        &crate::audit::Event {
+            action: "report.disclosure.request",
+            object_type: OBJECT_TYPE,
+            object_id: id.to_string(),
+            outcome: crate::audit::Outcome::Success,
+            detail: format!("申请查看举报人身份（申请 #{}）：{reason}", did.0),
+        },
+    )
+    .await?;
+    Ok(did)
+}
+
+/// The leader decides a request in their scope; an approval lets the requester see the
+/// reporter for `hours`. The requester is told.
+pub async fn decide_disclosure(
+    tx: &mut Tx,
+    scope: &Scope,
+    did: DisclosureId,
+    action: qinglian_domain::report::DisclosureAction,
+    note: &str,
+    hours: i64,
+    by: &Performer<'_>,
+) -> StoreResult<()> {
+    use qinglian_domain::report::{DISCLOSURE, DisclosureAction, DisclosureState};
+    let state: DisclosureState = workflow::lock_state(tx, "report_disclosure", did)
+        .await?
+        .ok_or(StoreError::NotFound("身份披露申请"))?;
+    let row = sqlx::query("SELECT report_id, requested_by FROM report_disclosure WHERE id = $1")
+        .bind(did)
+        .fetch_one(&mut **tx)
+        .await?;
+    let report_id: ReportId = row.try_get(0)?;
+    let requester: UserId = row.try_get(1)?;
+    lock(tx, scope, report_id).await?;
+    let expires = (action == DisclosureAction::Approve)
+        .then(|| crate::time::format(chrono::Utc::now() + chrono::Duration::hours(hours.clamp(1, 24 * 30))));
+    sqlx::query(
+        "UPDATE report_disclosure SET decided_by = $1, decided_at = $2, decision_note = $3, expires_at = $4 WHERE id = $5",
+    )
+    .bind(by.user_id)
+    .bind(crate::time::now())
+    .bind(note.trim())
+    .bind(expires.as_deref())
+    .bind(did)
+    .execute(&mut **tx)
+    .await?;
+    let verdict = if action == DisclosureAction::Approve {
+        format!("已批准，可在{}小时内查看", hours)
+    } else {
+        "未批准".to_string()
+    };
+    let step = Step {
+        action,
+        note: note.trim(),
+        detail: format!("{}（申请 #{}）", item_title(report_id), did.0),
+        open: None,
+        close: None,
+        next_org: None,
+        next_users: vec![requester],
+        notice: Some((
+            format!("【身份披露】{}：{verdict}", item_title(report_id)),
+            format!("您对{}举报人身份的查看申请{verdict}", item_title(report_id)),
+            link(report_id),
+        )),
+    };
+    workflow::apply(tx, &DISCLOSURE, "report_disclosure", did, state, step, by).await?;
+    Ok(())
+}
+
+/// Disclosure requests of reports in the caller's scope, newest first (`status` filters).
+pub async fn disclosures(
+    db: &Db,
+    scope: &Scope,
+    status: Option<&str>,
+    report: Option<ReportId>,
+) -> StoreResult<Vec<Disclosure>> {
+    let mut q = Query::new(&format!("SELECT {DISCLOSURE_COLS}{DISCLOSURE_FROM}"));
+    push_scope(scope, &mut q);
+    if let Some(s) = status {
+        q.push(" AND x.status = ");
+        q.bind_text(s);
+    }
+    if let Some(r) = report {
+        q.push(" AND x.report_id = ");
+        q.bind_int(r);
+    }
+    q.push(" ORDER BY x.id DESC");
+    let rows = q.build().fetch_all(db.pool()).await?;
+    rows.iter().map(disclosure_row).collect()
+}
+
+/// The requester's approval of a report that is still in force, if any.
+pub async fn active_disclosure(db: &Db, id: ReportId, user: UserId) -> StoreResult<Option<Disclosure>> {
+    let mut q = Query::new(&format!("SELECT {DISCLOSURE_COLS}{DISCLOSURE_FROM}"));
+    q.push(" AND x.report_id = ");
+    q.bind_int(id);
+    q.push(" AND x.requested_by = ");
+    q.bind_int(user);
+    q.push(" AND x.status = 'approved' AND x.expires_at > ");
+    q.bind_text(crate::time::now());
+    q.push(" ORDER BY x.id DESC");
+    let row = q.build().fetch_optional(db.pool()).await?;
+    row.as_ref().map(disclosure_row).transpose()
 }

@@ -26,6 +26,7 @@ on_both!(
     refused_steps_write_nothing,
     the_identity_and_texts_are_never_stored_in_plain_text,
     duplicates_are_offered_by_subject_within_the_window,
+    identity_disclosure_needs_the_leaders_approval_and_is_audited,
 );
 
 fn day(s: &str) -> NaiveDate {
@@ -303,7 +304,7 @@ async fn petition_limits_follow_the_regulation_and_extend_once(t: TestDb) {
     );
     let no_reason = act(&t, &all, c.id, ReportAction::Extend, text("  "), "2026-04-20", &me).await;
     assert!(
-        matches!(no_reason, Err(StoreError::Invalid { ref field, .. }) if *field == "text"),
+        matches!(no_reason, Err(StoreError::Invalid { field, .. }) if field == "text"),
         "{no_reason:?}"
     );
     act(
@@ -561,7 +562,7 @@ async fn refused_steps_write_nothing(t: TestDb) {
         .unwrap();
     let r = act(&t, &all, c.id, ReportAction::Assign, text("请办理"), "2026-06-03", &me).await;
     assert!(
-        matches!(r, Err(StoreError::Invalid { ref field, .. }) if *field == "org_id"),
+        matches!(r, Err(StoreError::Invalid { field, .. }) if field == "org_id"),
         "{r:?}"
     );
     // Marking a duplicate of itself.
@@ -711,5 +712,135 @@ async fn duplicates_are_offered_by_subject_within_the_window(t: TestDb) {
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+// Issue #12 §4: seeing who reported needs a request with a reason, approved by the
+// commission's leader; only the requester sees it, only until the approval expires; every
+// step is audited and the people concerned are told.
+async fn identity_disclosure_needs_the_leaders_approval_and_is_audited(t: TestDb) {
+    use qinglian_domain::report::DisclosureAction;
+    let officer = handler(&t).await;
+    let other = create_user(&t.db, "xfs2", t.orgs.commission, &["reports"], &[t.orgs.city], "x").await;
+    let leader = create_user(&t.db, "boss", t.orgs.commission, &["leader"], &[t.orgs.city], "x").await;
+    let all = everything();
+    let named = create(&t, &new_report(&t, Kind::Accusation, Channel::Online, "2026-06-01")).await;
+    let mut anon = new_report(&t, Kind::Accusation, Channel::Online, "2026-06-01");
+    anon.reporter = None;
+    let anon = create(&t, &anon).await;
+    let op = user::load_principal(&t.db, officer).await.unwrap();
+    let me = by(Some(officer), &op);
+    let req = async |id: ReportId, reason: &str, who: &Performer<'_>| {
+        t.write(async |tx| report::request_disclosure(tx, &all, id, reason, who).await)
+            .await
+    };
+    let r = req(anon.id, "需要联系举报人", &me).await;
+    assert!(matches!(r, Err(StoreError::Conflict { .. })), "anonymous: {r:?}");
+    let r = req(named.id, " ", &me).await;
+    assert!(matches!(r, Err(StoreError::Invalid { .. })), "a reason: {r:?}");
+    let first = req(named.id, "需当面核实反映内容", &me).await.unwrap();
+    let again = req(named.id, "再次申请", &me).await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict { .. })),
+        "one open request: {again:?}"
+    );
+    let told: i64 = sqlx::query("SELECT COUNT(*) FROM notification WHERE user_id = $1")
+        .bind(leader)
+        .fetch_one(t.db.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(told, 1, "the leader is told");
+    assert!(
+        report::active_disclosure(&t.db, named.id, officer)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // The handler cannot approve their own request.
+    let self_approve = t
+        .write(async |tx| report::decide_disclosure(tx, &all, first, DisclosureAction::Approve, "", 24, &me).await)
+        .await;
+    assert!(
+        matches!(self_approve, Err(StoreError::Forbidden(_))),
+        "{self_approve:?}"
+    );
+    let lp = user::load_principal(&t.db, leader).await.unwrap();
+    let boss = by(Some(leader), &lp);
+    t.write(async |tx| report::decide_disclosure(tx, &all, first, DisclosureAction::Approve, "同意", 24, &boss).await)
+        .await
+        .unwrap();
+    let granted = report::active_disclosure(&t.db, named.id, officer)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(granted.status, "approved");
+    assert!(
+        report::active_disclosure(&t.db, named.id, other)
+            .await
+            .unwrap()
+            .is_none(),
+        "the requester only"
+    );
+    let twice = t
+        .write(async |tx| report::decide_disclosure(tx, &all, first, DisclosureAction::Reject, "x", 24, &boss).await)
+        .await;
+    assert!(matches!(twice, Err(StoreError::Conflict { .. })), "{twice:?}");
+    let requester_told: i64 = sqlx::query("SELECT COUNT(*) FROM notification WHERE user_id = $1")
+        .bind(officer)
+        .fetch_one(t.db.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(requester_told, 1);
+    // Expired: no longer in force.
+    sqlx::query("UPDATE report_disclosure SET expires_at = '2000-01-01T00:00:00Z' WHERE id = $1")
+        .bind(first)
+        .execute(t.db.pool())
+        .await
+        .unwrap();
+    assert!(
+        report::active_disclosure(&t.db, named.id, officer)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Rejected: never in force.
+    let op2 = user::load_principal(&t.db, other).await.unwrap();
+    let second = req(named.id, "核实身份", &by(Some(other), &op2)).await.unwrap();
+    t.write(async |tx| {
+        report::decide_disclosure(tx, &all, second, DisclosureAction::Reject, "理由不充分", 24, &boss).await
+    })
+    .await
+    .unwrap();
+    assert!(
+        report::active_disclosure(&t.db, named.id, other)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let listed = report::disclosures(&t.db, &all, None, Some(named.id)).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|d| d.status.as_str()).collect::<Vec<_>>(),
+        vec!["rejected", "approved"]
+    );
+    // The audit trail: two requests and two decisions.
+    let actions: Vec<String> =
+        sqlx::query("SELECT action FROM audit_log WHERE action LIKE 'report.disclosure%' ORDER BY seq")
+            .fetch_all(t.db.pool())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.get(0))
+            .collect();
+    assert_eq!(
+        actions,
+        vec![
+            "report.disclosure.request",
+            "report.disclosure.approve",
+            "report.disclosure.request",
+            "report.disclosure.reject"
+        ]
     );
 }

@@ -323,7 +323,7 @@ pub async fn person_get(
 
 /// A JSON integer as JSON Schema defines one: `21` and also `21.0` (a number whose fraction is
 /// zero), which the schema's `integer` admits and serde's `i64` would refuse.
-fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     let n = serde_json::Number::deserialize(d)?;
     if let Some(i) = n.as_i64() {
         return Ok(i);
@@ -332,6 +332,13 @@ fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error>
         Some(f) if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 => Ok(f as i64),
         _ => Err(serde::de::Error::custom(format!("应为整数：{n}"))),
     }
+}
+
+/// [`whole_number`] for an optional field (`null` or absent is `None`).
+pub(crate) fn opt_whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    struct W(#[serde(deserialize_with = "whole_number")] i64);
+    Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
 }
 
 /// New person.

@@ -127,6 +127,9 @@ pub struct ReportConfig {
     /// Earlier reports about the same subject within this many days are offered as possible
     /// duplicates at entry (`report.duplicate_window_days`, default 180).
     pub duplicate_window_days: i64,
+    /// How long an approved identity disclosure lets the requester see the reporter, in hours
+    /// (`report.disclosure_hours`, default 24).
+    pub disclosure_hours: i64,
 }
 
 impl Default for ReportConfig {
@@ -135,6 +138,7 @@ impl Default for ReportConfig {
             submissions_per_hour: 5,
             lookups_per_hour: 20,
             duplicate_window_days: 180,
+            disclosure_hours: 24,
         }
     }
 }
@@ -225,6 +229,7 @@ pub const KEYS: &[&str] = &[
     "report.submissions_per_hour",
     "report.lookups_per_hour",
     "report.duplicate_window_days",
+    "report.disclosure_hours",
 ];
 
 /// Environment variable for a dotted key: `session.idle_minutes` → `QINGLIAN_SESSION_IDLE_MINUTES`.
@@ -492,7 +497,7 @@ mod tests {
     #[test]
     fn every_key_has_an_env_name() {
         assert_eq!(env_name("session.idle_minutes"), "QINGLIAN_SESSION_IDLE_MINUTES");
-        assert_eq!(KEYS.len(), 22);
+        assert_eq!(KEYS.len(), 23);
         let doc = include_str!("../../../docs/CONFIGURATION.md");
         for k in KEYS {
             assert!(

@@ -34,6 +34,42 @@ pub struct Feature {
     pub attachments: &'static [AttachmentOwner],
     /// Its demo data, seeded after the demo city (orgs, people, users) exists.
     pub demo: Option<DemoSeed>,
+    /// Its to-do cards on the home page (from its workflow tables), for users who may act.
+    pub todo: Option<TodoSource>,
+}
+
+/// A feature's to-do cards for the user of `ctx`.
+pub type TodoSource = for<'a> fn(&'a App, &'a Ctx) -> BoxFuture<'a, Result<Vec<TodoCard>, AppError>>;
+
+/// One card of 我的待办: how many items wait for the user in one state, the nearest due date,
+/// how many are overdue or 待定; the card opens the filtered list.
+#[derive(Debug, Clone)]
+pub struct TodoCard {
+    /// Element id (`todo-<state>`).
+    pub id: String,
+    /// The filtered list.
+    pub href: String,
+    /// 待受理信访件, 待核查疑点….
+    pub label: String,
+    /// How many.
+    pub count: i64,
+    /// The nearest due date ('YYYY-MM-DD'), if any.
+    pub nearest_due: Option<String>,
+    /// How many are overdue.
+    pub overdue: i64,
+    /// How many wait for a calendar year.
+    pub pending: i64,
+}
+
+/// Every feature's to-do cards for this user, in menu order.
+pub async fn todos(app: &App, ctx: &Ctx) -> Result<Vec<TodoCard>, AppError> {
+    let mut out = Vec::new();
+    for f in FEATURES {
+        if let Some(source) = f.todo {
+            out.extend(source(app, ctx).await?);
+        }
+    }
+    Ok(out)
 }
 
 /// One link of the left menu.

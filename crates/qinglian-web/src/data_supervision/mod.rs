@@ -46,7 +46,34 @@ pub const FEATURE: Feature = Feature {
         check: checking::attachment_access,
     }],
     demo: Some(demo::seed),
+    todo: Some(todo),
 };
+
+/// The findings waiting for this user, one card per state out of which the user may act.
+fn todo<'a>(
+    app: &'a App,
+    ctx: &'a Ctx,
+) -> crate::feature::BoxFuture<'a, Result<Vec<crate::feature::TodoCard>, AppError>> {
+    Box::pin(async move {
+        if !ctx.principal.can(PERM_READ) {
+            return Ok(Vec::new());
+        }
+        let can = |p: &str| ctx.principal.can(p);
+        let cards = qinglian_store::data_supervision::todo(&app.db, ctx.scope(), &can, app.today()).await?;
+        Ok(cards
+            .into_iter()
+            .map(|t| crate::feature::TodoCard {
+                id: format!("todo-{}", t.state),
+                href: format!("/ds/findings?status={}", t.state),
+                label: t.label.to_string(),
+                count: t.count,
+                nearest_due: t.nearest_due,
+                overdue: t.overdue,
+                pending: t.pending,
+            })
+            .collect())
+    })
+}
 
 /// Every page and API route of the module.
 fn routes(app: &App) -> Router<App> {

@@ -452,7 +452,7 @@ pub struct RegisterRequest {
     #[serde(default)]
     pub place: String,
     /// Visitors of a group visit.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::whole_number")]
     #[schema(minimum = 0, maximum = 10000)]
     pub visitors: i64,
 }
@@ -547,10 +547,10 @@ pub struct StepRequest {
     #[serde(default)]
     pub text: String,
     /// The unit, for `assign` (交办).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::opt_whole_number")]
     pub org_id: Option<i64>,
     /// The earlier report, for `mark_duplicate`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::opt_whole_number")]
     pub duplicate_of: Option<i64>,
 }
 

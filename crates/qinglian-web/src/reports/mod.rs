@@ -13,7 +13,9 @@ use axum::Router;
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use qinglian_domain::deadline::Due;
-pub(crate) use qinglian_domain::report::{PERM_EXPORT, PERM_READ, PERM_REGISTER, PERM_UNIT};
+pub(crate) use qinglian_domain::report::{
+    PERM_DISCLOSE, PERM_EXPORT, PERM_HANDLE, PERM_READ, PERM_REGISTER, PERM_UNIT,
+};
 
 use crate::App;
 use crate::auth::Ctx;
@@ -35,11 +37,76 @@ pub const FEATURE: Feature = Feature {
         MenuEntry::new("信访举报", "信访件", "/reports", PERM_READ),
         MenuEntry::new("信访举报", "登记来信来访", "/reports/new", PERM_REGISTER),
         MenuEntry::new("信访举报", "交办件办理", "/reports/assigned", PERM_UNIT),
+        MenuEntry::new("信访举报", "身份披露审批", "/reports/disclosures", PERM_DISCLOSE),
     ],
     openapi: api::openapi,
     attachments: &[],
     demo: Some(demo::seed),
+    todo: Some(todo),
 };
+
+/// The reports waiting for this user, one card per state out of which the user may act (the
+/// office: 待受理, 待审核…; a unit: 交办件).
+fn todo<'a>(
+    app: &'a App,
+    ctx: &'a Ctx,
+) -> crate::feature::BoxFuture<'a, Result<Vec<crate::feature::TodoCard>, AppError>> {
+    Box::pin(async move {
+        if !ctx.principal.can(PERM_READ) && !ctx.principal.can(PERM_UNIT) && !ctx.principal.can(PERM_DISCLOSE) {
+            return Ok(Vec::new());
+        }
+        let can = |p: &str| ctx.principal.can(p);
+        let cards = qinglian_store::report::todo(&app.db, ctx.scope(), &can, app.today()).await?;
+        let waiting = if ctx.principal.can(PERM_DISCLOSE) {
+            qinglian_store::report::disclosures(&app.db, ctx.scope(), Some("requested"), None)
+                .await?
+                .len() as i64
+        } else {
+            0
+        };
+        let disclosure_card = (waiting > 0).then(|| crate::feature::TodoCard {
+            id: "todo-report-disclosure".into(),
+            href: "/reports/disclosures".into(),
+            label: "待审批身份披露".into(),
+            count: waiting,
+            nearest_due: None,
+            overdue: 0,
+            pending: 0,
+        });
+        Ok(cards
+            .into_iter()
+            .map(|t| {
+                use qinglian_domain::report::ReportState;
+                use qinglian_domain::workflow::State as _;
+                let unit_queue = t.state == ReportState::Assigned && !ctx.principal.can(PERM_READ);
+                crate::feature::TodoCard {
+                    id: format!("todo-report-{}", t.state.code()),
+                    href: if unit_queue {
+                        "/reports/assigned".to_string()
+                    } else {
+                        format!("/reports?status={}", t.state.code())
+                    },
+                    label: match t.state {
+                        _ if unit_queue => "待办理交办件",
+                        ReportState::Registered => "待受理信访件",
+                        ReportState::Accepted => "办理中信访件",
+                        ReportState::Assigned => "已交办待报告",
+                        ReportState::ReportedBack => "待审核交办报告",
+                        ReportState::Concluded => "待答复信访件",
+                        ReportState::Reviewing => "待答复复查申请",
+                        _ => t.state.label(),
+                    }
+                    .to_string(),
+                    count: t.count,
+                    nearest_due: t.nearest_due,
+                    overdue: t.overdue,
+                    pending: t.pending,
+                }
+            })
+            .chain(disclosure_card)
+            .collect())
+    })
+}
 
 fn routes(_app: &App) -> Router<App> {
     Router::new()
@@ -61,6 +128,9 @@ fn routes(_app: &App) -> Router<App> {
         .route("/reports/new", get(pages::new_form))
         .route("/reports/{id}", get(pages::detail))
         .route("/reports/{id}/act/{action}", post(pages::act))
+        .route("/reports/{id}/disclosure", post(pages::disclosure_request))
+        .route("/reports/disclosures", get(pages::disclosures))
+        .route("/reports/disclosures/{id}/{action}", post(pages::disclosure_decide))
         .route("/api/v1/reports", get(api::list).post(api::register))
         .route("/api/v1/reports/{id}", get(api::get))
         .route("/api/v1/reports/{id}/{action}", post(api::act))

@@ -496,7 +496,7 @@ pub(crate) async fn register_staff(
         let ev = qinglian_store::audit::Event::success(
             "report.register",
             report::OBJECT_TYPE,
-            &created.id.to_string(),
+            created.id,
             format!("登记{}（{}）", e.kind.label(), e.channel.label()),
         );
         crate::services::audit::write(app, ctx, &mut tx, ev).await?;
@@ -725,6 +725,16 @@ struct DetailPage {
     duplicates: Vec<Report>,
     errors: FormErrors,
     typed: Typed,
+    /// Text typed into a step the report no longer allows (a stale page): shown, not lost.
+    unsaved: Option<String>,
+    /// The reporter, while the user's approved disclosure is in force (each view audited).
+    identity: Option<report::Reporter>,
+    /// Until when (China time).
+    identity_until: String,
+    /// The user may ask to see the reporter (a handler, a named report, nothing open).
+    can_request_disclosure: bool,
+    /// The disclosure requests of this report (handlers and leaders see them).
+    disclosures: Vec<report::Disclosure>,
 }
 
 async fn detail_page(
@@ -793,7 +803,43 @@ async fn detail_page(
     } else {
         Vec::new()
     };
+    let mut identity = None;
+    let mut identity_until = String::new();
+    let mut disclosures = Vec::new();
+    let mut can_request_disclosure = false;
+    if r.named && (ctx.principal.can(PERM_HANDLE) || ctx.principal.can(PERM_DISCLOSE)) {
+        disclosures = report::disclosures(&app.db, ctx.scope(), None, Some(id)).await?;
+        if let Some(d) = report::active_disclosure(&app.db, id, ctx.principal.user.id).await? {
+            identity = report::reporter(&app.db, &app.keys, id).await?;
+            identity_until = d
+                .expires_at
+                .as_deref()
+                .map(qinglian_store::time::display_cst)
+                .unwrap_or_default();
+            // Every view of the identity is audited, naming the approval it rests on.
+            crate::services::audit::read(
+                app,
+                ctx,
+                qinglian_store::audit::Event::success(
+                    "report.identity_read",
+                    report::OBJECT_TYPE,
+                    id,
+                    format!("查看举报人身份（依据身份披露申请 #{}）", d.id.0),
+                ),
+            )
+            .await?;
+        }
+        can_request_disclosure = identity.is_none()
+            && ctx.principal.can(PERM_HANDLE)
+            && !disclosures
+                .iter()
+                .any(|d| d.requested_by == ctx.principal.user.id && d.status == "requested");
+    }
     Ok(DetailPage {
+        identity,
+        identity_until,
+        can_request_disclosure,
+        disclosures,
         chrome: chrome(
             app,
             ctx,
@@ -814,6 +860,7 @@ async fn detail_page(
         history,
         steps,
         duplicates,
+        unsaved: None,
         errors,
         typed,
         r,
@@ -855,7 +902,7 @@ pub async fn detail(
     crate::services::audit::read(
         &app,
         &ctx,
-        qinglian_store::audit::Event::success("report.read", report::OBJECT_TYPE, &id.to_string(), "查看信访件"),
+        qinglian_store::audit::Event::success("report.read", report::OBJECT_TYPE, id, "查看信访件"),
     )
     .await?;
     Ok(page(&p))
@@ -967,8 +1014,157 @@ pub async fn act(
                 ("org_id", f.org_id.clone()),
                 ("duplicate_of", f.duplicate_of.clone()),
             ]);
-            let p = detail_page(&app, &ctx, id, None, None, errors, typed).await?;
+            let mut p = detail_page(&app, &ctx, id, None, None, errors, typed).await?;
+            if !p.steps.iter().any(|s| s.code == action.code()) && !f.text.trim().is_empty() {
+                p.unsaved = Some(f.text.clone());
+            }
             Ok(page_with(status, &p))
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identity disclosure (身份披露)
+// ---------------------------------------------------------------------------------------------
+
+/// The disclosure request form.
+#[derive(Debug, Default, Deserialize)]
+pub struct DisclosureForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// A handler asks to see who reported, with a reason; the leaders are told.
+pub async fn disclosure_request(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<ReportId>,
+    Form(f): Form<DisclosureForm>,
+) -> PageResult {
+    ctx.require(PERM_HANDLE)?;
+    let result = async {
+        qinglian_domain::text::check("reason", "申请理由", &f.reason, Limit::Note)
+            .map_err(|(fl, m)| AppError::invalid(fl, m))?;
+        let mut tx = app.db.begin().await?;
+        report::request_disclosure(&mut tx, ctx.scope(), id, &f.reason, &ctx.performer(app.mode())).await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    let again = |status: StatusCode, errors: FormErrors| {
+        let typed = Typed::of([("reason", f.reason.clone())]);
+        let (app, ctx) = (&app, &ctx);
+        async move {
+            let p = detail_page(app, ctx, id, None, None, errors, typed).await?;
+            Ok::<_, crate::error::PageError>(page_with(status, &p))
+        }
+    };
+    match result {
+        Ok(()) => Ok(redirect(
+            &headers,
+            &format!("{}?ok=disclosure_requested", report::link(id)),
+        )),
+        Err(AppError::Invalid(pairs)) => again(StatusCode::UNPROCESSABLE_ENTITY, FormErrors::from_pairs(pairs)).await,
+        Err(AppError::Conflict(field, m)) => {
+            again(StatusCode::CONFLICT, FormErrors::from_pairs(vec![(field, m)])).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reports/disclosures.html")]
+struct DisclosuresPage {
+    chrome: Chrome,
+    waiting: Vec<report::Disclosure>,
+    decided: Vec<report::Disclosure>,
+    hours: i64,
+    errors: FormErrors,
+}
+
+async fn disclosures_page(
+    app: &App,
+    ctx: &Ctx,
+    ok: Option<&str>,
+    errors: FormErrors,
+) -> Result<DisclosuresPage, AppError> {
+    let all = report::disclosures(&app.db, ctx.scope(), None, None).await?;
+    let (waiting, decided): (Vec<_>, Vec<_>) = all.into_iter().partition(|d| d.status == "requested");
+    Ok(DisclosuresPage {
+        chrome: chrome(
+            app,
+            ctx,
+            "身份披露审批",
+            "/reports/disclosures",
+            &[("身份披露审批", "")],
+        )
+        .await
+        .flash_code(ok),
+        waiting,
+        decided: decided.into_iter().take(100).collect(),
+        hours: app.config.report.disclosure_hours,
+        errors,
+    })
+}
+
+/// `/reports/disclosures`: the requests waiting for the leader and the recent decisions.
+pub async fn disclosures(State(app): State<App>, ctx: Ctx, Query(q): Query<crate::ui::ListQuery>) -> PageResult {
+    ctx.require(PERM_DISCLOSE)?;
+    Ok(page(
+        &disclosures_page(&app, &ctx, q.ok.as_deref(), FormErrors::default()).await?,
+    ))
+}
+
+/// The decision form.
+#[derive(Debug, Default, Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    note: String,
+}
+
+/// The leader approves or rejects a request.
+pub async fn disclosure_decide(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((id, action)): Path<(report::DisclosureId, String)>,
+    Form(f): Form<DecisionForm>,
+) -> PageResult {
+    use qinglian_domain::report::DisclosureAction;
+    ctx.require(PERM_DISCLOSE)?;
+    let action = DisclosureAction::parse(&action).ok_or(AppError::NotFound("操作"))?;
+    let result = async {
+        qinglian_domain::text::check("note", "审批意见", &f.note, Limit::Note)
+            .map_err(|(fl, m)| AppError::invalid(fl, m))?;
+        if action == DisclosureAction::Reject && f.note.trim().is_empty() {
+            return Err(AppError::invalid("note", "不批准时请写明理由"));
+        }
+        let mut tx = app.db.begin().await?;
+        report::decide_disclosure(
+            &mut tx,
+            ctx.scope(),
+            id,
+            action,
+            &f.note,
+            app.config.report.disclosure_hours,
+            &ctx.performer(app.mode()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(redirect(&headers, "/reports/disclosures?ok=saved")),
+        Err(AppError::Invalid(pairs)) => Ok(page_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &disclosures_page(&app, &ctx, None, FormErrors::from_pairs(pairs)).await?,
+        )),
+        Err(AppError::Conflict(field, m)) => Ok(page_with(
+            StatusCode::CONFLICT,
+            &disclosures_page(&app, &ctx, None, FormErrors::from_pairs(vec![(field, m)])).await?,
+        )),
+        Err(e) => Err(e.into()),
     }
 }

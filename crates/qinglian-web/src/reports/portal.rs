@@ -276,7 +276,7 @@ pub(crate) async fn file_public(
     let ev = qinglian_store::audit::Event::success(
         "report.submit",
         report::OBJECT_TYPE,
-        &created.id.to_string(),
+        created.id,
         format!("网上举报平台收到{}", kind.label()),
     );
     qinglian_store::audit::append(&mut tx, app.mode(), &by.actor, &ev).await?;
@@ -413,8 +413,12 @@ fn review_until(app: &App, v: &PublicView) -> Option<String> {
         return None;
     }
     let replied = chrono::NaiveDate::parse_from_str(v.replied_on.as_deref()?, "%Y-%m-%d").ok()?;
-    let until = due(app)(rd::RULE_REVIEW_APPLY, replied).date()?;
-    (app.today() <= until).then(|| until.format("%Y-%m-%d").to_string())
+    match due(app)(rd::RULE_REVIEW_APPLY, replied).date() {
+        Some(until) => (app.today() <= until).then(|| until.format("%Y-%m-%d前").to_string()),
+        // The window runs into a year whose calendar is not saved yet: the reporter's right is
+        // not cut short by a missing calendar — open while the 30 days plainly last.
+        None => (app.today() <= replied + chrono::Duration::days(30)).then(|| "答复之日起30日内".to_string()),
+    }
 }
 
 async fn follow_page(
@@ -628,12 +632,8 @@ pub async fn supplement(
         let mut tx = app.db.begin().await?;
         report::supplement(&mut tx, &app.keys, v.id, &f.text).await?;
         let by = reporter_performer(&app);
-        let ev = qinglian_store::audit::Event::success(
-            "report.supplement",
-            report::OBJECT_TYPE,
-            &v.id.to_string(),
-            "举报人补充材料",
-        );
+        let ev =
+            qinglian_store::audit::Event::success("report.supplement", report::OBJECT_TYPE, v.id, "举报人补充材料");
         qinglian_store::audit::append(&mut tx, app.mode(), &by.actor, &ev).await?;
         tx.commit().await?;
         Ok(())
@@ -680,7 +680,7 @@ pub async fn rate(
         let ev = qinglian_store::audit::Event::success(
             "report.rate",
             report::OBJECT_TYPE,
-            &v.id.to_string(),
+            v.id,
             format!("举报人评价：{label}"),
         );
         qinglian_store::audit::append(&mut tx, app.mode(), &by.actor, &ev).await?;

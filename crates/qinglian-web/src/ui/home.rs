@@ -29,7 +29,7 @@ struct HomePage {
     red: usize,
     yellow: usize,
     pending: usize,
-    todos: Vec<qinglian_store::data_supervision::Todo>,
+    todos: Vec<crate::feature::TodoCard>,
     charts: Vec<crate::charts::Chart>,
     calendar_warning: Option<String>,
     notifications: Vec<Notification>,
@@ -57,13 +57,11 @@ pub async fn home(State(app): State<App>, ctx: Ctx, Query(q): Query<ListQuery>) 
     } else {
         Vec::new()
     };
-    let todos =
-        if ctx.principal.can(qinglian_domain::data_supervision::PERM_READ) && ctx.principal.admin_kind().is_none() {
-            let can = |p: &str| ctx.principal.can(p);
-            qinglian_store::data_supervision::todo(&app.db, ctx.scope(), &can, today).await?
-        } else {
-            Vec::new()
-        };
+    let todos = if ctx.principal.admin_kind().is_none() {
+        crate::feature::todos(&app, &ctx).await?
+    } else {
+        Vec::new()
+    };
     // The leader's view (and anyone's who may read detection rules): charts of the checking.
     let charts =
         if ctx.principal.can(qinglian_domain::data_supervision::PERM_RULES) && ctx.principal.admin_kind().is_none() {

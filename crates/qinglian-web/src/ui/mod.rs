@@ -50,6 +50,8 @@ pub fn flash_message(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
         "created" => "已新增。",
         "saved" => "已保存。",
+        "registered" => "已登记。",
+        "disclosure_requested" => "已提交身份披露申请，等待纪委监委负责人审批。",
         "imported" => "导入完成。",
         "password" => "密码已修改。",
         "totp" => "双因素认证已启用。",

@@ -1,0 +1,568 @@
+//! Reports (issue #12) end to end through the real router, on SQLite and PostgreSQL: a citizen
+//! files on the portal with the human check and follows the report by its receipt code; the
+//! reports office accepts and replies; the citizen rates. The public API's exact contract, its
+//! rate limits, the hotline posting twice, a transfer to a unit and its report-back, scope
+//! isolation, and the reporter's identity absent from every staff page, export and the API.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use serde_json::json;
+
+const NAME: &str = "欧阳明远";
+const ID_NUMBER: &str = "11010519491231002X";
+
+/// The portal form of `kind` answered as a browser would: the challenge solved.
+async fn portal_form(t: &TestApp, kind: &str) -> Vec<(String, String)> {
+    let page = t.anon().get(&format!("/portal/report/{kind}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    let salt = text
+        .split("data-hc-salt=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the form carries a challenge")
+        .to_string();
+    let token = page.hidden("hc_token").expect("token");
+    let nonce = qinglian_web::services::public::solve(&salt, qinglian_web::services::public::CHALLENGE_BITS);
+    vec![("hc_token".into(), token), ("hc_nonce".into(), nonce)]
+}
+
+fn named_accusation() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("named", "1"),
+        ("reporter_name", NAME),
+        ("reporter_id_number", ID_NUMBER),
+        ("reporter_phone", "13912345678"),
+        ("reporter_address", "测试市解放路1号"),
+        ("subject_name", "张三"),
+        ("subject_org", "测试市民政局"),
+        ("subject_post", "科长"),
+        ("subject_level", "乡科级"),
+        ("category", "违反廉洁纪律"),
+        ("title", "反映张三收受好处费"),
+        ("content", "张三在2026年5月低保审批中收受好处费三千元。"),
+    ]
+}
+
+fn with(hc: &[(String, String)], fields: &[(&'static str, &'static str)]) -> Vec<(String, String)> {
+    hc.iter()
+        .cloned()
+        .chain(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        .collect()
+}
+
+async fn post_pairs(c: &common::Client<'_>, path: &str, pairs: &[(String, String)]) -> common::Resp {
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    c.post_form_no_csrf(path, &refs).await
+}
+
+fn ticket_client<'a>(t: &'a TestApp, r: &common::Resp) -> common::Client<'a> {
+    let v = r.cookie("qinglian_follow").expect("a follow ticket");
+    let mut c = t.anon();
+    c.cookie = format!("qinglian_follow={v}");
+    c
+}
+
+fn receipt_code(text: &str) -> String {
+    let start = text.find("id=\"receipt-code\">").expect("code shown") + "id=\"receipt-code\">".len();
+    text[start..start + 19].replace(' ', "")
+}
+
+/// The newest report's id.
+async fn newest(t: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT MAX(id) FROM report")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap()
+}
+
+async fn citizen_files_follows_and_rates_on_the_portal(t: TestApp) {
+    t.user("xfs", &["reports"], &[t.orgs.city]).await;
+    let home = t.anon().get("/portal").await;
+    assert_eq!(home.status, StatusCode::OK);
+    for entry in [
+        "检举控告",
+        "批评建议",
+        "损害发展环境问题有奖举报",
+        "我为群众办实事",
+        "查询",
+    ] {
+        assert!(home.text().contains(entry), "{entry}");
+    }
+    // A wrong ID number: the form comes back with everything typed and the field named.
+    let hc = portal_form(&t, "accusation").await;
+    let mut bad = named_accusation();
+    bad[2] = ("reporter_id_number", "110105194912310021");
+    let r = post_pairs(&t.anon(), "/portal/report/accusation", &with(&hc, &bad)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = r.text();
+    assert!(text.contains("校验码"), "{text}");
+    assert!(
+        text.contains("张三在2026年5月低保审批中收受好处费三千元。"),
+        "the matter is kept"
+    );
+    // No human check: refused.
+    let no_hc = with(&[], &named_accusation());
+    let r = post_pairs(&t.anon(), "/portal/report/accusation", &no_hc).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("人机校验"));
+
+    let hc = portal_form(&t, "accusation").await;
+    let r = post_pairs(&t.anon(), "/portal/report/accusation", &with(&hc, &named_accusation())).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(r.location(), "/portal/follow");
+    let set = r.set_cookie_header("qinglian_follow").unwrap();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict") && set.contains("Path=/portal"),
+        "{set}"
+    );
+    // The same answered challenge cannot file a second report.
+    let again = post_pairs(&t.anon(), "/portal/report/accusation", &with(&hc, &named_accusation())).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let citizen = ticket_client(&t, &r);
+    let first = citizen.get("/portal/follow").await;
+    let code = receipt_code(&first.text());
+    assert_eq!(code.len(), 16);
+    assert!(first.text().contains("已收到，正在审核"));
+    assert!(
+        !citizen.get("/portal/follow").await.text().contains("receipt-code"),
+        "the code is shown once"
+    );
+    // Stored only as a hash.
+    let stored: String = sqlx::query_scalar("SELECT receipt_hash FROM report")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    assert!(!stored.contains(&code) && stored.len() == 64);
+
+    // The office: the register and the page show the matter, never who reported it.
+    let office = t.login("xfs").await;
+    let id = newest(&t).await;
+    let list = office.get("/reports").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.text().contains("反映张三收受好处费"));
+    let page = office.get(&format!("/reports/{id}")).await;
+    let text = page.text();
+    assert!(text.contains("张三在2026年5月低保审批中收受好处费三千元"), "{text}");
+    assert!(text.contains("实名（身份信息已加密"));
+    for secret in [NAME, ID_NUMBER, "13912345678", "解放路"] {
+        assert!(!text.contains(secret), "{secret} on the staff page");
+        assert!(!list.text().contains(secret), "{secret} in the list");
+    }
+    // The acceptance limit: 15 working days from 2026-06-15 (端午 06-19) = 07-07.
+    assert!(text.contains("2026-07-07"), "{text}");
+    let r = office
+        .post_form(&format!("/reports/{id}/act/accept"), &[("text", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    // A reply before the conclusion is refused, the text kept.
+    let r = office
+        .post_form(&format!("/reports/{id}/act/reply"), &[("text", "草拟的答复")])
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text().contains("草拟的答复"));
+    office
+        .post_form(&format!("/reports/{id}/act/conclude"), &[("text", "经核查属实")])
+        .await;
+    let r = office
+        .post_form(
+            &format!("/reports/{id}/act/reply"),
+            &[("text", "经核查，您反映的问题属实，已依规依纪处理。")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+
+    // The citizen, another day, with the code.
+    let r = t.anon().post_form_no_csrf("/portal/follow", &[("code", &code)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let citizen = ticket_client(&t, &r);
+    let page = citizen.get("/portal/follow").await.text();
+    assert!(page.contains("经核查，您反映的问题属实，已依规依纪处理。"));
+    assert!(!page.contains("经核查属实"), "internal notes stay inside");
+    assert!(!page.contains("测试xfs"), "no staff names");
+    let r = citizen
+        .post_form_no_csrf("/portal/follow/rate", &[("satisfaction", "basically")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        citizen
+            .get("/portal/follow?ok=rated")
+            .await
+            .text()
+            .contains("感谢您的评价")
+    );
+    let twice = citizen
+        .post_form_no_csrf("/portal/follow/rate", &[("satisfaction", "satisfied")])
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert!(office.get(&format!("/reports/{id}")).await.text().contains("基本满意"));
+    // Without the ticket the writes go nowhere.
+    let r = t
+        .anon()
+        .post_form_no_csrf("/portal/follow/supplement", &[("text", "补充")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // A wrong code with a valid check digit: 404 and nothing else.
+    let wrong = if code.starts_with('0') { "1" } else { "0" }.to_string() + &code[1..];
+    let wrong = fix_check_digit(&wrong);
+    let r = t.anon().post_form_no_csrf("/portal/follow", &[("code", &wrong)]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text().contains("查询码不存在"));
+}
+
+/// The same first 15 digits with the right check digit (ISO 7064 MOD 11-10).
+fn fix_check_digit(code: &str) -> String {
+    let mut p = 10;
+    for c in code[..15].chars() {
+        let d = c.to_digit(10).unwrap();
+        let s = (p + d) % 10;
+        let s = if s == 0 { 10 } else { s };
+        p = (s * 2) % 11;
+    }
+    format!("{}{}", &code[..15], (11 - p) % 10)
+}
+
+async fn public_api_keeps_its_contract(t: TestApp) {
+    let anon = t.anon();
+    let body = json!({
+        "kind": "accusation",
+        "named": false,
+        "subject": {"name": "李四", "org": "测试市财政局", "post": "科员"},
+        "title": "反映李四违规收费",
+        "content": "李四在办理业务时违规收取材料费五百元。",
+    });
+    // The human check is on by default.
+    let r = anon.post_json("/api/public/reports", &body).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "human_check");
+    let ch = anon.get("/api/public/challenge").await.json();
+    let nonce =
+        qinglian_web::services::public::solve(ch["salt"].as_str().unwrap(), ch["bits"].as_u64().unwrap() as u32);
+    let mut with_check = body.clone();
+    with_check["human_check"] = json!({"token": ch["token"], "nonce": nonce});
+    let r = anon.post_json("/api/public/reports", &with_check).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let code = r.json()["receipt_code"].as_str().unwrap().to_string();
+    assert!(code.len() == 16 && code.chars().all(|c| c.is_ascii_digit()));
+    assert_eq!(r.json().as_object().unwrap().len(), 1, "exactly {{receipt_code}}");
+
+    let s = anon.get(&format!("/api/public/reports/{code}")).await;
+    assert_eq!(s.status, StatusCode::OK);
+    let v = s.json();
+    assert_eq!(v["status"], "registered");
+    assert_eq!(v["received_on"], common::TODAY);
+    assert_eq!(v["replies"], json!([]));
+    let unknown = fix_check_digit(&format!("9{}", &code[1..]));
+    if unknown != code {
+        assert_eq!(
+            anon.get(&format!("/api/public/reports/{unknown}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    let malformed = anon.get("/api/public/reports/12345").await;
+    assert_eq!(malformed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(malformed.json()["field"], "receipt_code");
+
+    // Invalid input: {code, message, field}, nothing written.
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM report")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    let ch = anon.get("/api/public/challenge").await.json();
+    let nonce =
+        qinglian_web::services::public::solve(ch["salt"].as_str().unwrap(), ch["bits"].as_u64().unwrap() as u32);
+    let bad = json!({"kind": "accusation", "named": true, "reporter": {"name": "王五", "id_number": "123", "phone": "13900000000"},
+        "subject": {"name": "李四"}, "title": "x", "content": "内容足够长的一段反映内容。",
+        "human_check": {"token": ch["token"], "nonce": nonce}});
+    let r = anon.post_json("/api/public/reports", &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let e = r.json();
+    assert_eq!(e["code"], "invalid");
+    assert_eq!(e["field"], "reporter.id_number");
+    assert!(e["message"].as_str().unwrap().contains("身份证号"));
+    let r = anon
+        .post_json("/api/public/reports", &json!({"kind": "nonsense"}))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM report")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(before, after);
+}
+
+async fn public_endpoints_are_rate_limited_per_address(t: TestApp) {
+    let anon = t.anon();
+    let body = json!({"kind": "suggestion", "named": false, "title": "建议", "content": "建议公开补贴发放明细，方便群众监督。"});
+    for i in 0..2 {
+        let r = anon.post_json("/api/public/reports", &body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "#{i}: {}", r.text());
+    }
+    let r = anon.post_json("/api/public/reports", &body).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.json()["code"], "too_many_requests");
+    // Lookups, right or wrong, have their own budget.
+    for _ in 0..3 {
+        anon.get("/api/public/reports/0000000000000000").await;
+    }
+    assert_eq!(
+        anon.get("/api/public/reports/0000000000000000").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let r = anon
+        .post_form_no_csrf("/portal/follow", &[("code", "0000000000000000")])
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn hotline_transfer_to_a_unit_and_report_back(t: TestApp) {
+    t.user("xfs", &["reports"], &[t.orgs.city]).await;
+    t.user_in("caizheng", &["unit_admin"], &[t.orgs.finance], t.orgs.finance)
+        .await;
+    t.user_in("minzheng", &["unit_admin"], &[t.orgs.civil], t.orgs.civil)
+        .await;
+    let office = t.api_login("xfs").await;
+    let hotline = json!({"kind": "service_request", "channel": "hotline", "external_id": "12345-2026-000187",
+        "subject": {"name": "测试市财政局"}, "title": "补贴迟迟未发放", "content": "市民来电反映2026年农机补贴迟迟未发放。"});
+    let first = office.post_json("/api/v1/reports", &hotline).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text());
+    let second = office.post_json("/api/v1/reports", &hotline).await;
+    assert_eq!(second.status, StatusCode::OK);
+    let id = first.json()["id"].as_i64().unwrap();
+    assert_eq!(second.json()["id"].as_i64(), Some(id));
+    assert_eq!(second.json()["existing"], true);
+    assert!(second.json()["receipt_code"].is_null());
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM report")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+
+    let got = office.get(&format!("/api/v1/reports/{id}")).await.json();
+    assert_eq!(got["channel"], "hotline");
+    assert_eq!(got["deadlines"][0]["rule"], "petition_register");
+    assert_eq!(got["deadlines"][0]["due"], "2026-06-30");
+    assert_eq!(got["deadlines"][0]["status"], "green");
+    let r = office
+        .post_json(&format!("/api/v1/reports/{id}/accept"), &json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["deadlines"][0]["rule"], "petition_handle");
+    let r = office
+        .post_json(
+            &format!("/api/v1/reports/{id}/assign"),
+            &json!({"org_id": t.orgs.finance.0, "text": "请核实办理"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["status"], "assigned");
+
+    let finance = t.api_login("caizheng").await;
+    let civil = t.api_login("minzheng").await;
+    let mine = finance.get("/api/v1/reports").await.json();
+    assert_eq!(mine["total"], 1);
+    assert_eq!(civil.get("/api/v1/reports").await.json()["total"], 0);
+    assert_eq!(
+        civil.get(&format!("/api/v1/reports/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = civil
+        .post_json(&format!("/api/v1/reports/{id}/report_back"), &json!({"text": "已办理"}))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = finance
+        .post_json(&format!("/api/v1/reports/{id}/accept"), &json!({}))
+        .await;
+    assert!(
+        r.status == StatusCode::CONFLICT || r.status == StatusCode::FORBIDDEN,
+        "{}",
+        r.text()
+    );
+    let r = finance
+        .post_json(
+            &format!("/api/v1/reports/{id}/report_back"),
+            &json!({"text": "补贴已于6月20日发放到位"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["status"], "reported_back");
+    // The unit's page: the queue shows it with the step it may take.
+    let unit_page = t.login("caizheng").await;
+    let q = unit_page.get("/reports/assigned?status=reported_back").await;
+    assert_eq!(q.status, StatusCode::OK);
+    assert!(q.text().contains("补贴迟迟未发放"));
+    let r = office
+        .post_json(&format!("/api/v1/reports/{id}/conclude"), &json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = office
+        .post_json(&format!("/api/v1/reports/{id}/reply"), &json!({"text": ""}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "text");
+    let r = office
+        .post_json(
+            &format!("/api/v1/reports/{id}/reply"),
+            &json!({"text": "补贴已发放到位"}),
+        )
+        .await;
+    assert_eq!(r.json()["status"], "replied");
+    assert_eq!(r.json()["deadlines"], json!([]));
+}
+
+async fn staff_register_offers_duplicates_and_exports_without_identity(t: TestApp) {
+    t.user("xfs", &["reports"], &[t.orgs.city]).await;
+    let office = t.login("xfs").await;
+    let form = |title: &'static str| {
+        vec![
+            ("kind", "accusation"),
+            ("channel", "letter"),
+            ("received_on", "2026-06-12"),
+            ("named", "1"),
+            ("reporter_name", NAME),
+            ("reporter_id_number", ID_NUMBER),
+            ("reporter_phone", "13912345678"),
+            ("subject_name", "张三"),
+            ("title", title),
+            ("content", "来信反映张三在低保审批中收受好处费。"),
+        ]
+    };
+    let r = office.post_form("/reports", &form("来信反映张三")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = office.get(&r.location()).await.text();
+    assert!(page.contains("反映人的查询码"), "shown once to the clerk");
+    assert!(!office.get(&r.location()).await.text().contains("staff-receipt-code"));
+    // The same subject again: offered as a duplicate, nothing registered yet, everything kept.
+    let r = office.post_form("/reports", &form("再次来信反映张三")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("发现1件反映同一被反映人的信访件"));
+    assert!(r.text().contains("再次来信反映张三"));
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM report")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let first = newest(&t).await;
+    let mut dup = form("再次来信反映张三");
+    let first_s = first.to_string();
+    dup.push(("duplicate", &first_s));
+    let r = office.post_form("/reports", &dup).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let status: String = sqlx::query_scalar("SELECT status FROM report WHERE id = $1")
+        .bind(newest(&t).await)
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(status, "duplicate");
+    // A missing title: 422, the rest kept.
+    let mut bad = form("");
+    bad.push(("duplicate", "new"));
+    let r = office.post_form("/reports", &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("来信反映张三在低保审批中收受好处费。"));
+    // The export: the register, no identity.
+    let x = office.get("/reports/export.xlsx").await;
+    assert_eq!(x.status, StatusCode::OK);
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(x.bytes.clone())).unwrap();
+    use calamine::Reader;
+    let sheet = wb.worksheet_range("信访件").unwrap();
+    let cells: Vec<String> = sheet.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    assert!(cells.iter().any(|c| c == "来信反映张三"));
+    assert!(cells.iter().any(|c| c == "重复件"));
+    assert!(!cells.iter().any(|c| c.contains(NAME) || c.contains(ID_NUMBER)));
+    // A unit admin cannot register or read the register.
+    t.user_in("caizheng", &["unit_admin"], &[t.orgs.finance], t.orgs.finance)
+        .await;
+    let unit = t.login("caizheng").await;
+    assert_eq!(unit.get("/reports").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        unit.post_form("/reports", &form("x")).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+on_both!(
+    citizen_files_follows_and_rates_on_the_portal,
+    public_api_keeps_its_contract,
+    hotline_transfer_to_a_unit_and_report_back,
+    staff_register_offers_duplicates_and_exports_without_identity,
+    identity_disclosure_through_the_pages,
+);
+
+mod rate_limits {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let t = crate::common::TestApp::with_config(crate::common::Backend::Sqlite, |c| {
+            c.portal_human_check = false;
+            c.report.submissions_per_hour = 2;
+            c.report.lookups_per_hour = 3;
+        })
+        .await;
+        super::public_endpoints_are_rate_limited_per_address(t).await
+    }
+}
+
+async fn identity_disclosure_through_the_pages(t: TestApp) {
+    t.user("xfs", &["reports"], &[t.orgs.city]).await;
+    t.user("boss", &["leader"], &[t.orgs.city]).await;
+    let hc = portal_form(&t, "accusation").await;
+    let r = post_pairs(&t.anon(), "/portal/report/accusation", &with(&hc, &named_accusation())).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let id = newest(&t).await;
+    let office = t.login("xfs").await;
+    let page = office.get(&format!("/reports/{id}")).await.text();
+    assert!(page.contains("申请查看举报人身份") && !page.contains(NAME));
+    let r = office
+        .post_form(&format!("/reports/{id}/disclosure"), &[("reason", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = office
+        .post_form(
+            &format!("/reports/{id}/disclosure"),
+            &[("reason", "需当面核实反映内容")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(
+        !office.get(&format!("/reports/{id}")).await.text().contains(NAME),
+        "not before the approval"
+    );
+
+    let boss = t.login("boss").await;
+    let home = boss.get("/").await.text();
+    assert!(home.contains("todo-report-disclosure"), "the leader's to-do card");
+    let list = boss.get("/reports/disclosures").await;
+    assert!(list.text().contains("需当面核实反映内容"));
+    let did: i64 = sqlx::query_scalar("SELECT MAX(id) FROM report_disclosure")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    let r = boss
+        .post_form(&format!("/reports/disclosures/{did}/reject"), &[("note", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a reason to reject");
+    let r = boss
+        .post_form(&format!("/reports/disclosures/{did}/approve"), &[("note", "同意")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(
+        !boss.get(&format!("/reports/{id}")).await.text().contains(ID_NUMBER),
+        "the approver does not see it"
+    );
+
+    let page = office.get(&format!("/reports/{id}")).await.text();
+    assert!(page.contains(NAME) && page.contains(ID_NUMBER), "the requester sees it");
+    let reads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'report.identity_read'")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(reads, 1, "every view is audited");
+    // Nothing identifying in the audit log's text.
+    let details: Vec<String> = sqlx::query_scalar("SELECT detail FROM audit_log")
+        .fetch_all(t.app.db.pool())
+        .await
+        .unwrap();
+    assert!(details.iter().all(|d| !d.contains(NAME) && !d.contains(ID_NUMBER)));
+}
