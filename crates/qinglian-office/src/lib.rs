@@ -1,6 +1,8 @@
 //! Office documents for qinglian: Excel import templates, import with per-row
-//! errors, error reports and list exports.
+//! errors, error reports and list exports; official documents (公文) as .docx in the GB/T 9704
+//! layout ([`docx`]).
 
+pub mod docx;
 mod xlsx;
 
 pub use xlsx::{ExportSheet, error_report_xlsx, export_xlsx, export_xlsx_sheets, read_xlsx, template_xlsx};

@@ -433,6 +433,14 @@ pub struct ReportFilter {
     /// Only those whose open limit is overdue on this day.
     #[serde(skip)]
     pub overdue_on: Option<String>,
+    /// 问题类别 (exact; "-" = not given).
+    pub category: Option<String>,
+    /// The subject's level (exact; "-" = not given).
+    pub level: Option<String>,
+    /// Received on or after ('YYYY-MM-DD').
+    pub from: Option<String>,
+    /// Received on or before ('YYYY-MM-DD').
+    pub to: Option<String>,
 }
 
 fn filtered(scope: &Scope, f: &ReportFilter, cols: &str) -> Query {
@@ -480,6 +488,25 @@ fn filtered(scope: &Scope, f: &ReportFilter, cols: &str) -> Query {
     if let Some(org) = f.handler_org_id {
         q.push(" AND r.handler_org_id = ");
         q.bind_int(org);
+    }
+    for (col, v) in [("r.category", &f.category), ("r.subject_level", &f.level)] {
+        if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            q.push(&format!(" AND {col} = "));
+            q.bind_text(if v == "-" { "" } else { v });
+        }
+    }
+    let day = |v: &Option<String>| {
+        v.as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+            .map(|d| d.format("%Y-%m-%d").to_string())
+    };
+    if let Some(d) = day(&f.from) {
+        q.push(" AND r.received_on >= ");
+        q.bind_text(d);
+    }
+    if let Some(d) = day(&f.to) {
+        q.push(" AND r.received_on <= ");
+        q.bind_text(d);
     }
     if let Some(day) = f.overdue_on.as_deref() {
         q.push(" AND d.due_date <> '' AND d.due_date < ");
@@ -863,6 +890,15 @@ pub async fn act(
         link: link(id),
         notify_permission: String::new(),
     });
+    // Who acts next: a unit's holders in that unit; the commission's (the reports office sits
+    // in a section of it) anywhere in the commission.
+    let (next_org, next_users) = match t.next {
+        Some(p) if p == qinglian_domain::report::PERM_HANDLE => (
+            None,
+            crate::user::holders_within(tx, p, next_org.unwrap_or(org_id)).await?,
+        ),
+        _ => (next_org, Vec::new()),
+    };
     let step = Step {
         action,
         // The text is kept encrypted as a message; the workflow history (clear text) never
@@ -872,7 +908,7 @@ pub async fn act(
         open,
         close: open_deadline(tx, id).await?,
         next_org,
-        next_users: Vec::new(),
+        next_users,
         notice: t.next.map(|_| {
             (
                 format!("【{}】{}", action_notice(action), item_title(id)),
@@ -1208,7 +1244,7 @@ pub async fn request_disclosure(
     .fetch_one(&mut **tx)
     .await?
     .try_get(0)?;
-    for leader in crate::user::holders(tx, qinglian_domain::report::PERM_DISCLOSE, Some(org_id)).await? {
+    for leader in crate::user::holders_within(tx, qinglian_domain::report::PERM_DISCLOSE, org_id).await? {
         crate::notification::send(
             tx,
             leader,
@@ -1325,4 +1361,150 @@ pub async fn active_disclosure(db: &Db, id: ReportId, user: UserId) -> StoreResu
     q.push(" ORDER BY x.id DESC");
     let row = q.build().fetch_optional(db.pool()).await?;
     row.as_ref().map(disclosure_row).transpose()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+// ---------------------------------------------------------------------------------------------
+
+/// One figure of the statistics: the value of the grouping column and how many reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Count {
+    /// The column's value (a code, a category, an org id as text).
+    pub key: String,
+    /// A label for it (the org's name for units; the key otherwise).
+    pub label: String,
+    /// How many.
+    pub count: i64,
+}
+
+/// The statistics of reports received in a period, in a scope (重复件 and reports about the
+/// principal excluded, as the 信访 statistics count them).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    /// Reports received.
+    pub total: i64,
+    /// By kind code.
+    pub by_kind: Vec<Count>,
+    /// By channel code.
+    pub by_channel: Vec<Count>,
+    /// By category (问题类别), '' = not given.
+    pub by_category: Vec<Count>,
+    /// By the subject's level, '' = not given.
+    pub by_level: Vec<Count>,
+    /// By state code.
+    pub by_status: Vec<Count>,
+    /// By the unit assigned (交办), org id → name.
+    pub by_unit: Vec<Count>,
+    /// With an open time limit past due on the day given.
+    pub overdue: i64,
+    /// Rated replies by satisfaction code.
+    pub satisfaction: Vec<Count>,
+}
+
+impl Stats {
+    /// Share of 满意 and 基本满意 among rated replies, in percent (None before any rating).
+    pub fn satisfaction_rate(&self) -> Option<f64> {
+        let rated: i64 = self.satisfaction.iter().map(|c| c.count).sum();
+        let good: i64 = self
+            .satisfaction
+            .iter()
+            .filter(|c| c.key == "satisfied" || c.key == "basically")
+            .map(|c| c.count)
+            .sum();
+        (rated > 0).then(|| good as f64 * 100.0 / rated as f64)
+    }
+}
+
+fn stats_base(scope: &Scope, from: &str, to: &str, select: &str) -> Query {
+    let mut q = Query::new(&format!(
+        "SELECT {select} FROM report r JOIN org o ON o.id = r.org_id LEFT JOIN org h ON h.id = r.handler_org_id \
+         WHERE r.about_principal = 0 AND r.status <> 'duplicate' AND r.received_on >= "
+    ));
+    q.bind_text(from);
+    q.push(" AND r.received_on <= ");
+    q.bind_text(to);
+    push_scope(scope, &mut q);
+    q
+}
+
+async fn group(db: &Db, scope: &Scope, from: &str, to: &str, col: &str) -> StoreResult<Vec<Count>> {
+    let mut q = stats_base(scope, from, to, &format!("{col}, {col}, COUNT(*)"));
+    q.push(&format!(" GROUP BY {col} ORDER BY COUNT(*) DESC, {col}"));
+    q.build()
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Count {
+                key: r.try_get::<Option<String>, _>(0)?.unwrap_or_default(),
+                label: r.try_get::<Option<String>, _>(1)?.unwrap_or_default(),
+                count: r.try_get(2)?,
+            })
+        })
+        .collect()
+}
+
+/// The statistics of reports received from `from` to `to` (inclusive, 'YYYY-MM-DD') in scope;
+/// overdue counted on `today`.
+pub async fn stats(db: &Db, scope: &Scope, from: &str, to: &str, today: NaiveDate) -> StoreResult<Stats> {
+    let total: i64 = stats_base(scope, from, to, "COUNT(*)")
+        .build()
+        .fetch_one(db.pool())
+        .await?
+        .try_get(0)?;
+    let mut overdue_q = stats_base(scope, from, to, "COUNT(*)");
+    overdue_q.push(
+        " AND EXISTS (SELECT 1 FROM deadline d WHERE d.object_type = 'report' AND d.object_id = CAST(r.id AS TEXT) \
+         AND d.done_at IS NULL AND d.due_date <> '' AND d.due_date < ",
+    );
+    overdue_q.bind_text(today.format("%Y-%m-%d").to_string());
+    overdue_q.push(")");
+    let overdue: i64 = overdue_q.build().fetch_one(db.pool()).await?.try_get(0)?;
+    let mut rated = stats_base(scope, from, to, "r.satisfaction, r.satisfaction, COUNT(*)");
+    rated.push(" AND r.satisfaction <> '' GROUP BY r.satisfaction ORDER BY r.satisfaction");
+    let satisfaction = rated
+        .build()
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Count {
+                key: r.try_get(0)?,
+                label: r.try_get(1)?,
+                count: r.try_get(2)?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    let mut units_q = stats_base(scope, from, to, "r.handler_org_id, COUNT(*)");
+    units_q
+        .push(" AND r.handler_org_id IS NOT NULL GROUP BY r.handler_org_id ORDER BY COUNT(*) DESC, r.handler_org_id");
+    let mut by_unit = Vec::new();
+    for row in units_q.build().fetch_all(db.pool()).await? {
+        let org: OrgId = row.try_get(0)?;
+        let label: String = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM org h WHERE h.id = $1",
+            org_display!("h")
+        )))
+        .bind(org)
+        .fetch_one(db.pool())
+        .await?
+        .try_get(0)?;
+        by_unit.push(Count {
+            key: org.to_string(),
+            label,
+            count: row.try_get(1)?,
+        });
+    }
+    Ok(Stats {
+        total,
+        by_kind: group(db, scope, from, to, "r.kind").await?,
+        by_channel: group(db, scope, from, to, "r.channel").await?,
+        by_category: group(db, scope, from, to, "r.category").await?,
+        by_level: group(db, scope, from, to, "r.subject_level").await?,
+        by_status: group(db, scope, from, to, "r.status").await?,
+        by_unit,
+        overdue,
+        satisfaction,
+    })
 }

@@ -213,15 +213,11 @@ pub async fn list(db: &Db) -> StoreResult<Vec<(User, Vec<String>)>> {
 const HOLDERS: &str = "SELECT DISTINCT u.id FROM app_user u JOIN user_role ur ON ur.user_id = u.id \
      JOIN role_permission rp ON rp.role_id = ur.role_id WHERE u.disabled = 0 AND rp.permission = $1";
 
-/// The active users holding `permission`, by id; when `org` is given, those of `org` and of
-/// the sections under it (a commission's offices, a bureau's 科室).
+/// The active users holding `permission`, those of `org` only when given, by id.
 pub async fn holders(tx: &mut Tx, permission: &str, org: Option<OrgId>) -> StoreResult<Vec<UserId>> {
     let rows = match org {
         Some(org) => {
-            sqlx::query(AssertSqlSafe(format!(
-                "{HOLDERS} AND u.org_id IN (SELECT c.id FROM org c JOIN org p ON c.path LIKE p.path || '%' WHERE p.id = $2) \
-                 ORDER BY u.id"
-            )))
+            sqlx::query(AssertSqlSafe(format!("{HOLDERS} AND u.org_id = $2 ORDER BY u.id")))
                 .bind(permission)
                 .bind(org)
                 .fetch_all(&mut **tx)
@@ -234,6 +230,20 @@ pub async fn holders(tx: &mut Tx, permission: &str, org: Option<OrgId>) -> Store
                 .await?
         }
     };
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+/// The active users holding `permission` whose home is `org` or an org under it (a
+/// commission's offices: the reports office sits in 信访室, a section of the commission).
+pub async fn holders_within(tx: &mut Tx, permission: &str, org: OrgId) -> StoreResult<Vec<UserId>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "{HOLDERS} AND u.org_id IN (SELECT c.id FROM org c JOIN org p ON c.path LIKE p.path || '%' WHERE p.id = $2) \
+         ORDER BY u.id"
+    )))
+    .bind(permission)
+    .bind(org)
+    .fetch_all(&mut **tx)
+    .await?;
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
 

@@ -142,6 +142,45 @@ pub async fn data_supervision(app: &App, scope: &Scope) -> Result<Vec<Chart>, Ap
     Ok(out)
 }
 
+/// One figure of a simple chart: its label, value and the list behind it.
+pub struct Item {
+    /// Label.
+    pub label: String,
+    /// Value.
+    pub value: i64,
+    /// The records behind it.
+    pub url: String,
+}
+
+/// A horizontal bar chart of items (any module's counts by one dimension).
+pub fn bars(name: &str, items: &[Item]) -> Value {
+    json!({
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}, "renderMode": "richText"},
+        "grid": {"left": 8, "right": 24, "bottom": 8, "top": 8, "containLabel": true},
+        "xAxis": {"type": "value", "minInterval": 1},
+        "yAxis": {"type": "category", "data": items.iter().map(|i| i.label.as_str()).collect::<Vec<_>>(), "inverse": true},
+        "series": [{
+            "name": name,
+            "type": "bar",
+            "label": {"show": true, "position": "right"},
+            "data": items.iter().map(|i| json!({"value": i.value, "url": i.url})).collect::<Vec<_>>(),
+        }],
+    })
+}
+
+/// A ring (pie) chart of items.
+pub fn ring(unit: &str, items: &[Item]) -> Value {
+    json!({
+        "tooltip": {"trigger": "item", "formatter": format!("{{b}}：{{c}}{unit}（{{d}}%）"), "renderMode": "richText"},
+        "legend": {"bottom": 0},
+        "series": [{
+            "type": "pie",
+            "radius": ["40%", "68%"],
+            "data": items.iter().map(|i| json!({"name": i.label, "value": i.value, "url": i.url})).collect::<Vec<_>>(),
+        }],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -174,6 +174,29 @@ async fn citizen_files_follows_and_rates_on_the_portal(t: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
 
+    // The notices of the steps taken, as Word documents in the official layout, addressed
+    // without the reporter's name.
+    let page = office.get(&format!("/reports/{id}")).await.text();
+    for doc in ["accept", "reply"] {
+        assert!(page.contains(&format!("/reports/{id}/documents/{doc}.docx")), "{doc}");
+    }
+    assert!(!page.contains("documents/assign.docx"), "no 交办函 without a 交办");
+    let d = office.get(&format!("/reports/{id}/documents/reply.docx")).await;
+    assert_eq!(d.status, StatusCode::OK);
+    assert!(d.header("content-disposition").contains(".docx"));
+    let paras = qinglian_office::docx::read_paragraphs(&d.bytes).unwrap();
+    let text = paras.join("\n");
+    assert!(paras.iter().any(|p| p == "答复意见书"), "{text}");
+    assert!(paras.iter().any(|p| p == "反映人："), "{text}");
+    assert!(text.contains("经核查，您反映的问题属实，已依规依纪处理。"), "{text}");
+    assert!(text.contains(&format!("〔2026〕{id}号")), "{text}");
+    assert!(text.contains("2026年6月15日"), "{text}");
+    assert!(!text.contains(NAME));
+    assert_eq!(
+        office.get(&format!("/reports/{id}/documents/assign.docx")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
     // The citizen, another day, with the code.
     let r = t.anon().post_form_no_csrf("/portal/follow", &[("code", &code)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -489,6 +512,7 @@ on_both!(
     hotline_transfer_to_a_unit_and_report_back,
     staff_register_offers_duplicates_and_exports_without_identity,
     identity_disclosure_through_the_pages,
+    statistics_count_by_every_dimension_and_open_the_reports,
 );
 
 mod rate_limits {
@@ -565,4 +589,60 @@ async fn identity_disclosure_through_the_pages(t: TestApp) {
         .await
         .unwrap();
     assert!(details.iter().all(|d| !d.contains(NAME) && !d.contains(ID_NUMBER)));
+}
+
+async fn statistics_count_by_every_dimension_and_open_the_reports(t: TestApp) {
+    t.user("xfs", &["reports"], &[t.orgs.city]).await;
+    let api = t.api_login("xfs").await;
+    for (channel, category, level, day) in [
+        ("letter", "违反廉洁纪律", "乡科级", "2026-05-06"),
+        ("phone", "违反廉洁纪律", "县处级", "2026-06-01"),
+        ("visit", "违反工作纪律", "", "2026-06-02"),
+        ("letter", "", "", "2026-03-31"),
+    ] {
+        let r = api
+            .post_json(
+                "/api/v1/reports",
+                &json!({"kind": "accusation", "channel": channel, "received_on": day, "subject": {"name": "张三", "level": level},
+                    "category": category, "title": "反映问题", "content": "反映张三的问题，请依规处理。"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
+    let office = t.login("xfs").await;
+    // The second quarter: three reports (03-31 is the first quarter's).
+    let page = office.get("/reports/stats?year=2026&quarter=2").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    assert!(text.contains("2026年第二季度"), "{text}");
+    assert!(text.contains(r#"id="stats-total"><div class="card-num">3<"#), "{text}");
+    let link = "/reports?from=2026-04-01&#38;to=2026-06-30&#38;category=%E8%BF%9D%E5%8F%8D%E5%BB%89%E6%B4%81%E7%BA%AA%E5%BE%8B";
+    assert!(text.contains(link), "the figure opens its reports: {text}");
+    let listed = office
+        .get("/reports?from=2026-04-01&to=2026-06-30&category=%E8%BF%9D%E5%8F%8D%E5%BB%89%E6%B4%81%E7%BA%AA%E5%BE%8B")
+        .await
+        .text();
+    assert!(listed.contains("共 2 件"), "{listed}");
+    let unknown_level = office
+        .get("/reports?from=2026-04-01&to=2026-06-30&level=-")
+        .await
+        .text();
+    assert!(unknown_level.contains("共 1 件"), "{unknown_level}");
+    let whole_year = office.get("/reports/stats?year=2026").await.text();
+    assert!(whole_year.contains(r#"id="stats-total"><div class="card-num">4<"#));
+    let bad = office.get("/reports/stats?year=abc").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Excel: a summary and one sheet per dimension.
+    let x = office.get("/reports/stats.xlsx?year=2026&quarter=2").await;
+    assert_eq!(x.status, StatusCode::OK);
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(x.bytes.clone())).unwrap();
+    use calamine::Reader;
+    assert_eq!(wb.sheet_names()[0], "总体情况");
+    let channel = wb.worksheet_range("按渠道").unwrap();
+    let rows: Vec<Vec<String>> = channel
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert!(rows.contains(&vec!["来信".to_string(), "1".to_string()]), "{rows:?}");
+    assert!(rows.contains(&vec!["电话".to_string(), "1".to_string()]), "{rows:?}");
 }

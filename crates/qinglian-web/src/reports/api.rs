@@ -339,6 +339,14 @@ pub struct ReportListQuery {
     pub handler_org_id: Option<i64>,
     /// `true`: only those whose open limit is past due.
     pub overdue: Option<bool>,
+    /// 问题类别 (exact).
+    pub category: Option<String>,
+    /// The subject's level (exact).
+    pub level: Option<String>,
+    /// Received on or after (YYYY-MM-DD).
+    pub received_from: Option<String>,
+    /// Received on or before (YYYY-MM-DD).
+    pub received_to: Option<String>,
     /// Page (from 1).
     #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<i64>,
@@ -363,6 +371,10 @@ pub async fn list(State(app): State<App>, ctx: Ctx, Query(q): Query<ReportListQu
         q: q.q,
         handler_org_id: q.handler_org_id.map(OrgId),
         overdue_on: (q.overdue == Some(true)).then(|| app.today().format("%Y-%m-%d").to_string()),
+        category: q.category,
+        level: q.level,
+        from: q.received_from,
+        to: q.received_to,
     };
     let p = report::list(&app.db, &app.keys, ctx.scope(), &f, "received", true, page, per).await?;
     Ok(Json(ReportPage {

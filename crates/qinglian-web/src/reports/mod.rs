@@ -25,9 +25,11 @@ use crate::templates::Chrome;
 
 pub mod api;
 pub mod demo;
+pub mod documents;
 pub mod intake;
 pub mod pages;
 pub mod portal;
+pub mod stats;
 
 /// The module as the router, the menu, the API document and the demo see it.
 pub const FEATURE: Feature = Feature {
@@ -38,6 +40,7 @@ pub const FEATURE: Feature = Feature {
         MenuEntry::new("信访举报", "登记来信来访", "/reports/new", PERM_REGISTER),
         MenuEntry::new("信访举报", "交办件办理", "/reports/assigned", PERM_UNIT),
         MenuEntry::new("信访举报", "身份披露审批", "/reports/disclosures", PERM_DISCLOSE),
+        MenuEntry::new("信访举报", "统计分析", "/reports/stats", PERM_READ),
     ],
     openapi: api::openapi,
     attachments: &[],
@@ -125,10 +128,13 @@ fn routes(_app: &App) -> Router<App> {
         .route("/reports", get(pages::list).post(pages::register))
         .route("/reports/export.xlsx", get(pages::export))
         .route("/reports/assigned", get(pages::assigned))
+        .route("/reports/stats", get(stats::page_handler))
+        .route("/reports/stats.xlsx", get(stats::export))
         .route("/reports/new", get(pages::new_form))
         .route("/reports/{id}", get(pages::detail))
         .route("/reports/{id}/act/{action}", post(pages::act))
         .route("/reports/{id}/disclosure", post(pages::disclosure_request))
+        .route("/reports/{id}/documents/{file}", get(documents::download))
         .route("/reports/disclosures", get(pages::disclosures))
         .route("/reports/disclosures/{id}/{action}", post(pages::disclosure_decide))
         .route("/api/v1/reports", get(api::list).post(api::register))

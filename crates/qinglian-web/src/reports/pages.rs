@@ -38,6 +38,10 @@ pub struct ReportQuery {
     kind: Option<String>,
     channel: Option<String>,
     overdue: Option<String>,
+    category: Option<String>,
+    level: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
     ok: Option<String>,
 }
 
@@ -50,6 +54,10 @@ impl ReportQuery {
             q: self.q.clone(),
             handler_org_id: None,
             overdue_on: (self.overdue.as_deref() == Some("1")).then(|| app.today().format("%Y-%m-%d").to_string()),
+            category: self.category.clone(),
+            level: self.level.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
         }
     }
     fn pairs(&self) -> Vec<(String, String)> {
@@ -59,6 +67,10 @@ impl ReportQuery {
             ("kind", self.kind.as_deref()),
             ("channel", self.channel.as_deref()),
             ("overdue", self.overdue.as_deref()),
+            ("category", self.category.as_deref()),
+            ("level", self.level.as_deref()),
+            ("from", self.from.as_deref()),
+            ("to", self.to.as_deref()),
         ])
     }
 }
@@ -735,6 +747,8 @@ struct DetailPage {
     can_request_disclosure: bool,
     /// The disclosure requests of this report (handlers and leaders see them).
     disclosures: Vec<report::Disclosure>,
+    /// The notices its steps produced (.docx).
+    notices: Vec<super::documents::Notice>,
 }
 
 async fn detail_page(
@@ -835,7 +849,9 @@ async fn detail_page(
                 .iter()
                 .any(|d| d.requested_by == ctx.principal.user.id && d.status == "requested");
     }
+    let notices = super::documents::available(app, &r).await?;
     Ok(DetailPage {
+        notices,
         identity,
         identity_until,
         can_request_disclosure,

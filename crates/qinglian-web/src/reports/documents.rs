@@ -1,0 +1,280 @@
+//! The notices of report handling as official documents (.docx, GB/T 9704 layout through
+//! `qinglian_office::docx`): 受理告知书, 不予受理告知书, 转办函, 交办函, 延期告知书, 答复意见书 —
+//! one function per document, filled from the report and the step that produced it.
+//!
+//! A notice to the reporter is addressed 「反映人：」 unless the user holds an approved identity
+//! disclosure in force; then the name is filled in and the generation is audited as a use of
+//! the identity. The document number is 「<机关简称><类别>〔年〕<编号>号」 with the report's number
+//! (a per-year document register is a later step).
+
+use axum::extract::{Path, State};
+use chrono::NaiveDate;
+use qinglian_domain::report::ReportState;
+use qinglian_office::docx::{OfficialDocument, chinese_date};
+use qinglian_store::report::{self, Message, Report, ReportId};
+
+use super::*;
+use crate::App;
+use crate::auth::Ctx;
+use crate::error::{AppError, PageResult};
+
+/// A kind of notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// 受理告知书.
+    Accept,
+    /// 不予受理告知书.
+    Decline,
+    /// 转办函.
+    Transfer,
+    /// 交办函.
+    Assign,
+    /// 延期告知书.
+    Extend,
+    /// 答复意见书.
+    Reply,
+}
+
+impl Notice {
+    /// Every notice.
+    pub const ALL: &'static [Notice] = &[
+        Notice::Accept,
+        Notice::Decline,
+        Notice::Transfer,
+        Notice::Assign,
+        Notice::Extend,
+        Notice::Reply,
+    ];
+    /// URL code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Notice::Accept => "accept",
+            Notice::Decline => "decline",
+            Notice::Transfer => "transfer",
+            Notice::Assign => "assign",
+            Notice::Extend => "extend",
+            Notice::Reply => "reply",
+        }
+    }
+    /// Title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Notice::Accept => "受理告知书",
+            Notice::Decline => "不予受理告知书",
+            Notice::Transfer => "转办函",
+            Notice::Assign => "交办函",
+            Notice::Extend => "延期办理告知书",
+            Notice::Reply => "答复意见书",
+        }
+    }
+    /// The 类别 of its number.
+    fn abbrev(self) -> &'static str {
+        match self {
+            Notice::Accept => "信受",
+            Notice::Decline => "信不",
+            Notice::Transfer => "信转",
+            Notice::Assign => "信交",
+            Notice::Extend => "信延",
+            Notice::Reply => "信复",
+        }
+    }
+    /// Parses a URL code.
+    pub fn parse(code: &str) -> Option<Notice> {
+        Notice::ALL.iter().copied().find(|n| n.code() == code)
+    }
+    /// The action whose history event this notice records.
+    fn action(self) -> &'static str {
+        match self {
+            Notice::Accept => "accept",
+            Notice::Decline => "decline",
+            Notice::Transfer => "transfer",
+            Notice::Assign => "assign",
+            Notice::Extend => "extend",
+            Notice::Reply => "reply",
+        }
+    }
+}
+
+/// The notices a report has, by the steps it went through.
+pub async fn available(app: &App, r: &Report) -> Result<Vec<Notice>, AppError> {
+    let events = qinglian_store::workflow::history(&app.db, r.kind().workflow().name, r.id).await?;
+    Ok(Notice::ALL
+        .iter()
+        .copied()
+        .filter(|n| events.iter().any(|e| e.action == n.action()))
+        // An anonymous reporter is told nothing by letter (the portal shows the replies).
+        .filter(|n| r.named || matches!(n, Notice::Transfer | Notice::Assign))
+        .collect())
+}
+
+fn short_name(org: &str) -> String {
+    // 「示例市纪委监委」 → 「示纪」: the first character of the place and 纪.
+    let first = org.chars().next().unwrap_or('纪');
+    format!("{first}纪")
+}
+
+fn step_text(messages: &[Message], kind: &str) -> String {
+    messages
+        .iter()
+        .rev()
+        .find(|m| m.kind == kind)
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+/// The document of one notice.
+pub fn build(
+    notice: Notice,
+    r: &Report,
+    messages: &[Message],
+    reporter_name: Option<&str>,
+    step_day: NaiveDate,
+    today: NaiveDate,
+) -> OfficialDocument {
+    let addressee = match notice {
+        Notice::Assign => format!("{}：", r.handler_org_name.as_deref().unwrap_or("承办单位")),
+        Notice::Transfer => "有关单位：".to_string(),
+        _ => match reporter_name {
+            Some(n) => format!("{n}同志："),
+            None => "反映人：".to_string(),
+        },
+    };
+    let received = NaiveDate::parse_from_str(&r.received_on, "%Y-%m-%d")
+        .map(chinese_date)
+        .unwrap_or_else(|_| r.received_on.clone());
+    let about = if r.subject.name.is_empty() {
+        format!("“{}”", r.title)
+    } else {
+        format!("{}“{}”", r.subject.name, r.title)
+    };
+    let reply = step_text(messages, report::message::REPLY);
+    let note = step_text(messages, report::message::NOTE);
+    let body: Vec<String> = match notice {
+        Notice::Accept => vec![
+            format!("您于{received}反映{about}的问题已收悉。"),
+            "经审查，该问题属于本机关受理范围，我们已依规依纪受理，将认真办理，并在办结后告知处理结果。".into(),
+            "感谢您对纪检监察工作的信任和支持。".into(),
+        ],
+        Notice::Decline => vec![
+            format!("您于{received}反映{about}的问题已收悉。"),
+            format!(
+                "经审查，{}",
+                if reply.is_empty() {
+                    "该问题不属于本机关受理范围。".to_string()
+                } else {
+                    reply
+                }
+            ),
+            "特此告知。".into(),
+        ],
+        Notice::Transfer => vec![
+            format!(
+                "本机关于{received}收到反映{about}的信访事项（信访件 #{}），经审查，属于你单位职责范围，现转你单位依法处理。",
+                r.id.0
+            ),
+            if note.is_empty() {
+                "请依规处理，并按规定告知信访人。".into()
+            } else {
+                note
+            },
+        ],
+        Notice::Assign => vec![
+            format!(
+                "本机关于{received}收到反映{about}的问题（信访件 #{}），现交你单位办理。",
+                r.id.0
+            ),
+            if note.is_empty() {
+                "请认真核实办理，并于15个工作日内将办理结果书面报告本机关。".into()
+            } else {
+                note
+            },
+        ],
+        Notice::Extend => vec![
+            format!("您于{received}反映{about}的事项，因情况复杂，不能在规定期限内办结。"),
+            format!("延期理由：{reply}"),
+            "依据《信访工作条例》，办理期限延长不超过30日。特此告知。".into(),
+        ],
+        Notice::Reply => vec![format!("您于{received}反映{about}的问题，现答复如下："), reply],
+    };
+    let year = step_day.format("%Y");
+    OfficialDocument {
+        issuer: format!("{}信访室", r.org_name),
+        number: Some(format!(
+            "{}{}〔{year}〕{}号",
+            short_name(&r.org_name),
+            notice.abbrev(),
+            r.id.0
+        )),
+        title: notice.title().into(),
+        addressee: Some(addressee),
+        body,
+        signature: format!("{}信访室", r.org_name),
+        date: today,
+        note: matches!(
+            notice,
+            Notice::Accept | Notice::Decline | Notice::Extend | Notice::Reply
+        )
+        .then(|| "（凭查询码可在信访举报平台查询办理情况）".to_string()),
+    }
+}
+
+/// `GET /reports/{id}/documents/{notice}.docx`.
+pub async fn download(State(app): State<App>, ctx: Ctx, Path((id, file)): Path<(ReportId, String)>) -> PageResult {
+    if !ctx.principal.can(PERM_READ) && !ctx.principal.can(PERM_UNIT) {
+        return Err(AppError::Forbidden.into());
+    }
+    let notice = file
+        .strip_suffix(".docx")
+        .and_then(Notice::parse)
+        .ok_or(AppError::NotFound("文书"))?;
+    let r = report::get(&app.db, &app.keys, ctx.scope(), id).await?;
+    if !available(&app, &r).await?.contains(&notice) {
+        return Err(AppError::NotFound("文书").into());
+    }
+    if r.state() == ReportState::Forwarded {
+        return Err(AppError::NotFound("文书").into());
+    }
+    let messages = report::messages(&app.db, &app.keys, id, false).await?;
+    // The reporter's name only under an approved disclosure in force (and audited as such).
+    let name = if r.named
+        && !matches!(notice, Notice::Assign | Notice::Transfer)
+        && let Some(d) = report::active_disclosure(&app.db, id, ctx.principal.user.id).await?
+    {
+        let who = report::reporter(&app.db, &app.keys, id).await?;
+        crate::services::audit::read(
+            &app,
+            &ctx,
+            qinglian_store::audit::Event::success(
+                "report.identity_read",
+                report::OBJECT_TYPE,
+                id,
+                format!("生成{}时使用举报人姓名（依据身份披露申请 #{}）", notice.title(), d.id.0),
+            ),
+        )
+        .await?;
+        who.map(|w| w.name)
+    } else {
+        None
+    };
+    let doc = build(notice, &r, &messages, name.as_deref(), app.today(), app.today());
+    let bytes = doc.to_docx().map_err(|e| AppError::Internal(e.into()))?;
+    crate::services::audit::read(
+        &app,
+        &ctx,
+        qinglian_store::audit::Event::success(
+            "report.document",
+            report::OBJECT_TYPE,
+            id,
+            format!("生成{}", notice.title()),
+        ),
+    )
+    .await?;
+    Ok(crate::ui::xlsx::download(
+        &format!("{}-信访件{}.docx", notice.title(), id.0),
+        DOCX,
+        bytes,
+    ))
+}
+
+/// The MIME type of .docx.
+pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
