@@ -22,6 +22,7 @@ crate::permissions! {
     PERM_UNIT = "report.unit", "办理交办的信访举报并报告结果", Business;
     PERM_EXPORT = "report.export", "导出信访举报（不含举报人身份）", Business;
     PERM_DISCLOSE = "report.disclose", "审批举报人身份披露申请", Business;
+    PERM_REWARD = "report.reward", "审批有奖举报的奖励", Business;
 }
 
 /// The reporter acting through the portal with a receipt code. Not in the catalogue: no role
@@ -36,7 +37,7 @@ pub const MODULE_PERMISSIONS: crate::permission::ModulePermissions = crate::perm
     permissions: PERMISSIONS,
     grants: &[
         ("reports", &[PERM_READ, PERM_REGISTER, PERM_HANDLE, PERM_EXPORT]),
-        ("leader", &[PERM_READ, PERM_EXPORT, PERM_DISCLOSE]),
+        ("leader", &[PERM_READ, PERM_EXPORT, PERM_DISCLOSE, PERM_REWARD]),
         ("casemgmt", &[PERM_READ, PERM_EXPORT]),
         ("unit_admin", &[PERM_UNIT]),
     ],
@@ -609,6 +610,110 @@ pub static DISCLOSURE: Workflow<DisclosureState, DisclosureAction> = Workflow {
             permission: PERM_DISCLOSE,
             deadline: DeadlineEffect::None,
             next: Some(PERM_HANDLE),
+        },
+    ],
+};
+
+/// The default reward bands of 有奖举报 (档次, what earns it, amount in yuan); an installation
+/// sets its own with `report.reward_bands`.
+pub const DEFAULT_REWARD_BANDS: &[(&str, i64)] = &[("一档", 500), ("二档", 2000), ("三档", 5000)];
+
+/// The state of a reward (有奖举报的奖励).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RewardState {
+    /// 待审批: proposed after the eligibility review.
+    Proposed,
+    /// 已批准.
+    Approved,
+    /// 未批准.
+    Rejected,
+    /// 已发放.
+    Paid,
+}
+
+impl State for RewardState {
+    const ALL: &'static [RewardState] = &[
+        RewardState::Proposed,
+        RewardState::Approved,
+        RewardState::Rejected,
+        RewardState::Paid,
+    ];
+    fn code(self) -> &'static str {
+        match self {
+            RewardState::Proposed => "proposed",
+            RewardState::Approved => "approved",
+            RewardState::Rejected => "rejected",
+            RewardState::Paid => "paid",
+        }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            RewardState::Proposed => "待审批",
+            RewardState::Approved => "已批准，待发放",
+            RewardState::Rejected => "未批准",
+            RewardState::Paid => "已发放",
+        }
+    }
+}
+
+/// A step of a reward.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RewardAction {
+    /// 批准 (the commission leader).
+    Approve,
+    /// 不批准.
+    Reject,
+    /// 记录发放.
+    Pay,
+}
+
+impl Action for RewardAction {
+    const ALL: &'static [RewardAction] = &[RewardAction::Approve, RewardAction::Reject, RewardAction::Pay];
+    fn code(self) -> &'static str {
+        match self {
+            RewardAction::Approve => "approve",
+            RewardAction::Reject => "reject",
+            RewardAction::Pay => "pay",
+        }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            RewardAction::Approve => "批准奖励",
+            RewardAction::Reject => "不予奖励",
+            RewardAction::Pay => "记录发放",
+        }
+    }
+}
+
+/// 有奖举报: after the conclusion the office reviews eligibility and proposes a band and amount;
+/// the commission's leader approves; the office records the payment.
+pub static REWARD: Workflow<RewardState, RewardAction> = Workflow {
+    name: "report.reward",
+    object_label: "奖励",
+    transitions: &[
+        Transition {
+            from: RewardState::Proposed,
+            action: RewardAction::Approve,
+            to: RewardState::Approved,
+            permission: PERM_REWARD,
+            deadline: DeadlineEffect::None,
+            next: Some(PERM_HANDLE),
+        },
+        Transition {
+            from: RewardState::Proposed,
+            action: RewardAction::Reject,
+            to: RewardState::Rejected,
+            permission: PERM_REWARD,
+            deadline: DeadlineEffect::None,
+            next: Some(PERM_HANDLE),
+        },
+        Transition {
+            from: RewardState::Approved,
+            action: RewardAction::Pay,
+            to: RewardState::Paid,
+            permission: PERM_HANDLE,
+            deadline: DeadlineEffect::None,
+            next: None,
         },
     ],
 };

@@ -76,3 +76,22 @@ CREATE TABLE report_disclosure (
 );
 CREATE INDEX report_disclosure_report_idx ON report_disclosure(report_id);
 CREATE INDEX report_disclosure_status_idx ON report_disclosure(status);
+
+-- 有奖举报的奖励: proposed after the eligibility review (band, amount), approved by the
+-- commission's leader, paid (recorded). One per report.
+CREATE TABLE report_reward (
+    id {{PK}},
+    report_id BIGINT NOT NULL REFERENCES report(id),
+    status TEXT NOT NULL,
+    band TEXT NOT NULL,
+    amount BIGINT NOT NULL,
+    reason TEXT NOT NULL,
+    proposed_by BIGINT REFERENCES app_user(id),
+    decided_by BIGINT REFERENCES app_user(id),
+    decision_note TEXT NOT NULL DEFAULT '',
+    paid_on TEXT NOT NULL DEFAULT '',
+    payment_note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX report_reward_report_key ON report_reward(report_id);

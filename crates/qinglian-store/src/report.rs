@@ -1508,3 +1508,253 @@ pub async fn stats(db: &Db, scope: &Scope, from: &str, to: &str, today: NaiveDat
         satisfaction,
     })
 }
+
+// ---------------------------------------------------------------------------------------------
+// Rewards (有奖举报)
+// ---------------------------------------------------------------------------------------------
+
+crate::id_type!(
+    /// Id of a reward.
+    RewardId
+);
+
+/// A reward of a rewarded report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reward {
+    /// Id.
+    pub id: RewardId,
+    /// The report.
+    pub report_id: ReportId,
+    /// State code.
+    pub status: String,
+    /// 档次.
+    pub band: String,
+    /// Amount in yuan.
+    pub amount: i64,
+    /// The eligibility review's finding.
+    pub reason: String,
+    /// Who proposed.
+    pub proposed_by_name: String,
+    /// Who decided.
+    pub decided_by_name: String,
+    /// The decision's note.
+    pub decision_note: String,
+    /// Day paid ('YYYY-MM-DD'), '' before.
+    pub paid_on: String,
+    /// How it was paid (voucher number etc.).
+    pub payment_note: String,
+    /// The report's subject (lists).
+    pub subject_name: String,
+    /// When proposed (UTC timestamp).
+    pub created_at: String,
+}
+
+impl Reward {
+    /// The state.
+    pub fn state(&self) -> qinglian_domain::report::RewardState {
+        qinglian_domain::workflow::State::parse(&self.status).unwrap_or(qinglian_domain::report::RewardState::Proposed)
+    }
+    /// State label.
+    pub fn status_label(&self) -> &'static str {
+        qinglian_domain::workflow::State::label(self.state())
+    }
+}
+
+const REWARD_COLS: &str = "w.id, w.report_id, w.status, w.band, w.amount, w.reason, COALESCE(pu.display_name, '') AS proposed_by_name, \
+     COALESCE(du.display_name, '') AS decided_by_name, w.decision_note, w.paid_on, w.payment_note, r.subject_name, w.created_at";
+
+const REWARD_FROM: &str = " FROM report_reward w JOIN report r ON r.id = w.report_id JOIN org o ON o.id = r.org_id \
+     LEFT JOIN org h ON h.id = r.handler_org_id LEFT JOIN app_user pu ON pu.id = w.proposed_by \
+     LEFT JOIN app_user du ON du.id = w.decided_by WHERE r.about_principal = 0";
+
+fn reward_row(r: &sqlx::any::AnyRow) -> StoreResult<Reward> {
+    Ok(Reward {
+        id: r.try_get("id")?,
+        report_id: r.try_get("report_id")?,
+        status: r.try_get("status")?,
+        band: r.try_get("band")?,
+        amount: r.try_get("amount")?,
+        reason: r.try_get("reason")?,
+        proposed_by_name: r.try_get("proposed_by_name")?,
+        decided_by_name: r.try_get("decided_by_name")?,
+        decision_note: r.try_get("decision_note")?,
+        paid_on: r.try_get("paid_on")?,
+        payment_note: r.try_get("payment_note")?,
+        subject_name: r.try_get("subject_name")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// The office proposes a reward for a concluded rewarded report in its scope, after the
+/// eligibility review: a band of `bands` and its amount. One per report; the leaders are told.
+pub async fn propose_reward(
+    tx: &mut Tx,
+    scope: &Scope,
+    id: ReportId,
+    band: &str,
+    bands: &[(String, i64)],
+    reason: &str,
+    by: &Performer<'_>,
+) -> StoreResult<RewardId> {
+    if !by.perms.can(qinglian_domain::report::PERM_HANDLE) {
+        return Err(StoreError::Forbidden("您没有权限提出奖励".into()));
+    }
+    let (state, kind, org_id, _) = lock(tx, scope, id).await?;
+    if kind != Kind::RewardedReport {
+        return Err(StoreError::conflict("band", "只有损害发展环境问题有奖举报可以给予奖励"));
+    }
+    if !matches!(state, ReportState::Concluded | ReportState::Replied) {
+        return Err(StoreError::conflict("band", "办结之后才能进行奖励资格审查"));
+    }
+    let amount = bands
+        .iter()
+        .find(|(b, _)| b == band.trim())
+        .map(|(_, a)| *a)
+        .ok_or_else(|| StoreError::invalid("band", "请选择奖励档次"))?;
+    let reason = reason.trim();
+    if reason.chars().count() < 4 {
+        return Err(StoreError::invalid("reason", "请写明奖励资格审查意见（至少4个字）"));
+    }
+    let exists: i64 = sqlx::query("SELECT COUNT(*) FROM report_reward WHERE report_id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+    if exists > 0 {
+        return Err(StoreError::conflict("band", "该件已提出过奖励"));
+    }
+    let now = crate::time::now();
+    let rid: RewardId = sqlx::query(
+        "INSERT INTO report_reward (report_id, status, band, amount, reason, proposed_by, created_at, updated_at) \
+         VALUES ($1, 'proposed', $2, $3, $4, $5, $6, $6) RETURNING id",
+    )
+    .bind(id)
+    .bind(band.trim())
+    .bind(amount)
+    .bind(reason)
+    .bind(by.user_id)
+    .bind(&now)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    for leader in crate::user::holders_within(tx, qinglian_domain::report::PERM_REWARD, org_id).await? {
+        crate::notification::send(
+            tx,
+            leader,
+            &format!("【奖励审批】{}", item_title(id)),
+            &format!("{}拟给予{}奖励{}元，请审批", item_title(id), band.trim(), amount),
+            &link(id),
+        )
+        .await?;
+    }
+    crate::audit::append(
+        tx,
+        by.mode,
+        &by.actor,
+        &crate::audit::Event {
+            action: "report.reward.propose",
+            object_type: OBJECT_TYPE,
+            object_id: id.to_string(),
+            outcome: crate::audit::Outcome::Success,
+            detail: format!("提出奖励：{}，{}元", band.trim(), amount),
+        },
+    )
+    .await?;
+    Ok(rid)
+}
+
+/// A step on a report's reward: the leader approves or rejects; the office records the
+/// payment (`note`: how it was paid; `paid_on` the day).
+pub async fn reward_step(
+    tx: &mut Tx,
+    scope: &Scope,
+    id: ReportId,
+    action: qinglian_domain::report::RewardAction,
+    note: &str,
+    paid_on: NaiveDate,
+    by: &Performer<'_>,
+) -> StoreResult<()> {
+    use qinglian_domain::report::{REWARD, RewardAction, RewardState};
+    let (_, _, org_id, _) = lock(tx, scope, id).await?;
+    let rid: RewardId = sqlx::query("SELECT id FROM report_reward WHERE report_id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound("奖励"))?
+        .try_get(0)?;
+    let state: RewardState = workflow::lock_state(tx, "report_reward", rid)
+        .await?
+        .ok_or(StoreError::NotFound("奖励"))?;
+    let note = note.trim();
+    match action {
+        RewardAction::Pay => {
+            if note.is_empty() {
+                return Err(StoreError::invalid("note", "请填写发放情况（方式、凭证号等）"));
+            }
+            sqlx::query("UPDATE report_reward SET paid_on = $1, payment_note = $2 WHERE id = $3")
+                .bind(paid_on.format("%Y-%m-%d").to_string())
+                .bind(note)
+                .bind(rid)
+                .execute(&mut **tx)
+                .await?;
+        }
+        RewardAction::Approve | RewardAction::Reject => {
+            if action == RewardAction::Reject && note.is_empty() {
+                return Err(StoreError::invalid("note", "不予奖励时请写明理由"));
+            }
+            sqlx::query("UPDATE report_reward SET decided_by = $1, decision_note = $2 WHERE id = $3")
+                .bind(by.user_id)
+                .bind(note)
+                .bind(rid)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    let next_users = crate::user::holders_within(tx, qinglian_domain::report::PERM_HANDLE, org_id).await?;
+    let step = Step {
+        action,
+        note,
+        detail: item_title(id),
+        open: None,
+        close: None,
+        next_org: None,
+        next_users,
+        notice: Some((
+            format!(
+                "【奖励{}】{}",
+                qinglian_domain::workflow::Action::label(action),
+                item_title(id)
+            ),
+            format!(
+                "{}的奖励：{}",
+                item_title(id),
+                qinglian_domain::workflow::Action::label(action)
+            ),
+            link(id),
+        )),
+    };
+    workflow::apply(tx, &REWARD, "report_reward", rid, state, step, by).await?;
+    Ok(())
+}
+
+/// The reward of a report, if any (the caller has checked the report is in scope).
+pub async fn reward_of(db: &Db, id: ReportId) -> StoreResult<Option<Reward>> {
+    let mut q = Query::new(&format!("SELECT {REWARD_COLS}{REWARD_FROM}"));
+    q.push(" AND w.report_id = ");
+    q.bind_int(id);
+    let row = q.build().fetch_optional(db.pool()).await?;
+    row.as_ref().map(reward_row).transpose()
+}
+
+/// Every reward in the caller's scope, newest first (`status` filters).
+pub async fn rewards(db: &Db, scope: &Scope, status: Option<&str>) -> StoreResult<Vec<Reward>> {
+    let mut q = Query::new(&format!("SELECT {REWARD_COLS}{REWARD_FROM}"));
+    push_scope(scope, &mut q);
+    if let Some(s) = status.filter(|s| !s.is_empty()) {
+        q.push(" AND w.status = ");
+        q.bind_text(s);
+    }
+    q.push(" ORDER BY w.id DESC");
+    let rows = q.build().fetch_all(db.pool()).await?;
+    rows.iter().map(reward_row).collect()
+}

@@ -27,6 +27,7 @@ on_both!(
     the_identity_and_texts_are_never_stored_in_plain_text,
     duplicates_are_offered_by_subject_within_the_window,
     identity_disclosure_needs_the_leaders_approval_and_is_audited,
+    a_rewarded_report_is_reviewed_approved_and_paid,
 );
 
 fn day(s: &str) -> NaiveDate {
@@ -842,5 +843,98 @@ async fn identity_disclosure_needs_the_leaders_approval_and_is_audited(t: TestDb
             "report.disclosure.request",
             "report.disclosure.reject"
         ]
+    );
+}
+
+// Issue #12 §3: 有奖举报 — after the conclusion an eligibility review proposes a band, the
+// commission's leader approves, the payment is recorded; the reporter's view shows it.
+async fn a_rewarded_report_is_reviewed_approved_and_paid(t: TestDb) {
+    use qinglian_domain::report::{RewardAction, RewardState};
+    let officer = handler(&t).await;
+    let leader = create_user(&t.db, "boss", t.orgs.commission, &["leader"], &[t.orgs.city], "x").await;
+    let all = everything();
+    let op = user::load_principal(&t.db, officer).await.unwrap();
+    let lp = user::load_principal(&t.db, leader).await.unwrap();
+    let me = by(Some(officer), &op);
+    let boss = by(Some(leader), &lp);
+    let bands = vec![("一档".to_string(), 500), ("二档".to_string(), 2000)];
+    let mut r = new_report(&t, Kind::RewardedReport, Channel::Online, "2026-06-01");
+    r.receipt_hash = Some("reward-receipt".into());
+    let c = create(&t, &r).await;
+    let plain = create(&t, &new_report(&t, Kind::Accusation, Channel::Online, "2026-06-01")).await;
+    let propose = async |id: ReportId, band: &str| {
+        t.write(async |tx| report::propose_reward(tx, &all, id, band, &bands, "经查属实，对查处起重要作用", &me).await)
+            .await
+    };
+    let early = propose(c.id, "一档").await;
+    assert!(
+        matches!(early, Err(StoreError::Conflict { .. })),
+        "not before the conclusion: {early:?}"
+    );
+    for (a, note) in [(ReportAction::Accept, ""), (ReportAction::Conclude, "查实")] {
+        act(&t, &all, c.id, a, text(note), "2026-06-10", &me).await.unwrap();
+    }
+    act(&t, &all, plain.id, ReportAction::Accept, text(""), "2026-06-10", &me)
+        .await
+        .unwrap();
+    act(&t, &all, plain.id, ReportAction::Conclude, text(""), "2026-06-10", &me)
+        .await
+        .unwrap();
+    assert!(
+        matches!(propose(plain.id, "一档").await, Err(StoreError::Conflict { .. })),
+        "only rewarded reports"
+    );
+    assert!(
+        matches!(propose(c.id, "九档").await, Err(StoreError::Invalid { .. })),
+        "a configured band"
+    );
+    propose(c.id, "二档").await.unwrap();
+    assert!(
+        matches!(propose(c.id, "一档").await, Err(StoreError::Conflict { .. })),
+        "one per report"
+    );
+    let w = report::reward_of(&t.db, c.id).await.unwrap().unwrap();
+    assert_eq!(
+        (w.state(), w.amount, w.band.as_str()),
+        (RewardState::Proposed, 2000, "二档")
+    );
+    let told: i64 = sqlx::query("SELECT COUNT(*) FROM notification WHERE user_id = $1")
+        .bind(leader)
+        .fetch_one(t.db.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(told, 1, "the leader is asked");
+    let step = async |a: RewardAction, note: &str, who: &Performer<'_>| {
+        t.write(async |tx| report::reward_step(tx, &all, c.id, a, note, day("2026-06-20"), who).await)
+            .await
+    };
+    assert!(
+        matches!(
+            step(RewardAction::Approve, "", &me).await,
+            Err(StoreError::Forbidden(_))
+        ),
+        "the office cannot approve"
+    );
+    assert!(
+        matches!(
+            step(RewardAction::Pay, "现金", &me).await,
+            Err(StoreError::Conflict { .. })
+        ),
+        "not before approval"
+    );
+    step(RewardAction::Approve, "同意", &boss).await.unwrap();
+    assert!(
+        matches!(step(RewardAction::Pay, "", &me).await, Err(StoreError::Invalid { .. })),
+        "how it was paid"
+    );
+    step(RewardAction::Pay, "银行转账，凭证号2026-0618", &me).await.unwrap();
+    let w = report::reward_of(&t.db, c.id).await.unwrap().unwrap();
+    assert_eq!((w.state(), w.paid_on.as_str()), (RewardState::Paid, "2026-06-20"));
+    assert_eq!(report::rewards(&t.db, &all, Some("paid")).await.unwrap().len(), 1);
+    let finance = scope(&t, &[t.orgs.finance]).await;
+    assert!(
+        report::rewards(&t.db, &finance, None).await.unwrap().is_empty(),
+        "scoped"
     );
 }

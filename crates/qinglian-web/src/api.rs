@@ -630,3 +630,27 @@ pub fn routes() -> axum::Router<App> {
         .route("/api/openapi.json", get(openapi))
         .route("/api/{*rest}", get(not_found).post(not_found))
 }
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi as _;
+
+    /// Merging keeps one schema per name: two parts naming different shapes alike would make
+    /// the document describe one of them wrongly (it happened: two `DeadlineDto`s).
+    #[test]
+    fn no_two_parts_of_the_document_name_a_schema_alike() {
+        let mut seen: std::collections::BTreeMap<String, (&str, String)> = std::collections::BTreeMap::new();
+        let parts = std::iter::once(("platform", super::ApiDoc::openapi()))
+            .chain(crate::feature::FEATURES.iter().map(|f| (f.name, (f.openapi)())));
+        for (part, doc) in parts {
+            for (name, schema) in doc.components.map(|c| c.schemas).unwrap_or_default() {
+                let json = serde_json::to_string(&schema).unwrap();
+                if let Some((other, before)) = seen.insert(name.clone(), (part, json.clone())) {
+                    // A shared schema (ErrorBody) may appear in several parts, always the same.
+                    assert_eq!(before, json, "schema {name} differs between {other} and {part}");
+                }
+            }
+        }
+        assert!(seen.contains_key("ReportDeadline") && seen.contains_key("DeadlineDto"));
+    }
+}

@@ -130,6 +130,40 @@ pub struct ReportConfig {
     /// How long an approved identity disclosure lets the requester see the reporter, in hours
     /// (`report.disclosure_hours`, default 24).
     pub disclosure_hours: i64,
+    /// The reward bands of 有奖举报 as `档次:元` separated by commas
+    /// (`report.reward_bands`, default `一档:500,二档:2000,三档:5000`).
+    pub reward_bands: String,
+}
+
+impl ReportConfig {
+    /// The reward bands, (档次, yuan) in order; `Err` names what is wrong.
+    pub fn bands(&self) -> Result<Vec<(String, i64)>, String> {
+        let mut out: Vec<(String, i64)> = Vec::new();
+        for part in self
+            .reward_bands
+            .split([',', '，'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let (name, amount) = part
+                .split_once([':', '：'])
+                .ok_or_else(|| format!("“{part}”应为“档次:金额”，例如 一档:500"))?;
+            let amount: i64 = amount
+                .trim()
+                .parse()
+                .ok()
+                .filter(|a| (1..=10_000_000).contains(a))
+                .ok_or_else(|| format!("“{part}”的金额应为1–10000000元的整数"))?;
+            if name.trim().is_empty() || out.iter().any(|(n, _)| n == name.trim()) {
+                return Err(format!("“{part}”的档次名称为空或重复"));
+            }
+            out.push((name.trim().to_string(), amount));
+        }
+        if out.is_empty() {
+            return Err("至少设置一个奖励档次".into());
+        }
+        Ok(out)
+    }
 }
 
 impl Default for ReportConfig {
@@ -139,6 +173,11 @@ impl Default for ReportConfig {
             lookups_per_hour: 20,
             duplicate_window_days: 180,
             disclosure_hours: 24,
+            reward_bands: qinglian_domain::report::DEFAULT_REWARD_BANDS
+                .iter()
+                .map(|(b, a)| format!("{b}:{a}"))
+                .collect::<Vec<_>>()
+                .join(","),
         }
     }
 }
@@ -230,6 +269,7 @@ pub const KEYS: &[&str] = &[
     "report.lookups_per_hour",
     "report.duplicate_window_days",
     "report.disclosure_hours",
+    "report.reward_bands",
 ];
 
 /// Environment variable for a dotted key: `session.idle_minutes` → `QINGLIAN_SESSION_IDLE_MINUTES`.
@@ -279,6 +319,7 @@ fn typed(key: &str, value: &str) -> toml::Value {
             | "today"
             | "crypto_mode"
             | "data_supervision.store"
+            | "report.reward_bands"
     ) {
         toml::Value::String(value.to_string())
     } else {
@@ -421,6 +462,12 @@ impl Config {
         if !(1..=512).contains(&self.upload.max_mb) {
             return bad("upload.max_mb", "应在1–512之间");
         }
+        if let Err(m) = self.report.bands() {
+            return bad("report.reward_bands", &m);
+        }
+        if !(1..=720).contains(&self.report.disclosure_hours) {
+            return bad("report.disclosure_hours", "应在1–720小时之间");
+        }
         if self.data_supervision.store.trim().is_empty() {
             return bad("data_supervision.store", "不能为空");
         }
@@ -497,7 +544,7 @@ mod tests {
     #[test]
     fn every_key_has_an_env_name() {
         assert_eq!(env_name("session.idle_minutes"), "QINGLIAN_SESSION_IDLE_MINUTES");
-        assert_eq!(KEYS.len(), 23);
+        assert_eq!(KEYS.len(), 24);
         let doc = include_str!("../../../docs/CONFIGURATION.md");
         for k in KEYS {
             assert!(

@@ -513,6 +513,7 @@ on_both!(
     staff_register_offers_duplicates_and_exports_without_identity,
     identity_disclosure_through_the_pages,
     statistics_count_by_every_dimension_and_open_the_reports,
+    a_rewarded_report_earns_a_reward_the_reporter_can_see,
 );
 
 mod rate_limits {
@@ -645,4 +646,78 @@ async fn statistics_count_by_every_dimension_and_open_the_reports(t: TestApp) {
         .collect();
     assert!(rows.contains(&vec!["来信".to_string(), "1".to_string()]), "{rows:?}");
     assert!(rows.contains(&vec!["电话".to_string(), "1".to_string()]), "{rows:?}");
+}
+
+async fn a_rewarded_report_earns_a_reward_the_reporter_can_see(t: TestApp) {
+    t.user("xfs", &["reports"], &[t.orgs.city]).await;
+    t.user("boss", &["leader"], &[t.orgs.city]).await;
+    let portal = portal_form(&t, "rewarded_report").await;
+    let page = t.anon().get("/portal/report/rewarded_report").await.text();
+    assert!(page.contains("奖励规则"), "the rules of the reward are shown");
+    let r = post_pairs(
+        &t.anon(),
+        "/portal/report/rewarded_report",
+        &with(&portal, &named_accusation()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let code = receipt_code(&ticket_client(&t, &r).get("/portal/follow").await.text());
+    let id = newest(&t).await;
+    let office = t.login("xfs").await;
+    for step in ["accept", "conclude"] {
+        let r = office
+            .post_form(&format!("/reports/{id}/act/{step}"), &[("text", "查实")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    }
+    let page = office.get(&format!("/reports/{id}")).await.text();
+    assert!(page.contains("二档（2000元）"), "the configured bands: {page}");
+    let r = office
+        .post_form(
+            &format!("/reports/{id}/reward"),
+            &[("band", ""), ("reason", "经查属实")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("经查属实"), "the review's text is kept");
+    let r = office
+        .post_form(
+            &format!("/reports/{id}/reward"),
+            &[("band", "二档"), ("reason", "经查属实，对查处起重要作用")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(
+        office
+            .post_form(&format!("/reports/{id}/reward/approve"), &[("note", "")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let boss = t.login("boss").await;
+    let r = boss
+        .post_form(&format!("/reports/{id}/reward/approve"), &[("note", "同意")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let follow = t.anon().post_form_no_csrf("/portal/follow", &[("code", &code)]).await;
+    let citizen = ticket_client(&t, &follow);
+    assert!(citizen.get("/portal/follow").await.text().contains("已批准奖励2000元"));
+    let r = office
+        .post_form(
+            &format!("/reports/{id}/reward/pay"),
+            &[("paid_on", "2026-06-15"), ("note", "现金，收据2026-018")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(
+        citizen
+            .get("/portal/follow")
+            .await
+            .text()
+            .contains("奖励2000元已于2026-06-15发放")
+    );
+    let list = office.get("/reports/rewards").await.text();
+    assert!(list.contains("已发放") && list.contains("2000元"), "{list}");
+    let x = office.get("/reports/rewards/export.xlsx").await;
+    assert_eq!(x.status, StatusCode::OK);
 }

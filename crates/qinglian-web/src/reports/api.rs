@@ -196,7 +196,7 @@ pub async fn public_status(
 
 /// One time limit of a report.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct DeadlineDto {
+pub struct ReportDeadline {
     /// The rule of `rules::RULES` that set it.
     pub rule: String,
     /// Due date (YYYY-MM-DD); null while it waits for next year's calendar (待定).
@@ -248,7 +248,7 @@ pub struct ReportDto {
     /// The reporter's rating, empty if none.
     pub satisfaction: String,
     /// Open time limits.
-    pub deadlines: Vec<DeadlineDto>,
+    pub deadlines: Vec<ReportDeadline>,
 }
 
 fn status_code(s: DeadlineStatus) -> &'static str {
@@ -259,7 +259,7 @@ fn status_code(s: DeadlineStatus) -> &'static str {
     }
 }
 
-fn dto(app: &App, r: Report, deadlines: Option<Vec<DeadlineDto>>) -> ReportDto {
+fn dto(app: &App, r: Report, deadlines: Option<Vec<ReportDeadline>>) -> ReportDto {
     let deadlines = deadlines.unwrap_or_else(|| {
         r.due
             .iter()
@@ -278,7 +278,7 @@ fn dto(app: &App, r: Report, deadlines: Option<Vec<DeadlineDto>>) -> ReportDto {
                     .map_or(if due < app.today() { "red" } else { "yellow" }, status_code),
                     None => "yellow",
                 };
-                DeadlineDto {
+                ReportDeadline {
                     rule: d.rule.clone(),
                     due: d.due_date.clone(),
                     status: status.into(),
@@ -397,7 +397,7 @@ async fn full(app: &App, ctx: &Ctx, id: ReportId) -> Result<ReportDto, AppError>
     )
     .await?
     .into_iter()
-    .map(|d| DeadlineDto {
+    .map(|d| ReportDeadline {
         pending: d.deadline.is_pending(),
         due: (!d.deadline.due_date.is_empty()).then(|| d.deadline.due_date.clone()),
         status: status_code(d.status).into(),

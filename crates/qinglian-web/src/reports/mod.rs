@@ -29,6 +29,7 @@ pub mod documents;
 pub mod intake;
 pub mod pages;
 pub mod portal;
+pub mod rewards;
 pub mod stats;
 
 /// The module as the router, the menu, the API document and the demo see it.
@@ -40,6 +41,7 @@ pub const FEATURE: Feature = Feature {
         MenuEntry::new("信访举报", "登记来信来访", "/reports/new", PERM_REGISTER),
         MenuEntry::new("信访举报", "交办件办理", "/reports/assigned", PERM_UNIT),
         MenuEntry::new("信访举报", "身份披露审批", "/reports/disclosures", PERM_DISCLOSE),
+        MenuEntry::new("信访举报", "有奖举报奖励", "/reports/rewards", PERM_READ),
         MenuEntry::new("信访举报", "统计分析", "/reports/stats", PERM_READ),
     ],
     openapi: api::openapi,
@@ -129,6 +131,10 @@ fn routes(_app: &App) -> Router<App> {
         .route("/reports/export.xlsx", get(pages::export))
         .route("/reports/assigned", get(pages::assigned))
         .route("/reports/stats", get(stats::page_handler))
+        .route("/reports/rewards", get(rewards::list))
+        .route("/reports/rewards/export.xlsx", get(rewards::export))
+        .route("/reports/{id}/reward", post(rewards::propose))
+        .route("/reports/{id}/reward/{action}", post(rewards::step))
         .route("/reports/stats.xlsx", get(stats::export))
         .route("/reports/new", get(pages::new_form))
         .route("/reports/{id}", get(pages::detail))

@@ -749,6 +749,12 @@ struct DetailPage {
     disclosures: Vec<report::Disclosure>,
     /// The notices its steps produced (.docx).
     notices: Vec<super::documents::Notice>,
+    /// The reward of a rewarded report, if proposed.
+    reward: Option<report::Reward>,
+    /// The bands a reward may be proposed in (when the user may propose one now).
+    reward_bands: Vec<(String, i64)>,
+    /// The reward steps the user may take now (code, label).
+    reward_steps: Vec<(&'static str, &'static str)>,
 }
 
 async fn detail_page(
@@ -850,8 +856,28 @@ async fn detail_page(
                 .any(|d| d.requested_by == ctx.principal.user.id && d.status == "requested");
     }
     let notices = super::documents::available(app, &r).await?;
+    let reward = report::reward_of(&app.db, id).await?;
+    let reward_bands = if r.kind() == Kind::RewardedReport
+        && reward.is_none()
+        && matches!(r.state(), ReportState::Concluded | ReportState::Replied)
+        && ctx.principal.can(PERM_HANDLE)
+    {
+        app.config.report.bands().unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let reward_steps = match &reward {
+        Some(w) => qinglian_domain::report::REWARD
+            .allowed_from(w.state(), &can)
+            .map(|t| (t.action.code(), t.action.label()))
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(DetailPage {
         notices,
+        reward,
+        reward_bands,
+        reward_steps,
         identity,
         identity_until,
         can_request_disclosure,
@@ -1019,24 +1045,44 @@ pub async fn act(
     match result {
         Ok(_) => Ok(redirect(&headers, &format!("{}?ok=saved", report::link(id)))),
         Err(e) => {
-            let (status, errors) = match e {
-                AppError::Invalid(pairs) => (StatusCode::UNPROCESSABLE_ENTITY, FormErrors::from_pairs(pairs)),
-                AppError::Conflict(field, msg) => (StatusCode::CONFLICT, FormErrors::from_pairs(vec![(field, msg)])),
-                other => return Err(other.into()),
-            };
             let typed = Typed::of([
                 ("step", action.code().to_string()),
                 ("text", f.text.clone()),
                 ("org_id", f.org_id.clone()),
                 ("duplicate_of", f.duplicate_of.clone()),
             ]);
-            let mut p = detail_page(&app, &ctx, id, None, None, errors, typed).await?;
-            if !p.steps.iter().any(|s| s.code == action.code()) && !f.text.trim().is_empty() {
-                p.unsaved = Some(f.text.clone());
-            }
-            Ok(page_with(status, &p))
+            let stale = !f.text.trim().is_empty();
+            detail_error_with(&app, &ctx, id, e, typed, |p| {
+                if stale && !p.steps.iter().any(|s| s.code == action.code()) {
+                    p.unsaved = Some(f.text.clone());
+                }
+            })
+            .await
         }
     }
+}
+
+/// The report page again after a refused write, with the errors and everything typed.
+pub(super) async fn detail_error(app: &App, ctx: &Ctx, id: ReportId, e: AppError, typed: Typed) -> PageResult {
+    detail_error_with(app, ctx, id, e, typed, |_| {}).await
+}
+
+async fn detail_error_with(
+    app: &App,
+    ctx: &Ctx,
+    id: ReportId,
+    e: AppError,
+    typed: Typed,
+    adjust: impl FnOnce(&mut DetailPage),
+) -> PageResult {
+    let (status, errors) = match e {
+        AppError::Invalid(pairs) => (StatusCode::UNPROCESSABLE_ENTITY, FormErrors::from_pairs(pairs)),
+        AppError::Conflict(field, msg) => (StatusCode::CONFLICT, FormErrors::from_pairs(vec![(field, msg)])),
+        other => return Err(other.into()),
+    };
+    let mut p = detail_page(app, ctx, id, None, None, errors, typed).await?;
+    adjust(&mut p);
+    Ok(page_with(status, &p))
 }
 
 // ---------------------------------------------------------------------------------------------

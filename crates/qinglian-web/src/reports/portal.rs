@@ -401,6 +401,8 @@ struct FollowPage {
     can_rate: bool,
     rated: &'static str,
     review_until: Option<String>,
+    /// The reward as the reporter may know it (state, amount), for a rewarded report.
+    reward: Option<String>,
     ok: Option<&'static str>,
     errors: FormErrors,
     typed: Typed,
@@ -461,6 +463,17 @@ async fn follow_page(
             .find(|(c, _)| *c == v.satisfaction)
             .map_or("", |(_, l)| l),
         review_until: review_until(app, &v),
+        reward: report::reward_of(&app.db, v.id).await?.map(|w| match w.state() {
+            qinglian_domain::report::RewardState::Proposed => "经审查符合奖励条件，正在审批".to_string(),
+            qinglian_domain::report::RewardState::Approved => {
+                format!(
+                    "已批准奖励{}元，请携带本人有效身份证件和查询码到信访接待场所领取",
+                    w.amount
+                )
+            }
+            qinglian_domain::report::RewardState::Rejected => "经审查不予奖励".to_string(),
+            qinglian_domain::report::RewardState::Paid => format!("奖励{}元已于{}发放", w.amount, w.paid_on),
+        }),
         ok,
         errors,
         typed,
