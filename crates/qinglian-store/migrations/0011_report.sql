@@ -25,6 +25,11 @@ CREATE TABLE report (
     happened_on TEXT NOT NULL DEFAULT '',
     place TEXT NOT NULL DEFAULT '',
     visitors BIGINT NOT NULL DEFAULT 0,
+    -- 我为群众办实事: the day the unit promised, the day it was concluded, and the summary the
+    -- office chose to publish on the portal (written to contain no personal information).
+    promised_on TEXT NOT NULL DEFAULT '',
+    concluded_on TEXT NOT NULL DEFAULT '',
+    public_summary TEXT NOT NULL DEFAULT '',
     received_on TEXT NOT NULL,
     status TEXT NOT NULL,
     duplicate_of BIGINT REFERENCES report(id),

@@ -299,6 +299,12 @@ pub struct Report {
     pub extended: bool,
     /// The reporter's verdict on the reply (code of `SATISFACTION`), empty if none.
     pub satisfaction: String,
+    /// 我为群众办实事: the day the unit promised ('' if none).
+    pub promised_on: String,
+    /// The day it was concluded ('' before).
+    pub concluded_on: String,
+    /// The summary published on the portal ('' = not published).
+    pub public_summary: String,
     /// The open time limit: its rule, due date ('' while pending) and the period waiting for a
     /// calendar year.
     pub due: Option<OpenLimit>,
@@ -347,7 +353,8 @@ fn cols() -> String {
     format!(
         "r.id, r.org_id, {} AS org_name, r.handler_org_id, {} AS handler_org_name, r.kind, r.channel, r.external_id, \
          r.named, r.subject_name, r.subject_org, r.subject_post, r.subject_level, r.category, r.title_enc, r.happened_on, \
-         r.place, r.visitors, r.received_on, r.status, r.duplicate_of, r.extended, r.satisfaction, d.id AS deadline_id, \
+         r.place, r.visitors, r.received_on, r.status, r.duplicate_of, r.extended, r.satisfaction, r.promised_on, r.concluded_on, \
+         r.public_summary, d.id AS deadline_id, \
          d.rule_id, d.due_date",
         org_display!("o"),
         org_display!("h")
@@ -395,6 +402,9 @@ fn from_row(keys: &KeyRing, r: &sqlx::any::AnyRow) -> StoreResult<Report> {
         duplicate_of: r.try_get("duplicate_of")?,
         extended: r.try_get::<i64, _>("extended")? != 0,
         satisfaction: r.try_get("satisfaction")?,
+        promised_on: r.try_get("promised_on")?,
+        concluded_on: r.try_get("concluded_on")?,
+        public_summary: r.try_get("public_summary")?,
         due,
     })
 }
@@ -709,6 +719,10 @@ pub struct StepInput {
     pub org_id: Option<OrgId>,
     /// The earlier report, for 作为重复件.
     pub duplicate_of: Option<ReportId>,
+    /// 我为群众办实事, at 交办: the day the unit promises to have it done.
+    pub promised_on: Option<NaiveDate>,
+    /// 我为群众办实事, at 答复: what the portal may publish (no personal information).
+    pub public_summary: String,
 }
 
 /// Locks a report in the caller's scope and reads its state and kind.
@@ -817,14 +831,42 @@ pub async fn act(
             if active == 0 {
                 return Err(StoreError::invalid("org_id", "承办单位不存在或已停用"));
             }
-            sqlx::query("UPDATE report SET handler_org_id = $1 WHERE id = $2")
+            let promised = match (kind, input.promised_on) {
+                (Kind::ServiceRequest, None) => {
+                    return Err(StoreError::invalid("promised_on", "请填写承办单位承诺的办结日期"));
+                }
+                (_, Some(d)) if d < today => {
+                    return Err(StoreError::invalid("promised_on", "承诺办结日期不能早于今天"));
+                }
+                (_, d) => d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+            };
+            sqlx::query("UPDATE report SET handler_org_id = $1, promised_on = $2 WHERE id = $3")
                 .bind(unit)
+                .bind(promised)
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
             next_org = Some(unit);
         }
         ReportAction::ReturnBack => next_org = handler,
+        ReportAction::Conclude => {
+            sqlx::query("UPDATE report SET concluded_on = $1 WHERE id = $2")
+                .bind(today.format("%Y-%m-%d").to_string())
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        ReportAction::Reply if kind == Kind::ServiceRequest => {
+            let summary = input.public_summary.trim();
+            if summary.chars().count() > 500 {
+                return Err(StoreError::invalid("public_summary", "公开摘要不能超过500个字"));
+            }
+            sqlx::query("UPDATE report SET public_summary = $1 WHERE id = $2")
+                .bind(summary)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
         ReportAction::ReportBack | ReportAction::RequestReview => next_org = Some(org_id),
         ReportAction::MarkDuplicate => {
             let dup = input
@@ -1757,4 +1799,41 @@ pub async fn rewards(db: &Db, scope: &Scope, status: Option<&str>) -> StoreResul
     q.push(" ORDER BY w.id DESC");
     let rows = q.build().fetch_all(db.pool()).await?;
     rows.iter().map(reward_row).collect()
+}
+
+/// A concluded 我为群众办实事 request as the portal shows it: what was done, by which unit,
+/// when — only the summary the office chose to publish, nothing of the request's own text.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicDone {
+    /// The published summary.
+    pub summary: String,
+    /// The unit that did it ('' when the office itself did).
+    pub unit: String,
+    /// Received.
+    pub received_on: String,
+    /// Concluded.
+    pub concluded_on: String,
+}
+
+/// The newest published 我为群众办实事 results (the portal's list), at most `limit`.
+pub async fn public_done(db: &Db, limit: i64) -> StoreResult<Vec<PublicDone>> {
+    let rows = sqlx::query(
+        "SELECT r.public_summary, COALESCE(h.name, ''), r.received_on, r.concluded_on FROM report r \
+         LEFT JOIN org h ON h.id = r.handler_org_id \
+         WHERE r.kind = 'service_request' AND r.about_principal = 0 AND r.public_summary <> '' \
+         AND r.status IN ('replied', 'reviewing') ORDER BY r.concluded_on DESC, r.id DESC LIMIT $1",
+    )
+    .bind(limit.clamp(1, 200))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PublicDone {
+                summary: r.try_get(0)?,
+                unit: r.try_get(1)?,
+                received_on: r.try_get(2)?,
+                concluded_on: r.try_get(3)?,
+            })
+        })
+        .collect()
 }

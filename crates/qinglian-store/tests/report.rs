@@ -401,7 +401,7 @@ async fn an_assigned_report_is_in_the_units_queue_and_nowhere_else(t: TestDb) {
     let assign = StepInput {
         text: "请核实并于15个工作日内报告".into(),
         org_id: Some(t.orgs.finance),
-        duplicate_of: None,
+        ..StepInput::default()
     };
     act(&t, &office, c.id, ReportAction::Assign, assign, "2026-06-03", &me)
         .await

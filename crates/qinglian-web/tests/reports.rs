@@ -379,6 +379,18 @@ async fn hotline_transfer_to_a_unit_and_report_back(t: TestApp) {
             &json!({"org_id": t.orgs.finance.0, "text": "请核实办理"}),
         )
         .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a service request needs the promised day"
+    );
+    assert_eq!(r.json()["field"], "promised_on");
+    let r = office
+        .post_json(
+            &format!("/api/v1/reports/{id}/assign"),
+            &json!({"org_id": t.orgs.finance.0, "text": "请核实办理", "promised_on": "2026-06-26"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["status"], "assigned");
 
@@ -428,11 +440,20 @@ async fn hotline_transfer_to_a_unit_and_report_back(t: TestApp) {
     let r = office
         .post_json(
             &format!("/api/v1/reports/{id}/reply"),
-            &json!({"text": "补贴已发放到位"}),
+            &json!({"text": "补贴已发放到位", "public_summary": "群众反映农机补贴未发放，财政局已于6月20日全部发放到位。"}),
         )
         .await;
     assert_eq!(r.json()["status"], "replied");
     assert_eq!(r.json()["deadlines"], json!([]));
+    // The portal's 办实事 list shows the published summary and the unit, nothing else.
+    let done = t.anon().get("/portal/done").await;
+    assert_eq!(done.status, StatusCode::OK);
+    let text = done.text();
+    assert!(
+        text.contains("财政局已于6月20日全部发放到位") && text.contains("测试市财政局"),
+        "{text}"
+    );
+    assert!(!text.contains("市民来电反映"), "the request's own text stays inside");
 }
 
 async fn staff_register_offers_duplicates_and_exports_without_identity(t: TestApp) {

@@ -564,6 +564,12 @@ pub struct StepRequest {
     /// The earlier report, for `mark_duplicate`.
     #[serde(default, deserialize_with = "crate::api::opt_whole_number")]
     pub duplicate_of: Option<i64>,
+    /// 我为群众办实事, for `assign`: the day the unit promises (YYYY-MM-DD; required there).
+    #[serde(default)]
+    pub promised_on: Option<String>,
+    /// 我为群众办实事, for `reply`: what the portal may publish (no personal information).
+    #[serde(default)]
+    pub public_summary: String,
 }
 
 /// Take a handling step: accept | decline | transfer | forward | mark_duplicate | assign |
@@ -582,15 +588,14 @@ pub async fn act(
         .filter(|a| *a != ReportAction::RequestReview)
         .ok_or(AppError::NotFound("操作"))?;
     let Json(s) = body.map_err(|e| json_error(&e))?;
-    let input = step_input(
-        &app,
-        &ctx,
-        action,
-        &s.text,
-        &s.org_id.map(|o| o.to_string()).unwrap_or_default(),
-        &s.duplicate_of.map(|d| d.to_string()).unwrap_or_default(),
-    )
-    .await?;
+    let form = super::pages::StepFormInput {
+        text: s.text,
+        org_id: s.org_id.map(|o| o.to_string()).unwrap_or_default(),
+        duplicate_of: s.duplicate_of.map(|d| d.to_string()).unwrap_or_default(),
+        promised_on: s.promised_on.unwrap_or_default(),
+        public_summary: s.public_summary,
+    };
+    let input = step_input(&app, &ctx, action, &form).await?;
     take_step(&app, &ctx, id, action, &input).await?;
     Ok(Json(full(&app, &ctx, id).await?))
 }

@@ -36,6 +36,8 @@ struct Demo {
     external_id: Option<&'static str>,
     steps: &'static [(ReportAction, &'static str)],
     code: Option<&'static str>,
+    /// What the portal publishes of a concluded 我为群众办实事 request.
+    public_summary: &'static str,
 }
 
 const DEMOS: &[Demo] = &[
@@ -51,6 +53,7 @@ const DEMOS: &[Demo] = &[
         external_id: None,
         steps: &[],
         code: None,
+        public_summary: "",
     },
     Demo {
         kind: Kind::Accusation,
@@ -67,6 +70,7 @@ const DEMOS: &[Demo] = &[
             (ReportAction::Assign, "请财政局核实补贴拨付情况，15个工作日内报告结果"),
         ],
         code: None,
+        public_summary: "",
     },
     Demo {
         kind: Kind::ServiceRequest,
@@ -87,6 +91,7 @@ const DEMOS: &[Demo] = &[
             ),
         ],
         code: Some(DEMO_RECEIPT_REPLIED),
+        public_summary: "东城街道一小区老年人助餐点建成后未开放。经民政局协调街道，助餐点已于2026年11月起每日中午开放。",
     },
     Demo {
         kind: Kind::Suggestion,
@@ -100,6 +105,7 @@ const DEMOS: &[Demo] = &[
         external_id: None,
         steps: &[(ReportAction::Accept, "")],
         code: None,
+        public_summary: "",
     },
     Demo {
         kind: Kind::Accusation,
@@ -116,6 +122,7 @@ const DEMOS: &[Demo] = &[
             "不属于纪检监察机关受理范围，已转市场监管部门办理",
         )],
         code: None,
+        public_summary: "",
     },
     Demo {
         kind: Kind::RewardedReport,
@@ -129,6 +136,7 @@ const DEMOS: &[Demo] = &[
         external_id: None,
         steps: &[],
         code: None,
+        public_summary: "",
     },
 ];
 
@@ -219,7 +227,12 @@ async fn seed_city(app: &App, city: &DemoCity) -> anyhow::Result<()> {
             let input = StepInput {
                 text: (*text).into(),
                 org_id: (*action == ReportAction::Assign).then_some(finance),
-                duplicate_of: None,
+                public_summary: if *action == ReportAction::Reply {
+                    d.public_summary.to_string()
+                } else {
+                    String::new()
+                },
+                ..StepInput::default()
             };
             let on = (received_on + Duration::days(1 + n as i64 * 3)).min(today);
             report::act(

@@ -119,6 +119,7 @@ fn routes(_app: &App) -> Router<App> {
         .route("/portal", get(portal::home))
         .route("/portal/report/{kind}", get(portal::form).post(portal::submit))
         .route("/portal/follow", get(portal::follow).post(portal::follow_enter))
+        .route("/portal/done", get(portal::done))
         .route("/portal/follow/supplement", post(portal::supplement))
         .route("/portal/follow/rate", post(portal::rate))
         .route("/portal/follow/review", post(portal::review))

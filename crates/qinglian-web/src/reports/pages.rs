@@ -683,11 +683,15 @@ pub struct StepForm {
     pub needs_org: bool,
     /// The step names the earlier report (作为重复件).
     pub needs_duplicate: bool,
+    /// 我为群众办实事 at 交办: the promised date is asked.
+    pub needs_promise: bool,
+    /// 我为群众办实事 at 答复: a summary for the portal may be written.
+    pub offers_summary: bool,
     /// A step that ends the matter without handling it (red button).
     pub danger: bool,
 }
 
-fn step_form(a: ReportAction) -> StepForm {
+fn step_form(a: ReportAction, kind: Kind) -> StepForm {
     let (text_label, text_required) = match a {
         ReportAction::Accept | ReportAction::Forward | ReportAction::MarkDuplicate => ("说明", false),
         ReportAction::Conclude => ("办结情况", false),
@@ -705,6 +709,8 @@ fn step_form(a: ReportAction) -> StepForm {
         text_required,
         needs_org: a == ReportAction::Assign,
         needs_duplicate: a == ReportAction::MarkDuplicate,
+        needs_promise: a == ReportAction::Assign && kind == Kind::ServiceRequest,
+        offers_summary: a == ReportAction::Reply && kind == Kind::ServiceRequest,
         danger: matches!(a, ReportAction::Decline | ReportAction::MarkDuplicate),
     }
 }
@@ -798,7 +804,10 @@ async fn detail_page(
         })
         .collect();
     let can = |p: &str| ctx.principal.can(p);
-    let mut steps: Vec<StepForm> = w.allowed_from(r.state(), &can).map(|t| step_form(t.action)).collect();
+    let mut steps: Vec<StepForm> = w
+        .allowed_from(r.state(), &can)
+        .map(|t| step_form(t.action, r.kind()))
+        .collect();
     // A unit reports back only on what is assigned to a unit in its own scope.
     if r.state() == ReportState::Assigned
         && let Some(h) = r.handler_org_id
@@ -950,15 +959,19 @@ pub async fn detail(
     Ok(page(&p))
 }
 
-/// A step's form.
+/// A step's form (the API's step request is read into the same fields).
 #[derive(Debug, Default, Deserialize)]
 pub struct StepFormInput {
     #[serde(default)]
-    text: String,
+    pub(crate) text: String,
     #[serde(default)]
-    org_id: String,
+    pub(crate) org_id: String,
     #[serde(default)]
-    duplicate_of: String,
+    pub(crate) duplicate_of: String,
+    #[serde(default)]
+    pub(crate) promised_on: String,
+    #[serde(default)]
+    pub(crate) public_summary: String,
 }
 
 /// Parses a step's form into the store's input (the unit must be one the user can see).
@@ -966,13 +979,13 @@ pub(crate) async fn step_input(
     app: &App,
     ctx: &Ctx,
     action: ReportAction,
-    text: &str,
-    org_id: &str,
-    duplicate_of: &str,
+    f: &StepFormInput,
 ) -> Result<StepInput, AppError> {
-    qinglian_domain::text::check("text", "内容", text, Limit::Explanation).map_err(|(f, m)| AppError::invalid(f, m))?;
+    qinglian_domain::text::check("text", "内容", &f.text, Limit::Explanation)
+        .map_err(|(fl, m)| AppError::invalid(fl, m))?;
     let org_id = if action == ReportAction::Assign {
-        let id: OrgId = org_id
+        let id: OrgId = f
+            .org_id
             .trim()
             .parse()
             .map_err(|_| AppError::invalid("org_id", "请选择承办单位"))?;
@@ -987,7 +1000,7 @@ pub(crate) async fn step_input(
     };
     let duplicate_of = if action == ReportAction::MarkDuplicate {
         Some(
-            duplicate_of
+            f.duplicate_of
                 .trim()
                 .trim_start_matches('#')
                 .parse::<ReportId>()
@@ -996,10 +1009,23 @@ pub(crate) async fn step_input(
     } else {
         None
     };
+    let promised_on = match f.promised_on.trim() {
+        "" => None,
+        d => Some(
+            NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| AppError::invalid("promised_on", "承诺办结日期应为“年-月-日”格式"))?,
+        ),
+    };
     Ok(StepInput {
-        text: text.to_string(),
+        text: f.text.clone(),
         org_id,
         duplicate_of,
+        promised_on: if action == ReportAction::Assign {
+            promised_on
+        } else {
+            None
+        },
+        public_summary: f.public_summary.clone(),
     })
 }
 
@@ -1038,7 +1064,7 @@ pub async fn act(
 ) -> PageResult {
     let action = ReportAction::parse(&action).ok_or(AppError::NotFound("操作"))?;
     let result = async {
-        let input = step_input(&app, &ctx, action, &f.text, &f.org_id, &f.duplicate_of).await?;
+        let input = step_input(&app, &ctx, action, &f).await?;
         take_step(&app, &ctx, id, action, &input).await
     }
     .await;
@@ -1050,6 +1076,8 @@ pub async fn act(
                 ("text", f.text.clone()),
                 ("org_id", f.org_id.clone()),
                 ("duplicate_of", f.duplicate_of.clone()),
+                ("promised_on", f.promised_on.clone()),
+                ("public_summary", f.public_summary.clone()),
             ]);
             let stale = !f.text.trim().is_empty();
             detail_error_with(&app, &ctx, id, e, typed, |p| {

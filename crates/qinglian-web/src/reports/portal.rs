@@ -788,3 +788,16 @@ pub fn ok_message(code: &str) -> Option<&'static str> {
         _ => None,
     }
 }
+
+#[derive(Template)]
+#[template(path = "portal/done.html")]
+struct DonePage {
+    items: Vec<report::PublicDone>,
+}
+
+/// `/portal/done`: 我为群众办实事 — what was done, as the office published it.
+pub async fn done(State(app): State<App>) -> PageResult {
+    Ok(page(&DonePage {
+        items: report::public_done(&app.db, 100).await?,
+    }))
+}
