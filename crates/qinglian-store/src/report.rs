@@ -451,6 +451,9 @@ pub struct ReportFilter {
     pub from: Option<String>,
     /// Received on or before ('YYYY-MM-DD').
     pub to: Option<String>,
+    /// Leave out 重复件 (as the statistics count).
+    #[serde(default)]
+    pub no_duplicates: bool,
 }
 
 fn filtered(scope: &Scope, f: &ReportFilter, cols: &str) -> Query {
@@ -518,6 +521,9 @@ fn filtered(scope: &Scope, f: &ReportFilter, cols: &str) -> Query {
         q.push(" AND r.received_on <= ");
         q.bind_text(d);
     }
+    if f.no_duplicates {
+        q.push(" AND r.status <> 'duplicate'");
+    }
     if let Some(day) = f.overdue_on.as_deref() {
         q.push(" AND d.due_date <> '' AND d.due_date < ");
         q.bind_text(day);
@@ -548,12 +554,7 @@ pub async fn list(
     page: i64,
     per_page: i64,
 ) -> StoreResult<Page<Report>> {
-    let order_col = SORTS
-        .iter()
-        .find(|(k, _)| *k == sort)
-        .map_or("r.received_on", |(_, c)| c);
-    let dir = if desc { "DESC" } else { "ASC" };
-    let order = format!(" ORDER BY {order_col} {dir}, r.id {dir}");
+    let order = order_by(sort, desc);
     crate::sql::fetch_page(
         db,
         filtered(scope, f, "COUNT(*)"),
@@ -566,21 +567,29 @@ pub async fn list(
     .await
 }
 
-/// Every report of a filter (exports), newest first, capped at `limit`.
+fn order_by(sort: &str, desc: bool) -> String {
+    let order_col = SORTS
+        .iter()
+        .find(|(k, _)| *k == sort)
+        .map_or("r.received_on", |(_, c)| c);
+    let dir = if desc { "DESC" } else { "ASC" };
+    format!(" ORDER BY {order_col} {dir}, r.id {dir}")
+}
+
+/// Every report of a filter (exports) in the list's order, capped at `limit`.
+#[allow(clippy::too_many_arguments)]
 pub async fn list_all(
     db: &Db,
     keys: &KeyRing,
     scope: &Scope,
     f: &ReportFilter,
+    sort: &str,
+    desc: bool,
     limit: i64,
 ) -> StoreResult<Vec<Report>> {
-    crate::sql::fetch_all(
-        db,
-        filtered(scope, f, &cols()),
-        " ORDER BY r.received_on DESC, r.id DESC",
-        limit,
-        |r| from_row(keys, r),
-    )
+    crate::sql::fetch_all(db, filtered(scope, f, &cols()), &order_by(sort, desc), limit, |r| {
+        from_row(keys, r)
+    })
     .await
 }
 
@@ -1836,4 +1845,27 @@ pub async fn public_done(db: &Db, limit: i64) -> StoreResult<Vec<PublicDone>> {
             })
         })
         .collect()
+}
+
+/// Tells the reports office (the holders of `report.handle` in the handling commission and its
+/// sections) about something from outside: a report filed on the portal, a reporter's
+/// supplement. The title names the report only, never its text.
+pub async fn tell_office(tx: &mut Tx, id: ReportId, what: &str) -> StoreResult<usize> {
+    let org: OrgId = sqlx::query("SELECT org_id FROM report WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+    let users = crate::user::holders_within(tx, qinglian_domain::report::PERM_HANDLE, org).await?;
+    for u in &users {
+        crate::notification::send(
+            tx,
+            *u,
+            &format!("【{what}】{}", item_title(id)),
+            &format!("{}：{what}", item_title(id)),
+            &link(id),
+        )
+        .await?;
+    }
+    Ok(users.len())
 }

@@ -59,6 +59,11 @@
     var el = e.target.closest && e.target.closest('[data-confirm]');
     if (!el || el.tagName === 'FORM' || confirmed(el)) return;
     stop(e);
+    // A form with an empty required field says so first; the question comes after.
+    if (el.form && el.type === 'submit' && !el.form.checkValidity()) {
+      el.form.reportValidity();
+      return;
+    }
     appDialog(el.getAttribute('data-confirm'), function () {
       el.setAttribute('data-qt-confirmed', '1');
       el.click();

@@ -42,6 +42,21 @@
     });
   });
 
+  // 匿名: the reporter's fields are hidden and not sent (disabled inputs are not submitted).
+  function syncNamed(form) {
+    var anon = form.querySelector('input[name="named"][value="0"]');
+    var box = form.querySelector('.named-only');
+    if (!anon || !box) return;
+    box.hidden = anon.checked;
+    Array.prototype.forEach.call(box.querySelectorAll('input'), function (i) { i.disabled = anon.checked; });
+  }
+  document.addEventListener('change', function (e) {
+    if (e.target.name === 'named' && e.target.form) syncNamed(e.target.form);
+  });
+  document.addEventListener('DOMContentLoaded', function () {
+    Array.prototype.forEach.call(document.querySelectorAll('form'), syncNamed);
+  });
+
   // Show the receipt code's digits in groups of four while typing (the server ignores spaces).
   document.addEventListener('input', function (e) {
     var el = e.target;

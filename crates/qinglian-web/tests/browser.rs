@@ -1444,7 +1444,7 @@ async fn journey_reports(b: &Browser) -> Result<()> {
         ("#subject_name", "张三"),
         ("#subject_org", "测试市民政局"),
         ("#title", "反映张三收受好处费"),
-        ("#content", "张三在2026年5月低保审批中收受好处费三千元。"),
+        ("#report-content-input", "张三在2026年5月低保审批中收受好处费三千元。"),
     ] {
         b.fill(css, v).await?;
     }

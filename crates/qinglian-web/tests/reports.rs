@@ -79,7 +79,8 @@ async fn newest(t: &TestApp) -> i64 {
 }
 
 async fn citizen_files_follows_and_rates_on_the_portal(t: TestApp) {
-    t.user("xfs", &["reports"], &[t.orgs.city]).await;
+    // The reports office sits in the commission (its 信访室).
+    t.user_in("xfs", &["reports"], &[t.orgs.city], t.orgs.commission).await;
     let home = t.anon().get("/portal").await;
     assert_eq!(home.status, StatusCode::OK);
     for entry in [
@@ -137,6 +138,18 @@ async fn citizen_files_follows_and_rates_on_the_portal(t: TestApp) {
         .unwrap();
     assert!(!stored.contains(&code) && stored.len() == 64);
 
+    // The office is told, without the report's text.
+    let told: Vec<String> = sqlx::query_scalar(
+        "SELECT n.title FROM notification n JOIN app_user u ON u.id = n.user_id WHERE u.username = 'xfs'",
+    )
+    .fetch_all(t.app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0].contains("网上举报待受理") && !told[0].contains("张三"),
+        "{told:?}"
+    );
     // The office: the register and the page show the matter, never who reported it.
     let office = t.login("xfs").await;
     let id = newest(&t).await;
@@ -428,6 +441,18 @@ async fn hotline_transfer_to_a_unit_and_report_back(t: TestApp) {
     let q = unit_page.get("/reports/assigned?status=reported_back").await;
     assert_eq!(q.status, StatusCode::OK);
     assert!(q.text().contains("补贴迟迟未发放"));
+    // The unit's page: reached through its queue, the matter without even the 实名 flag.
+    let page = unit_page.get(&format!("/reports/{id}")).await.text();
+    assert!(
+        page.contains("href=\"/reports/assigned\""),
+        "the crumb leads to the queue"
+    );
+    assert!(!page.contains("reporter-cell"));
+    let queue = unit_page.get("/reports/assigned").await.text();
+    assert!(
+        queue.contains("value=\"assigned\" selected"),
+        "the filter says what the queue shows"
+    );
     let r = office
         .post_json(&format!("/api/v1/reports/{id}/conclude"), &json!({}))
         .await;
@@ -638,7 +663,7 @@ async fn statistics_count_by_every_dimension_and_open_the_reports(t: TestApp) {
     let text = page.text();
     assert!(text.contains("2026年第二季度"), "{text}");
     assert!(text.contains(r#"id="stats-total"><div class="card-num">3<"#), "{text}");
-    let link = "/reports?from=2026-04-01&#38;to=2026-06-30&#38;category=%E8%BF%9D%E5%8F%8D%E5%BB%89%E6%B4%81%E7%BA%AA%E5%BE%8B";
+    let link = "/reports?from=2026-04-01&#38;to=2026-06-30&#38;no_duplicates=1&#38;category=%E8%BF%9D%E5%8F%8D%E5%BB%89%E6%B4%81%E7%BA%AA%E5%BE%8B";
     assert!(text.contains(link), "the figure opens its reports: {text}");
     let listed = office
         .get("/reports?from=2026-04-01&to=2026-06-30&category=%E8%BF%9D%E5%8F%8D%E5%BB%89%E6%B4%81%E7%BA%AA%E5%BE%8B")

@@ -142,10 +142,12 @@ pub fn build(
     let received = NaiveDate::parse_from_str(&r.received_on, "%Y-%m-%d")
         .map(chinese_date)
         .unwrap_or_else(|_| r.received_on.clone());
-    let about = if r.subject.name.is_empty() {
-        format!("“{}”", r.title)
+    // 「反映王海“拨付补贴拖延”的问题」: the title without its own leading 反映.
+    let matter = r.title.trim().trim_start_matches("反映").to_string();
+    let about = if r.subject.name.is_empty() || matter.contains(&r.subject.name) {
+        format!("“{matter}”")
     } else {
-        format!("{}“{}”", r.subject.name, r.title)
+        format!("{}“{matter}”", r.subject.name)
     };
     let reply = step_text(messages, report::message::REPLY);
     let note = step_text(messages, report::message::NOTE);
@@ -184,9 +186,18 @@ pub fn build(
                 r.id.0
             ),
             if note.is_empty() {
-                "请认真核实办理，并于15个工作日内将办理结果书面报告本机关。".into()
+                "请认真核实办理。".into()
             } else {
                 note
+            },
+            match r.due.as_ref().and_then(|d| d.due_date.as_deref()) {
+                Some(due) => format!(
+                    "请于{}前将办理结果书面报告本机关。",
+                    NaiveDate::parse_from_str(due, "%Y-%m-%d")
+                        .map(chinese_date)
+                        .unwrap_or_else(|_| due.to_string())
+                ),
+                None => "请于15个工作日内将办理结果书面报告本机关。".into(),
             },
         ],
         Notice::Extend => vec![

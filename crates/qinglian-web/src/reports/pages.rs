@@ -42,6 +42,7 @@ pub struct ReportQuery {
     level: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    no_duplicates: Option<String>,
     ok: Option<String>,
 }
 
@@ -58,6 +59,7 @@ impl ReportQuery {
             level: self.level.clone(),
             from: self.from.clone(),
             to: self.to.clone(),
+            no_duplicates: self.no_duplicates.as_deref() == Some("1"),
         }
     }
     fn pairs(&self) -> Vec<(String, String)> {
@@ -71,6 +73,7 @@ impl ReportQuery {
             ("level", self.level.as_deref()),
             ("from", self.from.as_deref()),
             ("to", self.to.as_deref()),
+            ("no_duplicates", self.no_duplicates.as_deref()),
         ])
     }
 }
@@ -265,13 +268,42 @@ struct ListPage {
     kinds: Vec<Choice>,
     channels: Vec<Choice>,
     can_register: bool,
+    /// Filters set by a link (statistics) that the filter bar does not show, in words.
+    filter_note: String,
+    /// The unit's queue.
+    assigned: bool,
+    /// Those filters again, kept when the filter bar is sent.
+    hidden_filters: Vec<(&'static str, String)>,
+}
+
+/// The filters a statistics link sets that the filter bar has no field for, in words.
+fn filter_note(q: &ReportQuery) -> String {
+    let mut parts = Vec::new();
+    match (q.from.as_deref(), q.to.as_deref()) {
+        (Some(f), Some(t)) => parts.push(format!("收到日期 {f} 至 {t}")),
+        (Some(f), None) => parts.push(format!("收到日期 {f} 起")),
+        (None, Some(t)) => parts.push(format!("收到日期 {t} 止")),
+        _ => {}
+    }
+    if let Some(c) = q.category.as_deref().filter(|c| !c.is_empty()) {
+        parts.push(format!("问题类别：{}", if c == "-" { "未填写" } else { c }));
+    }
+    if let Some(l) = q.level.as_deref().filter(|l| !l.is_empty()) {
+        parts.push(format!("级别：{}", if l == "-" { "未知" } else { l }));
+    }
+    if q.no_duplicates.as_deref() == Some("1") {
+        parts.push("不含重复件".into());
+    }
+    parts.join("；")
 }
 
 async fn list_page(app: &App, ctx: &Ctx, q: ReportQuery, lp: &ListParams, assigned: bool) -> PageResult {
-    let mut f = q.filter(app);
-    if assigned && f.status.is_none() {
-        f.status = Some(ReportState::Assigned.code().into());
+    let mut q = q;
+    if assigned && q.status.as_deref().is_none_or(str::is_empty) {
+        // The queue opens on what waits for the unit, and the filter says so.
+        q.status = Some(ReportState::Assigned.code().into());
     }
+    let f = q.filter(app);
     let (pg, per) = lp.paging(REPORT_LIST.per_page);
     let sort = lp.sort.as_deref().unwrap_or(REPORT_LIST.default_sort);
     let data = report::list(&app.db, &app.keys, ctx.scope(), &f, sort, lp.desc(), pg, per).await?;
@@ -287,7 +319,34 @@ async fn list_page(app: &App, ctx: &Ctx, q: ReportQuery, lp: &ListParams, assign
         list: REPORT_LIST.view(&data, &q.pairs(), lp, ctx.principal.can(PERM_EXPORT) && !assigned),
         heading,
         path,
-        states: state_choices(),
+        states: if assigned {
+            [
+                ReportState::Assigned,
+                ReportState::ReportedBack,
+                ReportState::Concluded,
+                ReportState::Replied,
+            ]
+            .iter()
+            .map(|s| Choice {
+                code: s.code(),
+                label: s.label(),
+            })
+            .collect()
+        } else {
+            state_choices()
+        },
+        filter_note: filter_note(&q),
+        hidden_filters: [
+            ("from", &q.from),
+            ("to", &q.to),
+            ("category", &q.category),
+            ("level", &q.level),
+            ("no_duplicates", &q.no_duplicates),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k, v)))
+        .collect(),
+        assigned,
         kinds: kind_choices(),
         channels: channel_choices(false),
         can_register: ctx.principal.can(PERM_REGISTER),
@@ -320,9 +379,24 @@ pub async fn assigned(
 }
 
 /// The register as Excel (audited; no identity).
-pub async fn export(State(app): State<App>, ctx: Ctx, Query(q): Query<ReportQuery>) -> PageResult {
+pub async fn export(
+    State(app): State<App>,
+    ctx: Ctx,
+    Query(q): Query<ReportQuery>,
+    Query(lp): Query<ListParams>,
+) -> PageResult {
     ctx.require(PERM_EXPORT)?;
-    let items = report::list_all(&app.db, &app.keys, ctx.scope(), &q.filter(&app), 50_000).await?;
+    let sort = lp.sort.as_deref().unwrap_or(REPORT_LIST.default_sort);
+    let items = report::list_all(
+        &app.db,
+        &app.keys,
+        ctx.scope(),
+        &q.filter(&app),
+        sort,
+        lp.desc(),
+        50_000,
+    )
+    .await?;
     Ok(REPORT_LIST.export(&app, &ctx, &items, String::new()).await?)
 }
 
@@ -755,6 +829,8 @@ struct DetailPage {
     disclosures: Vec<report::Disclosure>,
     /// The notices its steps produced (.docx).
     notices: Vec<super::documents::Notice>,
+    /// The user reads the register (the commission); a unit sees the matter only.
+    can_read: bool,
     /// The reward of a rewarded report, if proposed.
     reward: Option<report::Reward>,
     /// The bands a reward may be proposed in (when the user may propose one now).
@@ -883,6 +959,7 @@ async fn detail_page(
         None => Vec::new(),
     };
     Ok(DetailPage {
+        can_read: ctx.principal.can(PERM_READ),
         notices,
         reward,
         reward_bands,
@@ -891,14 +968,26 @@ async fn detail_page(
         identity_until,
         can_request_disclosure,
         disclosures,
-        chrome: chrome(
-            app,
-            ctx,
-            &report::item_title(id),
-            "/reports",
-            &[("信访件", "/reports"), ("信访件详情", "")],
-        )
-        .await
+        chrome: if ctx.principal.can(PERM_READ) {
+            chrome(
+                app,
+                ctx,
+                &report::item_title(id),
+                "/reports",
+                &[("信访件", "/reports"), ("信访件详情", "")],
+            )
+            .await
+        } else {
+            // A unit reaches a report through its queue.
+            chrome(
+                app,
+                ctx,
+                &report::item_title(id),
+                "/reports/assigned",
+                &[("交办件办理", "/reports/assigned"), ("信访件详情", "")],
+            )
+            .await
+        }
         .flash_code(ok),
         orgs: if steps.iter().any(|s| s.needs_org) {
             choices(app, ctx.scope()).await?
@@ -1069,7 +1158,10 @@ pub async fn act(
     }
     .await;
     match result {
-        Ok(_) => Ok(redirect(&headers, &format!("{}?ok=saved", report::link(id)))),
+        Ok(_) => Ok(redirect(
+            &headers,
+            &format!("{}?ok=report_{}", report::link(id), action.code()),
+        )),
         Err(e) => {
             let typed = Typed::of([
                 ("step", action.code().to_string()),

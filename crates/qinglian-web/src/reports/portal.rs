@@ -280,6 +280,7 @@ pub(crate) async fn file_public(
         format!("网上举报平台收到{}", kind.label()),
     );
     qinglian_store::audit::append(&mut tx, app.mode(), &by.actor, &ev).await?;
+    report::tell_office(&mut tx, created.id, "网上举报待受理").await?;
     tx.commit().await?;
     Ok(code)
 }
@@ -644,6 +645,7 @@ pub async fn supplement(
             .map_err(|(field, m)| AppError::invalid(field, m))?;
         let mut tx = app.db.begin().await?;
         report::supplement(&mut tx, &app.keys, v.id, &f.text).await?;
+        report::tell_office(&mut tx, v.id, "举报人补充了材料").await?;
         let by = reporter_performer(&app);
         let ev =
             qinglian_store::audit::Event::success("report.supplement", report::OBJECT_TYPE, v.id, "举报人补充材料");

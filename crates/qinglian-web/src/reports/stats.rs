@@ -104,7 +104,7 @@ pub struct Table {
 }
 
 fn list_url(p: &Period, filter: &str) -> String {
-    format!("/reports?from={}&to={}&{filter}", p.from, p.to)
+    format!("/reports?from={}&to={}&no_duplicates=1&{filter}", p.from, p.to)
 }
 
 fn items(counts: &[Count], p: &Period, param: &str, label: impl Fn(&Count) -> String) -> Vec<Item> {
@@ -173,7 +173,7 @@ fn tables(s: &Stats, p: &Period) -> Vec<Table> {
                 .map(|c| Item {
                     label: c.label.clone(),
                     value: c.count,
-                    url: format!("/reports?from={}&to={}", p.from, p.to),
+                    url: format!("/reports?from={}&to={}&no_duplicates=1", p.from, p.to),
                 })
                 .collect(),
         },
