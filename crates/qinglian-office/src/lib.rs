@@ -3,6 +3,7 @@
 //! layout ([`docx`]).
 
 pub mod docx;
+pub mod metadata;
 mod xlsx;
 
 pub use xlsx::{ExportSheet, error_report_xlsx, export_xlsx, export_xlsx_sheets, read_xlsx, template_xlsx};

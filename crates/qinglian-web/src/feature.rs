@@ -103,6 +103,8 @@ pub struct AttachmentOwner {
     pub owner_type: &'static str,
     /// Succeeds when `ctx` may read the record `owner_id` (and so its attachments).
     pub check: for<'a> fn(&'a App, &'a Ctx, i64) -> BoxFuture<'a, Result<(), AppError>>,
+    /// Its files are stored encrypted with the key ring (a reporter's evidence).
+    pub encrypted: bool,
 }
 
 /// Every business module, in menu order. A new module adds one line.

@@ -560,6 +560,7 @@ on_both!(
     identity_disclosure_through_the_pages,
     statistics_count_by_every_dimension_and_open_the_reports,
     a_rewarded_report_earns_a_reward_the_reporter_can_see,
+    the_reporters_files_are_stored_encrypted_and_renamed,
 );
 
 mod rate_limits {
@@ -766,4 +767,67 @@ async fn a_rewarded_report_earns_a_reward_the_reporter_can_see(t: TestApp) {
     assert!(list.contains("已发放") && list.contains("2000元"), "{list}");
     let x = office.get("/reports/rewards/export.xlsx").await;
     assert_eq!(x.status, StatusCode::OK);
+}
+
+async fn the_reporters_files_are_stored_encrypted_and_renamed(t: TestApp) {
+    t.user("xfs", &["reports"], &[t.orgs.city]).await;
+    t.user_in("minzheng", &["unit_admin"], &[t.orgs.civil], t.orgs.civil)
+        .await;
+    let hc = portal_form(&t, "accusation").await;
+    let fields: Vec<(String, String)> = with(&hc, &named_accusation());
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let evidence = format!("{NAME}亲笔：收款记录三千元").into_bytes();
+    let r = t
+        .anon()
+        .post_files(
+            "/portal/report/accusation",
+            &[
+                ("files", "欧阳明远的举报材料.txt", &evidence),
+                ("files", "x.exe", b"MZ"),
+            ],
+            &refs,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "an .exe is refused");
+    assert!(
+        r.text().contains("files-again"),
+        "the form says to choose the files again"
+    );
+    let hc = portal_form(&t, "accusation").await;
+    let fields: Vec<(String, String)> = with(&hc, &named_accusation());
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = t
+        .anon()
+        .post_files(
+            "/portal/report/accusation",
+            &[("files", "欧阳明远的举报材料.txt", &evidence)],
+            &refs,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let id = newest(&t).await;
+    let (aid, name, key): (i64, String, String) = sqlx::query_as(
+        "SELECT id, file_name, storage_key FROM attachment WHERE owner_type = 'report' AND owner_id = $1",
+    )
+    .bind(id)
+    .fetch_one(t.app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(name, "附件1.txt", "the name the reporter gave it may identify them");
+    let on_disk = std::fs::read(t.app.config.data_dir.join("attachments").join(key)).unwrap();
+    assert!(
+        !on_disk.windows(NAME.len()).any(|w| w == NAME.as_bytes()),
+        "stored encrypted"
+    );
+    let office = t.login("xfs").await;
+    assert!(office.get(&format!("/reports/{id}")).await.text().contains("附件1.txt"));
+    let d = office.get(&format!("/attachments/{aid}")).await;
+    assert_eq!(d.status, StatusCode::OK);
+    assert_eq!(d.bytes, evidence);
+    // Another unit cannot fetch it.
+    let other = t.login("minzheng").await;
+    assert_eq!(
+        other.get(&format!("/attachments/{aid}")).await.status,
+        StatusCode::NOT_FOUND
+    );
 }

@@ -348,7 +348,7 @@ pub async fn answer(
         let answer = Answer::parse(&answer_code)
             .ok_or_else(|| AppError::invalid("answer", "请选择核查结论：属实、部分属实或不属实"))?;
         limited("answer_note", "核查情况说明", &note, Limit::Explanation)?;
-        let staged = attachments::stage(&app, &ctx, ATTACHMENT_OWNER, &files)?;
+        let staged = attachments::stage(&app, Some(ctx.principal.user.id), ATTACHMENT_OWNER, &files)?;
         let saved = async {
             let mut tx = app.db.begin().await?;
             let check = sv::answer(&mut tx, ctx.scope(), id, answer, &note, &ctx.performer(app.mode())).await?;

@@ -44,6 +44,7 @@ pub const FEATURE: Feature = Feature {
     attachments: &[AttachmentOwner {
         owner_type: checking::ATTACHMENT_OWNER,
         check: checking::attachment_access,
+        encrypted: false,
     }],
     demo: Some(demo::seed),
     todo: Some(todo),

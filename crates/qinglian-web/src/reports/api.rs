@@ -125,7 +125,7 @@ pub async fn public_submit(
     };
     let hc = r.human_check.unwrap_or_default();
     let client = crate::auth::client_ip(&app, &headers, Some(peer));
-    let code = super::portal::file_public(&app, &client, r.kind, &input, &hc.token, &hc.nonce).await?;
+    let code = super::portal::file_public(&app, &client, r.kind, &input, &hc.token, &hc.nonce, &[]).await?;
     Ok((StatusCode::CREATED, Json(ReceiptCode { receipt_code: code })))
 }
 

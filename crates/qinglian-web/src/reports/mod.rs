@@ -10,6 +10,7 @@
 //! data: [`demo`].
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use qinglian_domain::deadline::Due;
@@ -20,7 +21,7 @@ pub(crate) use qinglian_domain::report::{
 use crate::App;
 use crate::auth::Ctx;
 use crate::error::AppError;
-use crate::feature::{Feature, MenuEntry};
+use crate::feature::{AttachmentOwner, Feature, MenuEntry};
 use crate::templates::Chrome;
 
 pub mod api;
@@ -45,7 +46,11 @@ pub const FEATURE: Feature = Feature {
         MenuEntry::new("信访举报", "统计分析", "/reports/stats", PERM_READ),
     ],
     openapi: api::openapi,
-    attachments: &[],
+    attachments: &[AttachmentOwner {
+        owner_type: portal::ATTACHMENT_OWNER,
+        check: attachment_access,
+        encrypted: true,
+    }],
     demo: Some(demo::seed),
     todo: Some(todo),
 };
@@ -113,11 +118,18 @@ fn todo<'a>(
     })
 }
 
-fn routes(_app: &App) -> Router<App> {
+fn routes(app: &App) -> Router<App> {
+    // Up to ten files of the upload limit each, and the form around them.
+    let portal_limit = portal::MAX_FILES * app.config.upload.max_mb * 1024 * 1024 + 1024 * 1024;
     Router::new()
         // The public portal: no login, separate from every staff route.
         .route("/portal", get(portal::home))
-        .route("/portal/report/{kind}", get(portal::form).post(portal::submit))
+        .route(
+            "/portal/report/{kind}",
+            get(portal::form)
+                .post(portal::submit)
+                .layer(DefaultBodyLimit::max(portal_limit)),
+        )
         .route("/portal/follow", get(portal::follow).post(portal::follow_enter))
         .route("/portal/done", get(portal::done))
         .route("/portal/follow/supplement", post(portal::supplement))
@@ -150,6 +162,18 @@ fn routes(_app: &App) -> Router<App> {
 }
 
 pub(crate) const SECTION: &str = "/reports";
+
+/// A report's attachments: whoever may open the report (the office, or the unit it is
+/// assigned to).
+fn attachment_access<'a>(app: &'a App, ctx: &'a Ctx, id: i64) -> crate::feature::BoxFuture<'a, Result<(), AppError>> {
+    Box::pin(async move {
+        if !ctx.principal.can(PERM_READ) && !ctx.principal.can(PERM_UNIT) {
+            return Err(AppError::Forbidden);
+        }
+        qinglian_store::report::get(&app.db, &app.keys, ctx.scope(), qinglian_store::report::ReportId(id)).await?;
+        Ok(())
+    })
+}
 
 pub(crate) async fn chrome(app: &App, ctx: &Ctx, title: &str, active: &str, crumbs: &[(&str, &str)]) -> Chrome {
     let section = if ctx.principal.can(PERM_READ) { SECTION } else { "" };

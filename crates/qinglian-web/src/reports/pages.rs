@@ -831,6 +831,8 @@ struct DetailPage {
     notices: Vec<super::documents::Notice>,
     /// The user reads the register (the commission); a unit sees the matter only.
     can_read: bool,
+    /// The reporter's files (decrypted on download, metadata removed at upload).
+    files: Vec<qinglian_store::attachment::Attachment>,
     /// The reward of a rewarded report, if proposed.
     reward: Option<report::Reward>,
     /// The bands a reward may be proposed in (when the user may propose one now).
@@ -958,7 +960,9 @@ async fn detail_page(
             .collect(),
         None => Vec::new(),
     };
+    let files = qinglian_store::attachment::list(&app.db, super::portal::ATTACHMENT_OWNER, &[id.0]).await?;
     Ok(DetailPage {
+        files,
         can_read: ctx.principal.can(PERM_READ),
         notices,
         reward,

@@ -26,6 +26,7 @@ use super::{due, grouped, new_receipt_code, receipt_hash};
 use crate::App;
 use crate::app::FollowTicket;
 use crate::error::{AppError, PageError, PageResult};
+use crate::services::attachment::{self as attachments, Upload};
 use crate::services::public::{self, Challenge, Purpose};
 use crate::templates::{FormErrors, Typed};
 use crate::ui::{page, page_with, redirect, with_cookie};
@@ -114,6 +115,7 @@ struct FormPage {
     challenge: Option<Challenge>,
     levels: &'static [&'static str],
     categories: &'static [&'static str],
+    max_mb: usize,
     errors: FormErrors,
     typed: Typed,
 }
@@ -126,6 +128,7 @@ impl FormPage {
             challenge: app.config.portal_human_check.then(|| public::challenge(app)),
             levels: LEVELS,
             categories: CATEGORIES,
+            max_mb: app.config.upload.max_mb,
             errors,
             typed,
         }
@@ -184,6 +187,82 @@ pub struct PortalForm {
     hc_token: String,
     #[serde(default)]
     hc_nonce: String,
+    #[serde(skip)]
+    had_files: bool,
+}
+
+/// The most files one report may carry.
+pub const MAX_FILES: usize = 10;
+
+/// The portal's attachments: what they are stored under, always encrypted.
+pub const ATTACHMENT_OWNER: &str = "report";
+
+/// The form as sent, urlencoded or (with files) multipart; the files checked (type, size,
+/// count), stripped of identifying metadata and renamed 「附件1.jpg」…, or the field's error.
+async fn read_form(
+    app: &App,
+    req: axum::extract::Request,
+) -> Result<(PortalForm, Result<Vec<Upload>, AppError>), AppError> {
+    use axum::extract::FromRequest;
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let Form(f) = Form::<PortalForm>::from_request(req, app)
+            .await
+            .map_err(|_| AppError::BadRequest("表单内容无法读取，请重新提交".into()))?;
+        return Ok((f, Ok(Vec::new())));
+    }
+    let mut mp = axum::extract::Multipart::from_request(req, app)
+        .await
+        .map_err(|_| AppError::BadRequest("表单内容无法读取，请重新提交".into()))?;
+    let mut fields = serde_json::Map::new();
+    let mut files: Vec<Upload> = Vec::new();
+    let mut problem: Option<AppError> = None;
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("上传内容无法读取，请重新提交".into()))?
+    {
+        match field.name().map(str::to_string) {
+            Some(name) if name == "files" => match attachments::read(app, "files", field).await {
+                Ok(Some(u)) => files.push(u),
+                Ok(None) => {}
+                Err(AppError::BadRequest(m)) => return Err(AppError::BadRequest(m)),
+                Err(e) => problem = problem.or(Some(e)),
+            },
+            Some(name) => {
+                let value = field.text().await.unwrap_or_default();
+                fields.insert(name, serde_json::Value::String(value));
+            }
+            None => {}
+        }
+    }
+    let mut f: PortalForm = serde_json::from_value(serde_json::Value::Object(fields)).unwrap_or_default();
+    f.had_files = !files.is_empty() || problem.is_some();
+    if let Some(p) = problem {
+        return Ok((f, Err(p)));
+    }
+    if files.len() > MAX_FILES {
+        return Ok((f, Err(AppError::invalid("files", format!("最多上传{MAX_FILES}个附件")))));
+    }
+    let mut clean = Vec::new();
+    for (i, u) in files.into_iter().enumerate() {
+        let ext = u.name.rsplit('.').next().unwrap_or("").to_lowercase();
+        match qinglian_office::metadata::strip(&ext, &u.bytes) {
+            Ok(s) => clean.push(Upload {
+                name: format!("附件{}.{ext}", i + 1),
+                content_type: u.content_type,
+                bytes: s.bytes,
+            }),
+            Err(e) => {
+                return Ok((f, Err(AppError::invalid("files", format!("附件{}：{e}", u.name)))));
+            }
+        }
+    }
+    Ok((f, Ok(clean)))
 }
 
 impl PortalForm {
@@ -234,6 +313,7 @@ impl PortalForm {
 
 /// Files a report from the portal or the public API: checks, the human check, the rate limit,
 /// then one transaction. Returns the receipt code (shown once, stored only as its hash).
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn file_public(
     app: &App,
     client: &str,
@@ -241,6 +321,7 @@ pub(crate) async fn file_public(
     input: &Intake,
     hc_token: &str,
     hc_nonce: &str,
+    uploads: &[Upload],
 ) -> Result<String, AppError> {
     let checked = intake::check(input)?;
     public::verify(app, &app.public, hc_token, hc_nonce)?;
@@ -270,19 +351,28 @@ pub(crate) async fn file_public(
         duplicate_of: None,
     };
     let first = due(app)(kind.first_rule(), received_on);
-    let mut tx = app.db.begin().await?;
-    let created = report::create(&mut tx, &app.keys, &r, first, None).await?;
-    let by = reporter_performer(app);
-    let ev = qinglian_store::audit::Event::success(
-        "report.submit",
-        report::OBJECT_TYPE,
-        created.id,
-        format!("网上举报平台收到{}", kind.label()),
-    );
-    qinglian_store::audit::append(&mut tx, app.mode(), &by.actor, &ev).await?;
-    report::tell_office(&mut tx, created.id, "网上举报待受理").await?;
-    tx.commit().await?;
-    Ok(code)
+    let staged = attachments::stage(app, None, ATTACHMENT_OWNER, uploads)?;
+    let saved = async {
+        let mut tx = app.db.begin().await?;
+        let created = report::create(&mut tx, &app.keys, &r, first, None).await?;
+        staged.record(&mut tx, created.id.0).await?;
+        let by = reporter_performer(app);
+        let ev = qinglian_store::audit::Event::success(
+            "report.submit",
+            report::OBJECT_TYPE,
+            created.id,
+            format!("网上举报平台收到{}", kind.label()),
+        );
+        qinglian_store::audit::append(&mut tx, app.mode(), &by.actor, &ev).await?;
+        report::tell_office(&mut tx, created.id, "网上举报待受理").await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    if saved.is_err() {
+        staged.discard();
+    }
+    saved.map(|()| code)
 }
 
 /// The portal form, sent.
@@ -291,14 +381,22 @@ pub async fn submit(
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     Path(kind): Path<String>,
-    Form(f): Form<PortalForm>,
+    req: axum::extract::Request,
 ) -> Response {
     let kind = match kind_of(&kind) {
         Ok(k) => k,
         Err(e) => return PageError(e).into_response(),
     };
+    let (f, uploads) = match read_form(&app, req).await {
+        Ok(x) => x,
+        Err(e) => return PageError(e).into_response(),
+    };
     let client = crate::auth::client_ip(&app, &headers, Some(peer));
-    match file_public(&app, &client, kind, &f.intake(kind), &f.hc_token, &f.hc_nonce).await {
+    let result = match uploads {
+        Ok(files) => file_public(&app, &client, kind, &f.intake(kind), &f.hc_token, &f.hc_nonce, &files).await,
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(code) => {
             // Shown once, on the next page: held with the follow ticket, never in a URL.
             let hash = match receipt_hash(&app, &code).await {
@@ -318,7 +416,12 @@ pub async fn submit(
                 AppError::Invalid(pairs) => FormErrors::from_pairs(pairs),
                 other => FormErrors::from_pairs(vec![("human_check", other.to_string())]),
             };
-            page_with(status, &FormPage::new(&app, kind, errors, f.typed()))
+            let mut typed = f.typed();
+            // A file input cannot be refilled: the form says to choose them again.
+            if f.had_files {
+                typed.0.insert("files".into(), "true".into());
+            }
+            page_with(status, &FormPage::new(&app, kind, errors, typed))
         }
         Err(e) => PageError(e).into_response(),
     }

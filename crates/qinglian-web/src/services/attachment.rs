@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use qinglian_store::Tx;
 use qinglian_store::attachment::{self, NewAttachment};
 use qinglian_store::error::StoreResult;
+use qinglian_store::user::UserId;
 
 use crate::App;
 use crate::auth::Ctx;
@@ -102,8 +103,22 @@ pub struct Staged {
     files: Vec<NewAttachment>,
 }
 
-/// Write `uploads` of a record of `owner_type` to the attachment directory.
-pub fn stage(app: &App, ctx: &Ctx, owner_type: &str, uploads: &[Upload]) -> Result<Staged, AppError> {
+fn owner(owner_type: &str) -> Option<&'static crate::feature::AttachmentOwner> {
+    crate::feature::FEATURES
+        .iter()
+        .flat_map(|f| f.attachments)
+        .find(|o| o.owner_type == owner_type)
+}
+
+fn aad(storage_key: &str) -> Vec<u8> {
+    format!("attachment:{storage_key}").into_bytes()
+}
+
+/// Write `uploads` of a record of `owner_type` to the attachment directory — encrypted with
+/// the key ring when the owner type says so (bound to its storage key) — uploaded by
+/// `uploaded_by` (none: the public).
+pub fn stage(app: &App, uploaded_by: Option<UserId>, owner_type: &str, uploads: &[Upload]) -> Result<Staged, AppError> {
+    let encrypted = owner(owner_type).is_some_and(|o| o.encrypted);
     let dir = app.config.data_dir.join("attachments");
     let mut staged = Staged {
         dir: dir.clone(),
@@ -115,7 +130,12 @@ pub fn stage(app: &App, ctx: &Ctx, owner_type: &str, uploads: &[Upload]) -> Resu
     std::fs::create_dir_all(&dir).map_err(|e| AppError::Internal(e.into()))?;
     for u in uploads {
         let key = qinglian_crypto::random_token(16);
-        if let Err(e) = std::fs::write(dir.join(&key), &u.bytes) {
+        let stored = if encrypted {
+            app.keys.encrypt(&u.bytes, &aad(&key)).into_bytes()
+        } else {
+            u.bytes.clone()
+        };
+        if let Err(e) = std::fs::write(dir.join(&key), &stored) {
             staged.discard();
             return Err(AppError::Internal(e.into()));
         }
@@ -130,7 +150,7 @@ pub fn stage(app: &App, ctx: &Ctx, owner_type: &str, uploads: &[Upload]) -> Resu
                 &u.bytes,
             )),
             storage_key: key,
-            uploaded_by: Some(ctx.principal.user.id),
+            uploaded_by,
         });
     }
     Ok(staged)
@@ -168,17 +188,32 @@ pub async fn download_handler(
     Path(id): Path<attachment::AttachmentId>,
 ) -> PageResult {
     let a = attachment::get(&app.db, id).await?;
-    let owner = crate::feature::FEATURES
-        .iter()
-        .flat_map(|f| f.attachments)
-        .find(|o| o.owner_type == a.owner_type)
-        .ok_or(AppError::NotFound("附件"))?;
+    let owner = owner(&a.owner_type).ok_or(AppError::NotFound("附件"))?;
     (owner.check)(&app, &ctx, a.owner_id).await?;
     if !is_token(&a.storage_key) {
         return Err(AppError::NotFound("附件").into());
     }
-    let bytes = std::fs::read(app.config.data_dir.join("attachments").join(&a.storage_key))
+    let stored = std::fs::read(app.config.data_dir.join("attachments").join(&a.storage_key))
         .map_err(|e| AppError::from_file("附件", e))?;
+    let bytes = if owner.encrypted {
+        let token = String::from_utf8(stored).map_err(|e| AppError::Internal(e.into()))?;
+        app.keys
+            .decrypt(&token, &aad(&a.storage_key))
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("attachment {} cannot be decrypted: {e}", a.id.0)))?
+    } else {
+        stored
+    };
+    crate::services::audit::read(
+        &app,
+        &ctx,
+        qinglian_store::audit::Event::success(
+            "attachment.download",
+            &a.owner_type,
+            a.owner_id,
+            format!("下载附件 #{}", a.id.0),
+        ),
+    )
+    .await?;
     Ok(sandboxed(download(&a.file_name, &a.content_type, bytes)))
 }
 
