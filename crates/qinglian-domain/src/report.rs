@@ -200,6 +200,8 @@ pub const RULE_PETITION_HANDLE: &str = "petition_handle";
 pub const RULE_PETITION_EXTENSION: &str = "petition_extension";
 /// 复查意见.
 pub const RULE_REVIEW_ANSWER: &str = "petition_review_answer";
+/// 复核意见期限.
+pub const RULE_RE_REVIEW_ANSWER: &str = "petition_re_review_answer";
 /// 复查申请期限 (from the reply).
 pub const RULE_REVIEW_APPLY: &str = "petition_review_apply";
 /// 交办件报告办理结果.
@@ -229,6 +231,12 @@ pub enum ReportState {
     Replied,
     /// 复查中: the reporter asked for a review of the reply.
     Reviewing,
+    /// 复查已答复: the review was answered; a second review (复核) may be asked.
+    ReviewAnswered,
+    /// 复核中.
+    ReReviewing,
+    /// 复核已答复: final — the same facts are not accepted again (信访工作条例).
+    Closed,
     /// 不予受理.
     Declined,
     /// 已转办: sent to the competent body.
@@ -248,6 +256,9 @@ impl State for ReportState {
         ReportState::Concluded,
         ReportState::Replied,
         ReportState::Reviewing,
+        ReportState::ReviewAnswered,
+        ReportState::ReReviewing,
+        ReportState::Closed,
         ReportState::Declined,
         ReportState::Transferred,
         ReportState::Forwarded,
@@ -262,6 +273,9 @@ impl State for ReportState {
             ReportState::Concluded => "concluded",
             ReportState::Replied => "replied",
             ReportState::Reviewing => "reviewing",
+            ReportState::ReviewAnswered => "review_answered",
+            ReportState::ReReviewing => "re_reviewing",
+            ReportState::Closed => "closed",
             ReportState::Declined => "declined",
             ReportState::Transferred => "transferred",
             ReportState::Forwarded => "forwarded",
@@ -277,6 +291,9 @@ impl State for ReportState {
             ReportState::Concluded => "已办结",
             ReportState::Replied => "已答复",
             ReportState::Reviewing => "复查中",
+            ReportState::ReviewAnswered => "复查已答复",
+            ReportState::ReReviewing => "复核中",
+            ReportState::Closed => "复核已答复",
             ReportState::Declined => "不予受理",
             ReportState::Transferred => "已转办",
             ReportState::Forwarded => "已报送上级",
@@ -294,6 +311,9 @@ impl ReportState {
             ReportState::Concluded => "已办结，答复正在准备",
             ReportState::Replied => "已答复",
             ReportState::Reviewing => "复查中",
+            ReportState::ReviewAnswered => "复查已答复",
+            ReportState::ReReviewing => "复核中",
+            ReportState::Closed => "复核已答复，办理终结",
             ReportState::Declined => "不予受理",
             ReportState::Transferred => "已转有权处理的机关办理",
             ReportState::Forwarded => "已报送上级机关办理",
@@ -331,6 +351,10 @@ pub enum ReportAction {
     RequestReview,
     /// 答复复查.
     AnswerReview,
+    /// 申请复核 (the reporter, on the portal, after the review's answer).
+    RequestReReview,
+    /// 答复复核.
+    AnswerReReview,
 }
 
 impl Action for ReportAction {
@@ -348,6 +372,8 @@ impl Action for ReportAction {
         ReportAction::Reply,
         ReportAction::RequestReview,
         ReportAction::AnswerReview,
+        ReportAction::RequestReReview,
+        ReportAction::AnswerReReview,
     ];
     fn code(self) -> &'static str {
         match self {
@@ -364,6 +390,8 @@ impl Action for ReportAction {
             ReportAction::Reply => "reply",
             ReportAction::RequestReview => "request_review",
             ReportAction::AnswerReview => "answer_review",
+            ReportAction::RequestReReview => "request_re_review",
+            ReportAction::AnswerReReview => "answer_re_review",
         }
     }
     fn label(self) -> &'static str {
@@ -381,6 +409,8 @@ impl Action for ReportAction {
             ReportAction::Reply => "答复举报人",
             ReportAction::RequestReview => "申请复查",
             ReportAction::AnswerReview => "答复复查",
+            ReportAction::RequestReReview => "申请复核",
+            ReportAction::AnswerReReview => "答复复核",
         }
     }
 }
@@ -468,7 +498,23 @@ pub static ACCUSATION: Workflow<ReportState, ReportAction> = Workflow {
             Open(RULE_REVIEW_ANSWER),
             Some(PERM_HANDLE),
         ),
-        row(S::Reviewing, A::AnswerReview, S::Replied, PERM_HANDLE, Close, None),
+        row(
+            S::Reviewing,
+            A::AnswerReview,
+            S::ReviewAnswered,
+            PERM_HANDLE,
+            Close,
+            None,
+        ),
+        row(
+            S::ReviewAnswered,
+            A::RequestReReview,
+            S::ReReviewing,
+            PERM_REPORTER,
+            Open(RULE_RE_REVIEW_ANSWER),
+            Some(PERM_HANDLE),
+        ),
+        row(S::ReReviewing, A::AnswerReReview, S::Closed, PERM_HANDLE, Close, None),
     ],
 };
 
@@ -527,7 +573,23 @@ pub static PETITION: Workflow<ReportState, ReportAction> = Workflow {
             Open(RULE_REVIEW_ANSWER),
             Some(PERM_HANDLE),
         ),
-        row(S::Reviewing, A::AnswerReview, S::Replied, PERM_HANDLE, Close, None),
+        row(
+            S::Reviewing,
+            A::AnswerReview,
+            S::ReviewAnswered,
+            PERM_HANDLE,
+            Close,
+            None,
+        ),
+        row(
+            S::ReviewAnswered,
+            A::RequestReReview,
+            S::ReReviewing,
+            PERM_REPORTER,
+            Open(RULE_RE_REVIEW_ANSWER),
+            Some(PERM_HANDLE),
+        ),
+        row(S::ReReviewing, A::AnswerReReview, S::Closed, PERM_HANDLE, Close, None),
     ],
 };
 

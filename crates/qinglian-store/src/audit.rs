@@ -130,6 +130,8 @@ pub const ACTION_LABELS: &[(&str, &str)] = &[
     ("report.reply", "信访件：答复"),
     ("report.request_review", "信访件：举报人申请复查"),
     ("report.answer_review", "信访件：答复复查"),
+    ("report.request_re_review", "信访件：举报人申请复核"),
+    ("report.answer_re_review", "信访件：答复复核"),
     ("report.disclosure.request", "申请查看举报人身份"),
     ("report.disclosure.approve", "批准身份披露"),
     ("report.disclosure.reject", "不批准身份披露"),

@@ -802,10 +802,13 @@ pub async fn act(
             | ReportAction::Extend
             | ReportAction::RequestReview
             | ReportAction::AnswerReview
+            | ReportAction::RequestReReview
+            | ReportAction::AnswerReReview
     );
     if needs_text && text.is_empty() {
         let field_label = match action {
-            ReportAction::Reply | ReportAction::AnswerReview => "答复内容",
+            ReportAction::Reply | ReportAction::AnswerReview | ReportAction::AnswerReReview => "答复内容",
+            ReportAction::RequestReReview => "复核理由",
             ReportAction::ReportBack => "办理结果",
             ReportAction::RequestReview => "复查理由",
             _ => "理由",
@@ -876,7 +879,9 @@ pub async fn act(
                 .execute(&mut **tx)
                 .await?;
         }
-        ReportAction::ReportBack | ReportAction::RequestReview => next_org = Some(org_id),
+        ReportAction::ReportBack | ReportAction::RequestReview | ReportAction::RequestReReview => {
+            next_org = Some(org_id)
+        }
         ReportAction::MarkDuplicate => {
             let dup = input
                 .duplicate_of
@@ -900,11 +905,13 @@ pub async fn act(
     }
     if !text.is_empty() {
         let (kind, public) = match action {
-            ReportAction::Reply | ReportAction::AnswerReview | ReportAction::Decline | ReportAction::Extend => {
-                (message::REPLY, true)
-            }
+            ReportAction::Reply
+            | ReportAction::AnswerReview
+            | ReportAction::AnswerReReview
+            | ReportAction::Decline
+            | ReportAction::Extend => (message::REPLY, true),
             ReportAction::ReportBack => (message::BACK, false),
-            ReportAction::RequestReview => (message::REVIEW, true),
+            ReportAction::RequestReview | ReportAction::RequestReReview => (message::REVIEW, true),
             _ => (message::NOTE, false),
         };
         let org = if action == ReportAction::ReportBack {
@@ -978,6 +985,7 @@ fn action_notice(a: ReportAction) -> &'static str {
         ReportAction::ReturnBack => "退回重办",
         ReportAction::ReportBack => "交办件已报告",
         ReportAction::RequestReview => "申请复查",
+        ReportAction::RequestReReview => "申请复核",
         _ => "信访件",
     }
 }
@@ -1125,7 +1133,7 @@ pub async fn todo(
             .filter(|k| {
                 k.workflow()
                     .allowed_from(state, can)
-                    .any(|t| t.action != ReportAction::RequestReview)
+                    .any(|t| !matches!(t.action, ReportAction::RequestReview | ReportAction::RequestReReview))
             })
             .collect();
         if kinds.is_empty() {

@@ -275,6 +275,56 @@ async fn named_accusation_runs_from_receipt_to_rating(t: TestDb) {
     .unwrap();
     let view = report::by_receipt(&t.db, &k, "receipt-1").await.unwrap().unwrap();
     assert_eq!(view.messages.len(), 3, "reply, review request, review answer");
+    assert_eq!(view.state, ReportState::ReviewAnswered);
+    // 复核: once more, then final (信访工作条例: the same facts are not accepted again).
+    let again = act(
+        &t,
+        &all,
+        c.id,
+        ReportAction::RequestReview,
+        text("仍不服"),
+        "2026-11-21",
+        &portal,
+    )
+    .await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict { .. })),
+        "no second 复查: {again:?}"
+    );
+    act(
+        &t,
+        &all,
+        c.id,
+        ReportAction::RequestReReview,
+        text("仍不服"),
+        "2026-11-21",
+        &portal,
+    )
+    .await
+    .unwrap();
+    assert_eq!(deadlines(&t, c.id).await.last().unwrap().0, rd::RULE_RE_REVIEW_ANSWER);
+    assert_eq!(
+        act(
+            &t,
+            &all,
+            c.id,
+            ReportAction::AnswerReReview,
+            text("复核维持原意见"),
+            "2026-12-01",
+            &me
+        )
+        .await
+        .unwrap(),
+        ReportState::Closed
+    );
+    for a in [ReportAction::RequestReview, ReportAction::RequestReReview] {
+        assert!(
+            act(&t, &all, c.id, a, text("再申请"), "2026-12-02", &portal)
+                .await
+                .is_err(),
+            "{a:?}"
+        );
+    }
 }
 
 // 信访工作条例: 15 days to register and route, 60 days to handle from acceptance, one extension

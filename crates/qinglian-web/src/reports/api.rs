@@ -586,7 +586,7 @@ pub async fn act(
     body: Result<Json<StepRequest>, JsonRejection>,
 ) -> ApiResult<Json<ReportDto>> {
     let action = ReportAction::parse(&action)
-        .filter(|a| *a != ReportAction::RequestReview)
+        .filter(|a| !matches!(a, ReportAction::RequestReview | ReportAction::RequestReReview))
         .ok_or(AppError::NotFound("操作"))?;
     let Json(s) = body.map_err(|e| json_error(&e))?;
     let form = super::pages::StepFormInput {

@@ -104,6 +104,7 @@ fn todo<'a>(
                         ReportState::ReportedBack => "待审核交办报告",
                         ReportState::Concluded => "待答复信访件",
                         ReportState::Reviewing => "待答复复查申请",
+                        ReportState::ReReviewing => "待答复复核申请",
                         _ => t.state.label(),
                     }
                     .to_string(),

@@ -775,6 +775,8 @@ fn step_form(a: ReportAction, kind: Kind) -> StepForm {
         ReportAction::ReturnBack => ("退回理由", true),
         ReportAction::Reply | ReportAction::AnswerReview => ("答复内容（举报人凭查询码可见）", true),
         ReportAction::RequestReview => ("复查理由", true),
+        ReportAction::RequestReReview => ("复核理由", true),
+        ReportAction::AnswerReReview => ("复核意见（举报人凭查询码可见）", true),
     };
     StepForm {
         code: a.code(),

@@ -505,6 +505,8 @@ struct FollowPage {
     can_rate: bool,
     rated: &'static str,
     review_until: Option<String>,
+    /// The window is for 复核 (after the review's answer), not 复查.
+    second_review: bool,
     /// The reward as the reporter may know it (state, amount), for a rewarded report.
     reward: Option<String>,
     ok: Option<&'static str>,
@@ -515,7 +517,7 @@ struct FollowPage {
 /// The day a reporter may still ask for a review (复查): 30 days from the reply
 /// (RULES.md §2, `petition_review_apply`), `None` after it or before a reply.
 fn review_until(app: &App, v: &PublicView) -> Option<String> {
-    if v.state != ReportState::Replied {
+    if !matches!(v.state, ReportState::Replied | ReportState::ReviewAnswered) {
         return None;
     }
     let replied = chrono::NaiveDate::parse_from_str(v.replied_on.as_deref()?, "%Y-%m-%d").ok()?;
@@ -567,6 +569,7 @@ async fn follow_page(
             .find(|(c, _)| *c == v.satisfaction)
             .map_or("", |(_, l)| l),
         review_until: review_until(app, &v),
+        second_review: v.state == ReportState::ReviewAnswered,
         reward: report::reward_of(&app.db, v.id).await?.map(|w| match w.state() {
             qinglian_domain::report::RewardState::Proposed => "经审查符合奖励条件，正在审批".to_string(),
             qinglian_domain::report::RewardState::Approved => {
@@ -833,7 +836,7 @@ pub async fn review(
         if review_until(&app, &v).is_none() {
             return Err(AppError::Conflict(
                 "text",
-                "答复之日起30日内可以申请复查；已超过期限或尚未答复".into(),
+                "答复之日起30日内可以申请复查（复查答复后30日内可以申请复核）；已超过期限、尚未答复或已办理终结".into(),
             ));
         }
         qinglian_domain::text::check("text", "复查理由", &f.text, Limit::Content)
@@ -849,7 +852,11 @@ pub async fn review(
             &app.keys,
             &scope,
             v.id,
-            ReportAction::RequestReview,
+            if v.state == ReportState::ReviewAnswered {
+                ReportAction::RequestReReview
+            } else {
+                ReportAction::RequestReview
+            },
             &input,
             app.today(),
             &due(&app),
@@ -889,7 +896,7 @@ pub fn ok_message(code: &str) -> Option<&'static str> {
     match code {
         "supplemented" => Some("补充材料已提交"),
         "rated" => Some("感谢您的评价"),
-        "review" => Some("复查申请已提交，我们将在30日内答复"),
+        "review" => Some("申请已提交，我们将在30日内答复"),
         _ => None,
     }
 }

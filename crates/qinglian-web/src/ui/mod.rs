@@ -63,6 +63,7 @@ pub fn flash_message(code: Option<&str>) -> Option<&'static str> {
         "report_extend" => "已延期办理，理由将告知反映人。",
         "report_reply" => "已答复，反映人凭查询码可见。",
         "report_answer_review" => "已答复复查申请。",
+        "report_answer_re_review" => "已答复复核申请，办理终结。",
         "disclosure_requested" => "已提交身份披露申请，等待纪委监委负责人审批。",
         "imported" => "导入完成。",
         "password" => "密码已修改。",
