@@ -322,6 +322,15 @@ async fn public_api_keeps_its_contract(t: TestApp) {
         .post_json("/api/public/reports", &json!({"kind": "nonsense"}))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.json()["message"],
+        "取值 nonsense 无效，请对照接口文档",
+        "no serde text for the client"
+    );
+    let r = anon
+        .post_json("/api/public/reports", &json!({"kind": "accusation"}))
+        .await;
+    assert_eq!(r.json()["message"], "缺少字段 title");
     let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM report")
         .fetch_one(t.app.db.pool())
         .await

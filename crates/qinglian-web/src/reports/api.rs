@@ -16,7 +16,7 @@ use qinglian_store::report::{self, Report, ReportFilter, ReportId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::intake::{Intake, ReporterInput, SubjectInput};
+use super::intake::ReportBody;
 use super::pages::{StaffEntry, register_staff, step_input, take_step};
 use super::*;
 use crate::App;
@@ -46,27 +46,9 @@ pub struct PublicReport {
     /// service_request (我为群众办实事).
     #[schema(value_type = String, example = "accusation")]
     pub kind: Kind,
-    /// 实名 (the reporter is then required).
-    pub named: bool,
-    /// The reporter of a named report (ignored when `named` is false).
-    #[serde(default)]
-    pub reporter: Option<ReporterInput>,
-    /// Who or what it is about (required for accusations and rewarded reports).
-    #[serde(default)]
-    pub subject: Option<SubjectInput>,
-    /// 问题类别 (one of the portal's categories), optional.
-    #[serde(default)]
-    pub category: String,
-    /// Title.
-    pub title: String,
-    /// The matter (at least 10 characters).
-    pub content: String,
-    /// When it happened, optional.
-    #[serde(default)]
-    pub happened_on: String,
-    /// Where, optional.
-    #[serde(default)]
-    pub place: String,
+    /// The report.
+    #[serde(flatten)]
+    pub body: ReportBody,
     /// The answered challenge; required unless the installation turned the human check off
     /// (`portal_human_check = false`).
     #[serde(default)]
@@ -82,10 +64,16 @@ pub struct ReceiptCode {
 
 fn json_error(e: &JsonRejection) -> AppError {
     match e {
-        JsonRejection::JsonDataError(d) => AppError::BadRequest(format!(
-            "字段缺失或类型不符：{}",
-            d.body_text().chars().take(200).collect::<String>()
-        )),
+        JsonRejection::JsonDataError(d) => {
+            // serde names the field in backticks; the rest of its text is not for the client.
+            let text = d.body_text();
+            let named = text.split('`').nth(1).filter(|f| f.len() <= 40 && f.is_ascii());
+            AppError::BadRequest(match (text.contains("missing field"), named) {
+                (true, Some(f)) => format!("缺少字段 {f}"),
+                (false, Some(f)) if text.contains("unknown variant") => format!("取值 {f} 无效，请对照接口文档"),
+                _ => "字段缺失或类型不符，请对照接口文档".into(),
+            })
+        }
         JsonRejection::MissingJsonContentType(_) => AppError::BadRequest("缺少 Content-Type: application/json".into()),
         _ => AppError::BadRequest("请求体应为JSON".into()),
     }
@@ -112,20 +100,11 @@ pub async fn public_submit(
     body: Result<Json<PublicReport>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<ReceiptCode>)> {
     let Json(r) = body.map_err(|e| json_error(&e))?;
-    let input = Intake {
-        kind: r.kind,
-        named: r.named,
-        reporter: r.reporter.unwrap_or_default(),
-        subject: r.subject.unwrap_or_default(),
-        category: r.category,
-        title: r.title,
-        content: r.content,
-        happened_on: r.happened_on,
-        place: r.place,
-    };
+    let kind = r.kind;
+    let input = r.body.intake(kind);
     let hc = r.human_check.unwrap_or_default();
     let client = crate::auth::client_ip(&app, &headers, Some(peer));
-    let code = super::portal::file_public(&app, &client, r.kind, &input, &hc.token, &hc.nonce, &[]).await?;
+    let code = super::portal::file_public(&app, &client, kind, &input, &hc.token, &hc.nonce, &[]).await?;
     Ok((StatusCode::CREATED, Json(ReceiptCode { receipt_code: code })))
 }
 
@@ -442,28 +421,9 @@ pub struct RegisterRequest {
     /// Day received (YYYY-MM-DD), default today.
     #[serde(default)]
     pub received_on: Option<String>,
-    /// 实名.
-    #[serde(default)]
-    pub named: bool,
-    /// The reporter of a named report.
-    #[serde(default)]
-    pub reporter: Option<ReporterInput>,
-    /// The subject.
-    #[serde(default)]
-    pub subject: Option<SubjectInput>,
-    /// 问题类别.
-    #[serde(default)]
-    pub category: String,
-    /// Title.
-    pub title: String,
-    /// The matter.
-    pub content: String,
-    /// When it happened.
-    #[serde(default)]
-    pub happened_on: String,
-    /// Where.
-    #[serde(default)]
-    pub place: String,
+    /// The report.
+    #[serde(flatten)]
+    pub body: ReportBody,
     /// Visitors of a group visit.
     #[serde(default, deserialize_with = "crate::api::whole_number")]
     #[schema(minimum = 0, maximum = 10000)]
@@ -516,17 +476,7 @@ pub async fn register(
         qinglian_domain::text::check("external_id", "来文编号", x, qinglian_domain::text::Limit::Code)
             .map_err(|(f, m)| AppError::invalid(f, m))?;
     }
-    let input = Intake {
-        kind: r.kind,
-        named: r.named,
-        reporter: r.reporter.unwrap_or_default(),
-        subject: r.subject.unwrap_or_default(),
-        category: r.category,
-        title: r.title,
-        content: r.content,
-        happened_on: r.happened_on,
-        place: r.place,
-    };
+    let input = r.body.intake(r.kind);
     let entry = StaffEntry {
         kind: r.kind,
         channel: r.channel,

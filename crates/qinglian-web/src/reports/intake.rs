@@ -68,6 +68,137 @@ pub struct Intake {
     pub place: String,
 }
 
+/// The fields every report form has (the portal's and the staff register's), as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct IntakeFields {
+    /// "1" = 实名.
+    #[serde(default)]
+    pub named: String,
+    #[serde(default)]
+    reporter_name: String,
+    #[serde(default)]
+    reporter_id_number: String,
+    #[serde(default)]
+    reporter_phone: String,
+    #[serde(default)]
+    reporter_address: String,
+    #[serde(default)]
+    subject_name: String,
+    #[serde(default)]
+    subject_org: String,
+    #[serde(default)]
+    subject_post: String,
+    #[serde(default)]
+    subject_level: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    happened_on: String,
+    #[serde(default)]
+    place: String,
+}
+
+impl IntakeFields {
+    /// The report of `kind` these fields describe.
+    pub fn intake(&self, kind: Kind) -> Intake {
+        Intake {
+            kind,
+            named: self.named == "1",
+            reporter: ReporterInput {
+                name: self.reporter_name.clone(),
+                id_number: self.reporter_id_number.clone(),
+                phone: self.reporter_phone.clone(),
+                address: self.reporter_address.clone(),
+            },
+            subject: SubjectInput {
+                name: self.subject_name.clone(),
+                org: self.subject_org.clone(),
+                post: self.subject_post.clone(),
+                level: self.subject_level.clone(),
+            },
+            category: self.category.clone(),
+            title: self.title.clone(),
+            content: self.content.clone(),
+            happened_on: self.happened_on.clone(),
+            place: self.place.clone(),
+        }
+    }
+
+    /// Everything typed, to refill the form after an error (the ID number too: the page goes
+    /// back to the browser it came from, over the same connection).
+    pub fn typed(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("named", self.named.clone()),
+            ("reporter.name", self.reporter_name.clone()),
+            ("reporter.id_number", self.reporter_id_number.clone()),
+            ("reporter.phone", self.reporter_phone.clone()),
+            ("reporter.address", self.reporter_address.clone()),
+            ("subject.name", self.subject_name.clone()),
+            ("subject.org", self.subject_org.clone()),
+            ("subject.post", self.subject_post.clone()),
+            ("subject.level", self.subject_level.clone()),
+            ("category", self.category.clone()),
+            ("title", self.title.clone()),
+            ("content", self.content.clone()),
+            ("happened_on", self.happened_on.clone()),
+            ("place", self.place.clone()),
+        ]
+    }
+
+    /// The subject's name as typed (duplicate detection).
+    pub fn subject_name(&self) -> &str {
+        &self.subject_name
+    }
+}
+
+/// A report as the JSON API receives it (the public endpoint and the staff's register).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReportBody {
+    /// 实名 (the reporter is then required); absent = anonymous.
+    #[serde(default)]
+    pub named: bool,
+    /// The reporter of a named report (ignored when `named` is false).
+    #[serde(default)]
+    pub reporter: Option<ReporterInput>,
+    /// Who or what it is about (required for accusations and rewarded reports).
+    #[serde(default)]
+    pub subject: Option<SubjectInput>,
+    /// 问题类别 (one of the portal's categories), optional.
+    #[serde(default)]
+    pub category: String,
+    /// Title.
+    pub title: String,
+    /// The matter (at least 10 characters).
+    pub content: String,
+    /// When it happened, optional.
+    #[serde(default)]
+    pub happened_on: String,
+    /// Where, optional.
+    #[serde(default)]
+    pub place: String,
+}
+
+impl ReportBody {
+    /// The report of `kind` this body describes.
+    pub fn intake(self, kind: Kind) -> Intake {
+        Intake {
+            kind,
+            named: self.named,
+            reporter: self.reporter.unwrap_or_default(),
+            subject: self.subject.unwrap_or_default(),
+            category: self.category,
+            title: self.title,
+            content: self.content,
+            happened_on: self.happened_on,
+            place: self.place,
+        }
+    }
+}
+
 /// A checked report.
 #[derive(Debug, Clone)]
 pub struct Checked {

@@ -16,7 +16,7 @@ use qinglian_store::org::OrgId;
 use qinglian_store::report::{self, NewReport, Report, ReportFilter, ReportId, StepInput};
 use serde::Deserialize;
 
-use super::intake::{self, CATEGORIES, Intake, LEVELS, ReporterInput, SubjectInput};
+use super::intake::{self, CATEGORIES, Intake, IntakeFields, LEVELS};
 use super::*;
 use crate::App;
 use crate::auth::Ctx;
@@ -460,65 +460,27 @@ pub struct RegisterForm {
     #[serde(default)]
     visitors: String,
     #[serde(default)]
-    named: String,
-    #[serde(default)]
-    reporter_name: String,
-    #[serde(default)]
-    reporter_id_number: String,
-    #[serde(default)]
-    reporter_phone: String,
-    #[serde(default)]
-    reporter_address: String,
-    #[serde(default)]
-    subject_name: String,
-    #[serde(default)]
-    subject_org: String,
-    #[serde(default)]
-    subject_post: String,
-    #[serde(default)]
-    subject_level: String,
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    content: String,
-    #[serde(default)]
-    happened_on: String,
-    #[serde(default)]
-    place: String,
-    #[serde(default)]
     about_principal: String,
     /// After duplicates were offered: "new" (not a duplicate) or the earlier report's id.
     #[serde(default)]
     duplicate: String,
+    #[serde(flatten)]
+    fields: IntakeFields,
 }
 
 impl RegisterForm {
     fn typed(&self) -> Typed {
-        Typed::of([
+        let mut pairs = self.fields.typed();
+        pairs.extend([
             ("kind", self.kind.clone()),
             ("channel", self.channel.clone()),
             ("received_on", self.received_on.clone()),
             ("external_id", self.external_id.clone()),
             ("visitors", self.visitors.clone()),
-            ("named", self.named.clone()),
-            ("reporter.name", self.reporter_name.clone()),
-            ("reporter.id_number", self.reporter_id_number.clone()),
-            ("reporter.phone", self.reporter_phone.clone()),
-            ("reporter.address", self.reporter_address.clone()),
-            ("subject.name", self.subject_name.clone()),
-            ("subject.org", self.subject_org.clone()),
-            ("subject.post", self.subject_post.clone()),
-            ("subject.level", self.subject_level.clone()),
-            ("category", self.category.clone()),
-            ("title", self.title.clone()),
-            ("content", self.content.clone()),
-            ("happened_on", self.happened_on.clone()),
-            ("place", self.place.clone()),
             ("about_principal", self.about_principal.clone()),
             ("duplicate", self.duplicate.clone()),
-        ])
+        ]);
+        Typed::of(pairs)
     }
 }
 
@@ -667,27 +629,7 @@ pub async fn register(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Form
         }
         Err(e) => return Err(e.into()),
     };
-    let input = Intake {
-        kind: entry.kind,
-        named: f.named == "1",
-        reporter: ReporterInput {
-            name: f.reporter_name.clone(),
-            id_number: f.reporter_id_number.clone(),
-            phone: f.reporter_phone.clone(),
-            address: f.reporter_address.clone(),
-        },
-        subject: SubjectInput {
-            name: f.subject_name.clone(),
-            org: f.subject_org.clone(),
-            post: f.subject_post.clone(),
-            level: f.subject_level.clone(),
-        },
-        category: f.category.clone(),
-        title: f.title.clone(),
-        content: f.content.clone(),
-        happened_on: f.happened_on.clone(),
-        place: f.place.clone(),
-    };
+    let input = f.fields.intake(entry.kind);
     if let Err(AppError::Invalid(pairs)) = intake::check(&input) {
         return again(
             FormErrors::from_pairs(pairs),
@@ -701,7 +643,7 @@ pub async fn register(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Form
             &app.db,
             &app.keys,
             ctx.scope(),
-            &f.subject_name,
+            f.fields.subject_name(),
             entry.received_on,
             app.config.report.duplicate_window_days,
         )

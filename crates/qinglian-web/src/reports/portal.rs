@@ -21,7 +21,7 @@ use qinglian_store::report::{self, NewReport, PublicView};
 use qinglian_store::workflow::{Performer, Permissions};
 use serde::Deserialize;
 
-use super::intake::{self, CATEGORIES, Intake, LEVELS, ReporterInput, SubjectInput};
+use super::intake::{self, CATEGORIES, Intake, IntakeFields, LEVELS};
 use super::{due, grouped, new_receipt_code, receipt_hash};
 use crate::App;
 use crate::app::FollowTicket;
@@ -155,34 +155,8 @@ pub async fn form(State(app): State<App>, Path(kind): Path<String>) -> PageResul
 /// The portal form's fields.
 #[derive(Debug, Default, Deserialize)]
 pub struct PortalForm {
-    #[serde(default)]
-    named: String,
-    #[serde(default)]
-    reporter_name: String,
-    #[serde(default)]
-    reporter_id_number: String,
-    #[serde(default)]
-    reporter_phone: String,
-    #[serde(default)]
-    reporter_address: String,
-    #[serde(default)]
-    subject_name: String,
-    #[serde(default)]
-    subject_org: String,
-    #[serde(default)]
-    subject_post: String,
-    #[serde(default)]
-    subject_level: String,
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    content: String,
-    #[serde(default)]
-    happened_on: String,
-    #[serde(default)]
-    place: String,
+    #[serde(flatten)]
+    fields: IntakeFields,
     #[serde(default)]
     hc_token: String,
     #[serde(default)]
@@ -267,47 +241,10 @@ async fn read_form(
 
 impl PortalForm {
     fn intake(&self, kind: Kind) -> Intake {
-        Intake {
-            kind,
-            named: self.named == "1",
-            reporter: ReporterInput {
-                name: self.reporter_name.clone(),
-                id_number: self.reporter_id_number.clone(),
-                phone: self.reporter_phone.clone(),
-                address: self.reporter_address.clone(),
-            },
-            subject: SubjectInput {
-                name: self.subject_name.clone(),
-                org: self.subject_org.clone(),
-                post: self.subject_post.clone(),
-                level: self.subject_level.clone(),
-            },
-            category: self.category.clone(),
-            title: self.title.clone(),
-            content: self.content.clone(),
-            happened_on: self.happened_on.clone(),
-            place: self.place.clone(),
-        }
+        self.fields.intake(kind)
     }
-    /// Everything typed, to refill the form after an error (the ID number too: it is the
-    /// reporter's own browser, over the same connection).
     fn typed(&self) -> Typed {
-        Typed::of([
-            ("named", self.named.clone()),
-            ("reporter.name", self.reporter_name.clone()),
-            ("reporter.id_number", self.reporter_id_number.clone()),
-            ("reporter.phone", self.reporter_phone.clone()),
-            ("reporter.address", self.reporter_address.clone()),
-            ("subject.name", self.subject_name.clone()),
-            ("subject.org", self.subject_org.clone()),
-            ("subject.post", self.subject_post.clone()),
-            ("subject.level", self.subject_level.clone()),
-            ("category", self.category.clone()),
-            ("title", self.title.clone()),
-            ("content", self.content.clone()),
-            ("happened_on", self.happened_on.clone()),
-            ("place", self.place.clone()),
-        ])
+        Typed::of(self.fields.typed())
     }
 }
 
