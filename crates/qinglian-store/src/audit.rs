@@ -140,6 +140,8 @@ pub const ACTION_LABELS: &[(&str, &str)] = &[
     ("report.reward.reject", "不予奖励"),
     ("report.reward.pay", "记录奖励发放"),
     ("attachment.download", "下载附件"),
+    ("user.api_key_create", "创建接口密钥"),
+    ("user.api_key_revoke", "吊销接口密钥"),
 ];
 
 /// The Chinese label of an audit action code (the code itself when none is known).

@@ -27,6 +27,7 @@ macro_rules! org_display {
     };
 }
 
+pub mod api_key;
 pub mod attachment;
 pub mod audit;
 pub mod backup;

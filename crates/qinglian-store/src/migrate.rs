@@ -76,6 +76,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "report",
         sql: include_str!("../migrations/0011_report.sql"),
     },
+    Migration {
+        version: 12,
+        name: "api_key",
+        sql: include_str!("../migrations/0012_api_key.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -137,6 +137,24 @@ pub async fn resolve(State(app): State<App>, mut req: Request, next: Next) -> Re
 }
 
 async fn load(app: &App, token: &str, ip: String, bearer: bool) -> anyhow::Result<AuthState> {
+    // Another system's API key: the service account it acts as, with no session or gate
+    // (a key is made by the security admin for an account that needs no second factor).
+    if bearer && token.starts_with(qinglian_store::api_key::PREFIX) {
+        let Some((key_id, user_id)) = qinglian_store::api_key::find(&app.db, token).await? else {
+            return Ok(AuthState::Anonymous);
+        };
+        let principal = user::load_principal(&app.db, user_id).await?;
+        if principal.user.disabled {
+            return Ok(AuthState::Anonymous);
+        }
+        return Ok(AuthState::Full(Box::new(Ctx {
+            principal,
+            session_hash: format!("api_key:{}", key_id.0),
+            csrf: String::new(),
+            ip,
+            bearer: true,
+        })));
+    }
     let hash = session_hash(app, token);
     let Some(s) = session::get(&app.db, &hash).await? else {
         return Ok(AuthState::Anonymous);

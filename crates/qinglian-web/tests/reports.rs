@@ -570,6 +570,7 @@ on_both!(
     statistics_count_by_every_dimension_and_open_the_reports,
     a_rewarded_report_earns_a_reward_the_reporter_can_see,
     the_reporters_files_are_stored_encrypted_and_renamed,
+    the_hotline_posts_with_an_api_key,
 );
 
 mod rate_limits {
@@ -839,4 +840,45 @@ async fn the_reporters_files_are_stored_encrypted_and_renamed(t: TestApp) {
         other.get(&format!("/attachments/{aid}")).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// §2: the 12345 system posts with an API key of its own service account (no login, no session
+/// expiry); a revoked key opens nothing.
+async fn the_hotline_posts_with_an_api_key(t: TestApp) {
+    let account = t
+        .user_in("hotline12345", &["reports"], &[t.orgs.city], t.orgs.commission)
+        .await;
+    let mut tx = t.app.db.begin().await.unwrap();
+    let (key_id, key) = qinglian_store::api_key::create(&mut tx, account, "12345热线系统", None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut system = t.anon();
+    system.bearer = Some(key.clone());
+    let body = json!({"kind": "service_request", "channel": "hotline", "external_id": "12345-2026-009001",
+        "title": "路灯不亮", "content": "市民来电反映东城街道路灯连续一周不亮。"});
+    let r = system.post_json("/api/v1/reports", &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(
+        system.post_json("/api/v1/reports", &body).await.status,
+        StatusCode::OK,
+        "idempotent"
+    );
+    assert_eq!(system.get("/api/v1/reports").await.json()["total"], 1);
+    let stored: String = sqlx::query_scalar("SELECT key_hash FROM api_key")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    assert!(!stored.contains(&key[3..]), "only the hash is stored");
+    let mut tx = t.app.db.begin().await.unwrap();
+    qinglian_store::api_key::revoke(&mut tx, key_id).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        system.post_json("/api/v1/reports", &body).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let mut forged = t.anon();
+    let last = if key.ends_with('x') { 'y' } else { 'x' };
+    forged.bearer = Some(format!("{}{last}", &key[..key.len() - 1]));
+    assert_eq!(forged.get("/api/v1/reports").await.status, StatusCode::UNAUTHORIZED);
 }

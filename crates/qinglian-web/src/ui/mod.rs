@@ -177,6 +177,8 @@ pub fn routes() -> axum::Router<crate::App> {
             "/security/users/{id}",
             get(security::user_grant).post(security::user_grant_save),
         )
+        .route("/security/users/{id}/api-keys", post(security::api_key_create))
+        .route("/security/api-keys/{id}/revoke", post(security::api_key_revoke))
         .route("/security/policy", get(security::policy).post(security::policy_save))
         .route("/audit", get(audit::list))
         .route("/audit/verify", post(audit::verify))

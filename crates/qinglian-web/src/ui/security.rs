@@ -9,6 +9,7 @@ use qinglian_store::audit::Event;
 use qinglian_store::permission::{self as perm, CATALOGUE, PermissionDef};
 use qinglian_store::setting::{self, SecurityPolicy};
 use qinglian_store::user::{self, Role, RoleId, User};
+use serde::Deserialize;
 
 use super::org::OrgRow;
 use super::{ListQuery, page, page_with, redirect};
@@ -170,6 +171,10 @@ struct GrantPage {
     orgs: Vec<OrgRow>,
     scope: Vec<qinglian_store::org::OrgId>,
     error: Option<String>,
+    /// The account's API keys (for other systems acting as it).
+    keys: Vec<qinglian_store::api_key::ApiKey>,
+    /// A key just made, shown this once.
+    new_key: Option<String>,
 }
 
 async fn grant_page(
@@ -194,15 +199,109 @@ async fn grant_page(
         roles: user::list_roles(&app.db).await?,
         orgs: super::org::tree_rows(all),
         scope: user::scope_org_ids(&app.db, id).await?,
+        keys: qinglian_store::api_key::of_user(&app.db, id).await?,
+        new_key: None,
         target,
         error,
     })
 }
 
-/// The grant page of one user.
-pub async fn user_grant(State(app): State<App>, ctx: Ctx, Path(id): Path<qinglian_store::user::UserId>) -> PageResult {
+/// The API-key form.
+#[derive(Deserialize)]
+pub struct KeyForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// Makes an API key for a (service) account; the key is shown once, on the next page.
+pub async fn api_key_create(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<qinglian_store::user::UserId>,
+    Form(f): Form<KeyForm>,
+) -> PageResult {
     ctx.require(perm::SCOPE_MANAGE)?;
-    Ok(page(&grant_page(&app, &ctx, id, None).await?))
+    if id == ctx.principal.user.id {
+        return Err(AppError::BadRequest("不能给自己创建接口密钥".into()).into());
+    }
+    user::get_auth(app.db.pool(), id).await?;
+    let mut tx = app.db.begin().await?;
+    match qinglian_store::api_key::create(&mut tx, id, &f.name, Some(ctx.principal.user.id)).await {
+        Ok((key_id, key)) => {
+            crate::services::audit::write(
+                &app,
+                &ctx,
+                &mut tx,
+                Event::success(
+                    "user.api_key_create",
+                    "user",
+                    id,
+                    format!("创建接口密钥 #{}：{}", key_id.0, f.name.trim()),
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            let token = app.put_download(ctx.principal.user.id, "api_key", key.into_bytes());
+            Ok(redirect(&headers, &format!("/security/users/{id}?key={token}")))
+        }
+        Err(qinglian_store::StoreError::Invalid { message, .. }) => {
+            drop(tx);
+            Ok(page_with(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &grant_page(&app, &ctx, id, Some(message)).await?,
+            ))
+        }
+        Err(e) => Err(AppError::from(e).into()),
+    }
+}
+
+/// Revokes an API key.
+pub async fn api_key_revoke(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(key_id): Path<qinglian_store::api_key::ApiKeyId>,
+) -> PageResult {
+    ctx.require(perm::SCOPE_MANAGE)?;
+    let mut tx = app.db.begin().await?;
+    let id = qinglian_store::api_key::revoke(&mut tx, key_id).await?;
+    crate::services::audit::write(
+        &app,
+        &ctx,
+        &mut tx,
+        Event::success("user.api_key_revoke", "user", id, format!("吊销接口密钥 #{}", key_id.0)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect(&headers, &format!("/security/users/{id}?ok=saved")))
+}
+
+/// The grant page of one user.
+pub async fn user_grant(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<qinglian_store::user::UserId>,
+    Query(q): Query<KeyQuery>,
+) -> PageResult {
+    ctx.require(perm::SCOPE_MANAGE)?;
+    let mut p = grant_page(&app, &ctx, id, None).await?;
+    p.new_key = q
+        .key
+        .as_deref()
+        .and_then(|t| app.take_download(ctx.principal.user.id, t))
+        .and_then(|d| String::from_utf8(d.bytes).ok());
+    if let Some(m) = crate::ui::flash_message(q.ok.as_deref()) {
+        p.chrome = p.chrome.flash(m);
+    }
+    Ok(page(&p))
+}
+
+/// Query of the grant page: a key just made (its one-time token) or a done message.
+#[derive(Deserialize)]
+pub struct KeyQuery {
+    key: Option<String>,
+    ok: Option<String>,
 }
 
 /// Save a user's roles and data scope.
