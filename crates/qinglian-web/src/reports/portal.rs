@@ -670,6 +670,42 @@ fn client(app: &App, headers: &HeaderMap, peer: std::net::SocketAddr) -> String 
     crate::auth::client_ip(app, headers, Some(peer))
 }
 
+/// The frame of every write on the follow page: the followed report (or the code form again
+/// when the ticket is gone), the rate limit, the write in its transaction with its audit entry
+/// (no IP), then [`after_write`].
+async fn follow_write<F, Fut>(
+    app: &App,
+    headers: &HeaderMap,
+    peer: std::net::SocketAddr,
+    ok: &'static str,
+    typed: Typed,
+    write: F,
+) -> Response
+where
+    F: FnOnce(PublicView, qinglian_store::Tx) -> Fut,
+    Fut: std::future::Future<Output = Result<(qinglian_store::Tx, &'static str, String), AppError>>,
+{
+    let v = match followed(app, headers).await {
+        Ok(Some(v)) => v,
+        Ok(None) => return expired(),
+        Err(e) => return PageError(e).into_response(),
+    };
+    let id = v.id;
+    let result = async {
+        app.public.check_rate(Purpose::Follow, &client(app, headers, peer))?;
+        let tx = app.db.begin().await?;
+        let (mut tx, action, detail) = write(v, tx).await?;
+        if !action.is_empty() {
+            let ev = qinglian_store::audit::Event::success(action, report::OBJECT_TYPE, id, detail);
+            qinglian_store::audit::append(&mut tx, app.mode(), &reporter_performer(app).actor, &ev).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    after_write(app, headers, result, ok, typed).await
+}
+
 /// The reporter adds information.
 pub async fn supplement(
     State(app): State<App>,
@@ -677,33 +713,15 @@ pub async fn supplement(
     headers: HeaderMap,
     Form(f): Form<TextForm>,
 ) -> Response {
-    let v = match followed(&app, &headers).await {
-        Ok(Some(v)) => v,
-        Ok(None) => return expired(),
-        Err(e) => return PageError(e).into_response(),
-    };
-    let result = async {
-        app.public.check_rate(Purpose::Follow, &client(&app, &headers, peer))?;
+    let a = &app;
+    let typed = Typed::of([("text", f.text.clone())]);
+    follow_write(&app, &headers, peer, "supplemented", typed, |v, mut tx| async move {
         qinglian_domain::text::check("text", "补充内容", &f.text, Limit::Content)
             .map_err(|(field, m)| AppError::invalid(field, m))?;
-        let mut tx = app.db.begin().await?;
-        report::supplement(&mut tx, &app.keys, v.id, &f.text).await?;
+        report::supplement(&mut tx, &a.keys, v.id, &f.text).await?;
         report::tell_office(&mut tx, v.id, "举报人补充了材料").await?;
-        let by = reporter_performer(&app);
-        let ev =
-            qinglian_store::audit::Event::success("report.supplement", report::OBJECT_TYPE, v.id, "举报人补充材料");
-        qinglian_store::audit::append(&mut tx, app.mode(), &by.actor, &ev).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-    .await;
-    after_write(
-        &app,
-        &headers,
-        result,
-        "supplemented",
-        Typed::of([("text", f.text.clone())]),
-    )
+        Ok((tx, "report.supplement", "举报人补充材料".to_string()))
+    })
     .await
 }
 
@@ -721,56 +739,27 @@ pub async fn rate(
     headers: HeaderMap,
     Form(f): Form<RateForm>,
 ) -> Response {
-    let v = match followed(&app, &headers).await {
-        Ok(Some(v)) => v,
-        Ok(None) => return expired(),
-        Err(e) => return PageError(e).into_response(),
-    };
-    let result = async {
-        app.public.check_rate(Purpose::Follow, &client(&app, &headers, peer))?;
-        let mut tx = app.db.begin().await?;
-        report::rate(&mut tx, v.id, f.satisfaction.trim()).await?;
-        let by = reporter_performer(&app);
-        let label = rd::SATISFACTION
-            .iter()
-            .find(|(c, _)| *c == f.satisfaction.trim())
-            .map_or("", |(_, l)| l);
-        let ev = qinglian_store::audit::Event::success(
-            "report.rate",
-            report::OBJECT_TYPE,
-            v.id,
-            format!("举报人评价：{label}"),
-        );
-        qinglian_store::audit::append(&mut tx, app.mode(), &by.actor, &ev).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-    .await;
-    after_write(
-        &app,
-        &headers,
-        result,
-        "rated",
-        Typed::of([("satisfaction", f.satisfaction.clone())]),
-    )
+    let typed = Typed::of([("satisfaction", f.satisfaction.clone())]);
+    follow_write(&app, &headers, peer, "rated", typed, |v, mut tx| async move {
+        let code = f.satisfaction.trim();
+        report::rate(&mut tx, v.id, code).await?;
+        let label = rd::SATISFACTION.iter().find(|(c, _)| *c == code).map_or("", |(_, l)| l);
+        Ok((tx, "report.rate", format!("举报人评价：{label}")))
+    })
     .await
 }
 
-/// The reporter objects to the reply and asks for a review (复查), within the window.
+/// The reporter objects to the answer and asks for a review (复查, then 复核), within the window.
 pub async fn review(
     State(app): State<App>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     Form(f): Form<TextForm>,
 ) -> Response {
-    let v = match followed(&app, &headers).await {
-        Ok(Some(v)) => v,
-        Ok(None) => return expired(),
-        Err(e) => return PageError(e).into_response(),
-    };
-    let result = async {
-        app.public.check_rate(Purpose::Follow, &client(&app, &headers, peer))?;
-        if review_until(&app, &v).is_none() {
+    let a = &app;
+    let typed = Typed::of([("review", f.text.clone())]);
+    follow_write(&app, &headers, peer, "review", typed, |v, mut tx| async move {
+        if review_until(a, &v).is_none() {
             return Err(AppError::Conflict(
                 "text",
                 "答复之日起30日内可以申请复查（复查答复后30日内可以申请复核）；已超过期限、尚未答复或已办理终结".into(),
@@ -782,35 +771,29 @@ pub async fn review(
             text: f.text.clone(),
             ..Default::default()
         };
-        let scope = qinglian_store::Scope::new(vec!["/".into()]);
-        let mut tx = app.db.begin().await?;
+        let action = if v.state == ReportState::ReviewAnswered {
+            ReportAction::RequestReReview
+        } else {
+            ReportAction::RequestReview
+        };
+        let everything = qinglian_store::Scope::new(vec!["/".into()]);
+        let due = due(a);
+        let by = reporter_performer(a);
         report::act(
             &mut tx,
-            &app.keys,
-            &scope,
+            &a.keys,
+            &everything,
             v.id,
-            if v.state == ReportState::ReviewAnswered {
-                ReportAction::RequestReReview
-            } else {
-                ReportAction::RequestReview
-            },
+            action,
             &input,
-            app.today(),
-            &due(&app),
-            &reporter_performer(&app),
+            a.today(),
+            &due,
+            &by,
         )
         .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-    .await;
-    after_write(
-        &app,
-        &headers,
-        result,
-        "review",
-        Typed::of([("review", f.text.clone())]),
-    )
+        // The workflow step writes its own audit entry.
+        Ok((tx, "", String::new()))
+    })
     .await
 }
 
