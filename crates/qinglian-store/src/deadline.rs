@@ -466,3 +466,41 @@ pub async fn notify_owners(db: &Db, cal: &Calendar, today: NaiveDate, yellow: u3
     tx.commit().await?;
     Ok(sent)
 }
+
+/// The figures of one to-do card: how many items, the nearest due date among their open
+/// limits, how many are past due and how many wait for a calendar year (待定).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TodoCount {
+    /// How many.
+    pub count: i64,
+    /// The nearest due date ('YYYY-MM-DD'), if any is known.
+    pub nearest_due: Option<String>,
+    /// How many are past due on the day given.
+    pub overdue: i64,
+    /// How many wait for a calendar year.
+    pub pending: i64,
+}
+
+/// The start of a to-do count over the open deadline joined as `alias` (each module adds its
+/// `FROM … WHERE …`, then [`todo_count`] runs it): every module's cards count the same way.
+pub fn todo_select(alias: &str, today: NaiveDate) -> Query {
+    let mut q = Query::new(&format!(
+        "SELECT COUNT(*), MIN(NULLIF({alias}.due_date, '')), COALESCE(SUM(CASE WHEN {alias}.due_date <> '' AND {alias}.due_date < "
+    ));
+    q.bind_text(today.format("%Y-%m-%d").to_string());
+    q.push(&format!(
+        " THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN {alias}.pending_period <> '' THEN 1 ELSE 0 END), 0) "
+    ));
+    q
+}
+
+/// Runs a query begun with [`todo_select`].
+pub async fn todo_count(db: &Db, q: Query) -> StoreResult<TodoCount> {
+    let r = q.build().fetch_one(db.pool()).await?;
+    Ok(TodoCount {
+        count: r.try_get(0)?,
+        nearest_due: r.try_get(1)?,
+        overdue: r.try_get(2)?,
+        pending: r.try_get(3)?,
+    })
+}

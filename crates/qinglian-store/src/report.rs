@@ -1102,14 +1102,8 @@ pub async fn same_subject(
 pub struct Todo {
     /// The state.
     pub state: ReportState,
-    /// How many.
-    pub count: i64,
-    /// The nearest due date among them ('YYYY-MM-DD'), if any.
-    pub nearest_due: Option<String>,
-    /// How many are past due on `today`.
-    pub overdue: i64,
-    /// How many wait for a calendar year (待定).
-    pub pending: i64,
+    /// Its figures.
+    pub counts: crate::deadline::TodoCount,
 }
 
 /// The user's to-do cards from both workflow tables: for every state out of which the user may
@@ -1145,13 +1139,9 @@ pub async fn todo(
                 .all(|t| t.action == ReportAction::ReportBack)
         });
         let col = if by_unit { "h.path" } else { "o.path" };
-        let mut q = Query::new(
-            "SELECT COUNT(*), MIN(NULLIF(d.due_date, '')), COALESCE(SUM(CASE WHEN d.due_date <> '' AND d.due_date < ",
-        );
-        q.bind_text(today.format("%Y-%m-%d").to_string());
+        let mut q = crate::deadline::todo_select("d", today);
         q.push(
-            " THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN d.pending_period <> '' THEN 1 ELSE 0 END), 0) \
-             FROM report r JOIN org o ON o.id = r.org_id LEFT JOIN org h ON h.id = r.handler_org_id \
+            "FROM report r JOIN org o ON o.id = r.org_id LEFT JOIN org h ON h.id = r.handler_org_id \
              LEFT JOIN deadline d ON d.id = (SELECT MAX(dd.id) FROM deadline dd WHERE dd.object_type = 'report' \
              AND dd.object_id = CAST(r.id AS TEXT) AND dd.done_at IS NULL) \
              WHERE r.about_principal = 0 AND r.status = ",
@@ -1164,26 +1154,12 @@ pub async fn todo(
             }
             q.bind_text(k.code());
         }
-        q.push(") AND (1 = 0");
-        for p in scope.paths() {
-            q.push(" OR ");
-            q.push(col);
-            q.push(" LIKE ");
-            q.bind_text(format!("{p}%"));
-        }
         q.push(")");
-        let r = q.build().fetch_one(db.pool()).await?;
-        let count: i64 = r.try_get(0)?;
-        if count == 0 {
-            continue;
+        scope.push_filter(&mut q, col);
+        let n = crate::deadline::todo_count(db, q).await?;
+        if n.count > 0 {
+            out.push(Todo { state, counts: n });
         }
-        out.push(Todo {
-            state,
-            count,
-            nearest_due: r.try_get(1)?,
-            overdue: r.try_get(2)?,
-            pending: r.try_get(3)?,
-        });
     }
     Ok(out)
 }

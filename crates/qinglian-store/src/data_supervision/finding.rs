@@ -430,29 +430,16 @@ pub async fn todo(
         }
         let by_unit = actions.contains(&FindingAction::Answer);
         let col = if by_unit { "c.path" } else { "o.path" };
-        let mut q = Query::new(
-            "SELECT COUNT(*), MIN(NULLIF(dl.due_date, '')), \
-             COALESCE(SUM(CASE WHEN dl.due_date <> '' AND dl.due_date < ",
-        );
-        q.bind_text(today.format("%Y-%m-%d").to_string());
+        let mut q = crate::deadline::todo_select("dl", today);
         q.push(
-            " THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN dl.pending_period <> '' THEN 1 ELSE 0 END), 0) \
-             FROM data_supervision_finding f JOIN org o ON o.id = f.org_id LEFT JOIN org c ON c.id = f.check_org_id \
+            "FROM data_supervision_finding f JOIN org o ON o.id = f.org_id LEFT JOIN org c ON c.id = f.check_org_id \
              LEFT JOIN data_supervision_check k ON k.finding_id = f.id AND k.answer IS NULL LEFT JOIN deadline dl ON dl.id = k.deadline_id \
              WHERE f.status = ",
         );
         q.bind_text(state.code().to_string());
-        q.push(" AND (1 = 0");
-        for p in scope.paths() {
-            q.push(" OR ");
-            q.push(col);
-            q.push(" LIKE ");
-            q.bind_text(format!("{p}%"));
-        }
-        q.push(")");
-        let r = q.build().fetch_one(db.pool()).await?;
-        let count: i64 = r.try_get(0)?;
-        if count == 0 {
+        scope.push_filter(&mut q, col);
+        let n = crate::deadline::todo_count(db, q).await?;
+        if n.count == 0 {
             continue;
         }
         out.push(Todo {
@@ -463,10 +450,10 @@ pub async fn todo(
                 FindingState::Answered => "待复核疑点",
                 _ => state.label(),
             },
-            count,
-            nearest_due: r.try_get(1)?,
-            overdue: r.try_get(2)?,
-            pending: r.try_get(3)?,
+            count: n.count,
+            nearest_due: n.nearest_due,
+            overdue: n.overdue,
+            pending: n.pending,
         });
     }
     Ok(out)

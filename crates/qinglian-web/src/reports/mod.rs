@@ -108,10 +108,10 @@ fn todo<'a>(
                         _ => t.state.label(),
                     }
                     .to_string(),
-                    count: t.count,
-                    nearest_due: t.nearest_due,
-                    overdue: t.overdue,
-                    pending: t.pending,
+                    count: t.counts.count,
+                    nearest_due: t.counts.nearest_due,
+                    overdue: t.counts.overdue,
+                    pending: t.counts.pending,
                 }
             })
             .chain(disclosure_card)
