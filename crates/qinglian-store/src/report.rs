@@ -203,6 +203,27 @@ pub async fn create(tx: &mut Tx, keys: &KeyRing, r: &NewReport, due: Due, by: Op
     .fetch_one(&mut **tx)
     .await?
     .try_get(0)?;
+    // Entered as a duplicate or as forwarded up: the history says so from the start.
+    if state != ReportState::Registered {
+        let action = if state == ReportState::Duplicate {
+            ReportAction::MarkDuplicate
+        } else {
+            ReportAction::Forward
+        };
+        sqlx::query(
+            "INSERT INTO workflow_event (workflow, object_id, from_state, action, to_state, user_id, at, note) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, '')",
+        )
+        .bind(r.kind.workflow().name)
+        .bind(id)
+        .bind(ReportState::Registered.code())
+        .bind(qinglian_domain::workflow::Action::code(action))
+        .bind(state.code())
+        .bind(by)
+        .bind(&now)
+        .execute(&mut **tx)
+        .await?;
+    }
     let reporter = match &r.reporter {
         Some(p) => seal(
             keys,
@@ -1180,6 +1201,8 @@ pub struct Disclosure {
     pub id: DisclosureId,
     /// The report.
     pub report_id: ReportId,
+    /// Its subject (被反映人), for the leader's list.
+    pub subject_name: String,
     /// Who asked.
     pub requested_by: UserId,
     /// Their name.
@@ -1206,7 +1229,7 @@ impl Disclosure {
     }
 }
 
-const DISCLOSURE_COLS: &str = "x.id, x.report_id, x.requested_by, COALESCE(u.display_name, '') AS requested_by_name, x.reason, \
+const DISCLOSURE_COLS: &str = "x.id, x.report_id, r.subject_name, x.requested_by, COALESCE(u.display_name, '') AS requested_by_name, x.reason, \
      x.status, COALESCE(d.display_name, '') AS decided_by_name, x.decision_note, x.expires_at, x.created_at";
 
 const DISCLOSURE_FROM: &str = " FROM report_disclosure x JOIN report r ON r.id = x.report_id JOIN org o ON o.id = r.org_id \
@@ -1217,6 +1240,7 @@ fn disclosure_row(r: &sqlx::any::AnyRow) -> StoreResult<Disclosure> {
     Ok(Disclosure {
         id: r.try_get("id")?,
         report_id: r.try_get("report_id")?,
+        subject_name: r.try_get("subject_name")?,
         requested_by: r.try_get("requested_by")?,
         requested_by_name: r.try_get("requested_by_name")?,
         reason: r.try_get("reason")?,

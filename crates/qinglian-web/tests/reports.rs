@@ -534,6 +534,11 @@ async fn staff_register_offers_duplicates_and_exports_without_identity(t: TestAp
         .await
         .unwrap();
     assert_eq!(status, "duplicate");
+    let dup_page = office.get(&format!("/reports/{}", newest(&t).await)).await.text();
+    assert!(
+        dup_page.contains("作为重复件"),
+        "the history says it was entered as a duplicate"
+    );
     // A missing title: 422, the rest kept.
     let mut bad = form("");
     bad.push(("duplicate", "new"));

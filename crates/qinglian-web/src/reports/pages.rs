@@ -938,7 +938,13 @@ async fn detail_page(
         }
         .flash_code(ok),
         orgs: if steps.iter().any(|s| s.needs_org) {
-            choices(app, ctx.scope()).await?
+            // 交办 goes to a unit under supervision, never to the commission's own offices.
+            let own = qinglian_store::org::get_unscoped(app.db.pool(), r.org_id).await?.path;
+            choices(app, ctx.scope())
+                .await?
+                .into_iter()
+                .filter(|o| !o.org.path.starts_with(&own))
+                .collect()
         } else {
             Vec::new()
         },
