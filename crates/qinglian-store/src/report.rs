@@ -1030,6 +1030,28 @@ pub struct PublicView {
     pub messages: Vec<Message>,
     /// The day of the last reply (the review window counts from it).
     pub replied_on: Option<String>,
+    /// The steps so far in the reporter's words, with their days (China time): 已受理, 已办结…
+    /// (nothing of who handled it or which unit).
+    pub progress: Vec<(&'static str, String)>,
+}
+
+/// A step as the reporter is told of it, or `None` for an internal step (交办, 退回, 报告结果).
+fn public_step(action: ReportAction) -> Option<&'static str> {
+    Some(match action {
+        ReportAction::Accept => "已受理",
+        ReportAction::Decline => "不予受理",
+        ReportAction::Transfer => "已转有权处理的机关办理",
+        ReportAction::Forward => "已报送上级机关办理",
+        ReportAction::MarkDuplicate => "已并入此前的同一事项办理",
+        ReportAction::Extend => "延期办理",
+        ReportAction::Conclude => "已办结",
+        ReportAction::Reply => "已答复",
+        ReportAction::RequestReview => "申请复查",
+        ReportAction::AnswerReview => "复查已答复",
+        ReportAction::RequestReReview => "申请复核",
+        ReportAction::AnswerReReview => "复核已答复",
+        ReportAction::Assign | ReportAction::ReportBack | ReportAction::ReturnBack => return None,
+    })
 }
 
 /// The report behind a receipt code's hash, as its reporter may see it.
@@ -1048,9 +1070,22 @@ pub async fn by_receipt(db: &Db, keys: &KeyRing, receipt_hash: &str) -> StoreRes
         .rev()
         .find(|m| m.kind == message::REPLY)
         .map(|m| crate::time::display_cst(&m.at).chars().take(10).collect());
+    let kind = Kind::parse(&kind).unwrap_or(Kind::Accusation);
+    let progress = workflow::history(db, kind.workflow().name, id)
+        .await?
+        .iter()
+        .filter_map(|e| {
+            let action = <ReportAction as qinglian_domain::workflow::Action>::parse(&e.action)?;
+            Some((
+                public_step(action)?,
+                crate::time::display_cst(&e.at).chars().take(10).collect(),
+            ))
+        })
+        .collect();
     Ok(Some(PublicView {
+        progress,
         id,
-        kind: Kind::parse(&kind).unwrap_or(Kind::Accusation),
+        kind,
         state: ReportState::parse(&status).unwrap_or(ReportState::Registered),
         received_on: row.try_get(3)?,
         satisfaction: row.try_get(4)?,

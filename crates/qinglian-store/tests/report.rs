@@ -218,6 +218,8 @@ async fn named_accusation_runs_from_receipt_to_rating(t: TestDb) {
 
     let view = report::by_receipt(&t.db, &k, "receipt-1").await.unwrap().unwrap();
     assert_eq!(view.state, ReportState::Replied);
+    let steps: Vec<&str> = view.progress.iter().map(|(s, _)| *s).collect();
+    assert_eq!(steps, vec!["已受理", "已办结", "已答复"], "the reporter's timeline");
     let texts: Vec<&str> = view.messages.iter().map(|m| m.text.as_str()).collect();
     assert_eq!(
         texts,
