@@ -480,32 +480,9 @@ pub struct ReportFilter {
 fn filtered(scope: &Scope, f: &ReportFilter, cols: &str) -> Query {
     let mut q = Query::new(&format!("SELECT {cols}{FROM}"));
     push_scope(scope, &mut q);
-    let list = |v: &Option<String>| -> Vec<String> {
-        v.as_deref()
-            .unwrap_or("")
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
-    for (col, values) in [
-        ("r.status", list(&f.status)),
-        ("r.kind", list(&f.kind)),
-        ("r.channel", list(&f.channel)),
-    ] {
-        if values.is_empty() {
-            continue;
-        }
-        q.push(&format!(" AND {col} IN ("));
-        for (i, v) in values.into_iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind_text(v);
-        }
-        q.push(")");
-    }
+    q.push_in("r.status", f.status.as_deref());
+    q.push_in("r.kind", f.kind.as_deref());
+    q.push_in("r.channel", f.channel.as_deref());
     if let Some(t) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let number = t.trim_start_matches('#').parse::<i64>().ok();
         q.push(" AND (r.subject_name LIKE ");
@@ -1338,16 +1315,15 @@ pub async fn request_disclosure(
     .fetch_one(&mut **tx)
     .await?
     .try_get(0)?;
-    for leader in crate::user::holders_within(tx, qinglian_domain::report::PERM_DISCLOSE, org_id).await? {
-        crate::notification::send(
-            tx,
-            leader,
-            &format!("【身份披露审批】{}", item_title(id)),
-            &format!("{}申请查看{}的举报人身份，请审批", by.actor.username, item_title(id)),
-            "/reports/disclosures",
-        )
-        .await?;
-    }
+    tell(
+        tx,
+        qinglian_domain::report::PERM_DISCLOSE,
+        org_id,
+        &format!("【身份披露审批】{}", item_title(id)),
+        &format!("{}申请查看{}的举报人身份，请审批", by.actor.username, item_title(id)),
+        "/reports/disclosures",
+    )
+    .await?;
     crate::audit::append(
         tx,
         by.mode,
@@ -1731,16 +1707,15 @@ pub async fn propose_reward(
     .fetch_one(&mut **tx)
     .await?
     .try_get(0)?;
-    for leader in crate::user::holders_within(tx, qinglian_domain::report::PERM_REWARD, org_id).await? {
-        crate::notification::send(
-            tx,
-            leader,
-            &format!("【奖励审批】{}", item_title(id)),
-            &format!("{}拟给予{}奖励{}元，请审批", item_title(id), band.trim(), amount),
-            &link(id),
-        )
-        .await?;
-    }
+    tell(
+        tx,
+        qinglian_domain::report::PERM_REWARD,
+        org_id,
+        &format!("【奖励审批】{}", item_title(id)),
+        &format!("{}拟给予{}奖励{}元，请审批", item_title(id), band.trim(), amount),
+        &link(id),
+    )
+    .await?;
     crate::audit::append(
         tx,
         by.mode,
@@ -1899,16 +1874,24 @@ pub async fn tell_office(tx: &mut Tx, id: ReportId, what: &str) -> StoreResult<u
         .fetch_one(&mut **tx)
         .await?
         .try_get(0)?;
-    let users = crate::user::holders_within(tx, qinglian_domain::report::PERM_HANDLE, org).await?;
+    let title = format!("【{what}】{}", item_title(id));
+    tell(
+        tx,
+        qinglian_domain::report::PERM_HANDLE,
+        org,
+        &title,
+        &format!("{}：{what}", item_title(id)),
+        &link(id),
+    )
+    .await
+}
+
+/// Notifies the holders of `permission` in the commission `org` and its offices; returns how
+/// many were told.
+async fn tell(tx: &mut Tx, permission: &str, org: OrgId, title: &str, body: &str, link: &str) -> StoreResult<usize> {
+    let users = crate::user::holders_within(tx, permission, org).await?;
     for u in &users {
-        crate::notification::send(
-            tx,
-            *u,
-            &format!("【{what}】{}", item_title(id)),
-            &format!("{}：{what}", item_title(id)),
-            &link(id),
-        )
-        .await?;
+        crate::notification::send(tx, *u, title, body, link).await?;
     }
     Ok(users.len())
 }

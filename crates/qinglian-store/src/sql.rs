@@ -47,6 +47,29 @@ impl Query {
         self.sql.push_str(&format!("${}", self.args.len()));
         self
     }
+    /// Append ` AND <column> IN (…)` for the comma-separated values of a filter (`a,b`),
+    /// nothing when there are none.
+    pub fn push_in(&mut self, column: &str, csv: Option<&str>) -> &mut Self {
+        let values: Vec<&str> = csv
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .collect();
+        if values.is_empty() {
+            return self;
+        }
+        self.push(" AND ");
+        self.push(column);
+        self.push(" IN (");
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind_text(v);
+        }
+        self.push(")")
+    }
     /// The SQL text.
     pub fn sql(&self) -> &str {
         &self.sql

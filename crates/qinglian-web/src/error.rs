@@ -101,6 +101,18 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// The field's error when `text` is longer than its limit (one message for every form).
+    pub fn check_text(
+        field: &'static str,
+        label: &str,
+        text: &str,
+        limit: qinglian_domain::text::Limit,
+    ) -> Result<(), AppError> {
+        qinglian_domain::text::check(field, label, text, limit).map_err(|(f, m)| AppError::invalid(f, m))
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         // PostgreSQL refuses text with a NUL byte or an invalid encoding (SQLSTATE 22021,

@@ -484,16 +484,7 @@ pub(super) fn filtered_findings(scope: &Scope, f: &FindingFilter, cols: &str) ->
         q.push(" AND f.model = ");
         q.bind_text(m);
     }
-    if let Some(s) = f.status.as_deref().filter(|s| !s.trim().is_empty()) {
-        q.push(" AND f.status IN (");
-        for (i, one) in s.split(',').map(str::trim).filter(|x| !x.is_empty()).enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind_text(one);
-        }
-        q.push(")");
-    }
+    q.push_in("f.status", f.status.as_deref());
     if let Some(s) = f.severity.as_deref().filter(|s| !s.is_empty()) {
         q.push(" AND f.severity = ");
         q.bind_text(s);

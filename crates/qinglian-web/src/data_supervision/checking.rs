@@ -242,7 +242,7 @@ pub(super) async fn checking_unit(app: &App, ctx: &Ctx, chosen: &str) -> Result<
 
 /// The text as typed, or the field's error when it is over its limit (never cut silently).
 pub(super) fn limited(field: &'static str, label: &str, text: &str, limit: Limit) -> Result<String, AppError> {
-    qinglian_domain::text::check(field, label, text, limit).map_err(|(f, m)| AppError::invalid(f, m))?;
+    AppError::check_text(field, label, text, limit)?;
     Ok(text.to_string())
 }
 

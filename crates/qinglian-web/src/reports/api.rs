@@ -104,7 +104,7 @@ pub async fn public_submit(
     let input = r.body.intake(kind);
     let hc = r.human_check.unwrap_or_default();
     let client = crate::auth::client_ip(&app, &headers, Some(peer));
-    let code = super::portal::file_public(&app, &client, kind, &input, &hc.token, &hc.nonce, &[]).await?;
+    let (code, _) = super::portal::file_public(&app, &client, kind, &input, &hc.token, &hc.nonce, &[]).await?;
     Ok((StatusCode::CREATED, Json(ReceiptCode { receipt_code: code })))
 }
 
@@ -473,8 +473,7 @@ pub async fn register(
         .filter(|s| !s.is_empty())
         .map(str::to_string);
     if let Some(x) = &external_id {
-        qinglian_domain::text::check("external_id", "来文编号", x, qinglian_domain::text::Limit::Code)
-            .map_err(|(f, m)| AppError::invalid(f, m))?;
+        AppError::check_text("external_id", "来文编号", x, qinglian_domain::text::Limit::Code)?;
     }
     let input = r.body.intake(r.kind);
     let entry = StaffEntry {

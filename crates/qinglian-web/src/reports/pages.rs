@@ -598,8 +598,7 @@ pub async fn register(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Form
                 .filter(|n| (0..=10_000).contains(n))
                 .ok_or_else(|| AppError::invalid("visitors", "来访人数应为0到10000之间的整数"))?
         };
-        qinglian_domain::text::check("external_id", "来文编号", &f.external_id, Limit::Code)
-            .map_err(|(field, m)| AppError::invalid(field, m))?;
+        AppError::check_text("external_id", "来文编号", &f.external_id, Limit::Code)?;
         let duplicate_of = match f.duplicate.trim() {
             "" | "new" => None,
             id => Some(
@@ -1024,8 +1023,7 @@ pub(crate) async fn step_input(
     action: ReportAction,
     f: &StepFormInput,
 ) -> Result<StepInput, AppError> {
-    qinglian_domain::text::check("text", "内容", &f.text, Limit::Explanation)
-        .map_err(|(fl, m)| AppError::invalid(fl, m))?;
+    AppError::check_text("text", "内容", &f.text, Limit::Explanation)?;
     let org_id = if action == ReportAction::Assign {
         let id: OrgId = f
             .org_id
@@ -1180,8 +1178,7 @@ pub async fn disclosure_request(
 ) -> PageResult {
     ctx.require(PERM_HANDLE)?;
     let result = async {
-        qinglian_domain::text::check("reason", "申请理由", &f.reason, Limit::Note)
-            .map_err(|(fl, m)| AppError::invalid(fl, m))?;
+        AppError::check_text("reason", "申请理由", &f.reason, Limit::Note)?;
         let mut tx = app.db.begin().await?;
         report::request_disclosure(&mut tx, ctx.scope(), id, &f.reason, &ctx.performer(app.mode())).await?;
         tx.commit().await?;
@@ -1271,8 +1268,7 @@ pub async fn disclosure_decide(
     ctx.require(PERM_DISCLOSE)?;
     let action = DisclosureAction::parse(&action).ok_or(AppError::NotFound("操作"))?;
     let result = async {
-        qinglian_domain::text::check("note", "审批意见", &f.note, Limit::Note)
-            .map_err(|(fl, m)| AppError::invalid(fl, m))?;
+        AppError::check_text("note", "审批意见", &f.note, Limit::Note)?;
         if action == DisclosureAction::Reject && f.note.trim().is_empty() {
             return Err(AppError::invalid("note", "不批准时请写明理由"));
         }

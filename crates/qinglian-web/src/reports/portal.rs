@@ -249,7 +249,7 @@ impl PortalForm {
 }
 
 /// Files a report from the portal or the public API: checks, the human check, the rate limit,
-/// then one transaction. Returns the receipt code (shown once, stored only as its hash).
+/// then one transaction. Returns the receipt code (shown once) and its hash (all that is stored).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn file_public(
     app: &App,
@@ -259,7 +259,7 @@ pub(crate) async fn file_public(
     hc_token: &str,
     hc_nonce: &str,
     uploads: &[Upload],
-) -> Result<String, AppError> {
+) -> Result<(String, String), AppError> {
     let checked = intake::check(input)?;
     public::verify(app, &app.public, hc_token, hc_nonce)?;
     app.public.check_rate(Purpose::Submit, client)?;
@@ -275,7 +275,7 @@ pub(crate) async fn file_public(
         channel: Channel::Online,
         external_id: None,
         reporter: checked.reporter,
-        receipt_hash: Some(hash),
+        receipt_hash: Some(hash.clone()),
         subject: checked.subject,
         category: checked.category,
         title: checked.title,
@@ -309,7 +309,7 @@ pub(crate) async fn file_public(
     if saved.is_err() {
         staged.discard();
     }
-    saved.map(|()| code)
+    saved.map(|()| (code, hash))
 }
 
 /// The portal form, sent.
@@ -334,12 +334,8 @@ pub async fn submit(
         Err(e) => Err(e),
     };
     match result {
-        Ok(code) => {
+        Ok((code, hash)) => {
             // Shown once, on the next page: held with the follow ticket, never in a URL.
-            let hash = match receipt_hash(&app, &code).await {
-                Ok(h) => h,
-                Err(e) => return PageError(e).into_response(),
-            };
             let token = put_ticket(&app, hash, Some(code));
             with_ticket(redirect(&headers, "/portal/follow"), &app, &headers, &token)
         }
@@ -716,8 +712,7 @@ pub async fn supplement(
     let a = &app;
     let typed = Typed::of([("text", f.text.clone())]);
     follow_write(&app, &headers, peer, "supplemented", typed, |v, mut tx| async move {
-        qinglian_domain::text::check("text", "补充内容", &f.text, Limit::Content)
-            .map_err(|(field, m)| AppError::invalid(field, m))?;
+        AppError::check_text("text", "补充内容", &f.text, Limit::Content)?;
         report::supplement(&mut tx, &a.keys, v.id, &f.text).await?;
         report::tell_office(&mut tx, v.id, "举报人补充了材料").await?;
         Ok((tx, "report.supplement", "举报人补充材料".to_string()))
@@ -765,8 +760,7 @@ pub async fn review(
                 "答复之日起30日内可以申请复查（复查答复后30日内可以申请复核）；已超过期限、尚未答复或已办理终结".into(),
             ));
         }
-        qinglian_domain::text::check("text", "复查理由", &f.text, Limit::Content)
-            .map_err(|(field, m)| AppError::invalid(field, m))?;
+        AppError::check_text("text", "复查理由", &f.text, Limit::Content)?;
         let input = report::StepInput {
             text: f.text.clone(),
             ..Default::default()

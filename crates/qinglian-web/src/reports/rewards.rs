@@ -195,8 +195,7 @@ pub async fn propose(
             .report
             .bands()
             .map_err(|m| AppError::Internal(anyhow::anyhow!(m)))?;
-        qinglian_domain::text::check("reason", "资格审查意见", &f.reason, Limit::Note)
-            .map_err(|(fl, m)| AppError::invalid(fl, m))?;
+        AppError::check_text("reason", "资格审查意见", &f.reason, Limit::Note)?;
         let mut tx = app.db.begin().await?;
         report::propose_reward(
             &mut tx,
@@ -244,8 +243,7 @@ pub async fn step(
         PERM_REWARD
     })?;
     let result = async {
-        qinglian_domain::text::check("note", "说明", &f.note, Limit::Note)
-            .map_err(|(fl, m)| AppError::invalid(fl, m))?;
+        AppError::check_text("note", "说明", &f.note, Limit::Note)?;
         let paid_on = if action == RewardAction::Pay {
             let d = NaiveDate::parse_from_str(f.paid_on.trim(), "%Y-%m-%d")
                 .map_err(|_| AppError::invalid("paid_on", "发放日期应为“年-月-日”格式"))?;
