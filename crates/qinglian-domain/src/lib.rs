@@ -3,11 +3,14 @@
 //! limits. See RULES.md in the shared docs for the facts encoded here.
 
 pub mod calendar;
+pub mod case;
+pub mod clue;
 pub mod credit_code;
 pub mod data_supervision;
 pub mod deadline;
 pub mod id_number;
 pub mod names;
+pub mod outcome;
 pub mod permission;
 pub mod rank;
 pub mod report;

@@ -81,6 +81,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "api_key",
         sql: include_str!("../migrations/0012_api_key.sql"),
     },
+    Migration {
+        version: 13,
+        name: "clue_outcome",
+        sql: include_str!("../migrations/0013_clue_outcome.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -30,6 +30,8 @@ qinglian_domain::permissions! {
 pub const MODULES: &[ModulePermissions] = &[
     qinglian_domain::data_supervision::MODULE_PERMISSIONS,
     qinglian_domain::report::MODULE_PERMISSIONS,
+    qinglian_domain::clue::MODULE_PERMISSIONS,
+    qinglian_domain::case::MODULE_PERMISSIONS,
 ];
 
 /// Every permission, in display order: the platform's, then each module's.

@@ -408,6 +408,41 @@ pub async fn get(db: &Db, scope: &Scope, id: PersonId) -> StoreResult<Person> {
     get_in(db.pool(), scope, id).await
 }
 
+/// The roster person with this ID number inside the caller's scope, if any.
+pub async fn by_id_number(db: &Db, scope: &Scope, id_number: &str) -> StoreResult<Option<Person>> {
+    let mut q = Query::new(&format!(
+        "SELECT {COLS} FROM person p JOIN org o ON o.id = p.org_id WHERE p.id_number = "
+    ));
+    q.bind_text(id_number.trim().to_uppercase());
+    scope.push_filter(&mut q, "o.path");
+    q.build()
+        .fetch_optional(db.pool())
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// The one roster person inside the scope with this name in a unit of this name (RULES.md §11:
+/// never a name alone); `None` when nobody or more than one matches.
+pub async fn find_by_name_and_org(db: &Db, scope: &Scope, name: &str, org_name: &str) -> StoreResult<Option<PersonId>> {
+    let (name, org_name) = (name.trim(), org_name.trim());
+    if name.is_empty() || org_name.is_empty() {
+        return Ok(None);
+    }
+    let mut q = Query::new("SELECT p.id FROM person p JOIN org o ON o.id = p.org_id WHERE p.active = 1 AND p.name = ");
+    q.bind_text(name);
+    q.push(" AND o.name = ");
+    q.bind_text(org_name);
+    scope.push_filter(&mut q, "o.path");
+    q.push(" LIMIT 2");
+    let rows = q.build().fetch_all(db.pool()).await?;
+    Ok(match rows.as_slice() {
+        [one] => Some(PersonId(one.try_get(0)?)),
+        _ => None,
+    })
+}
+
 /// Filters for the roster list.
 #[derive(Debug, Clone, Default)]
 pub struct PersonFilter {

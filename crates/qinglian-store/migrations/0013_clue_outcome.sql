@@ -1,0 +1,64 @@
+-- Problem clues (问题线索) and outcomes (处理处分结果), issue #13.
+--
+-- A clue is scoped by the org of its subject (a roster person's unit) or, for a subject not in
+-- the roster, by the commission that registered it. Its title and matter are key-ring
+-- ciphertext bound to the row (clue:<id>:title|matter): a clue carried over from a report holds
+-- the report's text, which may identify the reporter. The reporter's identity is never copied.
+CREATE TABLE clue (
+    id {{PK}},
+    -- The commission whose clue it is (its offices are told, its deadlines kept).
+    commission_id BIGINT NOT NULL REFERENCES org(id),
+    org_id BIGINT NOT NULL REFERENCES org(id),
+    -- The office (a section of the commission) that manages it.
+    manager_org_id BIGINT REFERENCES org(id),
+    source TEXT NOT NULL,
+    -- The source's own reference (巡察组、审计报告文号…).
+    source_ref TEXT NOT NULL DEFAULT '',
+    report_id BIGINT REFERENCES report(id),
+    finding_id BIGINT REFERENCES data_supervision_finding(id),
+    person_id BIGINT REFERENCES person(id),
+    subject_name TEXT NOT NULL,
+    subject_org TEXT NOT NULL DEFAULT '',
+    subject_post TEXT NOT NULL DEFAULT '',
+    subject_level TEXT NOT NULL DEFAULT '',
+    category TEXT NOT NULL DEFAULT '',
+    title_enc TEXT NOT NULL,
+    matter_enc TEXT NOT NULL,
+    received_on TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_by BIGINT REFERENCES app_user(id),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX clue_org_idx ON clue(org_id);
+CREATE INDEX clue_person_idx ON clue(person_id);
+CREATE INDEX clue_status_idx ON clue(status);
+CREATE UNIQUE INDEX clue_report_key ON clue(report_id);
+CREATE UNIQUE INDEX clue_finding_key ON clue(finding_id);
+
+-- Outcomes against a person: from a case, a clue's inquiry, or history imported at go-live.
+-- form (1..4) is derived from kind (RULES.md §4); effect_until is the last day of the effect
+-- period ('' when none), permanent = 1 for a bar without end (开除公职).
+CREATE TABLE outcome (
+    id {{PK}},
+    person_id BIGINT NOT NULL REFERENCES person(id),
+    -- The person's org when the outcome was recorded (data scope).
+    org_id BIGINT NOT NULL REFERENCES org(id),
+    kind TEXT NOT NULL,
+    form BIGINT NOT NULL,
+    decided_on TEXT NOT NULL,
+    effective_on TEXT NOT NULL,
+    term_months BIGINT,
+    effect_until TEXT NOT NULL DEFAULT '',
+    permanent BIGINT NOT NULL DEFAULT 0,
+    case_ref TEXT NOT NULL,
+    clue_id BIGINT REFERENCES clue(id),
+    -- entry | import | api | clue | case
+    source TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    created_by BIGINT REFERENCES app_user(id),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX outcome_person_idx ON outcome(person_id);
+CREATE INDEX outcome_decided_idx ON outcome(decided_on);
+CREATE INDEX outcome_org_idx ON outcome(org_id);

@@ -1,0 +1,663 @@
+//! Problem clues (问题线索, issue #13 §1): the registry fed by hand, from a report and from a
+//! confirmed data-supervision finding in one step (every field carried over, the link kept),
+//! and the disposition workflow of `qinglian_domain::clue::CLUE_WORKFLOW`.
+//!
+//! Scope: a clue belongs to its subject's unit when the subject is in the roster, else to the
+//! commission that registered it. Shelved and closed clues are read only with
+//! `clue.restricted` (the caller says whether the user holds it). Title and matter are key-ring
+//! ciphertext bound to the row; the reporter of a report is never copied.
+
+use chrono::NaiveDate;
+use qinglian_crypto::KeyRing;
+use qinglian_domain::clue::{CLUE_WORKFLOW, ClueAction, ClueState, RULE_PROPOSE, Source};
+use qinglian_domain::deadline::Due;
+use qinglian_domain::workflow::{DeadlineEffect, State as _};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::data_supervision::FindingId;
+use crate::deadline::{DeadlineId, NewDeadline};
+use crate::org::OrgId;
+use crate::person::PersonId;
+use crate::report::ReportId;
+use crate::sql::{Page, Query};
+use crate::user::UserId;
+use crate::workflow::{self, Performer, Step};
+use crate::{Db, Scope, StoreError, StoreResult, Tx};
+
+crate::id_type!(
+    /// Id of a problem clue.
+    ClueId
+);
+
+/// The audit object type and the workflow's table.
+pub const OBJECT_TYPE: &str = "clue";
+
+/// The title of a clue's deadlines and notifications (no text of the clue).
+pub fn item_title(id: ClueId) -> String {
+    format!("问题线索 #{}", id.0)
+}
+
+/// The clue's page.
+pub fn link(id: ClueId) -> String {
+    format!("/clues/{}", id.0)
+}
+
+fn aad(id: ClueId, field: &str) -> Vec<u8> {
+    format!("clue:{}:{field}", id.0).into_bytes()
+}
+
+fn open_text(keys: &KeyRing, id: ClueId, field: &str, token: &str) -> StoreResult<String> {
+    if token.is_empty() {
+        return Ok(String::new());
+    }
+    let bytes = keys
+        .decrypt(token, &aad(id, field))
+        .map_err(|e| StoreError::Internal(format!("clue {} {field} cannot be decrypted: {e}", id.0)))?;
+    String::from_utf8(bytes).map_err(|_| StoreError::Internal(format!("clue {} {field} is not UTF-8", id.0)))
+}
+
+/// The subject of a clue.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct Subject {
+    /// Name.
+    pub name: String,
+    /// Unit.
+    pub org: String,
+    /// Post.
+    pub post: String,
+    /// Level (科级、处级…).
+    pub level: String,
+}
+
+/// A clue to register.
+#[derive(Debug, Clone)]
+pub struct NewClue {
+    /// The commission registering it (the clue's org when the subject is not in the roster).
+    pub commission_id: OrgId,
+    /// The office managing it.
+    pub manager_org_id: Option<OrgId>,
+    /// Source.
+    pub source: Source,
+    /// The source's reference.
+    pub source_ref: String,
+    /// The report it came from.
+    pub report_id: Option<ReportId>,
+    /// The finding it came from.
+    pub finding_id: Option<FindingId>,
+    /// The roster person, when one matches.
+    pub person_id: Option<PersonId>,
+    /// The subject as given.
+    pub subject: Subject,
+    /// 问题类别.
+    pub category: String,
+    /// Title.
+    pub title: String,
+    /// The matter.
+    pub matter: String,
+    /// Received on.
+    pub received_on: NaiveDate,
+}
+
+/// Registers a clue in the caller's transaction (a roster person must be within `scope`) and
+/// opens its first limit, proposing a disposition (RULES.md §3, `due` computed by the caller).
+pub async fn create(
+    tx: &mut Tx,
+    keys: &KeyRing,
+    scope: &Scope,
+    c: &NewClue,
+    due: Due,
+    by: Option<UserId>,
+) -> StoreResult<ClueId> {
+    let subject_name = c.subject.name.trim();
+    if subject_name.is_empty() {
+        return Err(StoreError::invalid("subject_name", "请填写被反映人姓名"));
+    }
+    if c.title.trim().is_empty() {
+        return Err(StoreError::invalid("title", "请填写线索标题"));
+    }
+    if c.matter.trim().is_empty() {
+        return Err(StoreError::invalid("matter", "请填写反映的主要问题"));
+    }
+    let org = match c.person_id {
+        Some(p) => {
+            let mut q = Query::new("SELECT p.org_id FROM person p JOIN org o ON o.id = p.org_id WHERE p.id = ");
+            q.bind_int(p);
+            scope.push_filter(&mut q, "o.path");
+            let row = q
+                .build()
+                .fetch_optional(&mut **tx)
+                .await?
+                .ok_or_else(|| StoreError::invalid("person_id", "所选人员不存在或不在您的数据范围内"))?;
+            OrgId(row.try_get(0)?)
+        }
+        None => c.commission_id,
+    };
+    let now = crate::time::now();
+    let id: ClueId = sqlx::query(
+        "INSERT INTO clue (commission_id, org_id, manager_org_id, source, source_ref, report_id, finding_id, person_id, subject_name, \
+         subject_org, subject_post, subject_level, category, title_enc, matter_enc, received_on, status, created_by, \
+         created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, '', '', $14, $15, $16, $17, $17) RETURNING id",
+    )
+    .bind(c.commission_id)
+    .bind(org)
+    .bind(c.manager_org_id)
+    .bind(c.source.code())
+    .bind(c.source_ref.trim())
+    .bind(c.report_id)
+    .bind(c.finding_id)
+    .bind(c.person_id)
+    .bind(subject_name)
+    .bind(c.subject.org.trim())
+    .bind(c.subject.post.trim())
+    .bind(c.subject.level.trim())
+    .bind(c.category.trim())
+    .bind(c.received_on.format("%Y-%m-%d").to_string())
+    .bind(ClueState::Registered.code())
+    .bind(by)
+    .bind(&now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| {
+        let e = StoreError::from(e);
+        if e.is_unique_violation("clue_report_key", "clue.report_id") {
+            StoreError::conflict("report_id", "该信访件已转为问题线索")
+        } else if e.is_unique_violation("clue_finding_key", "clue.finding_id") {
+            StoreError::conflict("finding_id", "该疑点已转为问题线索")
+        } else {
+            e
+        }
+    })?
+    .try_get(0)?;
+    sqlx::query("UPDATE clue SET title_enc = $1, matter_enc = $2 WHERE id = $3")
+        .bind(keys.encrypt(c.title.trim().as_bytes(), &aad(id, "title")))
+        .bind(keys.encrypt(c.matter.trim().as_bytes(), &aad(id, "matter")))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    if let Some(f) = c.finding_id {
+        crate::data_supervision::link_clue(tx, scope, f, id.0).await?;
+    }
+    crate::deadline::create(
+        tx,
+        &NewDeadline {
+            module: "clue".into(),
+            object_type: OBJECT_TYPE.into(),
+            object_id: id.to_string(),
+            org_id: c.commission_id,
+            owner_user_id: by,
+            title: format!(
+                "{}：{}",
+                item_title(id),
+                qinglian_domain::rules::rule(RULE_PROPOSE).map_or("提出处置意见", |r| r.title)
+            ),
+            rule_id: RULE_PROPOSE.into(),
+            start_date: c.received_on,
+            due,
+            link: link(id),
+            notify_permission: qinglian_domain::clue::PERM_HANDLE.into(),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+/// What a report carries into a clue: everything but who reported (the reporter stays with
+/// the report, behind its disclosure rules). A duplicate or forwarded report cannot become one.
+pub async fn from_report(db: &Db, keys: &KeyRing, scope: &Scope, report: ReportId) -> StoreResult<NewClue> {
+    let r = crate::report::get(db, keys, scope, report).await?;
+    if matches!(r.status.as_str(), "duplicate" | "forwarded") {
+        return Err(StoreError::conflict(
+            "report_id",
+            "重复件或已报送上级的信访件不能转为问题线索",
+        ));
+    }
+    let person = crate::person::find_by_name_and_org(db, scope, &r.subject.name, &r.subject.org).await?;
+    Ok(NewClue {
+        commission_id: r.org_id,
+        manager_org_id: None,
+        source: Source::Report,
+        source_ref: format!("信访件 #{}", r.id.0),
+        report_id: Some(r.id),
+        finding_id: None,
+        person_id: person,
+        subject: Subject {
+            name: r.subject.name.clone(),
+            org: r.subject.org.clone(),
+            post: r.subject.post.clone(),
+            level: r.subject.level.clone(),
+        },
+        category: r.category.clone(),
+        title: r.title.clone(),
+        matter: {
+            let mut m = r.content.clone();
+            for (label, v) in [("问题发生时间", &r.happened_on), ("问题发生地点", &r.place)] {
+                if !v.is_empty() {
+                    m.push_str(&format!("\n{label}：{v}"));
+                }
+            }
+            m
+        },
+        received_on: NaiveDate::parse_from_str(&r.received_on, "%Y-%m-%d").unwrap_or_default(),
+    })
+}
+
+/// What a confirmed finding carries into a clue: the model, the subject, the explanation and
+/// the checking unit's conclusion.
+pub async fn from_finding(
+    db: &Db,
+    scope: &Scope,
+    commission_id: OrgId,
+    finding: FindingId,
+    today: NaiveDate,
+) -> StoreResult<NewClue> {
+    let f = crate::data_supervision::get_finding(db, scope, finding).await?;
+    if !f.clue_ready() {
+        return Err(StoreError::conflict(
+            "finding_id",
+            if f.clue_id.is_some() {
+                "该疑点已转为问题线索"
+            } else {
+                "只有核查属实或部分属实的疑点可以转为问题线索"
+            },
+        ));
+    }
+    // A person subject is keyed by the ID number; the roster gives the name and unit.
+    let person = crate::person::by_id_number(db, scope, &f.subject).await?;
+    let (person_id, subject) = match person {
+        Some(p) => (
+            Some(p.id),
+            Subject {
+                name: p.name.clone(),
+                org: p.org_name.clone(),
+                post: p.post.clone(),
+                level: p.rank.clone(),
+            },
+        ),
+        None => (
+            None,
+            Subject {
+                name: f.subject.clone(),
+                org: f.org_name.clone(),
+                ..Default::default()
+            },
+        ),
+    };
+    let mut matter = f.explanation.clone();
+    if !f.close_note.is_empty() {
+        matter.push_str(&format!("\n核查结论（{}）：{}", f.status_label(), f.close_note));
+    }
+    Ok(NewClue {
+        commission_id,
+        manager_org_id: None,
+        source: Source::DataSupervision,
+        source_ref: format!("疑点 #{}（{}，{}）", f.id.0, f.model_title, f.period),
+        report_id: None,
+        finding_id: Some(f.id),
+        person_id,
+        subject,
+        category: f.model_title.clone(),
+        title: format!("{}：{}", f.model_title, f.period),
+        matter,
+        received_on: today,
+    })
+}
+
+/// A clue as its readers see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Clue {
+    /// Id.
+    pub id: ClueId,
+    /// Its org (subject's unit or the commission).
+    pub org_id: OrgId,
+    /// Its name.
+    pub org_name: String,
+    /// Managing office.
+    pub manager_org_id: Option<OrgId>,
+    /// Source code.
+    pub source: String,
+    /// Source reference.
+    pub source_ref: String,
+    /// Report it came from.
+    pub report_id: Option<ReportId>,
+    /// Finding it came from.
+    pub finding_id: Option<FindingId>,
+    /// Roster person.
+    pub person_id: Option<PersonId>,
+    /// Subject.
+    pub subject: Subject,
+    /// 问题类别.
+    pub category: String,
+    /// Title.
+    pub title: String,
+    /// The matter (only on [`get`]).
+    pub matter: String,
+    /// Received.
+    pub received_on: String,
+    /// Status code.
+    pub status: String,
+    /// Due date of the open limit ('' = 待定), if any.
+    pub due_date: Option<String>,
+    /// Registered at.
+    pub created_at: String,
+}
+
+impl Clue {
+    /// The state.
+    pub fn state(&self) -> ClueState {
+        ClueState::parse(&self.status).unwrap_or(ClueState::Registered)
+    }
+    /// Chinese status.
+    pub fn status_label(&self) -> &'static str {
+        self.state().label()
+    }
+    /// Chinese source.
+    pub fn source_label(&self) -> &'static str {
+        Source::parse(&self.source).map_or("", Source::label)
+    }
+    /// The due date as shown.
+    pub fn due_display(&self) -> &str {
+        match self.due_date.as_deref() {
+            Some("") => crate::deadline::PENDING_LABEL,
+            Some(d) => d,
+            None => "",
+        }
+    }
+}
+
+/// Filters of the clue list.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ClueFilter {
+    /// State code(s), comma-separated.
+    pub status: Option<String>,
+    /// Source code(s).
+    pub source: Option<String>,
+    /// Subject name or unit, or the clue's number.
+    pub q: Option<String>,
+    /// Received on or after.
+    pub from: Option<String>,
+    /// Received on or before.
+    pub to: Option<String>,
+    /// Only those whose open limit is overdue on this day.
+    #[serde(skip)]
+    pub overdue_on: Option<String>,
+}
+
+const FROM: &str = " FROM clue c JOIN org o ON o.id = c.org_id \
+    LEFT JOIN deadline d ON d.object_type = 'clue' AND d.object_id = CAST(c.id AS TEXT) AND d.done_at IS NULL \
+    WHERE 1 = 1";
+
+fn cols() -> String {
+    format!(
+        "c.id, c.org_id, {} AS org_name, c.manager_org_id, c.source, c.source_ref, c.report_id, c.finding_id, \
+         c.person_id, c.subject_name, c.subject_org, c.subject_post, c.subject_level, c.category, c.title_enc, \
+         c.received_on, c.status, d.due_date, c.created_at",
+        org_display!("o")
+    )
+}
+
+fn filtered(scope: &Scope, f: &ClueFilter, restricted: bool, cols: &str) -> Query {
+    let mut q = Query::new(&format!("SELECT {cols}{FROM}"));
+    scope.push_filter(&mut q, "o.path");
+    if !restricted {
+        q.push(" AND c.status NOT IN ('shelved', 'closed')");
+    }
+    q.push_in("c.status", f.status.as_deref());
+    q.push_in("c.source", f.source.as_deref());
+    if let Some(t) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let like = format!("%{}%", crate::sql::like_escape(t));
+        q.push(" AND (c.subject_name LIKE ");
+        q.bind_text(like.clone());
+        q.push(" ESCAPE '\\' OR c.subject_org LIKE ");
+        q.bind_text(like);
+        q.push(" ESCAPE '\\'");
+        if let Ok(n) = t.trim_start_matches('#').parse::<i64>() {
+            q.push(" OR c.id = ");
+            q.bind_int(n);
+        }
+        q.push(")");
+    }
+    for (op, v) in [(">=", &f.from), ("<=", &f.to)] {
+        if let Some(d) = v
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+        {
+            q.push(&format!(" AND c.received_on {op} "));
+            q.bind_text(d.format("%Y-%m-%d").to_string());
+        }
+    }
+    if let Some(day) = f.overdue_on.as_deref() {
+        q.push(" AND d.due_date <> '' AND d.due_date < ");
+        q.bind_text(day);
+    }
+    q
+}
+
+fn from_row(keys: &KeyRing, r: &sqlx::any::AnyRow) -> StoreResult<Clue> {
+    let id = ClueId(r.try_get(0)?);
+    let title: String = r.try_get(14)?;
+    Ok(Clue {
+        id,
+        org_id: OrgId(r.try_get(1)?),
+        org_name: r.try_get(2)?,
+        manager_org_id: r.try_get::<Option<i64>, _>(3)?.map(OrgId),
+        source: r.try_get(4)?,
+        source_ref: r.try_get(5)?,
+        report_id: r.try_get::<Option<i64>, _>(6)?.map(ReportId),
+        finding_id: r.try_get::<Option<i64>, _>(7)?.map(FindingId),
+        person_id: r.try_get::<Option<i64>, _>(8)?.map(PersonId),
+        subject: Subject {
+            name: r.try_get(9)?,
+            org: r.try_get(10)?,
+            post: r.try_get(11)?,
+            level: r.try_get(12)?,
+        },
+        category: r.try_get(13)?,
+        title: open_text(keys, id, "title", &title)?,
+        matter: String::new(),
+        received_on: r.try_get(15)?,
+        status: r.try_get(16)?,
+        due_date: r.try_get(17)?,
+        created_at: r.try_get(18)?,
+    })
+}
+
+/// Sort keys.
+pub const SORTS: &[(&str, &str)] = &[
+    ("received", "c.received_on"),
+    (
+        "due",
+        "CASE WHEN d.due_date IS NULL OR d.due_date = '' THEN '9999' ELSE d.due_date END",
+    ),
+    ("subject", "c.subject_name"),
+    ("status", "c.status"),
+];
+
+fn order_by(sort: &str, desc: bool) -> String {
+    let col = SORTS
+        .iter()
+        .find(|(k, _)| *k == sort)
+        .map_or("c.received_on", |(_, c)| c);
+    let dir = if desc { "DESC" } else { "ASC" };
+    format!(" ORDER BY {col} {dir}, c.id {dir}")
+}
+
+/// One page of clues in scope; shelved and closed ones only with `restricted`.
+#[allow(clippy::too_many_arguments)]
+pub async fn list(
+    db: &Db,
+    keys: &KeyRing,
+    scope: &Scope,
+    restricted: bool,
+    f: &ClueFilter,
+    sort: &str,
+    desc: bool,
+    page: i64,
+    per_page: i64,
+) -> StoreResult<Page<Clue>> {
+    crate::sql::fetch_page(
+        db,
+        filtered(scope, f, restricted, "COUNT(*)"),
+        filtered(scope, f, restricted, &cols()),
+        &order_by(sort, desc),
+        page,
+        per_page,
+        |r| from_row(keys, r),
+    )
+    .await
+}
+
+/// Every clue of a filter (exports), capped.
+#[allow(clippy::too_many_arguments)]
+pub async fn list_all(
+    db: &Db,
+    keys: &KeyRing,
+    scope: &Scope,
+    restricted: bool,
+    f: &ClueFilter,
+    sort: &str,
+    desc: bool,
+    limit: i64,
+) -> StoreResult<Vec<Clue>> {
+    crate::sql::fetch_all(
+        db,
+        filtered(scope, f, restricted, &cols()),
+        &order_by(sort, desc),
+        limit,
+        |r| from_row(keys, r),
+    )
+    .await
+}
+
+/// One clue with its matter.
+pub async fn get(db: &Db, keys: &KeyRing, scope: &Scope, restricted: bool, id: ClueId) -> StoreResult<Clue> {
+    let mut q = filtered(
+        scope,
+        &ClueFilter::default(),
+        restricted,
+        &format!("{}, c.matter_enc", cols()),
+    );
+    q.push(" AND c.id = ");
+    q.bind_int(id);
+    let row = q
+        .build()
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(StoreError::NotFound("问题线索"))?;
+    let mut c = from_row(keys, &row)?;
+    let matter: String = row.try_get(19)?;
+    c.matter = open_text(keys, id, "matter", &matter)?;
+    Ok(c)
+}
+
+/// The clue a report became, if any (within scope and visibility).
+pub async fn of_report(db: &Db, report: ReportId) -> StoreResult<Option<ClueId>> {
+    Ok(sqlx::query("SELECT id FROM clue WHERE report_id = $1")
+        .bind(report)
+        .fetch_optional(db.pool())
+        .await?
+        .map(|r| r.try_get(0).map(ClueId))
+        .transpose()?)
+}
+
+async fn open_deadline(tx: &mut Tx, id: ClueId) -> StoreResult<Option<DeadlineId>> {
+    Ok(sqlx::query(
+        "SELECT id FROM deadline WHERE object_type = 'clue' AND object_id = $1 AND done_at IS NULL ORDER BY id DESC",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| r.try_get(0))
+    .transpose()?)
+}
+
+/// Takes one disposition step in the caller's transaction through the workflow table. A
+/// proposal needs the triage's reasoning (`note`), a return its reason.
+#[allow(clippy::too_many_arguments)]
+pub async fn act(
+    tx: &mut Tx,
+    scope: &Scope,
+    restricted: bool,
+    id: ClueId,
+    action: ClueAction,
+    note: &str,
+    today: NaiveDate,
+    due: &(dyn Fn(&str, NaiveDate) -> Due + Sync),
+    by: &Performer<'_>,
+) -> StoreResult<ClueState> {
+    let state: ClueState = workflow::lock_state(tx, "clue", id)
+        .await?
+        .ok_or(StoreError::NotFound("问题线索"))?;
+    let mut q = Query::new("SELECT c.commission_id FROM clue c JOIN org o ON o.id = c.org_id WHERE c.id = ");
+    q.bind_int(id);
+    scope.push_filter(&mut q, "o.path");
+    let commission: OrgId = q
+        .build()
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound("问题线索"))?
+        .try_get::<i64, _>(0)
+        .map(OrgId)?;
+    if state.restricted() && !restricted {
+        return Err(StoreError::NotFound("问题线索"));
+    }
+    let t = CLUE_WORKFLOW
+        .check(state, action, &|p| by.perms.can(p))
+        .map_err(workflow::refusal)?;
+    let note = note.trim();
+    if note.is_empty() && !matches!(action, ClueAction::Approve) {
+        return Err(StoreError::invalid(
+            "note",
+            if action == ClueAction::Return {
+                "请填写退回理由"
+            } else {
+                "请填写集体排查意见（理由）"
+            },
+        ));
+    }
+    let rule = match t.deadline {
+        DeadlineEffect::Open(r) | DeadlineEffect::Replace(r) => Some(r),
+        _ => None,
+    };
+    let open = rule.map(|r| NewDeadline {
+        module: "clue".into(),
+        object_type: OBJECT_TYPE.into(),
+        object_id: id.to_string(),
+        org_id: commission,
+        owner_user_id: by.user_id,
+        title: format!(
+            "{}：{}",
+            item_title(id),
+            qinglian_domain::rules::rule(r).map_or("办理", |x| x.title)
+        ),
+        rule_id: r.into(),
+        start_date: today,
+        due: due(r, today),
+        link: link(id),
+        notify_permission: String::new(),
+    });
+    let next_users = match t.next {
+        Some(p) => crate::user::holders_within(tx, p, commission).await?,
+        None => Vec::new(),
+    };
+    let step = Step {
+        action,
+        note,
+        detail: String::new(),
+        open,
+        close: open_deadline(tx, id).await?,
+        next_org: None,
+        next_users,
+        notice: t.next.map(|_| {
+            (
+                format!("【{}】{}", t.to.label(), item_title(id)),
+                format!("{}：{}", item_title(id), t.to.label()),
+                link(id),
+            )
+        }),
+    };
+    Ok(workflow::apply(tx, &CLUE_WORKFLOW, "clue", id, state, step, by)
+        .await?
+        .to)
+}

@@ -1,0 +1,551 @@
+//! Clues and outcomes in the store (`qinglian_store::{clue, outcome}`), on SQLite and
+//! PostgreSQL: a report carried into a clue with every field and the link, the disposition
+//! workflow with its limit, shelved clues hidden without the right, the clue's text never in
+//! plain text; outcomes with their forms and effect periods (RULES.md §4–6), stacking, the
+//! village rule refusing without writing, scope, and the four-forms figures per period and unit.
+
+use chrono::NaiveDate;
+use qinglian_crypto::{CryptoMode, KeyRing};
+use qinglian_domain::calendar::Calendar;
+use qinglian_domain::clue::{ClueAction, ClueState, PERM_APPROVE, PERM_HANDLE, Source};
+use qinglian_domain::outcome::OutcomeKind;
+use qinglian_domain::report::{Channel, Kind};
+use qinglian_store::audit::Actor;
+use qinglian_store::clue::{self, ClueFilter, ClueId, NewClue};
+use qinglian_store::on_both;
+use qinglian_store::org::{self, OrgId, OrgInput, OrgKind};
+use qinglian_store::outcome::{self, NewOutcome, OutcomeFilter};
+use qinglian_store::person::{self, PersonInput};
+use qinglian_store::report::{self, NewReport, Reporter, Subject};
+use qinglian_store::testing::TestDb;
+use qinglian_store::workflow::{Performer, Permissions};
+use qinglian_store::{Scope, StoreError};
+
+on_both!(
+    a_report_becomes_a_clue_with_every_field_and_the_link,
+    the_disposition_runs_through_the_table_with_its_limit,
+    outcomes_get_their_form_and_effect_period,
+    a_refused_outcome_writes_nothing,
+    four_forms_count_each_person_and_case_once_per_period_and_unit,
+);
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn keys() -> KeyRing {
+    KeyRing::from_keys(vec![(1, [7u8; 32])], CryptoMode::Guomi).unwrap()
+}
+
+fn everything() -> Scope {
+    Scope::new(vec!["/".into()])
+}
+
+async fn scope_of(t: &TestDb, o: OrgId) -> Scope {
+    Scope::new(vec![org::get_unscoped(t.db.pool(), o).await.unwrap().path])
+}
+
+struct Perms(&'static [&'static str]);
+impl Permissions for Perms {
+    fn can(&self, p: &str) -> bool {
+        self.0.contains(&p)
+    }
+}
+
+fn by(perms: &dyn Permissions) -> Performer<'_> {
+    Performer {
+        user_id: None,
+        actor: Actor::system("test"),
+        mode: CryptoMode::Guomi,
+        perms,
+    }
+}
+
+async fn add_person(t: &TestDb, org: OrgId, name: &str, id_number: &str) -> person::PersonId {
+    let p = person::validate(PersonInput {
+        org_id: org,
+        name: name.into(),
+        id_number: id_number.into(),
+        post: "科长".into(),
+        rank: "正科级".into(),
+        party_member: true,
+        supervised: true,
+        principal: false,
+        leadership_member: false,
+        phone: String::new(),
+    })
+    .unwrap();
+    t.write(async |tx| person::create(tx, &everything(), &p).await)
+        .await
+        .unwrap()
+}
+
+const ZHANG: &str = "11010519491231002X";
+const LI: &str = "440524188001010014";
+const WANG: &str = "110105197001010011";
+
+async fn a_report_becomes_a_clue_with_every_field_and_the_link(t: TestDb) {
+    let k = keys();
+    let zhang = add_person(&t, t.orgs.civil, "张三", ZHANG).await;
+    let r = NewReport {
+        org_id: t.orgs.commission,
+        kind: Kind::Accusation,
+        channel: Channel::Letter,
+        external_id: None,
+        reporter: Some(Reporter {
+            name: "欧阳明远".into(),
+            id_number: LI.into(),
+            phone: "13912345678".into(),
+            address: "测试市解放路1号".into(),
+        }),
+        receipt_hash: None,
+        subject: Subject {
+            name: "张三".into(),
+            org: "测试市民政局".into(),
+            post: "科长".into(),
+            level: "科级".into(),
+        },
+        category: "违反廉洁纪律".into(),
+        title: "反映张三收受好处费".into(),
+        content: "张三在低保审批中收受好处费三千元".into(),
+        happened_on: "2026年5月".into(),
+        place: "民政局".into(),
+        visitors: 0,
+        received_on: day("2026-06-01"),
+        about_principal: false,
+        duplicate_of: None,
+    };
+    let cal = Calendar::builtin();
+    let created = t
+        .write(async |tx| {
+            report::create(
+                tx,
+                &k,
+                &r,
+                qinglian_domain::report::due(&cal, "report_accept_notice", r.received_on),
+                None,
+            )
+            .await
+        })
+        .await
+        .unwrap();
+    let nc = clue::from_report(&t.db, &k, &everything(), created.id).await.unwrap();
+    assert_eq!(nc.source, Source::Report);
+    assert_eq!(nc.report_id, Some(created.id));
+    assert_eq!(nc.person_id, Some(zhang), "name + unit match the roster");
+    assert_eq!(nc.subject.level, "科级");
+    assert_eq!(nc.category, "违反廉洁纪律");
+    assert_eq!(nc.title, "反映张三收受好处费");
+    assert!(nc.matter.contains("三千元") && nc.matter.contains("2026年5月") && nc.matter.contains("民政局"));
+    assert!(
+        !nc.matter.contains("欧阳明远") && !nc.matter.contains(LI),
+        "the reporter stays behind"
+    );
+    let due = qinglian_domain::report::due(&cal, qinglian_domain::clue::RULE_PROPOSE, nc.received_on);
+    let id = t
+        .write(async |tx| clue::create(tx, &k, &everything(), &nc, due.clone(), None).await)
+        .await
+        .unwrap();
+    // One report, one clue.
+    let again = t
+        .write(async |tx| clue::create(tx, &k, &everything(), &nc, due.clone(), None).await)
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict { field: "report_id", .. })),
+        "{again:?}"
+    );
+    assert_eq!(clue::of_report(&t.db, created.id).await.unwrap(), Some(id));
+    let c = clue::get(&t.db, &k, &everything(), false, id).await.unwrap();
+    assert_eq!(c.org_id, t.orgs.civil, "scoped by the subject's unit");
+    assert_eq!(c.matter, nc.matter);
+    assert_eq!(c.due_date.as_deref(), Some("2026-07-01"), "RULES.md §3: one month");
+    // The finance bureau's scope does not see it; the civil affairs bureau's does.
+    assert!(
+        clue::get(&t.db, &k, &scope_of(&t, t.orgs.finance).await, false, id)
+            .await
+            .is_err()
+    );
+    assert!(
+        clue::get(&t.db, &k, &scope_of(&t, t.orgs.civil).await, false, id)
+            .await
+            .is_ok()
+    );
+    // The clue's text is not in the database in plain text.
+    let row = sqlx::query("SELECT title_enc, matter_enc FROM clue WHERE id = $1")
+        .bind(id)
+        .fetch_one(t.db.pool())
+        .await
+        .unwrap();
+    for i in 0..2 {
+        let s: String = sqlx::Row::get(&row, i);
+        assert!(!s.contains("三千元") && !s.contains("收受好处费") && !s.is_empty());
+    }
+}
+
+async fn new_clue(t: &TestDb, k: &KeyRing, received: &str) -> ClueId {
+    let nc = NewClue {
+        commission_id: t.orgs.commission,
+        manager_org_id: None,
+        source: Source::Inspection,
+        source_ref: "市委第二巡察组".into(),
+        report_id: None,
+        finding_id: None,
+        person_id: None,
+        subject: clue::Subject {
+            name: "王五".into(),
+            org: "某镇政府".into(),
+            post: "副镇长".into(),
+            level: "副科级".into(),
+        },
+        category: "违反中央八项规定精神".into(),
+        title: "王五公款吃喝".into(),
+        matter: "巡察发现王五多次公款宴请".into(),
+        received_on: day(received),
+    };
+    let cal = Calendar::builtin();
+    let due = qinglian_domain::report::due(&cal, qinglian_domain::clue::RULE_PROPOSE, nc.received_on);
+    t.write(async |tx| clue::create(tx, k, &everything(), &nc, due, None).await)
+        .await
+        .unwrap()
+}
+
+async fn step(
+    t: &TestDb,
+    id: ClueId,
+    a: ClueAction,
+    note: &str,
+    perms: &'static [&'static str],
+) -> Result<ClueState, StoreError> {
+    let cal = Calendar::builtin();
+    let due = |r: &str, d: NaiveDate| qinglian_domain::report::due(&cal, r, d);
+    let p = Perms(perms);
+    t.write(async |tx| clue::act(tx, &everything(), true, id, a, note, day("2026-06-10"), &due, &by(&p)).await)
+        .await
+}
+
+async fn the_disposition_runs_through_the_table_with_its_limit(t: TestDb) {
+    let k = keys();
+    let id = new_clue(&t, &k, "2026-06-01").await;
+    let c = clue::get(&t.db, &k, &everything(), false, id).await.unwrap();
+    assert_eq!(c.org_id, t.orgs.commission, "not in the roster: the commission's");
+    assert_eq!(c.state(), ClueState::Registered);
+    // The approver cannot propose; a proposal needs its reasoning.
+    let r = step(&t, id, ClueAction::ProposeShelve, "证据不足", &[PERM_APPROVE]).await;
+    assert!(matches!(r, Err(StoreError::Forbidden(_))), "{r:?}");
+    let r = step(&t, id, ClueAction::ProposeShelve, " ", &[PERM_HANDLE]).await;
+    assert!(matches!(r, Err(StoreError::Invalid { field: "note", .. })), "{r:?}");
+    assert_eq!(
+        step(
+            &t,
+            id,
+            ClueAction::ProposeShelve,
+            "集体排查：线索笼统，暂存",
+            &[PERM_HANDLE]
+        )
+        .await
+        .unwrap(),
+        ClueState::ProposedShelve
+    );
+    let c = clue::get(&t.db, &k, &everything(), false, id).await.unwrap();
+    assert_eq!(c.due_date, None, "the proposal closes the one-month limit");
+    // Returned: back before the triage with a new limit from the day of return.
+    assert_eq!(
+        step(&t, id, ClueAction::Return, "请补充巡察底稿后再议", &[PERM_APPROVE])
+            .await
+            .unwrap(),
+        ClueState::Registered
+    );
+    let c = clue::get(&t.db, &k, &everything(), false, id).await.unwrap();
+    assert_eq!(c.due_date.as_deref(), Some("2026-07-10"));
+    step(&t, id, ClueAction::ProposeShelve, "集体排查：暂存", &[PERM_HANDLE])
+        .await
+        .unwrap();
+    assert_eq!(
+        step(&t, id, ClueAction::Approve, "", &[PERM_APPROVE]).await.unwrap(),
+        ClueState::Shelved
+    );
+    // Shelved: invisible without clue.restricted, in lists and one by one.
+    assert!(matches!(
+        clue::get(&t.db, &k, &everything(), false, id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let f = ClueFilter::default();
+    let open = clue::list(&t.db, &k, &everything(), false, &f, "received", true, 1, 20)
+        .await
+        .unwrap();
+    assert_eq!(open.total, 0);
+    let all = clue::list(&t.db, &k, &everything(), true, &f, "received", true, 1, 20)
+        .await
+        .unwrap();
+    assert_eq!(all.total, 1);
+    assert_eq!(all.items[0].title, "王五公款吃喝");
+    let h = qinglian_store::workflow::history(&t.db, "clue", id).await.unwrap();
+    assert_eq!(h.len(), 4);
+    assert_eq!(h[0].note, "集体排查：线索笼统，暂存");
+}
+
+async fn record(
+    t: &TestDb,
+    s: &Scope,
+    id_number: &str,
+    kind: OutcomeKind,
+    on: &str,
+    case: &str,
+    term: Option<u32>,
+) -> Result<outcome::Recorded, StoreError> {
+    let o = NewOutcome {
+        id_number: id_number.into(),
+        kind,
+        decided_on: day(on),
+        effective_on: day(on),
+        term_months: term,
+        case_ref: case.into(),
+        clue_id: None,
+        source: "api",
+        note: String::new(),
+    };
+    t.write(async |tx| outcome::record(tx, s, &o, None).await).await
+}
+
+async fn outcomes_get_their_form_and_effect_period(t: TestDb) {
+    add_person(&t, t.orgs.civil, "张三", ZHANG).await;
+    let all = everything();
+    // RULES.md §5: 警告 one year from the effective day.
+    let w = record(
+        &t,
+        &all,
+        ZHANG,
+        OutcomeKind::PartyWarning,
+        "2025-01-01",
+        "2025-001",
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!((w.form, w.effect_until), (2, Some(day("2025-12-31"))));
+    // Inside it, a 严重警告 runs for the rest plus 18 months.
+    let s = record(
+        &t,
+        &all,
+        ZHANG,
+        OutcomeKind::PartySeriousWarning,
+        "2025-07-01",
+        "2025-002",
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!((s.form, s.effect_until), (2, Some(day("2027-06-30"))));
+    // RULES.md §6: public sanctions do not stack; 记过 12 months.
+    let d = record(
+        &t,
+        &all,
+        ZHANG,
+        OutcomeKind::PublicDemerit,
+        "2025-07-01",
+        "2025-002",
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(d.effect_until, Some(day("2026-06-30")));
+    // 留党察看: term + two years; needs the term.
+    let p = record(
+        &t,
+        &all,
+        ZHANG,
+        OutcomeKind::PartyProbation,
+        "2028-01-01",
+        "2028-001",
+        Some(12),
+    )
+    .await
+    .unwrap();
+    assert_eq!((p.form, p.effect_until), (3, Some(day("2030-12-31"))));
+    let missing = record(
+        &t,
+        &all,
+        ZHANG,
+        OutcomeKind::PartyProbation,
+        "2028-01-01",
+        "2028-001",
+        None,
+    )
+    .await;
+    assert!(
+        matches!(
+            missing,
+            Err(StoreError::Invalid {
+                field: "term_months",
+                ..
+            })
+        ),
+        "{missing:?}"
+    );
+    // 开除公职: no end date, but a permanent bar.
+    let e = record(
+        &t,
+        &all,
+        ZHANG,
+        OutcomeKind::PublicExpulsion,
+        "2029-01-01",
+        "2029-001",
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!((e.form, e.effect_until), (3, None));
+    let on = OutcomeFilter {
+        in_effect_on: Some("2040-01-01".into()),
+        ..Default::default()
+    };
+    let in_effect = outcome::list(&t.db, &all, &on, "decided", true, 1, 20).await.unwrap();
+    assert_eq!(in_effect.items.len(), 1);
+    assert!(in_effect.items[0].permanent);
+    // Unknown ID, and a person outside the caller's scope, read alike.
+    let unknown = record(&t, &all, WANG, OutcomeKind::Criticism, "2025-01-01", "x", None).await;
+    assert!(
+        matches!(unknown, Err(StoreError::Invalid { field: "id_number", .. })),
+        "{unknown:?}"
+    );
+    let finance = scope_of(&t, t.orgs.finance).await;
+    let outside = record(&t, &finance, ZHANG, OutcomeKind::Criticism, "2025-01-01", "x", None).await;
+    assert!(
+        matches!(outside, Err(StoreError::Invalid { field: "id_number", .. })),
+        "{outside:?}"
+    );
+    assert_eq!(
+        outcome::list(&t.db, &finance, &OutcomeFilter::default(), "decided", true, 1, 20)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+}
+
+async fn a_refused_outcome_writes_nothing(t: TestDb) {
+    let village = t
+        .write(async |tx| {
+            org::create(
+                tx,
+                &OrgInput {
+                    parent_id: Some(t.orgs.city),
+                    name: "东风村".into(),
+                    kind: OrgKind::Village,
+                    code: None,
+                    sort_order: 0,
+                    supervised_by: None,
+                },
+            )
+            .await
+        })
+        .await
+        .unwrap();
+    add_person(&t, village, "李四", LI).await;
+    let all = everything();
+    // RULES.md §6: a village committee manager gets only 警告, 记过, 记大过.
+    let r = record(
+        &t,
+        &all,
+        LI,
+        OutcomeKind::PublicDemotion,
+        "2026-03-01",
+        "2026-009",
+        None,
+    )
+    .await;
+    match r {
+        Err(StoreError::Invalid { field, message }) => {
+            assert_eq!(field, "kind");
+            assert!(message.contains("警告、记过、记大过"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        record(
+            &t,
+            &all,
+            LI,
+            OutcomeKind::PublicMajorDemerit,
+            "2026-03-01",
+            "2026-009",
+            None
+        )
+        .await
+        .is_ok()
+    );
+    let n = outcome::list(&t.db, &all, &OutcomeFilter::default(), "decided", true, 1, 20)
+        .await
+        .unwrap()
+        .total;
+    assert_eq!(n, 1, "the refused one left nothing");
+}
+
+async fn four_forms_count_each_person_and_case_once_per_period_and_unit(t: TestDb) {
+    add_person(&t, t.orgs.civil, "张三", ZHANG).await;
+    add_person(&t, t.orgs.finance, "李四", LI).await;
+    add_person(&t, t.orgs.finance_office, "王五", WANG).await;
+    let all = everything();
+    // 张三, case A: 诫勉 in January, 记过 in March (same case: form 2 once); case B: talk.
+    record(&t, &all, ZHANG, OutcomeKind::Admonition, "2026-01-10", "A", None)
+        .await
+        .unwrap();
+    record(&t, &all, ZHANG, OutcomeKind::PublicDemerit, "2026-03-10", "A", None)
+        .await
+        .unwrap();
+    record(&t, &all, ZHANG, OutcomeKind::ReminderTalk, "2026-04-10", "B", None)
+        .await
+        .unwrap();
+    // 李四: 开除党籍 and referral in one case (form 4 once).
+    record(&t, &all, LI, OutcomeKind::PartyExpulsion, "2026-05-10", "C", None)
+        .await
+        .unwrap();
+    record(&t, &all, LI, OutcomeKind::ProsecutionReferral, "2026-05-10", "C", None)
+        .await
+        .unwrap();
+    // 王五 (a section of finance): 降职.
+    record(&t, &all, WANG, OutcomeKind::OrgDemotion, "2026-06-10", "D", None)
+        .await
+        .unwrap();
+    let year = outcome::four_forms(&t.db, &all, "2026-01-01", "2026-12-31", None)
+        .await
+        .unwrap();
+    assert_eq!(year.forms, [1, 1, 1, 1]);
+    assert_eq!(year.person_times(), 4);
+    // January alone: case A is still an 诫勉 (form 1).
+    let jan = outcome::four_forms(&t.db, &all, "2026-01-01", "2026-01-31", None)
+        .await
+        .unwrap();
+    assert_eq!(jan.forms, [1, 0, 0, 0]);
+    // The finance bureau and its section.
+    let fin = outcome::four_forms(&t.db, &all, "2026-01-01", "2026-12-31", Some(t.orgs.finance))
+        .await
+        .unwrap();
+    assert_eq!(fin.forms, [0, 0, 1, 1]);
+    let units = outcome::four_forms_by_unit(&t.db, &all, "2026-01-01", "2026-12-31", None, true)
+        .await
+        .unwrap();
+    assert_eq!(units.len(), 3);
+    assert_eq!(units[0].org_name, "测试市民政局");
+    assert_eq!(units[0].forms.forms, [1, 1, 0, 0]);
+    // The records behind a figure: counted in form 1 over the year = the talk of case B only.
+    let behind = OutcomeFilter {
+        counted_form: Some(1),
+        from: Some("2026-01-01".into()),
+        to: Some("2026-12-31".into()),
+        ..Default::default()
+    };
+    let rows = outcome::list(&t.db, &all, &behind, "decided", false, 1, 20)
+        .await
+        .unwrap();
+    assert_eq!(
+        rows.items.iter().map(|o| o.case_ref.as_str()).collect::<Vec<_>>(),
+        vec!["B"]
+    );
+    // Scope: the civil affairs bureau sees only its own.
+    let civil = scope_of(&t, t.orgs.civil).await;
+    let mine = outcome::four_forms(&t.db, &civil, "2026-01-01", "2026-12-31", None)
+        .await
+        .unwrap();
+    assert_eq!(mine.forms, [1, 1, 0, 0]);
+}
