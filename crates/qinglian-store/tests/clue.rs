@@ -143,12 +143,12 @@ async fn a_report_becomes_a_clue_with_every_field_and_the_link(t: TestDb) {
     );
     let due = qinglian_domain::report::due(&cal, qinglian_domain::clue::RULE_PROPOSE, nc.received_on);
     let id = t
-        .write(async |tx| clue::create(tx, &k, &everything(), &nc, due.clone(), None).await)
+        .write(async |tx| clue::create(tx, &k, &everything(), &nc, due, None).await)
         .await
         .unwrap();
     // One report, one clue.
     let again = t
-        .write(async |tx| clue::create(tx, &k, &everything(), &nc, due.clone(), None).await)
+        .write(async |tx| clue::create(tx, &k, &everything(), &nc, due, None).await)
         .await;
     assert!(
         matches!(again, Err(StoreError::Conflict { field: "report_id", .. })),
