@@ -197,12 +197,22 @@ impl OutcomeKind {
     /// ambiguous and needs the family: 党内警告 / 政务警告).
     pub fn parse_label(s: &str) -> Option<OutcomeKind> {
         let s = s.trim();
-        Self::parse(s).or_else(|| {
-            Self::ALL
-                .iter()
-                .copied()
-                .find(|k| k.label() == s || k.full_label() == s || k.aliases().contains(&s))
-        })
+        if let Some(k) = Self::parse(s) {
+            return Some(k);
+        }
+        if let Some(k) = Self::ALL
+            .iter()
+            .copied()
+            .find(|k| k.full_label() == s || k.aliases().contains(&s))
+        {
+            return Some(k);
+        }
+        // A short name only when one kind has it (警告, 开除 and the like are not).
+        let mut short = Self::ALL.iter().copied().filter(|k| k.label() == s);
+        match (short.next(), short.next()) {
+            (Some(k), None) => Some(k),
+            _ => None,
+        }
     }
 
     /// Chinese name.
@@ -452,6 +462,8 @@ mod tests {
         assert_eq!(OutcomeKind::parse_label("党内警告"), Some(OutcomeKind::PartyWarning));
         assert_eq!(OutcomeKind::parse_label("开除公职"), Some(OutcomeKind::PublicExpulsion));
         assert_eq!(OutcomeKind::parse("party.nothing"), None);
+        assert_eq!(OutcomeKind::parse_label("警告"), None, "ambiguous");
+        assert_eq!(OutcomeKind::parse_label("诫勉"), Some(OutcomeKind::Admonition));
     }
 
     /// RULES.md §4: the table of forms, row by row.

@@ -12,7 +12,7 @@
 use chrono::NaiveDate;
 
 use crate::calendar::Calendar;
-use crate::deadline::{Due, Period, due_or_pending};
+use crate::deadline::Due;
 use crate::workflow::{Action, DeadlineEffect, State, Transition, Workflow};
 
 crate::permissions! {
@@ -210,8 +210,7 @@ pub const RULE_ASSIGN_BACK: &str = "report_assign_back";
 /// The due date under `rule` for something triggered on `start`, or pending (待定) while it
 /// runs into a year without a calendar.
 pub fn due(cal: &Calendar, rule: &str, start: NaiveDate) -> Due {
-    let period = crate::rules::rule(rule).map_or(Period::Workdays(15), |r| r.period);
-    due_or_pending(cal, start, period)
+    crate::rules::due(cal, rule, start)
 }
 
 /// The state of a report.

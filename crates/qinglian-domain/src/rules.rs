@@ -231,6 +231,17 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
+/// The due date under rule `id` for something triggered on `start`, or pending (待定) while
+/// it runs into a year without a calendar (RULES.md §1). Every module's limits go through it.
+///
+/// # Panics
+/// On an id that is not in [`RULES`]: ids come from workflow tables and constants, and a test
+/// of each table checks them.
+pub fn due(cal: &Calendar, id: &str, start: NaiveDate) -> crate::deadline::Due {
+    let r = rule(id).unwrap_or_else(|| panic!("unknown rule {id}"));
+    crate::deadline::due_or_pending(cal, start, r.period)
+}
+
 /// Looks a rule up by id.
 pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)

@@ -661,3 +661,44 @@ pub async fn act(
         .await?
         .to)
 }
+
+/// One to-do card's figures: clues in a state out of which the user may act.
+#[derive(Debug, Clone)]
+pub struct Todo {
+    /// The state.
+    pub state: ClueState,
+    /// Its figures.
+    pub counts: crate::deadline::TodoCount,
+}
+
+/// The user's to-do cards from the workflow table, in scope.
+pub async fn todo(
+    db: &Db,
+    scope: &Scope,
+    can: &(dyn Fn(&str) -> bool + Sync),
+    today: NaiveDate,
+) -> StoreResult<Vec<Todo>> {
+    let mut out = Vec::new();
+    if scope.is_empty() {
+        return Ok(out);
+    }
+    for &state in ClueState::ALL {
+        // A shelved clue waits for the periodic re-review, not for anyone today.
+        if state == ClueState::Shelved || CLUE_WORKFLOW.allowed_from(state, can).next().is_none() {
+            continue;
+        }
+        let mut q = crate::deadline::todo_select("d", today);
+        q.push(
+            "FROM clue c JOIN org o ON o.id = c.org_id \
+             LEFT JOIN deadline d ON d.object_type = 'clue' AND d.object_id = CAST(c.id AS TEXT) AND d.done_at IS NULL \
+             WHERE c.status = ",
+        );
+        q.bind_text(state.code());
+        scope.push_filter(&mut q, "o.path");
+        let n = crate::deadline::todo_count(db, q).await?;
+        if n.count > 0 {
+            out.push(Todo { state, counts: n });
+        }
+    }
+    Ok(out)
+}

@@ -141,7 +141,7 @@ async fn a_report_becomes_a_clue_with_every_field_and_the_link(t: TestDb) {
         !nc.matter.contains("欧阳明远") && !nc.matter.contains(LI),
         "the reporter stays behind"
     );
-    let due = qinglian_domain::report::due(&cal, qinglian_domain::clue::RULE_PROPOSE, nc.received_on);
+    let due = qinglian_domain::rules::due(&cal, qinglian_domain::clue::RULE_PROPOSE, nc.received_on);
     let id = t
         .write(async |tx| clue::create(tx, &k, &everything(), &nc, due, None).await)
         .await
@@ -203,7 +203,7 @@ async fn new_clue(t: &TestDb, k: &KeyRing, received: &str) -> ClueId {
         received_on: day(received),
     };
     let cal = Calendar::builtin();
-    let due = qinglian_domain::report::due(&cal, qinglian_domain::clue::RULE_PROPOSE, nc.received_on);
+    let due = qinglian_domain::rules::due(&cal, qinglian_domain::clue::RULE_PROPOSE, nc.received_on);
     t.write(async |tx| clue::create(tx, k, &everything(), &nc, due, None).await)
         .await
         .unwrap()
@@ -217,7 +217,7 @@ async fn step(
     perms: &'static [&'static str],
 ) -> Result<ClueState, StoreError> {
     let cal = Calendar::builtin();
-    let due = |r: &str, d: NaiveDate| qinglian_domain::report::due(&cal, r, d);
+    let due = |r: &str, d: NaiveDate| qinglian_domain::rules::due(&cal, r, d);
     let p = Perms(perms);
     t.write(async |tx| clue::act(tx, &everything(), true, id, a, note, day("2026-06-10"), &due, &by(&p)).await)
         .await

@@ -321,6 +321,25 @@ pub async fn person_get(
     Ok(Json(PersonDto::from(p, shown)))
 }
 
+/// A JSON body that could not be read, as a 400 naming the field in Chinese (serde's own text
+/// is not for the client).
+pub(crate) fn json_error(e: &JsonRejection) -> AppError {
+    match e {
+        JsonRejection::JsonDataError(d) => {
+            // serde names the field in backticks; the rest of its text is not for the client.
+            let text = d.body_text();
+            let named = text.split('`').nth(1).filter(|f| f.len() <= 40 && f.is_ascii());
+            AppError::BadRequest(match (text.contains("missing field"), named) {
+                (true, Some(f)) => format!("缺少字段 {f}"),
+                (false, Some(f)) if text.contains("unknown variant") => format!("取值 {f} 无效，请对照接口文档"),
+                _ => "字段缺失或类型不符，请对照接口文档".into(),
+            })
+        }
+        JsonRejection::MissingJsonContentType(_) => AppError::BadRequest("缺少 Content-Type: application/json".into()),
+        _ => AppError::BadRequest("请求体应为JSON".into()),
+    }
+}
+
 /// A JSON integer as JSON Schema defines one: `21` and also `21.0` (a number whose fraction is
 /// zero), which the schema's `integer` admits and serde's `i64` would refuse.
 pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {

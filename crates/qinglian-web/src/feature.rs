@@ -108,7 +108,12 @@ pub struct AttachmentOwner {
 }
 
 /// Every business module, in menu order. A new module adds one line.
-pub const FEATURES: &[Feature] = &[crate::reports::FEATURE, crate::data_supervision::FEATURE];
+pub const FEATURES: &[Feature] = &[
+    crate::reports::FEATURE,
+    crate::clues::FEATURE,
+    crate::cases::FEATURE,
+    crate::data_supervision::FEATURE,
+];
 
 /// Every feature's routes.
 pub fn routes(app: &App) -> Router<App> {

@@ -55,6 +55,8 @@ pub(super) struct FindingPage {
     can_dispatch: bool,
     can_answer: bool,
     can_rules: bool,
+    /// The user may turn the confirmed finding into a clue (clue module).
+    can_make_clue: bool,
     errors: FormErrors,
     typed: Typed,
 }
@@ -139,6 +141,7 @@ pub(super) async fn finding_page(
         can_dispatch: ctx.principal.can(PERM_DISPATCH),
         can_answer,
         can_rules: ctx.principal.can(PERM_RULES),
+        can_make_clue: ctx.principal.can(qinglian_domain::clue::PERM_REGISTER),
         typed: Typed::default(),
         errors,
         f,

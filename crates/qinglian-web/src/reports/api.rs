@@ -62,23 +62,6 @@ pub struct ReceiptCode {
     pub receipt_code: String,
 }
 
-fn json_error(e: &JsonRejection) -> AppError {
-    match e {
-        JsonRejection::JsonDataError(d) => {
-            // serde names the field in backticks; the rest of its text is not for the client.
-            let text = d.body_text();
-            let named = text.split('`').nth(1).filter(|f| f.len() <= 40 && f.is_ascii());
-            AppError::BadRequest(match (text.contains("missing field"), named) {
-                (true, Some(f)) => format!("缺少字段 {f}"),
-                (false, Some(f)) if text.contains("unknown variant") => format!("取值 {f} 无效，请对照接口文档"),
-                _ => "字段缺失或类型不符，请对照接口文档".into(),
-            })
-        }
-        JsonRejection::MissingJsonContentType(_) => AppError::BadRequest("缺少 Content-Type: application/json".into()),
-        _ => AppError::BadRequest("请求体应为JSON".into()),
-    }
-}
-
 /// A fresh human-check challenge for `POST /api/public/reports`: find a decimal `nonce` such
 /// that SHA-256(`salt` + `nonce`) begins with `bits` zero bits, then send
 /// `"human_check": {"token": token, "nonce": nonce}`. A challenge is valid for 30 minutes
@@ -99,7 +82,7 @@ pub async fn public_submit(
     headers: HeaderMap,
     body: Result<Json<PublicReport>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<ReceiptCode>)> {
-    let Json(r) = body.map_err(|e| json_error(&e))?;
+    let Json(r) = body.map_err(|e| crate::api::json_error(&e))?;
     let kind = r.kind;
     let input = r.body.intake(kind);
     let hc = r.human_check.unwrap_or_default();
@@ -454,7 +437,7 @@ pub async fn register(
     body: Result<Json<RegisterRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Registered>)> {
     ctx.require(PERM_REGISTER)?;
-    let Json(r) = body.map_err(|e| json_error(&e))?;
+    let Json(r) = body.map_err(|e| crate::api::json_error(&e))?;
     if !r.channel.staff_entered() {
         return Err(AppError::invalid("channel", "网络举报请通过公开接口提交").into());
     }
@@ -537,7 +520,7 @@ pub async fn act(
     let action = ReportAction::parse(&action)
         .filter(|a| !matches!(a, ReportAction::RequestReview | ReportAction::RequestReReview))
         .ok_or(AppError::NotFound("操作"))?;
-    let Json(s) = body.map_err(|e| json_error(&e))?;
+    let Json(s) = body.map_err(|e| crate::api::json_error(&e))?;
     let form = super::pages::StepFormInput {
         text: s.text,
         org_id: s.org_id.map(|o| o.to_string()).unwrap_or_default(),

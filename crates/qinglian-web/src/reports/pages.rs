@@ -507,16 +507,7 @@ pub(crate) async fn register_staff(
     if e.received_on > app.today() {
         return Err(AppError::invalid("received_on", "收到日期不能晚于今天"));
     }
-    let org_id = match ctx.principal.user.org_id {
-        Some(o) => commission_of(app, o).await?,
-        None => None,
-    };
-    let org_id = match org_id {
-        Some(o) => o,
-        None => qinglian_store::org::receiving_commission(&app.db)
-            .await?
-            .ok_or_else(|| AppError::invalid("channel", "尚未设置纪委监委机构，无法登记"))?,
-    };
+    let org_id = crate::services::commission::of_user(app, ctx, "channel").await?;
     let code = new_receipt_code();
     let hash = receipt_hash(app, &code).await?;
     let r = NewReport {
@@ -551,24 +542,6 @@ pub(crate) async fn register_staff(
     }
     tx.commit().await?;
     Ok((created, (!created.existing).then_some(code)))
-}
-
-/// The commission an org belongs to: itself or its nearest ancestor of kind commission.
-async fn commission_of(app: &App, org: OrgId) -> Result<Option<OrgId>, AppError> {
-    let o = qinglian_store::org::get_unscoped(app.db.pool(), org).await?;
-    let ids: Vec<OrgId> = o
-        .path
-        .split('/')
-        .filter_map(|s| s.parse::<i64>().ok().map(OrgId))
-        .rev()
-        .collect();
-    for id in ids {
-        let x = qinglian_store::org::get_unscoped(app.db.pool(), id).await?;
-        if x.kind == qinglian_store::org::OrgKind::Commission {
-            return Ok(Some(id));
-        }
-    }
-    Ok(None)
 }
 
 /// The entry form, sent: checked; when earlier reports about the same subject exist in the
@@ -782,6 +755,10 @@ struct DetailPage {
     reward_bands: Vec<(String, i64)>,
     /// The reward steps the user may take now (code, label).
     reward_steps: Vec<(&'static str, &'static str)>,
+    /// The clue the report became, if any.
+    clue: Option<qinglian_store::clue::ClueId>,
+    /// The user may turn the report into a clue now.
+    can_make_clue: bool,
 }
 
 async fn detail_page(
@@ -904,6 +881,8 @@ async fn detail_page(
         None => Vec::new(),
     };
     let files = qinglian_store::attachment::list(&app.db, super::portal::ATTACHMENT_OWNER, &[id.0]).await?;
+    let clue = qinglian_store::clue::of_report(&app.db, id).await?;
+    let (can_read, state) = (ctx.principal.can(PERM_READ), r.state());
     Ok(DetailPage {
         files,
         can_read: ctx.principal.can(PERM_READ),
@@ -911,6 +890,11 @@ async fn detail_page(
         reward,
         reward_bands,
         reward_steps,
+        can_make_clue: clue.is_none()
+            && can_read
+            && ctx.principal.can(qinglian_domain::clue::PERM_REGISTER)
+            && !matches!(state, ReportState::Duplicate | ReportState::Forwarded),
+        clue,
         identity,
         identity_until,
         can_request_disclosure,

@@ -3,5 +3,7 @@
 
 pub mod attachment;
 pub mod audit;
+pub mod commission;
+pub mod period;
 pub mod person;
 pub mod public;

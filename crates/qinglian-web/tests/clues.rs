@@ -1,0 +1,429 @@
+//! Clues and outcomes (issue #13) through the real router, on SQLite and PostgreSQL: the
+//! outcomes API's exact contract and the four-forms figures; the outcome pages (entry form that
+//! keeps input, list, Excel export, the import of past records with per-row problems); a report
+//! and a confirmed finding each turned into a clue in one step; the disposition through the
+//! table; shelved clues hidden from roles without the right; units see no clues at all.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use qinglian_store::person::{self, PersonInput};
+use qinglian_store::{Scope, org::OrgId};
+use serde_json::json;
+
+const ZHANG: &str = "11010519491231002X";
+const LI: &str = "440524188001010014";
+
+async fn add_person(t: &TestApp, org: OrgId, name: &str, id_number: &str) {
+    let p = person::validate(PersonInput {
+        org_id: org,
+        name: name.into(),
+        id_number: id_number.into(),
+        post: "科长".into(),
+        rank: "正科级".into(),
+        party_member: true,
+        supervised: true,
+        principal: false,
+        leadership_member: false,
+        phone: String::new(),
+    })
+    .unwrap();
+    let mut tx = t.app.db.begin().await.unwrap();
+    person::create(&mut tx, &Scope::new(vec!["/".into()]), &p)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn sheet(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx};
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let name = wb.sheet_names()[0].clone();
+    wb.worksheet_range(&name)
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+async fn outcomes_api_keeps_its_contract(t: TestApp) {
+    add_person(&t, t.orgs.civil, "张三", ZHANG).await;
+    add_person(&t, t.orgs.finance, "李四", LI).await;
+    t.user_in("casemgr", &["casemgmt"], &[t.orgs.city], t.orgs.commission)
+        .await;
+    t.user_in("xfs1", &["reports"], &[t.orgs.city], t.orgs.commission).await;
+    let c = t.api_login("casemgr").await;
+    // RULES.md §5: 警告 from 2024-03-01 → the last day of February 2025.
+    let r = c
+        .post_json(
+            "/api/v1/outcomes",
+            &json!({"id_number": ZHANG, "kind": "party.warning", "decided_on": "2024-02-20", "effective_on": "2024-03-01", "case_ref": "A-1"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let v = r.json();
+    assert!(v["id"].as_i64().unwrap() > 0);
+    assert_eq!(v["form"], 2);
+    assert_eq!(v["effect_until"], "2025-02-28");
+    // 留党察看 two years: form 3, term + two years.
+    let r = c
+        .post_json(
+            "/api/v1/outcomes",
+            &json!({"id_number": LI, "kind": "party.probation", "decided_on": "2026-01-05", "effective_on": "2026-01-05", "case_ref": "B-1", "term_months": 24}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["form"], 3);
+    assert_eq!(r.json()["effect_until"], "2030-01-04");
+    // Same person, same case: a referral makes it form 4, counted once.
+    let r = c
+        .post_json(
+            "/api/v1/outcomes",
+            &json!({"id_number": LI, "kind": "prosecution_referral", "decided_on": "2026-01-05", "effective_on": "2026-01-05", "case_ref": "B-1"}),
+        )
+        .await;
+    assert_eq!(r.json()["form"], 4);
+    assert_eq!(r.json()["effect_until"], serde_json::Value::Null);
+    // 开除公职: no end date.
+    let r = c
+        .post_json(
+            "/api/v1/outcomes",
+            &json!({"id_number": ZHANG, "kind": "public.expulsion", "decided_on": "2026-02-01", "effective_on": "2026-02-01", "case_ref": "C-1"}),
+        )
+        .await;
+    assert_eq!(
+        (r.json()["form"].as_i64(), r.json()["effect_until"].is_null()),
+        (Some(3), true)
+    );
+    // Refusals name the field, write nothing.
+    for (body, field) in [
+        (
+            json!({"id_number": "110105197001010011", "kind": "criticism", "decided_on": "2026-01-01", "effective_on": "2026-01-01", "case_ref": "x"}),
+            "id_number",
+        ),
+        (
+            json!({"id_number": ZHANG, "kind": "party.nothing", "decided_on": "2026-01-01", "effective_on": "2026-01-01", "case_ref": "x"}),
+            "kind",
+        ),
+        (
+            json!({"id_number": ZHANG, "kind": "party.probation", "decided_on": "2026-01-01", "effective_on": "2026-01-01", "case_ref": "x"}),
+            "term_months",
+        ),
+        (
+            json!({"id_number": ZHANG, "kind": "criticism", "decided_on": "2026-13-01", "effective_on": "2026-01-01", "case_ref": "x"}),
+            "decided_on",
+        ),
+    ] {
+        let r = c.post_json("/api/v1/outcomes", &body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", r.text());
+        assert_eq!(r.json()["field"], field, "{}", r.text());
+    }
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outcome")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 4);
+    // Without the permission: 403; without a login: 401.
+    let xf = t.api_login("xfs1").await;
+    let body = json!({"id_number": ZHANG, "kind": "criticism", "decided_on": "2026-01-01", "effective_on": "2026-01-01", "case_ref": "x"});
+    assert_eq!(
+        xf.post_json("/api/v1/outcomes", &body).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        t.anon().post_json("/api/v1/outcomes", &body).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // The four forms of 2026: 李四 once in form 4, 张三's 开除 in form 3; 2024: the warning.
+    let r = c.get("/api/v1/stats/four-forms?from=2026-01-01&to=2026-12-31").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.json(),
+        json!({"person_times": 2, "forms": {"1": 0, "2": 0, "3": 1, "4": 1}})
+    );
+    let r = c.get("/api/v1/stats/four-forms?from=2024-01-01&to=2024-12-31").await;
+    assert_eq!(r.json()["forms"]["2"], 1);
+    assert_eq!(
+        c.get("/api/v1/stats/four-forms?from=2026-01-01").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // The list masks the ID number without the sensitive permission.
+    let list = c.get("/api/v1/outcomes?form=3").await.json();
+    assert_eq!(list["total"], 2);
+}
+
+async fn outcome_pages_form_list_export_and_import(t: TestApp) {
+    add_person(&t, t.orgs.civil, "张三", ZHANG).await;
+    add_person(&t, t.orgs.finance, "李四", LI).await;
+    t.user_in("casemgr", &["casemgmt"], &[t.orgs.city], t.orgs.commission)
+        .await;
+    let c = t.login("casemgr").await;
+    assert_eq!(c.get("/outcomes/new").await.status, StatusCode::OK);
+    // A 留党察看 without its term: the form comes back with what was typed.
+    let bad = [
+        ("id_number", ZHANG),
+        ("kind", "party.probation"),
+        ("decided_on", "2026-03-02"),
+        ("case_ref", "示纪案〔2026〕3号"),
+        ("note", "录入时的备注文字"),
+    ];
+    let r = c.post_form("/outcomes", &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = r.text();
+    assert!(text.contains("留党察看须填写察看期限"), "{text}");
+    assert!(text.contains("录入时的备注文字") && text.contains("示纪案〔2026〕3号"));
+    let mut good = bad.to_vec();
+    good.push(("term_months", "12"));
+    let r = c.post_form("/outcomes", &good).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let list = c.get(&r.location()).await.text();
+    assert!(
+        list.contains("留党察看（12个月）") && list.contains("2026-03-02 至 2029-03-01"),
+        "{list}"
+    );
+    // Import: a bad row (unknown kind) and a good one; all or nothing first.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (i, h) in ["身份证号", "姓名", "处理处分种类", "决定日期", "案件编号"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, i as u16, *h).unwrap();
+    }
+    for (r, row) in [
+        [LI, "李四", "政务记过", "2025-06-01", "历史-1"],
+        [LI, "李四", "警告", "2025-07-01", "历史-2"],
+        [ZHANG, "王五", "诫勉", "2025-07-01", "历史-3"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (i, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, i as u16, *v).unwrap();
+        }
+    }
+    let file = wb.save_to_buffer().unwrap();
+    let r = c
+        .post_multipart("/outcomes/import", &file, &[("mode", "all_or_nothing")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let text = r.text();
+    assert!(text.contains("党内警告或政务警告"), "{text}");
+    assert!(text.contains("与姓名“王五”不符"), "{text}");
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outcome")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 1, "nothing imported");
+    let r = c
+        .post_multipart("/outcomes/import", &file, &[("mode", "valid_only")])
+        .await;
+    assert!(r.text().contains("成功导入 1 行"), "{}", r.text());
+    // The export: the list's columns, the ID masked.
+    let x = c.get("/outcomes/export.xlsx").await;
+    assert_eq!(x.status, StatusCode::OK);
+    let rows = sheet(&x.bytes);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(rows[0].contains(&"处理处分".to_string()) && rows[0].contains(&"影响期".to_string()));
+    assert!(
+        rows.iter()
+            .any(|r| r.contains(&"政务记过".to_string()) && r.iter().any(|c| c.contains("2025-06-01 至 2026-05-31")))
+    );
+    assert!(!rows.iter().flatten().any(|c| c == LI), "masked");
+    let tpl = c.get("/outcomes/import/template.xlsx").await;
+    assert_eq!(sheet(&tpl.bytes)[0][0], "身份证号");
+}
+
+async fn four_forms_page_opens_the_records_behind_each_figure(t: TestApp) {
+    add_person(&t, t.orgs.civil, "张三", ZHANG).await;
+    add_person(&t, t.orgs.finance, "李四", LI).await;
+    t.user_in("casemgr", &["casemgmt"], &[t.orgs.city], t.orgs.commission)
+        .await;
+    t.user_in("leader1", &["leader"], &[t.orgs.city], t.orgs.commission)
+        .await;
+    let c = t.api_login("casemgr").await;
+    for (id, kind, case) in [
+        (ZHANG, "admonition", "A"),
+        (ZHANG, "public.demerit", "A"),
+        (ZHANG, "reminder_talk", "B"),
+        (LI, "org.demotion", "C"),
+    ] {
+        let r = c
+            .post_json("/api/v1/outcomes", &json!({"id_number": id, "kind": kind, "decided_on": "2026-05-10", "effective_on": "2026-05-10", "case_ref": case}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    let ld = t.login("leader1").await;
+    let p = ld.get("/cases/four-forms?year=2026").await;
+    assert_eq!(p.status, StatusCode::OK);
+    let text = p.text();
+    assert!(text.contains("合计人次"), "{text}");
+    assert!(text.contains("id=\"four-forms-1\""));
+    // Form 1: the talk of case B only (case A counts in form 2).
+    let href = "/outcomes?from=2026-01-01&to=2026-12-31&counted_form=1";
+    assert!(text.contains(&href.replace('&', "&#38;")), "{text}");
+    let behind = ld.get(href).await.text();
+    assert!(behind.contains("谈话提醒") && !behind.contains("诫勉</td>"), "{behind}");
+    assert!(text.contains("测试市民政局") && text.contains("测试市财政局"));
+    let x = ld.get("/cases/four-forms.xlsx?year=2026&quarter=0").await;
+    assert_eq!(x.status, StatusCode::OK);
+    let rows = sheet(&x.bytes);
+    assert_eq!(rows[1][1], "3", "{rows:?}");
+    assert_eq!(rows[1][2], "1");
+}
+
+async fn a_report_and_a_finding_become_clues_in_one_step(t: TestApp) {
+    add_person(&t, t.orgs.civil, "张三", ZHANG).await;
+    t.user_in("xfs1", &["reports"], &[t.orgs.city], t.orgs.commission).await;
+    t.user_in("casemgr", &["casemgmt"], &[t.orgs.city], t.orgs.commission)
+        .await;
+    t.user_in("leader1", &["leader"], &[t.orgs.city], t.orgs.commission)
+        .await;
+    t.user_in("jds1", &["supervision"], &[t.orgs.city], t.orgs.commission)
+        .await;
+    t.user("unit1", &["unit_admin"], &[t.orgs.civil]).await;
+    // The reports office registers a named letter about 张三.
+    let xf = t.api_login("xfs1").await;
+    let r = xf
+        .post_json(
+            "/api/v1/reports",
+            &json!({"kind": "accusation", "channel": "letter", "named": true,
+                    "reporter": {"name": "欧阳明远", "id_number": LI, "phone": "13912345678", "address": "解放路1号"},
+                    "subject": {"name": "张三", "org": "测试市民政局", "post": "科长"},
+                    "title": "反映张三收受好处费", "content": "张三在低保审批中收受好处费三千元。"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let report: i64 = r.json()["id"].as_i64().unwrap();
+    // Case management turns it into a clue from the report's page.
+    let ag = t.login("casemgr").await;
+    let page = ag.get(&format!("/reports/{report}")).await.text();
+    assert!(page.contains("id=\"report-to-clue\""), "{page}");
+    let r = ag.post_form(&format!("/clues/from-report/{report}"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let clue_url = r.location();
+    let clue_page = ag.get(&clue_url).await.text();
+    assert!(clue_page.contains("张三在低保审批中收受好处费三千元") && clue_page.contains("反映张三收受好处费"));
+    assert!(
+        clue_page.contains(&format!("href=\"/persons/")),
+        "linked to the roster: {clue_page}"
+    );
+    assert!(
+        !clue_page.contains("欧阳明远") && !clue_page.contains(LI),
+        "no reporter"
+    );
+    assert!(
+        ag.get(&format!("/reports/{report}"))
+            .await
+            .text()
+            .contains("已转问题线索")
+    );
+    // Twice: a conflict, nothing new.
+    assert_eq!(
+        ag.post_form(&format!("/clues/from-report/{report}"), &[]).await.status,
+        StatusCode::CONFLICT
+    );
+    let clue_id: i64 = clue_url
+        .trim_start_matches("/clues/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Triage proposes 暂存待查; the leader approves; then only restricted roles see it.
+    let r = ag
+        .post_form(
+            &format!("/clues/{clue_id}/act/propose"),
+            &[("disposition", ""), ("note", "集体排查意见甲")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text().contains("请选择处置方式") && r.text().contains("集体排查意见甲"),
+        "typed text kept"
+    );
+    let r = ag
+        .post_form(
+            &format!("/clues/{clue_id}/act/propose"),
+            &[("disposition", "shelve"), ("note", "线索笼统，暂存待查")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    // The leader has a to-do card and approves.
+    let ld = t.login("leader1").await;
+    let home = ld.get("/").await.text();
+    assert!(home.contains("todo-clue-proposed_shelve"), "{home}");
+    let r = ld
+        .post_form(&format!("/clues/{clue_id}/act/approve"), &[("note", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let jd = t.login("jds1").await;
+    assert_eq!(
+        jd.get(&clue_url).await.status,
+        StatusCode::NOT_FOUND,
+        "shelved: restricted"
+    );
+    assert!(ag.get(&clue_url).await.text().contains("暂存待查"));
+    // A unit never sees clues.
+    assert_eq!(t.login("unit1").await.get("/clues").await.status, StatusCode::FORBIDDEN);
+    // A finding confirmed by checking → a clue with its explanation.
+    let fid = t.seed_finding(ZHANG, "张三死亡后仍领取养老金", "[]").await;
+    t.sql(&format!(
+        "UPDATE data_supervision_finding SET status = 'confirmed', close_note = '核查属实' WHERE id = {fid}"
+    ))
+    .await;
+    let api = t.api_login("casemgr").await;
+    let r = api.post_json("/api/v1/clues", &json!({"finding_id": fid})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id = r.json()["id"].as_i64().unwrap();
+    let v = api.get(&format!("/api/v1/clues/{id}")).await.json();
+    assert_eq!(v["source"], "data_supervision");
+    assert_eq!(v["finding_id"], fid);
+    assert_eq!(v["subject"]["name"], "张三");
+    assert!(v["subject"]["person_id"].is_i64());
+    assert!(v["matter"].as_str().unwrap().contains("核查属实"));
+    assert!(v["due"].is_string());
+    let linked: Option<i64> = sqlx::query_scalar("SELECT clue_id FROM data_supervision_finding WHERE id = $1")
+        .bind(fid)
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(linked, Some(id));
+    // By hand through the API, then the steps.
+    let r = api
+        .post_json("/api/v1/clues", &json!({"source": "inspection", "source_ref": "市委第二巡察组", "subject_name": "王五", "title": "王五公款吃喝", "matter": "巡察发现多次公款宴请"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let hand = r.json()["id"].as_i64().unwrap();
+    let r = api
+        .post_json(
+            &format!("/api/v1/clues/{hand}/propose"),
+            &json!({"disposition": "inquiry", "note": "拟函询"}),
+        )
+        .await;
+    assert_eq!(r.json()["status"], "proposed_inquiry");
+    let r = api
+        .post_json(&format!("/api/v1/clues/{hand}/approve"), &json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "case management cannot approve");
+    let r = api
+        .post_json(
+            "/api/v1/clues",
+            &json!({"source": "report", "subject_name": "x", "title": "x", "matter": "x"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("source"))
+    );
+    let listed = api.get("/api/v1/clues").await.json();
+    assert_eq!(listed["total"], 3, "{listed}");
+}
+
+on_both!(
+    outcomes_api_keeps_its_contract,
+    outcome_pages_form_list_export_and_import,
+    four_forms_page_opens_the_records_behind_each_figure,
+    a_report_and_a_finding_become_clues_in_one_step,
+);
