@@ -139,6 +139,20 @@ pub const ACTION_LABELS: &[(&str, &str)] = &[
     ("report.reward.approve", "批准奖励"),
     ("report.reward.reject", "不予奖励"),
     ("report.reward.pay", "记录奖励发放"),
+    ("clue.register", "登记问题线索"),
+    ("clue.read", "查看问题线索"),
+    ("clue.export", "导出问题线索登记表"),
+    ("clue.propose_inquiry", "问题线索：拟谈话函询"),
+    ("clue.propose_verification", "问题线索：拟初步核实"),
+    ("clue.propose_shelve", "问题线索：拟暂存待查"),
+    ("clue.propose_close", "问题线索：拟予以了结"),
+    ("clue.approve", "问题线索：批准处置意见"),
+    ("clue.return", "问题线索：退回重新研究"),
+    ("clue.reopen", "问题线索：重新启用"),
+    ("case.outcome.record", "录入处理处分"),
+    ("case.outcome.import", "导入历史处理处分"),
+    ("case.outcome.export", "导出处理处分结果"),
+    ("case.four_forms_export", "导出四种形态统计"),
     ("attachment.download", "下载附件"),
     ("user.api_key_create", "创建接口密钥"),
     ("user.api_key_revoke", "吊销接口密钥"),
@@ -163,6 +177,8 @@ pub fn object_label(object_type: &str) -> &str {
         "report" => "信访件",
         "report_disclosure" => "身份披露申请",
         "report_reward" => "奖励",
+        "clue" => "问题线索",
+        "outcome" => "处理处分",
         "data_supervision_job" => "运行任务",
         "ds_dataset" => "数据集",
         "deadline" => "期限",
@@ -622,4 +638,35 @@ pub async fn purge(db: &Db, mode: CryptoMode, actor: &Actor, before: &str, reten
     .await?;
     tx.commit().await?;
     Ok(n)
+}
+
+#[cfg(test)]
+mod label_tests {
+    use qinglian_domain::workflow::{Action, State, Workflow};
+
+    use super::ACTION_LABELS;
+
+    fn labelled<S: State, A: Action>(w: &Workflow<S, A>) -> Vec<String> {
+        w.transitions
+            .iter()
+            .map(|t| format!("{}.{}", w.name, t.action.code()))
+            .filter(|code| !ACTION_LABELS.iter().any(|(c, _)| c == code))
+            .collect()
+    }
+
+    /// Every workflow action appears in the audit log with a Chinese label (the audit entry of
+    /// `workflow::apply` is `<workflow>.<action>`).
+    #[test]
+    fn every_workflow_action_has_a_chinese_label() {
+        let mut missing = Vec::new();
+        missing.extend(labelled(&qinglian_domain::report::ACCUSATION));
+        missing.extend(labelled(&qinglian_domain::report::PETITION));
+        missing.extend(labelled(&qinglian_domain::report::DISCLOSURE));
+        missing.extend(labelled(&qinglian_domain::report::REWARD));
+        missing.extend(labelled(&qinglian_domain::data_supervision::FINDING_WORKFLOW));
+        missing.extend(labelled(&qinglian_domain::clue::CLUE_WORKFLOW));
+        missing.sort();
+        missing.dedup();
+        assert_eq!(missing, Vec::<String>::new());
+    }
 }

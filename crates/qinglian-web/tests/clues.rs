@@ -306,7 +306,7 @@ async fn a_report_and_a_finding_become_clues_in_one_step(t: TestApp) {
     let clue_page = ag.get(&clue_url).await.text();
     assert!(clue_page.contains("张三在低保审批中收受好处费三千元") && clue_page.contains("反映张三收受好处费"));
     assert!(
-        clue_page.contains(&format!("href=\"/persons/")),
+        clue_page.contains("href=\"/persons/"),
         "linked to the roster: {clue_page}"
     );
     assert!(

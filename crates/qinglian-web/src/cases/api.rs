@@ -220,6 +220,7 @@ fn dto(o: Outcome, sensitive: bool) -> OutcomeDto {
 
 /// Outcome list query.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutcomeListQuery {
     /// Name, pinyin initials, ID number or case reference.
     pub q: Option<String>,
@@ -306,6 +307,7 @@ pub async fn get(State(app): State<App>, ctx: Ctx, Path(id): Path<OutcomeId>) ->
 
 /// Period of the four-forms figures.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FourFormsQuery {
     /// First decision day counted (YYYY-MM-DD).
     pub from: Option<String>,

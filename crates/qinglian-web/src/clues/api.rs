@@ -94,6 +94,7 @@ fn dto(c: Clue, with_matter: bool) -> ClueDto {
 
 /// Registry query.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ClueListQuery {
     /// State code(s), comma-separated.
     pub status: Option<String>,
