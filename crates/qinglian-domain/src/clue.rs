@@ -30,6 +30,49 @@ pub const MODULE_PERMISSIONS: crate::permission::ModulePermissions = crate::perm
 
 /// The first limit of a clue: proposing its disposition (RULES.md §3, configurable).
 pub const RULE_PROPOSE: &str = "clue_disposition_proposal";
+/// The subject's written reply to an inquiry letter (RULES.md §3: 15 working days).
+pub const RULE_LETTER_REPLY: &str = "inquiry_letter_reply";
+/// The department's proposal after the talk or the reply (RULES.md §3: 30 days, configurable).
+pub const RULE_CLOSE_REPORT: &str = "inquiry_close_report";
+
+/// How an inquiry ends (谈话函询处理意见): 了结澄清, or a first-form measure recorded against the
+/// person as an outcome. 转初核 is the proposal of a verification instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conclusion {
+    /// 了结澄清: the matter is clarified, no measure.
+    Clear,
+    /// A first-form measure (谈话提醒, 批评教育, 责令检查, 诫勉).
+    Measure(crate::outcome::OutcomeKind),
+}
+
+impl Conclusion {
+    /// Every conclusion, in the form's order.
+    pub const ALL: &'static [Conclusion] = &[
+        Conclusion::Clear,
+        Conclusion::Measure(crate::outcome::OutcomeKind::ReminderTalk),
+        Conclusion::Measure(crate::outcome::OutcomeKind::Criticism),
+        Conclusion::Measure(crate::outcome::OutcomeKind::OrderedReview),
+        Conclusion::Measure(crate::outcome::OutcomeKind::Admonition),
+    ];
+    /// Stored code (the outcome kind's code for a measure).
+    pub fn code(self) -> &'static str {
+        match self {
+            Conclusion::Clear => "clear",
+            Conclusion::Measure(k) => k.code(),
+        }
+    }
+    /// Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Conclusion::Clear => "了结澄清",
+            Conclusion::Measure(k) => k.label(),
+        }
+    }
+    /// Reads a code.
+    pub fn parse(code: &str) -> Option<Conclusion> {
+        Self::ALL.iter().copied().find(|c| c.code() == code)
+    }
+}
 
 /// Where a clue came from (线索来源).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -169,8 +212,16 @@ pub enum ClueState {
     ProposedShelve,
     /// 拟予以了结 (待审批).
     ProposedClose,
-    /// 谈话函询中.
+    /// 谈话函询中: approved, the letter not yet sent nor the talk held.
     Inquiry,
+    /// 待书面说明: the inquiry letter is out; the subject replies within 15 working days.
+    LetterSent,
+    /// 待提出处理意见: the explanation or the talk is recorded; the proposal is due in 30 days.
+    Explained,
+    /// 处理意见待审批.
+    ConclusionProposed,
+    /// 谈话函询办结 (了结澄清 or a first-form measure recorded as an outcome).
+    Concluded,
     /// 初步核实中.
     Verification,
     /// 暂存待查.
@@ -187,6 +238,10 @@ impl State for ClueState {
         ClueState::ProposedShelve,
         ClueState::ProposedClose,
         ClueState::Inquiry,
+        ClueState::LetterSent,
+        ClueState::Explained,
+        ClueState::ConclusionProposed,
+        ClueState::Concluded,
         ClueState::Verification,
         ClueState::Shelved,
         ClueState::Closed,
@@ -199,6 +254,10 @@ impl State for ClueState {
             ClueState::ProposedShelve => "proposed_shelve",
             ClueState::ProposedClose => "proposed_close",
             ClueState::Inquiry => "inquiry",
+            ClueState::LetterSent => "letter_sent",
+            ClueState::Explained => "explained",
+            ClueState::ConclusionProposed => "conclusion_proposed",
+            ClueState::Concluded => "concluded",
             ClueState::Verification => "verification",
             ClueState::Shelved => "shelved",
             ClueState::Closed => "closed",
@@ -212,6 +271,10 @@ impl State for ClueState {
             ClueState::ProposedShelve => "拟暂存待查（待审批）",
             ClueState::ProposedClose => "拟予以了结（待审批）",
             ClueState::Inquiry => "谈话函询",
+            ClueState::LetterSent => "待书面说明",
+            ClueState::Explained => "待提出处理意见",
+            ClueState::ConclusionProposed => "处理意见待审批",
+            ClueState::Concluded => "谈话函询办结",
             ClueState::Verification => "初步核实",
             ClueState::Shelved => "暂存待查",
             ClueState::Closed => "予以了结",
@@ -253,6 +316,14 @@ pub enum ClueAction {
     Return,
     /// 重新启用 (a shelved clue taken up again at a periodic re-review).
     Reopen,
+    /// 发函询通知书 (opens the 15-working-day reply limit).
+    SendLetter,
+    /// 记录函询谈话 (an inquiry by talk).
+    RecordTalk,
+    /// 收到书面说明 (with the sign-off of the subject's party organisation's principal).
+    RecordExplanation,
+    /// 提出处理意见 (了结澄清 or a first-form measure).
+    ProposeConclusion,
 }
 
 impl Action for ClueAction {
@@ -264,6 +335,10 @@ impl Action for ClueAction {
         ClueAction::Approve,
         ClueAction::Return,
         ClueAction::Reopen,
+        ClueAction::SendLetter,
+        ClueAction::RecordTalk,
+        ClueAction::RecordExplanation,
+        ClueAction::ProposeConclusion,
     ];
     fn code(self) -> &'static str {
         match self {
@@ -274,6 +349,10 @@ impl Action for ClueAction {
             ClueAction::Approve => "approve",
             ClueAction::Return => "return",
             ClueAction::Reopen => "reopen",
+            ClueAction::SendLetter => "send_letter",
+            ClueAction::RecordTalk => "record_talk",
+            ClueAction::RecordExplanation => "record_explanation",
+            ClueAction::ProposeConclusion => "propose_conclusion",
         }
     }
     fn label(self) -> &'static str {
@@ -285,6 +364,10 @@ impl Action for ClueAction {
             ClueAction::Approve => "批准处置意见",
             ClueAction::Return => "退回重新研究",
             ClueAction::Reopen => "重新启用",
+            ClueAction::SendLetter => "发函询通知书",
+            ClueAction::RecordTalk => "记录谈话函询",
+            ClueAction::RecordExplanation => "登记书面说明",
+            ClueAction::ProposeConclusion => "提出处理意见",
         }
     }
 }
@@ -421,6 +504,65 @@ pub static CLUE_WORKFLOW: Workflow<ClueState, ClueAction> = Workflow {
             DeadlineEffect::Open(RULE_PROPOSE),
             None,
         ),
+        // 谈话函询 (RULES.md §3): a letter with its reply limit, or a talk; then the proposal
+        // within 30 days, approved like the disposition. 转初核 goes back to the approver as a
+        // proposed verification.
+        row(
+            S::Inquiry,
+            A::SendLetter,
+            S::LetterSent,
+            PERM_HANDLE,
+            DeadlineEffect::Open(RULE_LETTER_REPLY),
+            None,
+        ),
+        row(
+            S::Inquiry,
+            A::RecordTalk,
+            S::Explained,
+            PERM_HANDLE,
+            DeadlineEffect::Open(RULE_CLOSE_REPORT),
+            None,
+        ),
+        row(
+            S::LetterSent,
+            A::RecordExplanation,
+            S::Explained,
+            PERM_HANDLE,
+            DeadlineEffect::Replace(RULE_CLOSE_REPORT),
+            None,
+        ),
+        row(
+            S::Explained,
+            A::ProposeConclusion,
+            S::ConclusionProposed,
+            PERM_HANDLE,
+            DeadlineEffect::Close,
+            Some(PERM_APPROVE),
+        ),
+        row(
+            S::Explained,
+            A::ProposeVerification,
+            S::ProposedVerification,
+            PERM_HANDLE,
+            DeadlineEffect::Close,
+            Some(PERM_APPROVE),
+        ),
+        row(
+            S::ConclusionProposed,
+            A::Approve,
+            S::Concluded,
+            PERM_APPROVE,
+            DeadlineEffect::None,
+            Some(PERM_HANDLE),
+        ),
+        row(
+            S::ConclusionProposed,
+            A::Return,
+            S::Explained,
+            PERM_APPROVE,
+            DeadlineEffect::Open(RULE_CLOSE_REPORT),
+            Some(PERM_HANDLE),
+        ),
     ],
 };
 
@@ -462,6 +604,29 @@ mod tests {
         }
         assert!(ClueState::Shelved.restricted() && ClueState::Closed.restricted());
         assert!(!ClueState::Inquiry.restricted());
+        // RULES.md §3: the letter opens 15 working days; the reply replaces it with 30 days.
+        let letter = CLUE_WORKFLOW
+            .transitions
+            .iter()
+            .find(|t| t.action == ClueAction::SendLetter)
+            .unwrap();
+        assert_eq!(letter.deadline, DeadlineEffect::Open(RULE_LETTER_REPLY));
+        assert_eq!(
+            crate::rules::rule(RULE_LETTER_REPLY).unwrap().period,
+            crate::deadline::Period::Workdays(15)
+        );
+        let reply = CLUE_WORKFLOW
+            .transitions
+            .iter()
+            .find(|t| t.action == ClueAction::RecordExplanation)
+            .unwrap();
+        assert_eq!(reply.deadline, DeadlineEffect::Replace(RULE_CLOSE_REPORT));
+        for c in Conclusion::ALL {
+            assert_eq!(Conclusion::parse(c.code()), Some(*c));
+            if let Conclusion::Measure(k) = c {
+                assert_eq!(k.form(), 1, "RULES.md §4: inquiry measures are the first form");
+            }
+        }
     }
 
     /// Sources: reports and findings come over from their own pages; the rest by hand.

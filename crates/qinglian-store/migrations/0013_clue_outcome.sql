@@ -62,3 +62,40 @@ CREATE TABLE outcome (
 CREATE INDEX outcome_person_idx ON outcome(person_id);
 CREATE INDEX outcome_decided_idx ON outcome(decided_on);
 CREATE INDEX outcome_org_idx ON outcome(org_id);
+
+-- 谈话函询 of a clue: the letter (its number from the document register, the day sent), the
+-- subject's written explanation with the sign-off of their party organisation's principal (or
+-- sent straight to the commission when the subject is that principal), or the record of an
+-- inquiry talk; the proposed conclusion and the outcome it recorded. Texts are ciphertext bound
+-- to the row (clue_inquiry:<clue id>:<field>).
+CREATE TABLE clue_inquiry (
+    clue_id BIGINT PRIMARY KEY REFERENCES clue(id),
+    mode TEXT NOT NULL DEFAULT '',
+    letter_number TEXT NOT NULL DEFAULT '',
+    letter_sent_on TEXT NOT NULL DEFAULT '',
+    explanation_enc TEXT NOT NULL DEFAULT '',
+    explained_on TEXT NOT NULL DEFAULT '',
+    sign_off TEXT NOT NULL DEFAULT '',
+    direct BIGINT NOT NULL DEFAULT 0,
+    talk_enc TEXT NOT NULL DEFAULT '',
+    conclusion TEXT NOT NULL DEFAULT '',
+    outcome_id BIGINT REFERENCES outcome(id),
+    updated_at TEXT NOT NULL
+);
+
+-- The register of issued documents (发文登记): each kind of document of a commission is numbered
+-- per year without gaps (示纪函〔2026〕3号); a document keeps its number once given.
+CREATE TABLE document_number (
+    id {{PK}},
+    org_id BIGINT NOT NULL REFERENCES org(id),
+    kind TEXT NOT NULL,
+    year BIGINT NOT NULL,
+    seq BIGINT NOT NULL,
+    object_type TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    issued_on TEXT NOT NULL,
+    created_by BIGINT REFERENCES app_user(id),
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX document_number_seq_key ON document_number(org_id, kind, year, seq);
+CREATE UNIQUE INDEX document_number_object_key ON document_number(kind, object_type, object_id);

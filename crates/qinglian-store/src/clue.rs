@@ -9,7 +9,7 @@
 
 use chrono::NaiveDate;
 use qinglian_crypto::KeyRing;
-use qinglian_domain::clue::{CLUE_WORKFLOW, ClueAction, ClueState, RULE_PROPOSE, Source};
+use qinglian_domain::clue::{CLUE_WORKFLOW, ClueAction, ClueState, Conclusion, RULE_PROPOSE, Source};
 use qinglian_domain::deadline::Due;
 use qinglian_domain::workflow::{DeadlineEffect, State as _};
 use serde::Serialize;
@@ -572,16 +572,130 @@ async fn open_deadline(tx: &mut Tx, id: ClueId) -> StoreResult<Option<DeadlineId
     .transpose()?)
 }
 
-/// Takes one disposition step in the caller's transaction through the workflow table. A
-/// proposal needs the triage's reasoning (`note`), a return its reason.
+/// What a step carries besides its action.
+#[derive(Debug, Clone, Default)]
+pub struct StepInput {
+    /// The reasoning (the triage's opinion, a reason for a return, an approval's remark).
+    pub note: String,
+    /// The subject's written explanation, or the record of an inquiry talk.
+    pub text: String,
+    /// The sign-off of the subject's party organisation's principal on the explanation.
+    pub sign_off: String,
+    /// The day the step happened (the letter's reply received, the talk held), if not today.
+    pub day: Option<NaiveDate>,
+    /// The proposed conclusion of an inquiry.
+    pub conclusion: Option<Conclusion>,
+}
+
+/// The inquiry (谈话函询) of a clue as recorded so far.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Inquiry {
+    /// letter | talk.
+    pub mode: String,
+    /// The letter's number (示纪函〔2026〕3号).
+    pub letter_number: String,
+    /// The day it was sent.
+    pub letter_sent_on: String,
+    /// The written explanation, or the talk record.
+    pub explanation: String,
+    /// The day it was received / the talk was held.
+    pub explained_on: String,
+    /// The principal's sign-off.
+    pub sign_off: String,
+    /// Sent straight to the commission (the subject is the principal).
+    pub direct: bool,
+    /// The conclusion code (`clear` or an outcome kind).
+    pub conclusion: String,
+    /// The outcome it recorded.
+    pub outcome_id: Option<i64>,
+}
+
+impl Inquiry {
+    /// The conclusion in Chinese.
+    pub fn conclusion_label(&self) -> &'static str {
+        Conclusion::parse(&self.conclusion).map_or("", Conclusion::label)
+    }
+}
+
+fn inquiry_aad(id: ClueId, field: &str) -> Vec<u8> {
+    format!("clue_inquiry:{}:{field}", id.0).into_bytes()
+}
+
+/// The inquiry of a clue (the caller has read the clue in scope).
+pub async fn inquiry(db: &Db, keys: &KeyRing, id: ClueId) -> StoreResult<Option<Inquiry>> {
+    let Some(r) = sqlx::query(
+        "SELECT mode, letter_number, letter_sent_on, explanation_enc, explained_on, sign_off, direct, talk_enc, \
+         conclusion, outcome_id FROM clue_inquiry WHERE clue_id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let open = |field: &str, token: String| -> StoreResult<String> {
+        if token.is_empty() {
+            return Ok(String::new());
+        }
+        let bytes = keys
+            .decrypt(&token, &inquiry_aad(id, field))
+            .map_err(|e| StoreError::Internal(format!("clue_inquiry {} {field}: {e}", id.0)))?;
+        String::from_utf8(bytes).map_err(|_| StoreError::Internal(format!("clue_inquiry {} {field} not UTF-8", id.0)))
+    };
+    let mode: String = r.try_get(0)?;
+    let explanation = if mode == "talk" {
+        open("talk", r.try_get(7)?)?
+    } else {
+        open("explanation", r.try_get(3)?)?
+    };
+    Ok(Some(Inquiry {
+        mode,
+        letter_number: r.try_get(1)?,
+        letter_sent_on: r.try_get(2)?,
+        explanation,
+        explained_on: r.try_get(4)?,
+        sign_off: r.try_get(5)?,
+        direct: r.try_get::<i64, _>(6)? != 0,
+        conclusion: r.try_get(8)?,
+        outcome_id: r.try_get(9)?,
+    }))
+}
+
+/// The prefix of an inquiry letter's number: the commission's short name + 函.
+pub const LETTER_KIND: &str = "clue.inquiry_letter";
+
+async fn upsert_inquiry(tx: &mut Tx, id: ClueId) -> StoreResult<()> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM clue_inquiry WHERE clue_id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+    if n == 0 {
+        sqlx::query("INSERT INTO clue_inquiry (clue_id, updated_at) VALUES ($1, $2)")
+            .bind(id)
+            .bind(crate::time::now())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Takes one step in the caller's transaction through the workflow table, with what the step
+/// records: a proposal needs the triage's reasoning, a return its reason; an inquiry letter
+/// gets its number from the document register (`letter_prefix` + 〔year〕n号); the explanation
+/// needs the principal's sign-off unless the subject is a principal (then it went straight to
+/// the commission); a proposed measure needs the subject linked to the roster; the approval of
+/// a measure records it as an outcome (first form) against the person.
 #[allow(clippy::too_many_arguments)]
 pub async fn act(
     tx: &mut Tx,
+    keys: &KeyRing,
     scope: &Scope,
     restricted: bool,
     id: ClueId,
     action: ClueAction,
-    note: &str,
+    input: &StepInput,
+    letter_prefix: &str,
     today: NaiveDate,
     due: &(dyn Fn(&str, NaiveDate) -> Due + Sync),
     by: &Performer<'_>,
@@ -589,32 +703,167 @@ pub async fn act(
     let state: ClueState = workflow::lock_state(tx, "clue", id)
         .await?
         .ok_or(StoreError::NotFound("问题线索"))?;
-    let mut q = Query::new("SELECT c.commission_id FROM clue c JOIN org o ON o.id = c.org_id WHERE c.id = ");
+    let mut q = Query::new(
+        "SELECT c.commission_id, c.person_id, COALESCE(p.principal, 0), COALESCE(p.id_number, '') \
+         FROM clue c JOIN org o ON o.id = c.org_id LEFT JOIN person p ON p.id = c.person_id WHERE c.id = ",
+    );
     q.bind_int(id);
     scope.push_filter(&mut q, "o.path");
-    let commission: OrgId = q
+    let row = q
         .build()
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or(StoreError::NotFound("问题线索"))?
-        .try_get::<i64, _>(0)
-        .map(OrgId)?;
+        .ok_or(StoreError::NotFound("问题线索"))?;
+    let commission = OrgId(row.try_get(0)?);
+    let person: Option<i64> = row.try_get(1)?;
+    let principal = row.try_get::<i64, _>(2)? != 0;
+    let id_number: String = row.try_get(3)?;
     if state.restricted() && !restricted {
         return Err(StoreError::NotFound("问题线索"));
     }
     let t = CLUE_WORKFLOW
         .check(state, action, &|p| by.perms.can(p))
         .map_err(workflow::refusal)?;
-    let note = note.trim();
-    if note.is_empty() && !matches!(action, ClueAction::Approve) {
+    let note = input.note.trim();
+    let text = input.text.trim();
+    let day = input.day.unwrap_or(today);
+    if day > today {
+        return Err(StoreError::invalid("day", "日期不能晚于今天"));
+    }
+    let needs_note = matches!(
+        action,
+        ClueAction::ProposeInquiry
+            | ClueAction::ProposeVerification
+            | ClueAction::ProposeShelve
+            | ClueAction::ProposeClose
+            | ClueAction::Return
+            | ClueAction::Reopen
+    );
+    if needs_note && note.is_empty() {
         return Err(StoreError::invalid(
             "note",
-            if action == ClueAction::Return {
-                "请填写退回理由"
-            } else {
-                "请填写集体排查意见（理由）"
+            match action {
+                ClueAction::Return => "请填写退回理由",
+                ClueAction::Reopen => "请填写重新启用的理由",
+                ClueAction::ProposeVerification if state == ClueState::Explained => "请填写转初核的理由",
+                _ => "请填写集体排查意见（理由）",
             },
         ));
+    }
+    let now = crate::time::now();
+    let mut detail = String::new();
+    match action {
+        ClueAction::SendLetter => {
+            upsert_inquiry(tx, id).await?;
+            let n = crate::document::number(
+                tx,
+                commission,
+                LETTER_KIND,
+                OBJECT_TYPE,
+                &id.to_string(),
+                today,
+                by.user_id,
+            )
+            .await?;
+            let number = n.display(letter_prefix);
+            sqlx::query("UPDATE clue_inquiry SET mode = 'letter', letter_number = $1, letter_sent_on = $2, updated_at = $3 WHERE clue_id = $4")
+                .bind(&number)
+                .bind(today.format("%Y-%m-%d").to_string())
+                .bind(&now)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            detail = number;
+        }
+        ClueAction::RecordTalk | ClueAction::RecordExplanation => {
+            let talk = action == ClueAction::RecordTalk;
+            if text.is_empty() {
+                return Err(StoreError::invalid(
+                    "text",
+                    if talk {
+                        "请填写谈话情况"
+                    } else {
+                        "请填写书面说明的主要内容"
+                    },
+                ));
+            }
+            let sign_off = input.sign_off.trim();
+            // RULES.md §3: the principal of the subject's party organisation signs the reply off,
+            // unless the subject is that principal (then it goes straight to the commission).
+            if !talk && !principal && sign_off.is_empty() {
+                return Err(StoreError::invalid("sign_off", "请填写所在党组织主要负责人的签署意见"));
+            }
+            upsert_inquiry(tx, id).await?;
+            let (col, field) = if talk {
+                ("talk_enc", "talk")
+            } else {
+                ("explanation_enc", "explanation")
+            };
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE clue_inquiry SET mode = CASE WHEN mode = '' THEN $1 ELSE mode END, {col} = $2, explained_on = $3, \
+                 sign_off = $4, direct = $5, updated_at = $6 WHERE clue_id = $7"
+            )))
+            .bind(if talk { "talk" } else { "letter" })
+            .bind(keys.encrypt(text.as_bytes(), &inquiry_aad(id, field)))
+            .bind(day.format("%Y-%m-%d").to_string())
+            .bind(if talk { "" } else { sign_off })
+            .bind((!talk && principal) as i64)
+            .bind(&now)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        ClueAction::ProposeConclusion => {
+            let c = input
+                .conclusion
+                .ok_or_else(|| StoreError::invalid("conclusion", "请选择处理意见"))?;
+            if matches!(c, Conclusion::Measure(_)) && person.is_none() {
+                return Err(StoreError::invalid(
+                    "conclusion",
+                    "被反映人未关联人员名册，无法记录处理结果；请先在人员名册中登记该人员并关联",
+                ));
+            }
+            sqlx::query("UPDATE clue_inquiry SET conclusion = $1, updated_at = $2 WHERE clue_id = $3")
+                .bind(c.code())
+                .bind(&now)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            detail = c.label().to_string();
+        }
+        ClueAction::Approve if state == ClueState::ConclusionProposed => {
+            let code: String = sqlx::query("SELECT conclusion FROM clue_inquiry WHERE clue_id = $1")
+                .bind(id)
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get(0)?;
+            if let Some(Conclusion::Measure(kind)) = Conclusion::parse(&code) {
+                let rec = crate::outcome::record(
+                    tx,
+                    &Scope::new(vec!["/".into()]),
+                    &crate::outcome::NewOutcome {
+                        id_number,
+                        kind,
+                        decided_on: today,
+                        effective_on: today,
+                        term_months: None,
+                        case_ref: item_title(id),
+                        clue_id: Some(id.0),
+                        source: "clue",
+                        note: String::new(),
+                    },
+                    by.user_id,
+                )
+                .await?;
+                sqlx::query("UPDATE clue_inquiry SET outcome_id = $1 WHERE clue_id = $2")
+                    .bind(rec.id)
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+                detail = format!("记录{}", kind.label());
+            }
+        }
+        _ => {}
     }
     let rule = match t.deadline {
         DeadlineEffect::Open(r) | DeadlineEffect::Replace(r) => Some(r),
@@ -632,8 +881,19 @@ pub async fn act(
             qinglian_domain::rules::rule(r).map_or("办理", |x| x.title)
         ),
         rule_id: r.into(),
-        start_date: today,
-        due: due(r, today),
+        start_date: if action == ClueAction::RecordTalk || action == ClueAction::RecordExplanation {
+            day
+        } else {
+            today
+        },
+        due: due(
+            r,
+            if action == ClueAction::RecordTalk || action == ClueAction::RecordExplanation {
+                day
+            } else {
+                today
+            },
+        ),
         link: link(id),
         notify_permission: String::new(),
     });
@@ -641,10 +901,11 @@ pub async fn act(
         Some(p) => crate::user::holders_within(tx, p, commission).await?,
         None => Vec::new(),
     };
+    // The explanation and the talk are kept encrypted; the clear history holds only the note.
     let step = Step {
         action,
         note,
-        detail: String::new(),
+        detail,
         open,
         close: open_deadline(tx, id).await?,
         next_org: None,

@@ -409,6 +409,22 @@ pub async fn open_of(
     Ok(out)
 }
 
+/// The due date of the latest deadline of `rule_id` on an item (open or done), if it has one
+/// that is not pending (a notice states the date its limit ends).
+pub async fn due_of_rule(db: &Db, object_type: &str, object_id: &str, rule_id: &str) -> StoreResult<Option<NaiveDate>> {
+    let due: Option<String> = sqlx::query(
+        "SELECT due_date FROM deadline WHERE object_type = $1 AND object_id = $2 AND rule_id = $3 ORDER BY id DESC",
+    )
+    .bind(object_type)
+    .bind(object_id)
+    .bind(rule_id)
+    .fetch_optional(db.pool())
+    .await?
+    .map(|r| r.try_get(0))
+    .transpose()?;
+    Ok(due.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
+}
+
 /// The daily job: notify each owner once when an open deadline turns yellow and once when it
 /// turns red. Returns the number of notifications sent.
 pub async fn notify_owners(db: &Db, cal: &Calendar, today: NaiveDate, yellow: u32) -> StoreResult<usize> {

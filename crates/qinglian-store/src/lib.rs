@@ -37,6 +37,7 @@ pub mod data_supervision;
 pub mod db;
 pub mod deadline;
 pub mod dialect;
+pub mod document;
 pub mod error;
 pub mod id;
 pub mod migrate;

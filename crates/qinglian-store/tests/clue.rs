@@ -7,11 +7,11 @@
 use chrono::NaiveDate;
 use qinglian_crypto::{CryptoMode, KeyRing};
 use qinglian_domain::calendar::Calendar;
-use qinglian_domain::clue::{ClueAction, ClueState, PERM_APPROVE, PERM_HANDLE, Source};
+use qinglian_domain::clue::{ClueAction, ClueState, Conclusion, PERM_APPROVE, PERM_HANDLE, Source};
 use qinglian_domain::outcome::OutcomeKind;
 use qinglian_domain::report::{Channel, Kind};
 use qinglian_store::audit::Actor;
-use qinglian_store::clue::{self, ClueFilter, ClueId, NewClue};
+use qinglian_store::clue::{self, ClueFilter, ClueId, NewClue, StepInput};
 use qinglian_store::on_both;
 use qinglian_store::org::{self, OrgId, OrgInput, OrgKind};
 use qinglian_store::outcome::{self, NewOutcome, OutcomeFilter};
@@ -27,6 +27,7 @@ on_both!(
     outcomes_get_their_form_and_effect_period,
     a_refused_outcome_writes_nothing,
     four_forms_count_each_person_and_case_once_per_period_and_unit,
+    an_inquiry_letter_is_answered_and_ends_in_a_reminder_talk,
 );
 
 fn day(s: &str) -> NaiveDate {
@@ -182,8 +183,8 @@ async fn a_report_becomes_a_clue_with_every_field_and_the_link(t: TestDb) {
     }
 }
 
-async fn new_clue(t: &TestDb, k: &KeyRing, received: &str) -> ClueId {
-    let nc = NewClue {
+fn clue_input(t: &TestDb, received: &str) -> NewClue {
+    NewClue {
         commission_id: t.orgs.commission,
         manager_org_id: None,
         source: Source::Inspection,
@@ -201,7 +202,11 @@ async fn new_clue(t: &TestDb, k: &KeyRing, received: &str) -> ClueId {
         title: "王五公款吃喝".into(),
         matter: "巡察发现王五多次公款宴请".into(),
         received_on: day(received),
-    };
+    }
+}
+
+async fn new_clue(t: &TestDb, k: &KeyRing, received: &str) -> ClueId {
+    let nc = clue_input(t, received);
     let cal = Calendar::builtin();
     let due = qinglian_domain::rules::due(&cal, qinglian_domain::clue::RULE_PROPOSE, nc.received_on);
     t.write(async |tx| clue::create(tx, k, &everything(), &nc, due, None).await)
@@ -216,11 +221,42 @@ async fn step(
     note: &str,
     perms: &'static [&'static str],
 ) -> Result<ClueState, StoreError> {
+    let input = StepInput {
+        note: note.into(),
+        ..Default::default()
+    };
+    step_with(t, id, a, &input, "2026-06-10", perms).await
+}
+
+async fn step_with(
+    t: &TestDb,
+    id: ClueId,
+    a: ClueAction,
+    input: &StepInput,
+    on: &str,
+    perms: &'static [&'static str],
+) -> Result<ClueState, StoreError> {
     let cal = Calendar::builtin();
     let due = |r: &str, d: NaiveDate| qinglian_domain::rules::due(&cal, r, d);
     let p = Perms(perms);
-    t.write(async |tx| clue::act(tx, &everything(), true, id, a, note, day("2026-06-10"), &due, &by(&p)).await)
+    let k = keys();
+    t.write(async |tx| {
+        clue::act(
+            tx,
+            &k,
+            &everything(),
+            true,
+            id,
+            a,
+            input,
+            "测纪函",
+            day(on),
+            &due,
+            &by(&p),
+        )
         .await
+    })
+    .await
 }
 
 async fn the_disposition_runs_through_the_table_with_its_limit(t: TestDb) {
@@ -548,4 +584,178 @@ async fn four_forms_count_each_person_and_case_once_per_period_and_unit(t: TestD
         .await
         .unwrap();
     assert_eq!(mine.forms, [1, 1, 0, 0]);
+}
+
+async fn an_inquiry_letter_is_answered_and_ends_in_a_reminder_talk(t: TestDb) {
+    let k = keys();
+    let zhang = add_person(&t, t.orgs.civil, "张三", ZHANG).await;
+    let mut nc = NewClue {
+        person_id: Some(zhang),
+        ..clue_input(&t, "2026-06-01")
+    };
+    nc.subject.name = "张三".into();
+    let cal = Calendar::builtin();
+    let due = qinglian_domain::rules::due(&cal, qinglian_domain::clue::RULE_PROPOSE, nc.received_on);
+    let id = t
+        .write(async |tx| clue::create(tx, &k, &everything(), &nc, due, None).await)
+        .await
+        .unwrap();
+    step(&t, id, ClueAction::ProposeInquiry, "集体排查：拟函询", &[PERM_HANDLE])
+        .await
+        .unwrap();
+    step(&t, id, ClueAction::Approve, "", &[PERM_APPROVE]).await.unwrap();
+    // The letter: numbered in the register, 15 working days to reply (RULES.md §3).
+    let sent = step_with(
+        &t,
+        id,
+        ClueAction::SendLetter,
+        &StepInput::default(),
+        "2026-06-10",
+        &[PERM_HANDLE],
+    )
+    .await
+    .unwrap();
+    assert_eq!(sent, ClueState::LetterSent);
+    let i = clue::inquiry(&t.db, &k, id).await.unwrap().unwrap();
+    assert_eq!(i.letter_number, "测纪函〔2026〕1号");
+    let c = clue::get(&t.db, &k, &everything(), false, id).await.unwrap();
+    // 2026-06-10 + 15 working days, the 端午 holiday (6/19) skipped: 2026-07-02.
+    assert_eq!(c.due_date.as_deref(), Some("2026-07-02"));
+    // A second clue's letter takes the next number.
+    let other = new_clue(&t, &k, "2026-06-01").await;
+    step(&t, other, ClueAction::ProposeInquiry, "拟函询", &[PERM_HANDLE])
+        .await
+        .unwrap();
+    step(&t, other, ClueAction::Approve, "", &[PERM_APPROVE]).await.unwrap();
+    step_with(
+        &t,
+        other,
+        ClueAction::SendLetter,
+        &StepInput::default(),
+        "2026-06-11",
+        &[PERM_HANDLE],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        clue::inquiry(&t.db, &k, other).await.unwrap().unwrap().letter_number,
+        "测纪函〔2026〕2号"
+    );
+    // The explanation needs the principal's sign-off (张三 is not a principal).
+    let mut input = StepInput {
+        text: "本人未收受任何好处费，情况说明如下".into(),
+        day: Some(day("2026-06-20")),
+        ..Default::default()
+    };
+    let r = step_with(
+        &t,
+        id,
+        ClueAction::RecordExplanation,
+        &input,
+        "2026-06-22",
+        &[PERM_HANDLE],
+    )
+    .await;
+    assert!(matches!(r, Err(StoreError::Invalid { field: "sign_off", .. })), "{r:?}");
+    input.sign_off = "情况属实，同意该同志的说明。（局党组书记 李某）".into();
+    assert_eq!(
+        step_with(
+            &t,
+            id,
+            ClueAction::RecordExplanation,
+            &input,
+            "2026-06-22",
+            &[PERM_HANDLE]
+        )
+        .await
+        .unwrap(),
+        ClueState::Explained
+    );
+    let c = clue::get(&t.db, &k, &everything(), false, id).await.unwrap();
+    assert_eq!(
+        c.due_date.as_deref(),
+        Some("2026-07-20"),
+        "30 days from the reply (RULES.md §3)"
+    );
+    // The explanation is stored encrypted.
+    let raw: String = sqlx::query_scalar("SELECT explanation_enc FROM clue_inquiry WHERE clue_id = $1")
+        .bind(id)
+        .fetch_one(t.db.pool())
+        .await
+        .unwrap();
+    assert!(!raw.contains("好处费"));
+    // 谈话提醒 proposed, approved: recorded as a first-form outcome against 张三.
+    let propose = StepInput {
+        conclusion: Some(Conclusion::Measure(OutcomeKind::ReminderTalk)),
+        ..Default::default()
+    };
+    step_with(
+        &t,
+        id,
+        ClueAction::ProposeConclusion,
+        &propose,
+        "2026-06-25",
+        &[PERM_HANDLE],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        step_with(
+            &t,
+            id,
+            ClueAction::Approve,
+            &StepInput::default(),
+            "2026-06-26",
+            &[PERM_APPROVE]
+        )
+        .await
+        .unwrap(),
+        ClueState::Concluded
+    );
+    let i = clue::inquiry(&t.db, &k, id).await.unwrap().unwrap();
+    assert!(i.outcome_id.is_some());
+    assert_eq!(i.explanation, "本人未收受任何好处费，情况说明如下");
+    let outcomes = outcome::list(&t.db, &everything(), &OutcomeFilter::default(), "decided", true, 1, 10)
+        .await
+        .unwrap();
+    assert_eq!(outcomes.total, 1);
+    assert_eq!(
+        (outcomes.items[0].kind.as_str(), outcomes.items[0].form),
+        ("reminder_talk", 1)
+    );
+    assert_eq!(outcomes.items[0].clue_id, Some(id.0));
+    // A measure cannot be proposed for a subject outside the roster.
+    step_with(
+        &t,
+        other,
+        ClueAction::RecordExplanation,
+        &StepInput {
+            text: "说明".into(),
+            sign_off: "同意".into(),
+            ..Default::default()
+        },
+        "2026-06-22",
+        &[PERM_HANDLE],
+    )
+    .await
+    .unwrap();
+    let r = step_with(
+        &t,
+        other,
+        ClueAction::ProposeConclusion,
+        &propose,
+        "2026-06-25",
+        &[PERM_HANDLE],
+    )
+    .await;
+    assert!(
+        matches!(
+            r,
+            Err(StoreError::Invalid {
+                field: "conclusion",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
 }

@@ -422,8 +422,113 @@ async fn a_report_and_a_finding_become_clues_in_one_step(t: TestApp) {
 }
 
 on_both!(
+    inquiry_letter_explanation_and_reminder_talk_through_the_pages,
     outcomes_api_keeps_its_contract,
     outcome_pages_form_list_export_and_import,
     four_forms_page_opens_the_records_behind_each_figure,
     a_report_and_a_finding_become_clues_in_one_step,
 );
+
+/// Issue #13 §4: a clue → triage → inquiry letter → explanation → reminder talk, through the
+/// pages as the clerks use them.
+async fn inquiry_letter_explanation_and_reminder_talk_through_the_pages(t: TestApp) {
+    add_person(&t, t.orgs.civil, "张三", ZHANG).await;
+    t.user_in("casemgr", &["casemgmt"], &[t.orgs.city], t.orgs.commission)
+        .await;
+    t.user_in("leader1", &["leader"], &[t.orgs.city], t.orgs.commission)
+        .await;
+    let ag = t.login("casemgr").await;
+    let r = ag
+        .post_form(
+            "/clues",
+            &[
+                ("source", "inspection"),
+                ("source_ref", "市委第二巡察组移交"),
+                ("subject_id_number", ZHANG),
+                ("title", "张三违规收受礼金"),
+                ("matter", "巡察发现张三春节期间收受管理服务对象礼金。"),
+                ("received_on", "2026-06-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let url = r.location();
+    let id = url.trim_start_matches("/clues/").split('?').next().unwrap().to_string();
+    let page = ag.get(&url).await.text();
+    assert!(
+        page.contains("测试市民政局") && page.contains("张三"),
+        "subject filled from the roster"
+    );
+    ag.post_form(
+        &format!("/clues/{id}/act/propose"),
+        &[("disposition", "inquiry"), ("note", "集体排查：拟函询")],
+    )
+    .await;
+    let ld = t.login("leader1").await;
+    assert_eq!(
+        ld.post_form(&format!("/clues/{id}/act/approve"), &[("note", "")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    // The letter: numbered, its reply limit on the official calendar, the .docx read back.
+    let r = ag
+        .post_form(&format!("/clues/{id}/act/send_letter"), &[("note", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = ag.get(&url).await.text();
+    assert!(page.contains("测纪函〔2026〕1号"), "{page}");
+    assert!(page.contains("被函询人收到函询后书面说明情况"), "the limit is listed");
+    let doc = ag.get(&format!("/clues/{id}/inquiry-letter.docx")).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    let paras = qinglian_office::docx::read_paragraphs(&doc.bytes).unwrap().join("\n");
+    assert!(
+        paras.contains("函询通知书") && paras.contains("测纪函〔2026〕1号") && paras.contains("张三同志："),
+        "{paras}"
+    );
+    assert!(
+        paras.contains("15个工作日内") && paras.contains("经所在党组织主要负责人签署意见"),
+        "{paras}"
+    );
+    // The explanation without the sign-off: refused, the text kept.
+    let r = ag
+        .post_form(
+            &format!("/clues/{id}/act/record_explanation"),
+            &[("text", "本人说明：未收受礼金。"), ("sign_off", ""), ("note", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("签署意见") && r.text().contains("本人说明：未收受礼金。"));
+    let r = ag
+        .post_form(
+            &format!("/clues/{id}/act/record_explanation"),
+            &[
+                ("text", "本人说明：未收受礼金。"),
+                ("sign_off", "同意其说明。局党组书记"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let r = ag
+        .post_form(
+            &format!("/clues/{id}/act/propose_conclusion"),
+            &[("conclusion", "reminder_talk"), ("note", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(
+        ld.post_form(&format!("/clues/{id}/act/approve"), &[("note", "同意")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let page = ag.get(&url).await.text();
+    assert!(page.contains("谈话函询办结") && page.contains("已记入"), "{page}");
+    let outcomes = ag.get("/outcomes").await.text();
+    assert!(
+        outcomes.contains("谈话提醒")
+            && outcomes.contains("第一种形态")
+            && outcomes.contains(&format!("问题线索 #{id}"))
+    );
+}

@@ -219,17 +219,6 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(ClueCreated { id: id.0 })))
 }
 
-/// A disposition step.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct ClueStep {
-    /// The reasoning (the triage's opinion, the reason for a return); optional for an approval.
-    #[serde(default)]
-    pub note: String,
-    /// For `propose`: inquiry | verification | shelve | close.
-    #[serde(default)]
-    pub disposition: String,
-}
-
 /// The clue after a step.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClueStepDone {
@@ -237,21 +226,23 @@ pub struct ClueStepDone {
     pub status: String,
 }
 
-/// Take a step: `propose` (with `disposition`), `approve`, `return`, `reopen`.
-#[utoipa::path(post, path = "/api/v1/clues/{id}/{action}", request_body = ClueStep,
-    params(("id" = i64, Path), ("action" = String, Path, description = "propose | approve | return | reopen")),
+/// Take a step: `propose` (with `disposition`), `approve`, `return`, `reopen`, and for an
+/// inquiry `send_letter`, `record_talk`, `record_explanation`, `propose_conclusion`,
+/// `propose_verification`.
+#[utoipa::path(post, path = "/api/v1/clues/{id}/{action}", request_body = super::pages::StepFields,
+    params(("id" = i64, Path), ("action" = String, Path, description = "propose | approve | return | reopen | send_letter | record_talk | record_explanation | propose_conclusion | propose_verification")),
     responses((status = 200, body = ClueStepDone), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     tag = "clue", security(("bearer" = [])))]
 pub async fn act(
     State(app): State<App>,
     ctx: Ctx,
     Path((id, code)): Path<(ClueId, String)>,
-    body: Result<Json<ClueStep>, JsonRejection>,
+    body: Result<Json<super::pages::StepFields>, JsonRejection>,
 ) -> ApiResult<Json<ClueStepDone>> {
     ctx.require(PERM_READ)?;
     let Json(s) = body.map_err(|e| crate::api::json_error(&e))?;
     let a = action_of(&code, &s.disposition)?;
-    let state = take_step(&app, &ctx, id, a, &s.note).await?;
+    let state = take_step(&app, &ctx, id, a, &s.input()?).await?;
     Ok(Json(ClueStepDone {
         status: state.code().into(),
     }))

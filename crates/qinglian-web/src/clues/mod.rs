@@ -20,6 +20,7 @@ use crate::feature::{Feature, MenuEntry, TodoCard};
 use crate::templates::Chrome;
 
 pub mod api;
+pub mod documents;
 pub mod pages;
 
 /// The module as the router, the menu and the API document see it.
@@ -43,6 +44,7 @@ fn routes(_: &App) -> Router<App> {
         .route("/clues/new", get(pages::new_form))
         .route("/clues/{id}", get(pages::detail))
         .route("/clues/{id}/act/{action}", post(pages::act))
+        .route("/clues/{id}/inquiry-letter.docx", get(documents::download))
         .route("/clues/from-report/{id}", post(pages::from_report))
         .route("/clues/from-finding/{id}", post(pages::from_finding))
         .route("/api/v1/clues", get(api::list).post(api::create))

@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::NaiveDate;
-use qinglian_domain::clue::{CLUE_WORKFLOW, ClueAction, ClueState, Disposition, RULE_PROPOSE, Source};
+use qinglian_domain::clue::{CLUE_WORKFLOW, ClueAction, ClueState, Conclusion, Disposition, RULE_PROPOSE, Source};
 use qinglian_domain::text::Limit;
 use qinglian_domain::workflow::{Action, State as _};
 use qinglian_office::Cell;
@@ -524,7 +524,7 @@ pub struct HistoryRow {
 
 /// A step the user may take.
 pub struct StepForm {
-    /// Action code.
+    /// Action code (`propose` for the four proposals of the triage).
     pub code: &'static str,
     /// Label.
     pub label: &'static str,
@@ -532,8 +532,55 @@ pub struct StepForm {
     pub note_label: &'static str,
     /// Danger style (return).
     pub danger: bool,
-    /// The form chooses one of the four dispositions (the triage's proposal).
-    pub choose_disposition: bool,
+    /// The dispositions the form offers (the triage's proposal): code, label, hint.
+    pub dispositions: Vec<(&'static str, &'static str, &'static str)>,
+    /// The label of the long text it records (书面说明, 谈话情况), or "".
+    pub text_label: &'static str,
+    /// It asks for the principal's sign-off.
+    pub asks_sign_off: bool,
+    /// It asks for the day it happened.
+    pub day_label: &'static str,
+    /// It offers the conclusions of an inquiry.
+    pub conclusions: bool,
+}
+
+fn step_form(a: ClueAction, principal: bool) -> StepForm {
+    StepForm {
+        code: a.code(),
+        label: a.label(),
+        note_label: match a {
+            ClueAction::Approve => "审批意见（可不填）",
+            ClueAction::Return => "退回理由",
+            ClueAction::Reopen => "重新启用的理由",
+            ClueAction::ProposeVerification => "转初核的理由",
+            ClueAction::SendLetter => "",
+            ClueAction::RecordTalk | ClueAction::RecordExplanation | ClueAction::ProposeConclusion => "备注（可不填）",
+            _ => "集体排查意见",
+        },
+        danger: a == ClueAction::Return,
+        dispositions: Vec::new(),
+        text_label: match a {
+            ClueAction::RecordExplanation => "书面说明的主要内容",
+            ClueAction::RecordTalk => "谈话情况（谈话记录要点）",
+            _ => "",
+        },
+        asks_sign_off: a == ClueAction::RecordExplanation && !principal,
+        day_label: match a {
+            ClueAction::RecordExplanation => "收到说明日期",
+            ClueAction::RecordTalk => "谈话日期",
+            _ => "",
+        },
+        conclusions: a == ClueAction::ProposeConclusion,
+    }
+}
+
+fn disposition_hint(d: Disposition) -> &'static str {
+    match d {
+        Disposition::Inquiry => "被函询人应在收到函询通知书后15个工作日内书面说明",
+        Disposition::Verification => "初核方案确定核实期限",
+        Disposition::Shelve => "定期复查",
+        Disposition::Close => "不再处置",
+    }
 }
 
 #[derive(Template)]
@@ -548,21 +595,10 @@ struct DetailPage {
     typed: Typed,
     can_report: bool,
     can_finding: bool,
-}
-
-fn step_form(a: ClueAction) -> StepForm {
-    StepForm {
-        code: a.code(),
-        label: a.label(),
-        note_label: match a {
-            ClueAction::Approve => "审批意见（可不填）",
-            ClueAction::Return => "退回理由",
-            ClueAction::Reopen => "重新启用的理由",
-            _ => "集体排查意见",
-        },
-        danger: a == ClueAction::Return,
-        choose_disposition: false,
-    }
+    inquiry: Option<clue::Inquiry>,
+    /// The subject is a principal: the explanation goes straight to the commission.
+    principal: bool,
+    conclusions: Vec<(&'static str, &'static str)>,
 }
 
 async fn detail_page(
@@ -605,21 +641,36 @@ async fn detail_page(
         })
         .collect();
     let can = |p: &str| ctx.principal.can(p);
-    // The four proposals are one form: the triage chooses the disposition.
+    let principal = match c.person_id {
+        Some(p) => qinglian_store::person::get(&app.db, ctx.scope(), p)
+            .await
+            .map(|p| p.principal)
+            .unwrap_or(false),
+        None => false,
+    };
+    // The four proposals of the triage are one form choosing the disposition (from 待处置 all
+    // four; after an inquiry only 转初核 is a proposal of its own).
     let mut steps: Vec<StepForm> = Vec::new();
     for t in CLUE_WORKFLOW.allowed_from(c.state(), &can) {
-        if Disposition::ALL.iter().any(|d| d.propose() == t.action) {
-            if !steps.iter().any(|s| s.choose_disposition) {
-                steps.push(StepForm {
-                    code: "propose",
-                    label: "提出处置意见",
-                    note_label: "集体排查意见",
-                    danger: false,
-                    choose_disposition: true,
-                });
+        match Disposition::ALL.iter().find(|d| d.propose() == t.action) {
+            Some(d) if c.state() == ClueState::Registered => {
+                if let Some(s) = steps.iter_mut().find(|s| s.code == "propose") {
+                    s.dispositions.push((d.code(), d.label(), disposition_hint(*d)));
+                } else {
+                    let mut s = step_form(t.action, principal);
+                    s.code = "propose";
+                    s.label = "提出处置意见";
+                    s.note_label = "集体排查意见";
+                    s.dispositions.push((d.code(), d.label(), disposition_hint(*d)));
+                    steps.push(s);
+                }
             }
-        } else {
-            steps.push(step_form(t.action));
+            Some(_) => {
+                let mut s = step_form(t.action, principal);
+                s.label = "转初步核实";
+                steps.push(s);
+            }
+            None => steps.push(step_form(t.action, principal)),
         }
     }
     let title = format!("问题线索 #{}", id.0);
@@ -629,6 +680,9 @@ async fn detail_page(
             .flash_code(ok),
         can_report: ctx.principal.can(crate::reports::PERM_READ),
         can_finding: ctx.principal.can(qinglian_domain::data_supervision::PERM_READ),
+        inquiry: clue::inquiry(&app.db, &app.keys, id).await?,
+        principal,
+        conclusions: Conclusion::ALL.iter().map(|c| (c.code(), c.label())).collect(),
         c,
         deadlines,
         history,
@@ -657,8 +711,9 @@ pub async fn detail(
     ))
 }
 
-/// A step's form.
-#[derive(Debug, Default, Deserialize)]
+/// A step's form (and the API's body of a step).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ClueStep)]
 pub struct StepFields {
     /// The note.
     #[serde(default)]
@@ -666,6 +721,55 @@ pub struct StepFields {
     /// For 提出处置意见: the disposition proposed.
     #[serde(default)]
     pub disposition: String,
+    /// The explanation or the talk record.
+    #[serde(default)]
+    pub text: String,
+    /// The principal's sign-off on the explanation.
+    #[serde(default)]
+    pub sign_off: String,
+    /// The day (YYYY-MM-DD) the explanation was received or the talk held.
+    #[serde(default)]
+    pub day: String,
+    /// For 提出处理意见: clear | reminder_talk | criticism | ordered_review | admonition.
+    #[serde(default)]
+    pub conclusion: String,
+}
+
+impl StepFields {
+    /// The store's input (each problem names its field).
+    pub(crate) fn input(&self) -> Result<clue::StepInput, AppError> {
+        AppError::check_text("note", "意见", &self.note, Limit::Note)?;
+        AppError::check_text("text", "说明内容", &self.text, Limit::Explanation)?;
+        AppError::check_text("sign_off", "签署意见", &self.sign_off, Limit::Note)?;
+        let day = match self.day.trim() {
+            "" => None,
+            d => Some(
+                NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|_| AppError::invalid("day", "日期应为“年-月-日”格式，例如2026-12-07"))?,
+            ),
+        };
+        let conclusion = match self.conclusion.trim() {
+            "" => None,
+            c => Some(Conclusion::parse(c).ok_or_else(|| AppError::invalid("conclusion", "请选择处理意见"))?),
+        };
+        Ok(clue::StepInput {
+            note: self.note.clone(),
+            text: self.text.clone(),
+            sign_off: self.sign_off.clone(),
+            day,
+            conclusion,
+        })
+    }
+    fn typed(&self, code: &str) -> Typed {
+        Typed::of(vec![
+            (format!("{code}.note"), self.note.clone()),
+            ("disposition".to_string(), self.disposition.clone()),
+            ("text".to_string(), self.text.clone()),
+            ("sign_off".to_string(), self.sign_off.clone()),
+            ("day".to_string(), self.day.clone()),
+            ("conclusion".to_string(), self.conclusion.clone()),
+        ])
+    }
 }
 
 /// The action a posted step names: a proposal names its disposition.
@@ -678,23 +782,32 @@ pub(crate) fn action_of(code: &str, disposition: &str) -> Result<ClueAction, App
     ClueAction::parse(code).ok_or(AppError::NotFound("操作"))
 }
 
+/// The prefix of the commission's inquiry letters: its short name + 函 (示纪函).
+pub(crate) async fn letter_prefix(app: &App, ctx: &Ctx) -> Result<String, AppError> {
+    let commission = crate::services::commission::of_user(app, ctx, "action").await?;
+    let name = qinglian_store::org::get_unscoped(app.db.pool(), commission).await?.name;
+    Ok(format!("{}函", crate::services::commission::short_name(&name)))
+}
+
 /// Takes one step in one transaction (the workflow table guards it).
 pub(crate) async fn take_step(
     app: &App,
     ctx: &Ctx,
     id: ClueId,
     a: ClueAction,
-    note: &str,
+    input: &clue::StepInput,
 ) -> Result<ClueState, AppError> {
-    AppError::check_text("note", "意见", note, Limit::Note)?;
+    let prefix = letter_prefix(app, ctx).await?;
     let mut tx = app.db.begin().await?;
     let state = clue::act(
         &mut tx,
+        &app.keys,
         ctx.scope(),
         restricted(ctx),
         id,
         a,
-        note,
+        input,
+        &prefix,
         app.today(),
         &due(app),
         &ctx.performer(app.mode()),
@@ -713,17 +826,26 @@ pub async fn act(
     Form(f): Form<StepFields>,
 ) -> PageResult {
     ctx.require(PERM_READ)?;
-    let r = match action_of(&code, &f.disposition) {
-        Ok(a) => take_step(&app, &ctx, id, a, &f.note).await,
-        Err(e) => Err(e),
+    let r = match (action_of(&code, &f.disposition), f.input()) {
+        (Ok(a), Ok(input)) => take_step(&app, &ctx, id, a, &input).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
     match r {
         Ok(_) => Ok(redirect(&headers, &format!("{}?ok=clue_act", clue::link(id)))),
+        Err(AppError::Conflict(field, m)) => Ok(page_with(
+            StatusCode::CONFLICT,
+            &detail_page(
+                &app,
+                &ctx,
+                id,
+                None,
+                FormErrors::from_pairs(vec![(field, m)]),
+                f.typed(&code),
+            )
+            .await?,
+        )),
         Err(AppError::Invalid(pairs)) => {
-            let typed = Typed::of(vec![
-                (format!("{code}.note"), f.note.clone()),
-                ("disposition".to_string(), f.disposition.clone()),
-            ]);
+            let typed = f.typed(&code);
             Ok(page_with(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &detail_page(&app, &ctx, id, None, FormErrors::from_pairs(pairs), typed).await?,

@@ -107,12 +107,6 @@ pub async fn available(app: &App, r: &Report) -> Result<Vec<Notice>, AppError> {
         .collect())
 }
 
-fn short_name(org: &str) -> String {
-    // 「示例市纪委监委」 → 「示纪」: the first character of the place and 纪.
-    let first = org.chars().next().unwrap_or('纪');
-    format!("{first}纪")
-}
-
 fn step_text(messages: &[Message], kind: &str) -> String {
     messages
         .iter()
@@ -212,7 +206,7 @@ pub fn build(
         issuer: format!("{}信访室", r.org_name),
         number: Some(format!(
             "{}{}〔{year}〕{}号",
-            short_name(&r.org_name),
+            crate::services::commission::short_name(&r.org_name),
             notice.abbrev(),
             r.id.0
         )),

@@ -39,3 +39,10 @@ pub async fn of_user(app: &App, ctx: &Ctx, field: &'static str) -> Result<OrgId,
             .ok_or_else(|| AppError::invalid(field, "尚未设置纪委监委机构，无法登记")),
     }
 }
+
+/// The short name a commission's document numbers begin with: 「示例市纪委监委」 → 「示纪」 (the
+/// first character of the place and 纪).
+pub fn short_name(org: &str) -> String {
+    let first = org.chars().next().unwrap_or('纪');
+    format!("{first}纪")
+}
