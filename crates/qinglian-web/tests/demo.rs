@@ -34,6 +34,9 @@ async fn state(t: &TestApp) -> (Vec<i64>, std::collections::BTreeMap<String, u32
         "deadline",
         "notification",
         "audit_log",
+        "clue",
+        "outcome",
+        "document_number",
     ] {
         counts.push(count(t, table).await);
     }
@@ -145,6 +148,25 @@ async fn demo_data_supervision(t: TestApp) {
     );
     let unit_home = unit.get("/").await.text();
     assert!(unit_home.contains("id=\"todo-checking\"") && !unit_home.contains("chart-by-model"));
+
+    // Clues in every early stage and past outcomes (issue #13): the leader has clues to
+    // approve, the four-forms page has figures in every form.
+    assert_eq!(count(&t, "clue").await, 5);
+    assert!(home.contains("todo-clue-proposed_inquiry"), "{home}");
+    let year_ago = t.app.today() - chrono::Duration::days(900);
+    let forms = leader
+        .get(&format!(
+            "/api/v1/stats/four-forms?from={year_ago}&to={}",
+            t.app.today()
+        ))
+        .await
+        .json();
+    for f in ["1", "2", "3", "4"] {
+        assert!(forms["forms"][f].as_i64().unwrap() > 0, "form {f}: {forms}");
+    }
+    let casemgmt = t.login("casemgmt").await;
+    let clues = casemgmt.get("/clues").await.text();
+    assert!(clues.contains("陈志刚") && clues.contains("待书面说明"), "{clues}");
 
     // A second seed changes nothing: no new versions, jobs, findings, checks or audit entries.
     let before = state(&t).await;

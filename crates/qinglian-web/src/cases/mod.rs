@@ -13,6 +13,7 @@ use crate::feature::{Feature, MenuEntry};
 use crate::templates::Chrome;
 
 pub mod api;
+pub mod demo;
 pub mod four_forms;
 pub mod outcomes;
 
@@ -27,7 +28,7 @@ pub const FEATURE: Feature = Feature {
     ],
     openapi: api::openapi,
     attachments: &[],
-    demo: None,
+    demo: Some(demo::seed),
     todo: None,
 };
 

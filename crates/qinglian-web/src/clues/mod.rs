@@ -20,6 +20,7 @@ use crate::feature::{Feature, MenuEntry, TodoCard};
 use crate::templates::Chrome;
 
 pub mod api;
+pub mod demo;
 pub mod documents;
 pub mod pages;
 
@@ -33,7 +34,7 @@ pub const FEATURE: Feature = Feature {
     ],
     openapi: api::openapi,
     attachments: &[],
-    demo: None,
+    demo: Some(demo::seed),
     todo: Some(todo),
 };
 
