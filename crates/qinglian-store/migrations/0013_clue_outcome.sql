@@ -99,3 +99,25 @@ CREATE TABLE document_number (
 );
 CREATE UNIQUE INDEX document_number_seq_key ON document_number(org_id, kind, year, seq);
 CREATE UNIQUE INDEX document_number_object_key ON document_number(kind, object_type, object_id);
+
+-- 集体排查 (triage): a meeting of the commission that proposes each clue's disposition; the
+-- minutes (会议纪要) are generated from these rows.
+CREATE TABLE clue_triage_meeting (
+    id {{PK}},
+    commission_id BIGINT NOT NULL REFERENCES org(id),
+    held_on TEXT NOT NULL,
+    place TEXT NOT NULL DEFAULT '',
+    host TEXT NOT NULL,
+    attendees TEXT NOT NULL,
+    created_by BIGINT REFERENCES app_user(id),
+    created_at TEXT NOT NULL
+);
+CREATE TABLE clue_triage_item (
+    id {{PK}},
+    meeting_id BIGINT NOT NULL REFERENCES clue_triage_meeting(id),
+    clue_id BIGINT NOT NULL REFERENCES clue(id),
+    disposition TEXT NOT NULL,
+    opinion TEXT NOT NULL
+);
+CREATE INDEX clue_triage_item_meeting_idx ON clue_triage_item(meeting_id);
+CREATE INDEX clue_triage_item_clue_idx ON clue_triage_item(clue_id);

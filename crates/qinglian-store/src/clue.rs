@@ -963,3 +963,232 @@ pub async fn todo(
     }
     Ok(out)
 }
+
+// ---------------------------------------------------------------------------------------------
+// 集体排查 (triage meetings)
+// ---------------------------------------------------------------------------------------------
+
+crate::id_type!(
+    /// Id of a triage meeting.
+    MeetingId
+);
+
+/// A triage meeting to record.
+#[derive(Debug, Clone)]
+pub struct NewMeeting {
+    /// The commission holding it.
+    pub commission_id: OrgId,
+    /// The day.
+    pub held_on: NaiveDate,
+    /// Where.
+    pub place: String,
+    /// Who chaired.
+    pub host: String,
+    /// Who attended.
+    pub attendees: String,
+}
+
+/// One clue on the agenda with the disposition the meeting proposes.
+#[derive(Debug, Clone)]
+pub struct AgendaItem {
+    /// The clue.
+    pub clue_id: ClueId,
+    /// The proposed disposition.
+    pub disposition: qinglian_domain::clue::Disposition,
+    /// The meeting's opinion (reasons).
+    pub opinion: String,
+}
+
+/// Records a triage meeting in the caller's transaction and proposes each clue's disposition
+/// through the workflow table (the proposal's note names the meeting). A clue that cannot be
+/// proposed (moved on meanwhile, out of scope) fails the whole meeting with its number named.
+#[allow(clippy::too_many_arguments)]
+pub async fn triage(
+    tx: &mut Tx,
+    keys: &KeyRing,
+    scope: &Scope,
+    m: &NewMeeting,
+    items: &[AgendaItem],
+    today: NaiveDate,
+    due: &(dyn Fn(&str, NaiveDate) -> Due + Sync),
+    by: &Performer<'_>,
+) -> StoreResult<MeetingId> {
+    if items.is_empty() {
+        return Err(StoreError::invalid("items", "请至少为一件线索选择处置方式"));
+    }
+    if m.host.trim().is_empty() {
+        return Err(StoreError::invalid("host", "请填写主持人"));
+    }
+    if m.attendees.trim().is_empty() {
+        return Err(StoreError::invalid("attendees", "请填写参会人员"));
+    }
+    if m.held_on > today {
+        return Err(StoreError::invalid("held_on", "会议日期不能晚于今天"));
+    }
+    let id: MeetingId = sqlx::query(
+        "INSERT INTO clue_triage_meeting (commission_id, held_on, place, host, attendees, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(m.commission_id)
+    .bind(m.held_on.format("%Y-%m-%d").to_string())
+    .bind(m.place.trim())
+    .bind(m.host.trim())
+    .bind(m.attendees.trim())
+    .bind(by.user_id)
+    .bind(crate::time::now())
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    for it in items {
+        let opinion = it.opinion.trim();
+        if opinion.is_empty() {
+            return Err(StoreError::invalid(
+                "items",
+                format!("线索 #{}：请填写排查意见", it.clue_id.0),
+            ));
+        }
+        let input = StepInput {
+            note: format!("集体排查（{}）：{opinion}", m.held_on.format("%Y-%m-%d")),
+            ..Default::default()
+        };
+        act(
+            tx,
+            keys,
+            scope,
+            false,
+            it.clue_id,
+            it.disposition.propose(),
+            &input,
+            "",
+            today,
+            due,
+            by,
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound(_) => StoreError::invalid("items", format!("线索 #{}不存在或无权访问", it.clue_id.0)),
+            StoreError::Conflict { message, .. }
+            | StoreError::Invalid { message, .. }
+            | StoreError::Forbidden(message) => {
+                StoreError::invalid("items", format!("线索 #{}：{message}", it.clue_id.0))
+            }
+            e => e,
+        })?;
+        sqlx::query("INSERT INTO clue_triage_item (meeting_id, clue_id, disposition, opinion) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(it.clue_id)
+            .bind(it.disposition.code())
+            .bind(opinion)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// A recorded triage meeting with its agenda.
+#[derive(Debug, Clone, Serialize)]
+pub struct Meeting {
+    /// Id.
+    pub id: MeetingId,
+    /// The commission.
+    pub commission_id: OrgId,
+    /// The day.
+    pub held_on: String,
+    /// Where.
+    pub place: String,
+    /// Chair.
+    pub host: String,
+    /// Attendees.
+    pub attendees: String,
+    /// The clues and what was proposed: (clue, subject, title, disposition code, opinion, its
+    /// state now).
+    pub items: Vec<MeetingItem>,
+}
+
+/// One clue of a meeting.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingItem {
+    /// The clue.
+    pub clue_id: ClueId,
+    /// Its subject's name.
+    pub subject: String,
+    /// Its title.
+    pub title: String,
+    /// The proposed disposition (code).
+    pub disposition: String,
+    /// The opinion.
+    pub opinion: String,
+    /// The clue's state now.
+    pub status: String,
+}
+
+impl MeetingItem {
+    /// The disposition in Chinese.
+    pub fn disposition_label(&self) -> &'static str {
+        qinglian_domain::clue::Disposition::parse(&self.disposition).map_or("", |d| d.label())
+    }
+    /// The clue's state in Chinese.
+    pub fn status_label(&self) -> &'static str {
+        ClueState::parse(&self.status).map_or("", |s| s.label())
+    }
+}
+
+/// The triage meetings of the commissions in scope, newest first (without agendas).
+pub async fn meetings(db: &Db, scope: &Scope) -> StoreResult<Vec<Meeting>> {
+    let mut q = Query::new(
+        "SELECT m.id, m.commission_id, m.held_on, m.place, m.host, m.attendees FROM clue_triage_meeting m \
+         JOIN org o ON o.id = m.commission_id WHERE 1 = 1",
+    );
+    scope.push_filter(&mut q, "o.path");
+    q.push(" ORDER BY m.held_on DESC, m.id DESC");
+    let rows = q.build().fetch_all(db.pool()).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Meeting {
+                id: MeetingId(r.try_get(0)?),
+                commission_id: OrgId(r.try_get(1)?),
+                held_on: r.try_get(2)?,
+                place: r.try_get(3)?,
+                host: r.try_get(4)?,
+                attendees: r.try_get(5)?,
+                items: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// One meeting with its agenda (the clues the caller may see; shelved and closed ones only
+/// with `restricted`, else shown by number only).
+pub async fn meeting(db: &Db, keys: &KeyRing, scope: &Scope, restricted: bool, id: MeetingId) -> StoreResult<Meeting> {
+    let mut m = meetings(db, scope)
+        .await?
+        .into_iter()
+        .find(|m| m.id == id)
+        .ok_or(StoreError::NotFound("集体排查会议"))?;
+    let rows = sqlx::query(
+        "SELECT i.clue_id, c.subject_name, c.title_enc, i.disposition, i.opinion, c.status FROM clue_triage_item i \
+         JOIN clue c ON c.id = i.clue_id WHERE i.meeting_id = $1 ORDER BY i.id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    for r in &rows {
+        let cid = ClueId(r.try_get(0)?);
+        let status: String = r.try_get(5)?;
+        let hidden = !restricted && ClueState::parse(&status).is_some_and(ClueState::restricted);
+        let title: String = r.try_get(2)?;
+        m.items.push(MeetingItem {
+            clue_id: cid,
+            subject: if hidden { "—".into() } else { r.try_get(1)? },
+            title: if hidden {
+                "（已暂存或了结，仅限授权人员查看）".into()
+            } else {
+                open_text(keys, cid, "title", &title)?
+            },
+            disposition: r.try_get(3)?,
+            opinion: if hidden { String::new() } else { r.try_get(4)? },
+            status,
+        });
+    }
+    Ok(m)
+}

@@ -422,6 +422,7 @@ async fn a_report_and_a_finding_become_clues_in_one_step(t: TestApp) {
 }
 
 on_both!(
+    a_triage_meeting_proposes_dispositions_and_writes_its_minutes,
     inquiry_letter_explanation_and_reminder_talk_through_the_pages,
     outcomes_api_keeps_its_contract,
     outcome_pages_form_list_export_and_import,
@@ -530,5 +531,99 @@ async fn inquiry_letter_explanation_and_reminder_talk_through_the_pages(t: TestA
         outcomes.contains("谈话提醒")
             && outcomes.contains("第一种形态")
             && outcomes.contains(&format!("问题线索 #{id}"))
+    );
+}
+
+async fn a_triage_meeting_proposes_dispositions_and_writes_its_minutes(t: TestApp) {
+    t.user_in("casemgr", &["casemgmt"], &[t.orgs.city], t.orgs.commission)
+        .await;
+    t.user_in("leader1", &["leader"], &[t.orgs.city], t.orgs.commission)
+        .await;
+    let api = t.api_login("casemgr").await;
+    let mut ids = Vec::new();
+    for (name, title) in [
+        ("王五", "王五公款吃喝"),
+        ("赵六", "赵六违规发放补贴"),
+        ("孙七", "孙七插手工程"),
+    ] {
+        let r = api
+            .post_json(
+                "/api/v1/clues",
+                &json!({"source": "audit", "subject_name": name, "title": title, "matter": "审计发现的问题"}),
+            )
+            .await;
+        ids.push(r.json()["id"].as_i64().unwrap());
+    }
+    let ag = t.login("casemgr").await;
+    let page = ag.get("/clues/triage").await.text();
+    assert!(page.contains("待处置线索（3件）"), "{page}");
+    // An item without its opinion: refused, nothing proposed, everything typed kept.
+    let (a, b) = (ids[0].to_string(), ids[1].to_string());
+    let mut fields = vec![
+        ("held_on".to_string(), "2026-06-10".to_string()),
+        ("place".to_string(), "第三会议室".to_string()),
+        ("host".to_string(), "李建华".to_string()),
+        ("attendees".to_string(), "吴海涛、郑文斌、周晓燕".to_string()),
+        (format!("d_{a}"), "inquiry".to_string()),
+        (format!("o_{a}"), "".to_string()),
+        (format!("d_{b}"), "close".to_string()),
+        (format!("o_{b}"), "反映问题已查清，不再处置".to_string()),
+    ];
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = ag.post_form("/clues/triage", &refs).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text().contains(&format!("线索 #{a}：请填写排查意见")) && r.text().contains("反映问题已查清"),
+        "{}",
+        r.text()
+    );
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clue_triage_meeting")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    fields[5].1 = "问题具体，拟函询".into();
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = ag.post_form("/clues/triage", &refs).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let meeting = ag.get(&r.location()).await.text();
+    assert!(
+        meeting.contains("拟谈话函询（待审批）") && meeting.contains("拟予以了结（待审批）"),
+        "{meeting}"
+    );
+    // The third clue was not on the agenda.
+    assert!(ag.get("/clues/triage").await.text().contains("待处置线索（1件）"));
+    let mid = r
+        .location()
+        .trim_start_matches("/clues/triage/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let doc = ag.get(&format!("/clues/triage/{mid}/minutes.docx")).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    let text = qinglian_office::docx::read_paragraphs(&doc.bytes).unwrap().join("\n");
+    assert!(
+        text.contains("问题线索集体排查会议纪要") && text.contains("李建华主持"),
+        "{text}"
+    );
+    assert!(
+        text.contains("一、关于反映王五“王五公款吃喝”的问题线索") && text.contains("拟谈话函询"),
+        "{text}"
+    );
+    assert!(
+        text.contains("二、关于反映赵六") && text.contains("拟予以了结"),
+        "{text}"
+    );
+    // The clue's history names the meeting.
+    let clue = ag.get(&format!("/clues/{a}")).await.text();
+    assert!(clue.contains("集体排查（2026-06-10）：问题具体，拟函询"), "{clue}");
+    // The leader is told and approves.
+    let ld = t.login("leader1").await;
+    assert!(
+        ld.get("/notifications")
+            .await
+            .text()
+            .contains(&format!("问题线索 #{a}"))
     );
 }

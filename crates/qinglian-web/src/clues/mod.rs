@@ -10,7 +10,7 @@
 use axum::Router;
 use axum::routing::{get, post};
 use chrono::NaiveDate;
-pub(crate) use qinglian_domain::clue::{PERM_READ, PERM_REGISTER, PERM_RESTRICTED};
+pub(crate) use qinglian_domain::clue::{PERM_HANDLE, PERM_READ, PERM_REGISTER, PERM_RESTRICTED};
 use qinglian_domain::deadline::Due;
 
 use crate::App;
@@ -23,6 +23,7 @@ pub mod api;
 pub mod demo;
 pub mod documents;
 pub mod pages;
+pub mod triage;
 
 /// The module as the router, the menu and the API document see it.
 pub const FEATURE: Feature = Feature {
@@ -31,6 +32,7 @@ pub const FEATURE: Feature = Feature {
     menu: &[
         MenuEntry::new("问题线索", "问题线索", "/clues", PERM_READ),
         MenuEntry::new("问题线索", "登记问题线索", "/clues/new", PERM_REGISTER),
+        MenuEntry::new("问题线索", "集体排查", "/clues/triage", PERM_HANDLE),
     ],
     openapi: api::openapi,
     attachments: &[],
@@ -43,6 +45,9 @@ fn routes(_: &App) -> Router<App> {
         .route("/clues", get(pages::list).post(pages::create))
         .route("/clues/export.xlsx", get(pages::export))
         .route("/clues/new", get(pages::new_form))
+        .route("/clues/triage", get(triage::form).post(triage::record))
+        .route("/clues/triage/{id}", get(triage::meeting))
+        .route("/clues/triage/{id}/minutes.docx", get(triage::minutes_docx))
         .route("/clues/{id}", get(pages::detail))
         .route("/clues/{id}/act/{action}", post(pages::act))
         .route("/clues/{id}/inquiry-letter.docx", get(documents::download))

@@ -69,6 +69,7 @@ pub fn flash_message(code: Option<&str>) -> Option<&'static str> {
         "outcome_recorded" => "已录入。形态和影响期已按规定自动计算，见下表。",
         "clue_registered" => "问题线索已登记，提出处置意见的期限已开始计算。",
         "clue_act" => "已办理。",
+        "triaged" => "会议已保存，处置意见已提出并通知委领导审批。",
         "password" => "密码已修改。",
         "totp" => "双因素认证已启用。",
         "totp_off" => "双因素认证已关闭。",
