@@ -65,16 +65,18 @@ async fn seed_city(app: &App, city: &DemoCity) -> anyhow::Result<()> {
     let person = |i: usize| people.get(i).cloned();
     // (source, reference, subject, title, matter, days ago, person, steps)
     type Steps = &'static [(ClueAction, &'static str)];
-    let plans: Vec<(
+    type Who = Option<(i64, String, String)>;
+    type Plan = (
         Source,
-        &str,
+        &'static str,
         Subject,
-        &str,
-        &str,
+        &'static str,
+        &'static str,
         i64,
-        Option<(i64, String, String)>,
+        Who,
         Steps,
-    )> = vec![
+    );
+    let plans: Vec<Plan> = vec![
         (
             Source::Inspection,
             "市委第二巡察组移交",
