@@ -559,7 +559,7 @@ async fn a_triage_meeting_proposes_dispositions_and_writes_its_minutes(t: TestAp
     assert!(page.contains("待处置线索（3件）"), "{page}");
     // An item without its opinion: refused, nothing proposed, everything typed kept.
     let (a, b) = (ids[0].to_string(), ids[1].to_string());
-    let mut fields = vec![
+    let mut fields = [
         ("held_on".to_string(), "2026-06-10".to_string()),
         ("place".to_string(), "第三会议室".to_string()),
         ("host".to_string(), "李建华".to_string()),
