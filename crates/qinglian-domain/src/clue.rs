@@ -12,6 +12,7 @@ crate::permissions! {
     PERM_HANDLE = "clue.handle", "提出线索处置意见，办理谈话函询、初步核实", Business;
     PERM_APPROVE = "clue.approve", "审批问题线索处置意见", Business;
     PERM_RESTRICTED = "clue.restricted", "查看暂存待查和已了结的问题线索", Business;
+    PERM_APPROVE_PRINCIPAL = "clue.approve_principal", "批准对下级党组织主要负责人谈话函询、初步核实（纪委监委主要负责人）", Business;
 }
 
 /// The module's part of the catalogue and the built-in roles' grants: case management (案管室)
@@ -22,7 +23,10 @@ pub const MODULE_PERMISSIONS: crate::permission::ModulePermissions = crate::perm
     permissions: PERMISSIONS,
     grants: &[
         ("casemgmt", &[PERM_READ, PERM_REGISTER, PERM_HANDLE, PERM_RESTRICTED]),
-        ("leader", &[PERM_READ, PERM_APPROVE, PERM_RESTRICTED]),
+        (
+            "leader",
+            &[PERM_READ, PERM_APPROVE, PERM_RESTRICTED, PERM_APPROVE_PRINCIPAL],
+        ),
         ("supervision", &[PERM_READ, PERM_REGISTER, PERM_HANDLE]),
         ("reports", &[PERM_REGISTER]),
     ],

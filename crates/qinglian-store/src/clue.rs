@@ -661,8 +661,20 @@ pub async fn inquiry(db: &Db, keys: &KeyRing, id: ClueId) -> StoreResult<Option<
     }))
 }
 
-/// The prefix of an inquiry letter's number: the commission's short name + 函.
+/// The document kind of inquiry letters in the register.
 pub const LETTER_KIND: &str = "clue.inquiry_letter";
+
+/// The installation's policy a step follows.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// The prefix of inquiry letter numbers (the commission's short name + 函: 示纪函).
+    pub letter_prefix: String,
+    /// The approval rule of RULES.md §3 (configurable, `clue.principal_approval`): an inquiry
+    /// or a verification about a lower-level party organisation's principal needs the
+    /// commission principal's approval (`clue.approve_principal`); a verification also the
+    /// same-level party committee principal's, recorded with the approval.
+    pub principal_approval: bool,
+}
 
 async fn upsert_inquiry(tx: &mut Tx, id: ClueId) -> StoreResult<()> {
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM clue_inquiry WHERE clue_id = $1")
@@ -695,7 +707,7 @@ pub async fn act(
     id: ClueId,
     action: ClueAction,
     input: &StepInput,
-    letter_prefix: &str,
+    policy: &Policy,
     today: NaiveDate,
     due: &(dyn Fn(&str, NaiveDate) -> Due + Sync),
     by: &Performer<'_>,
@@ -724,8 +736,33 @@ pub async fn act(
     let t = CLUE_WORKFLOW
         .check(state, action, &|p| by.perms.can(p))
         .map_err(workflow::refusal)?;
-    let note = input.note.trim();
+    let mut note = input.note.trim().to_string();
     let text = input.text.trim();
+    // RULES.md §3: who approves an inquiry or a verification about a principal.
+    if action == ClueAction::Approve
+        && principal
+        && policy.principal_approval
+        && matches!(state, ClueState::ProposedInquiry | ClueState::ProposedVerification)
+    {
+        if !by.perms.can(qinglian_domain::clue::PERM_APPROVE_PRINCIPAL) {
+            return Err(StoreError::Forbidden(
+                "被反映人系下级党组织主要负责人，谈话函询、初步核实须经纪委监委主要负责人批准".into(),
+            ));
+        }
+        if state == ClueState::ProposedVerification {
+            let party = input.sign_off.trim();
+            if party.is_empty() {
+                return Err(StoreError::invalid(
+                    "sign_off",
+                    "初步核实下级党组织主要负责人的，还须同级党委主要负责人批准：请填写其批准意见",
+                ));
+            }
+            note = format!("{note}（同级党委主要负责人批准意见：{party}）")
+                .trim_start()
+                .to_string();
+        }
+    }
+    let note = note.as_str();
     let day = input.day.unwrap_or(today);
     if day > today {
         return Err(StoreError::invalid("day", "日期不能晚于今天"));
@@ -765,7 +802,7 @@ pub async fn act(
                 by.user_id,
             )
             .await?;
-            let number = n.display(letter_prefix);
+            let number = n.display(&policy.letter_prefix);
             sqlx::query("UPDATE clue_inquiry SET mode = 'letter', letter_number = $1, letter_sent_on = $2, updated_at = $3 WHERE clue_id = $4")
                 .bind(&number)
                 .bind(today.format("%Y-%m-%d").to_string())
@@ -1059,7 +1096,7 @@ pub async fn triage(
             it.clue_id,
             it.disposition.propose(),
             &input,
-            "",
+            &Policy::default(),
             today,
             due,
             by,

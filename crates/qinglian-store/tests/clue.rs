@@ -28,6 +28,7 @@ on_both!(
     a_refused_outcome_writes_nothing,
     four_forms_count_each_person_and_case_once_per_period_and_unit,
     an_inquiry_letter_is_answered_and_ends_in_a_reminder_talk,
+    a_principal_needs_the_commission_principals_approval,
 );
 
 fn day(s: &str) -> NaiveDate {
@@ -214,6 +215,13 @@ async fn new_clue(t: &TestDb, k: &KeyRing, received: &str) -> ClueId {
         .unwrap()
 }
 
+fn policy() -> clue::Policy {
+    clue::Policy {
+        letter_prefix: "测纪函".into(),
+        principal_approval: true,
+    }
+}
+
 async fn step(
     t: &TestDb,
     id: ClueId,
@@ -249,7 +257,7 @@ async fn step_with(
             id,
             a,
             input,
-            "测纪函",
+            &policy(),
             day(on),
             &due,
             &by(&p),
@@ -757,5 +765,70 @@ async fn an_inquiry_letter_is_answered_and_ends_in_a_reminder_talk(t: TestDb) {
             })
         ),
         "{r:?}"
+    );
+}
+
+/// RULES.md §3: an inquiry or a verification about a lower-level party organisation's principal
+/// needs the commission principal's approval; a verification also the same-level party
+/// committee principal's, recorded with the approval.
+async fn a_principal_needs_the_commission_principals_approval(t: TestDb) {
+    let k = keys();
+    let p = person::validate(PersonInput {
+        org_id: t.orgs.civil,
+        name: "钱局长".into(),
+        id_number: ZHANG.into(),
+        post: "局长".into(),
+        rank: "正处级".into(),
+        party_member: true,
+        supervised: true,
+        principal: true,
+        leadership_member: true,
+        phone: String::new(),
+    })
+    .unwrap();
+    let pid = t
+        .write(async |tx| person::create(tx, &everything(), &p).await)
+        .await
+        .unwrap();
+    let nc = NewClue {
+        person_id: Some(pid),
+        ..clue_input(&t, "2026-06-01")
+    };
+    let cal = Calendar::builtin();
+    let due = qinglian_domain::rules::due(&cal, qinglian_domain::clue::RULE_PROPOSE, nc.received_on);
+    let id = t
+        .write(async |tx| clue::create(tx, &k, &everything(), &nc, due, None).await)
+        .await
+        .unwrap();
+    step(&t, id, ClueAction::ProposeVerification, "拟初核", &[PERM_HANDLE])
+        .await
+        .unwrap();
+    // An approver without the principal's right is refused.
+    let r = step(&t, id, ClueAction::Approve, "", &[PERM_APPROVE]).await;
+    assert!(
+        matches!(&r, Err(StoreError::Forbidden(m)) if m.contains("主要负责人批准")),
+        "{r:?}"
+    );
+    const PRINCIPAL: &[&str] = &[PERM_APPROVE, qinglian_domain::clue::PERM_APPROVE_PRINCIPAL];
+    // The commission principal, without the party committee principal's approval: refused.
+    let r = step(&t, id, ClueAction::Approve, "", PRINCIPAL).await;
+    assert!(matches!(r, Err(StoreError::Invalid { field: "sign_off", .. })), "{r:?}");
+    let input = StepInput {
+        sign_off: "同意。市委书记 王某 2026年6月9日".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        step_with(&t, id, ClueAction::Approve, &input, "2026-06-10", PRINCIPAL)
+            .await
+            .unwrap(),
+        ClueState::Verification
+    );
+    let h = qinglian_store::workflow::history(&t.db, "clue", id).await.unwrap();
+    assert!(
+        h.last()
+            .unwrap()
+            .note
+            .contains("同级党委主要负责人批准意见：同意。市委书记"),
+        "{h:?}"
     );
 }

@@ -55,6 +55,8 @@ pub struct Config {
     pub portal_human_check: bool,
     /// Reports (信访举报).
     pub report: ReportConfig,
+    /// Problem clues (问题线索).
+    pub clue: ClueConfig,
     /// Data directory (set from the command line; not read from the file).
     #[serde(skip)]
     pub data_dir: PathBuf,
@@ -112,6 +114,24 @@ pub struct DataSupervisionConfig {
     /// Largest dataset file accepted by the import page in MiB
     /// (`data_supervision.upload_max_mb`, default 512).
     pub upload_max_mb: usize,
+}
+
+/// Problem clues (问题线索): the approval rule of RULES.md §3.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClueConfig {
+    /// An inquiry or a verification about a lower-level party organisation's principal needs
+    /// the commission principal's approval, a verification also the same-level party committee
+    /// principal's (`clue.principal_approval`, default true; RULES.md §3 marks it configurable).
+    pub principal_approval: bool,
+}
+
+impl Default for ClueConfig {
+    fn default() -> Self {
+        ClueConfig {
+            principal_approval: true,
+        }
+    }
 }
 
 /// Reports (信访举报): the public portal's limits and duplicate detection.
@@ -212,6 +232,7 @@ impl Default for Config {
             data_supervision: DataSupervisionConfig::default(),
             portal_human_check: true,
             report: ReportConfig::default(),
+            clue: ClueConfig::default(),
             data_dir: PathBuf::from("./qinglian-data"),
         }
     }
@@ -270,6 +291,7 @@ pub const KEYS: &[&str] = &[
     "report.duplicate_window_days",
     "report.disclosure_hours",
     "report.reward_bands",
+    "clue.principal_approval",
 ];
 
 /// Environment variable for a dotted key: `session.idle_minutes` → `QINGLIAN_SESSION_IDLE_MINUTES`.
@@ -544,7 +566,7 @@ mod tests {
     #[test]
     fn every_key_has_an_env_name() {
         assert_eq!(env_name("session.idle_minutes"), "QINGLIAN_SESSION_IDLE_MINUTES");
-        assert_eq!(KEYS.len(), 24);
+        assert_eq!(KEYS.len(), 25);
         let doc = include_str!("../../../docs/CONFIGURATION.md");
         for k in KEYS {
             assert!(

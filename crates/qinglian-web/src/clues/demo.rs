@@ -44,7 +44,7 @@ async fn seed_city(app: &App, city: &DemoCity) -> anyhow::Result<()> {
     };
     let today = app.today();
     let due = due(app);
-    let prefix = format!(
+    let letter_prefix = format!(
         "{}函",
         crate::services::commission::short_name(
             &qinglian_store::org::get_unscoped(app.db.pool(), city.commission)
@@ -52,6 +52,10 @@ async fn seed_city(app: &App, city: &DemoCity) -> anyhow::Result<()> {
                 .name
         )
     );
+    let policy = clue::Policy {
+        letter_prefix,
+        principal_approval: app.config.clue.principal_approval,
+    };
     // Two people of the roster (a unit's staff, not a village's) for the clues that reach them.
     let people: Vec<(i64, String, String)> = sqlx::query(
         "SELECT p.id, p.name, o.name FROM person p JOIN org o ON o.id = p.org_id \
@@ -199,7 +203,7 @@ async fn seed_city(app: &App, city: &DemoCity) -> anyhow::Result<()> {
                 id,
                 *action,
                 &input,
-                &prefix,
+                &policy,
                 on,
                 &due,
                 &by,

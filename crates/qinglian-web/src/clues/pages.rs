@@ -538,6 +538,8 @@ pub struct StepForm {
     pub text_label: &'static str,
     /// It asks for the principal's sign-off.
     pub asks_sign_off: bool,
+    /// What the sign-off is called.
+    pub sign_off_label: &'static str,
     /// It asks for the day it happened.
     pub day_label: &'static str,
     /// It offers the conclusions of an inquiry.
@@ -565,6 +567,7 @@ fn step_form(a: ClueAction, principal: bool) -> StepForm {
             _ => "",
         },
         asks_sign_off: a == ClueAction::RecordExplanation && !principal,
+        sign_off_label: "所在党组织主要负责人签署意见",
         day_label: match a {
             ClueAction::RecordExplanation => "收到说明日期",
             ClueAction::RecordTalk => "谈话日期",
@@ -670,7 +673,18 @@ async fn detail_page(
                 s.label = "转初步核实";
                 steps.push(s);
             }
-            None => steps.push(step_form(t.action, principal)),
+            None => {
+                let mut s = step_form(t.action, principal);
+                if t.action == ClueAction::Approve
+                    && c.state() == ClueState::ProposedVerification
+                    && principal
+                    && app.config.clue.principal_approval
+                {
+                    s.asks_sign_off = true;
+                    s.sign_off_label = "同级党委主要负责人批准意见";
+                }
+                steps.push(s);
+            }
         }
     }
     let title = format!("问题线索 #{}", id.0);
@@ -797,7 +811,10 @@ pub(crate) async fn take_step(
     a: ClueAction,
     input: &clue::StepInput,
 ) -> Result<ClueState, AppError> {
-    let prefix = letter_prefix(app, ctx).await?;
+    let policy = clue::Policy {
+        letter_prefix: letter_prefix(app, ctx).await?,
+        principal_approval: app.config.clue.principal_approval,
+    };
     let mut tx = app.db.begin().await?;
     let state = clue::act(
         &mut tx,
@@ -807,7 +824,7 @@ pub(crate) async fn take_step(
         id,
         a,
         input,
-        &prefix,
+        &policy,
         app.today(),
         &due(app),
         &ctx.performer(app.mode()),
