@@ -356,6 +356,10 @@ impl Clue {
     pub fn source_label(&self) -> &'static str {
         Source::parse(&self.source).map_or("", Source::label)
     }
+    /// The case reference its outcomes are recorded under (「问题线索 #7」).
+    pub fn case_ref(&self) -> String {
+        item_title(self.id)
+    }
     /// The due date as shown.
     pub fn due_display(&self) -> &str {
         match self.due_date.as_deref() {
