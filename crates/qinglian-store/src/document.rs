@@ -81,3 +81,21 @@ pub async fn number(
     .await?;
     Ok(Number { year: on.year(), seq })
 }
+
+/// The number a document was given, if it was.
+pub async fn find(db: &crate::Db, kind: &str, object_type: &str, object_id: &str) -> StoreResult<Option<Number>> {
+    let r =
+        sqlx::query("SELECT year, seq FROM document_number WHERE kind = $1 AND object_type = $2 AND object_id = $3")
+            .bind(kind)
+            .bind(object_type)
+            .bind(object_id)
+            .fetch_optional(db.pool())
+            .await?;
+    r.map(|r| {
+        Ok(Number {
+            year: r.try_get::<i64, _>(0)? as i32,
+            seq: r.try_get(1)?,
+        })
+    })
+    .transpose()
+}

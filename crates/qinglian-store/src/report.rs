@@ -475,6 +475,49 @@ pub struct ReportFilter {
     /// Leave out 重复件 (as the statistics count).
     #[serde(default)]
     pub no_duplicates: bool,
+    /// Reports whose decrypted title or content contains `q` (filled by [`list`] and
+    /// [`list_all`] from [`text_matches`]).
+    #[serde(skip)]
+    pub text_ids: Vec<i64>,
+}
+
+/// The most reports one full-text search decrypts (a city receives a few thousand a year;
+/// beyond this the search says so rather than slowing every list).
+pub const TEXT_SEARCH_LIMIT: i64 = 20_000;
+
+/// Reports in scope whose title or content contains `needle`, found by decrypting them (the
+/// text is stored only encrypted, so no index can see it: issue #12 §4 — full text is searched
+/// within the user's scope after decryption, the newest `TEXT_SEARCH_LIMIT` reports; a keyed
+/// blind index would leak word frequencies and still miss substrings of Chinese text, which has
+/// no spaces to split on).
+pub async fn text_matches(db: &Db, keys: &KeyRing, scope: &Scope, needle: &str) -> StoreResult<Vec<i64>> {
+    let needle = needle.trim();
+    if needle.chars().count() < 2 {
+        return Ok(Vec::new());
+    }
+    let mut q = Query::new(&format!("SELECT r.id, r.title_enc, r.content_enc{FROM}"));
+    push_scope(scope, &mut q);
+    q.push(" ORDER BY r.id DESC LIMIT ");
+    q.bind_int(TEXT_SEARCH_LIMIT);
+    let rows = q.build().fetch_all(db.pool()).await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let id = ReportId(r.try_get(0)?);
+        let title = open(keys, id, "title", &r.try_get::<String, _>(1)?)?;
+        let content = open(keys, id, "content", &r.try_get::<String, _>(2)?)?;
+        if title.contains(needle) || content.contains(needle) {
+            out.push(id.0);
+        }
+    }
+    Ok(out)
+}
+
+async fn with_text(db: &Db, keys: &KeyRing, scope: &Scope, f: &ReportFilter) -> StoreResult<ReportFilter> {
+    let mut f = f.clone();
+    if let Some(q) = f.q.as_deref() {
+        f.text_ids = text_matches(db, keys, scope, q).await?;
+    }
+    Ok(f)
 }
 
 fn filtered(scope: &Scope, f: &ReportFilter, cols: &str) -> Query {
@@ -493,6 +536,16 @@ fn filtered(scope: &Scope, f: &ReportFilter, cols: &str) -> Query {
         if let Some(n) = number {
             q.push(" OR r.id = ");
             q.bind_int(n);
+        }
+        if !f.text_ids.is_empty() {
+            q.push(" OR r.id IN (");
+            for (i, id) in f.text_ids.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.bind_int(*id);
+            }
+            q.push(")");
         }
         q.push(")");
     }
@@ -553,6 +606,7 @@ pub async fn list(
     per_page: i64,
 ) -> StoreResult<Page<Report>> {
     let order = order_by(sort, desc);
+    let f = &with_text(db, keys, scope, f).await?;
     crate::sql::fetch_page(
         db,
         filtered(scope, f, "COUNT(*)"),
@@ -585,6 +639,7 @@ pub async fn list_all(
     desc: bool,
     limit: i64,
 ) -> StoreResult<Vec<Report>> {
+    let f = &with_text(db, keys, scope, f).await?;
     crate::sql::fetch_all(db, filtered(scope, f, &cols()), &order_by(sort, desc), limit, |r| {
         from_row(keys, r)
     })
@@ -974,6 +1029,28 @@ pub async fn act(
         }),
     };
     let applied = workflow::apply(tx, w, "report", id, state, step, by).await?;
+    // The step's notice (受理告知书, 交办函, 办理结果告知书…) gets its number of the year in the
+    // register, once; a repeated step (a second 交办) keeps it.
+    if matches!(
+        action,
+        ReportAction::Accept
+            | ReportAction::Decline
+            | ReportAction::Transfer
+            | ReportAction::Assign
+            | ReportAction::Extend
+            | ReportAction::Reply
+    ) {
+        crate::document::number(
+            tx,
+            org_id,
+            &format!("report.{}", qinglian_domain::workflow::Action::code(action)),
+            OBJECT_TYPE,
+            &id.to_string(),
+            today,
+            by.user_id,
+        )
+        .await?;
+    }
     Ok(applied.to)
 }
 

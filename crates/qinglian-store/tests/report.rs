@@ -18,6 +18,7 @@ use qinglian_store::{Scope, StoreError, StoreResult, org};
 use sqlx::Row;
 
 on_both!(
+    full_text_is_searched_after_decryption_within_scope,
     named_accusation_runs_from_receipt_to_rating,
     petition_limits_follow_the_regulation_and_extend_once,
     hotline_posting_twice_with_one_external_id_is_one_report,
@@ -989,4 +990,28 @@ async fn a_rewarded_report_is_reviewed_approved_and_paid(t: TestDb) {
         report::rewards(&t.db, &finance, None).await.unwrap().is_empty(),
         "scoped"
     );
+}
+
+/// Issue #12 §4: the text is stored only encrypted, and staff still find a report by words of
+/// its content — within their scope only.
+async fn full_text_is_searched_after_decryption_within_scope(t: TestDb) {
+    let k = keys();
+    let c = create(&t, &new_report(&t, Kind::Accusation, Channel::Letter, "2026-06-01")).await;
+    let find = |s: Scope, q: &str| {
+        let f = ReportFilter {
+            q: Some(q.into()),
+            ..Default::default()
+        };
+        let db = t.db.clone();
+        let k = k.clone();
+        async move { report::list(&db, &k, &s, &f, "received", true, 1, 20).await.unwrap() }
+    };
+    let hit = find(everything(), "低保审批").await;
+    assert_eq!(hit.items.iter().map(|r| r.id).collect::<Vec<_>>(), vec![c.id]);
+    assert_eq!(find(everything(), "与此无关的词").await.total, 0);
+    // A single character is not searched in the text (it would match almost everything).
+    assert_eq!(find(everything(), "费").await.total, 0);
+    // Outside the scope the text is not searched at all.
+    let finance = scope(&t, &[t.orgs.finance]).await;
+    assert_eq!(find(finance, "低保审批").await.total, 0);
 }

@@ -190,19 +190,29 @@ async fn citizen_files_follows_and_rates_on_the_portal(t: TestApp) {
     // The notices of the steps taken, as Word documents in the official layout, addressed
     // without the reporter's name.
     let page = office.get(&format!("/reports/{id}")).await.text();
-    for doc in ["accept", "reply"] {
+    for doc in ["accept", "result"] {
         assert!(page.contains(&format!("/reports/{id}/documents/{doc}.docx")), "{doc}");
     }
     assert!(!page.contains("documents/assign.docx"), "no 交办函 without a 交办");
-    let d = office.get(&format!("/reports/{id}/documents/reply.docx")).await;
+    assert!(
+        !page.contains("documents/reply.docx"),
+        "an accusation's reply is its 办理结果告知书"
+    );
+    let d = office.get(&format!("/reports/{id}/documents/result.docx")).await;
     assert_eq!(d.status, StatusCode::OK);
     assert!(d.header("content-disposition").contains(".docx"));
     let paras = qinglian_office::docx::read_paragraphs(&d.bytes).unwrap();
     let text = paras.join("\n");
-    assert!(paras.iter().any(|p| p == "答复意见书"), "{text}");
+    assert!(paras.iter().any(|p| p == "办理结果告知书"), "{text}");
     assert!(paras.iter().any(|p| p == "反映人："), "{text}");
     assert!(text.contains("经核查，您反映的问题属实，已依规依纪处理。"), "{text}");
-    assert!(text.contains(&format!("〔2026〕{id}号")), "{text}");
+    // Numbered per year and kind in the document register (the first of the year).
+    assert!(text.contains("测纪信结〔2026〕1号"), "{text}");
+    let accept = office.get(&format!("/reports/{id}/documents/accept.docx")).await;
+    let accept = qinglian_office::docx::read_paragraphs(&accept.bytes)
+        .unwrap()
+        .join("\n");
+    assert!(accept.contains("测纪信受〔2026〕1号"), "{accept}");
     assert!(text.contains("2026年6月15日"), "{text}");
     assert!(!text.contains(NAME));
     assert_eq!(

@@ -338,6 +338,7 @@ pub async fn list(State(app): State<App>, ctx: Ctx, Query(q): Query<ReportListQu
         from: q.received_from,
         to: q.received_to,
         no_duplicates: false,
+        text_ids: Vec::new(),
     };
     let p = report::list(&app.db, &app.keys, ctx.scope(), &f, "received", true, page, per).await?;
     Ok(Json(ReportPage {

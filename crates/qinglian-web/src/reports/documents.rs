@@ -31,8 +31,10 @@ pub enum Notice {
     Assign,
     /// 延期告知书.
     Extend,
-    /// 答复意见书.
+    /// 答复意见书 (petitions).
     Reply,
+    /// 办理结果告知书 (accusations: the result told within 15 working days, RULES.md §2).
+    Result,
 }
 
 impl Notice {
@@ -44,6 +46,7 @@ impl Notice {
         Notice::Assign,
         Notice::Extend,
         Notice::Reply,
+        Notice::Result,
     ];
     /// URL code.
     pub fn code(self) -> &'static str {
@@ -54,6 +57,7 @@ impl Notice {
             Notice::Assign => "assign",
             Notice::Extend => "extend",
             Notice::Reply => "reply",
+            Notice::Result => "result",
         }
     }
     /// Title.
@@ -65,6 +69,7 @@ impl Notice {
             Notice::Assign => "交办函",
             Notice::Extend => "延期办理告知书",
             Notice::Reply => "答复意见书",
+            Notice::Result => "办理结果告知书",
         }
     }
     /// The 类别 of its number.
@@ -76,6 +81,7 @@ impl Notice {
             Notice::Assign => "信交",
             Notice::Extend => "信延",
             Notice::Reply => "信复",
+            Notice::Result => "信结",
         }
     }
     /// Parses a URL code.
@@ -90,8 +96,12 @@ impl Notice {
             Notice::Transfer => "transfer",
             Notice::Assign => "assign",
             Notice::Extend => "extend",
-            Notice::Reply => "reply",
+            Notice::Reply | Notice::Result => "reply",
         }
+    }
+    /// The kind of document in the register (`report.<action>`): a notice keeps its number.
+    pub fn register_kind(self) -> String {
+        format!("report.{}", self.action())
     }
 }
 
@@ -102,6 +112,12 @@ pub async fn available(app: &App, r: &Report) -> Result<Vec<Notice>, AppError> {
         .iter()
         .copied()
         .filter(|n| events.iter().any(|e| e.action == n.action()))
+        // An accusation's reply tells the result (办理结果告知书); a petition's answers it.
+        .filter(|n| match n {
+            Notice::Reply => r.kind().is_petition(),
+            Notice::Result => !r.kind().is_petition(),
+            _ => true,
+        })
         // An anonymous reporter is told nothing by letter (the portal shows the replies).
         .filter(|n| r.named || matches!(n, Notice::Transfer | Notice::Assign))
         .collect())
@@ -122,7 +138,7 @@ pub fn build(
     r: &Report,
     messages: &[Message],
     reporter_name: Option<&str>,
-    step_day: NaiveDate,
+    number: Option<qinglian_store::document::Number>,
     today: NaiveDate,
 ) -> OfficialDocument {
     let addressee = match notice {
@@ -200,16 +216,25 @@ pub fn build(
             "依据《信访工作条例》，办理期限延长不超过30日。特此告知。".into(),
         ],
         Notice::Reply => vec![format!("您于{received}反映{about}的问题，现答复如下："), reply],
+        Notice::Result => vec![
+            format!("您于{received}反映{about}的问题，经办理，现将处理结果告知如下："),
+            reply,
+            "感谢您对纪检监察工作的信任和支持。".into(),
+        ],
     };
-    let year = step_day.format("%Y");
+    let prefix = format!(
+        "{}{}",
+        crate::services::commission::short_name(&r.org_name),
+        notice.abbrev()
+    );
     OfficialDocument {
         issuer: format!("{}信访室", r.org_name),
-        number: Some(format!(
-            "{}{}〔{year}〕{}号",
-            crate::services::commission::short_name(&r.org_name),
-            notice.abbrev(),
-            r.id.0
-        )),
+        // The register's number of the year; reports handled before the register existed keep
+        // the number they were shown with (the report's own).
+        number: Some(match number {
+            Some(n) => n.display(&prefix),
+            None => format!("{prefix}〔{}〕{}号", today.format("%Y"), r.id.0),
+        }),
         title: notice.title().into(),
         addressee: Some(addressee),
         body,
@@ -217,7 +242,7 @@ pub fn build(
         date: today,
         note: matches!(
             notice,
-            Notice::Accept | Notice::Decline | Notice::Extend | Notice::Reply
+            Notice::Accept | Notice::Decline | Notice::Extend | Notice::Reply | Notice::Result
         )
         .then(|| "（凭查询码可在信访举报平台查询办理情况）".to_string()),
     }
@@ -261,7 +286,9 @@ pub async fn download(State(app): State<App>, ctx: Ctx, Path((id, file)): Path<(
     } else {
         None
     };
-    let doc = build(notice, &r, &messages, name.as_deref(), app.today(), app.today());
+    let number =
+        qinglian_store::document::find(&app.db, &notice.register_kind(), report::OBJECT_TYPE, &id.to_string()).await?;
+    let doc = build(notice, &r, &messages, name.as_deref(), number, app.today());
     let bytes = doc.to_docx().map_err(|e| AppError::Internal(e.into()))?;
     crate::services::audit::read(
         &app,

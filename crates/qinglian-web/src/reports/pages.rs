@@ -60,6 +60,7 @@ impl ReportQuery {
             from: self.from.clone(),
             to: self.to.clone(),
             no_duplicates: self.no_duplicates.as_deref() == Some("1"),
+            text_ids: Vec::new(),
         }
     }
     fn pairs(&self) -> Vec<(String, String)> {
