@@ -96,7 +96,19 @@ impl Kind {
     pub fn workflow(self) -> &'static Workflow<ReportState, ReportAction> {
         if self.is_petition() { &PETITION } else { &ACCUSATION }
     }
-    /// The time limit a newly received report of this kind opens (day 0 = the day received).
+    /// The time limit a newly received report opens (day 0 = the day received): a petition's
+    /// routing; an accusation's acceptance notice, or — sent down by a higher commission —
+    /// acceptance or transfer within 5 working days, or — belonging to a higher commission —
+    /// forwarding up within 5 working days (RULES.md §2).
+    pub fn first_rule_for(self, channel: Channel, belongs_higher: bool) -> &'static str {
+        match () {
+            _ if self.is_petition() => RULE_PETITION_REGISTER,
+            _ if belongs_higher => RULE_FORWARD_HIGHER,
+            _ if channel == Channel::FromHigher => RULE_LOWER_ACCEPT,
+            _ => RULE_ACCEPT_NOTICE,
+        }
+    }
+    /// The time limit of a report of this kind received through an ordinary channel.
     pub fn first_rule(self) -> &'static str {
         if self.is_petition() {
             RULE_PETITION_REGISTER
@@ -206,6 +218,12 @@ pub const RULE_RE_REVIEW_ANSWER: &str = "petition_re_review_answer";
 pub const RULE_REVIEW_APPLY: &str = "petition_review_apply";
 /// 交办件报告办理结果.
 pub const RULE_ASSIGN_BACK: &str = "report_assign_back";
+/// 属于上级受理的检举控告报送上级 (5 working days).
+pub const RULE_FORWARD_HIGHER: &str = "report_forward_higher";
+/// 上级转来的检举控告完成受理或转办 (5 working days).
+pub const RULE_LOWER_ACCEPT: &str = "report_lower_accept_or_transfer";
+/// 承办单位对不属于其职责的信访事项提出异议 (5 working days from the assignment).
+pub const RULE_OBJECTION: &str = "petition_objection";
 
 /// The due date under `rule` for something triggered on `start`, or pending (待定) while it
 /// runs into a year without a calendar.
@@ -354,6 +372,8 @@ pub enum ReportAction {
     RequestReReview,
     /// 答复复核.
     AnswerReReview,
+    /// 提出异议: a unit finds an assigned petition outside its remit (within 5 working days).
+    Object,
 }
 
 impl Action for ReportAction {
@@ -362,6 +382,7 @@ impl Action for ReportAction {
         ReportAction::Decline,
         ReportAction::Transfer,
         ReportAction::Forward,
+        ReportAction::Object,
         ReportAction::MarkDuplicate,
         ReportAction::Assign,
         ReportAction::ReportBack,
@@ -380,6 +401,7 @@ impl Action for ReportAction {
             ReportAction::Decline => "decline",
             ReportAction::Transfer => "transfer",
             ReportAction::Forward => "forward",
+            ReportAction::Object => "object",
             ReportAction::MarkDuplicate => "mark_duplicate",
             ReportAction::Assign => "assign",
             ReportAction::ReportBack => "report_back",
@@ -399,6 +421,7 @@ impl Action for ReportAction {
             ReportAction::Decline => "不予受理",
             ReportAction::Transfer => "转办",
             ReportAction::Forward => "报送上级",
+            ReportAction::Object => "提出异议（不属本单位职责）",
             ReportAction::MarkDuplicate => "作为重复件",
             ReportAction::Assign => "交办",
             ReportAction::ReportBack => "报告办理结果",
@@ -545,6 +568,10 @@ pub static PETITION: Workflow<ReportState, ReportAction> = Workflow {
             None,
         ),
         row(S::Accepted, A::Assign, S::Assigned, PERM_HANDLE, Keep, Some(PERM_UNIT)),
+        // RULES.md §2 (信访工作条例): a unit that finds the matter outside its remit objects
+        // within 5 working days of the assignment (`RULE_OBJECTION`, checked by the store);
+        // the report goes back to the office, its handling limit running on.
+        row(S::Assigned, A::Object, S::Accepted, PERM_UNIT, Keep, Some(PERM_HANDLE)),
         row(
             S::Assigned,
             A::ReportBack,
@@ -855,6 +882,26 @@ mod tests {
         assert_eq!(conclude.deadline, Open(RULE_RESULT_NOTICE));
         assert_eq!(Kind::Accusation.first_rule(), RULE_ACCEPT_NOTICE);
         assert_eq!(Kind::ServiceRequest.first_rule(), RULE_PETITION_REGISTER);
+        // RULES.md §2: sent down by a higher commission, or belonging to one: 5 working days.
+        assert_eq!(
+            Kind::Accusation.first_rule_for(Channel::FromHigher, false),
+            RULE_LOWER_ACCEPT
+        );
+        assert_eq!(
+            Kind::Accusation.first_rule_for(Channel::Letter, true),
+            RULE_FORWARD_HIGHER
+        );
+        assert_eq!(
+            Kind::Suggestion.first_rule_for(Channel::FromHigher, true),
+            RULE_PETITION_REGISTER
+        );
+        for r in [RULE_LOWER_ACCEPT, RULE_FORWARD_HIGHER, RULE_OBJECTION] {
+            assert_eq!(
+                crate::rules::rule(r).unwrap().period,
+                crate::deadline::Period::Workdays(5),
+                "{r}"
+            );
+        }
         let accept = PETITION.find(S::Registered, A::Accept).unwrap();
         assert_eq!(accept.deadline, Replace(RULE_PETITION_HANDLE));
         assert!(PETITION.find(S::Accepted, A::Extend).is_some());

@@ -121,3 +121,7 @@ CREATE TABLE clue_triage_item (
 );
 CREATE INDEX clue_triage_item_meeting_idx ON clue_triage_item(meeting_id);
 CREATE INDEX clue_triage_item_clue_idx ON clue_triage_item(clue_id);
+
+-- The day a report was last assigned to a unit (交办): a petition's unit may object within 5
+-- working days of it (RULES.md §2, petition_objection).
+ALTER TABLE report ADD COLUMN assigned_on TEXT NOT NULL DEFAULT '';

@@ -91,8 +91,17 @@ pub struct NewReport {
     pub received_on: NaiveDate,
     /// About the commission's own principal: recorded as forwarded to the next level up.
     pub about_principal: bool,
+    /// Belongs to a higher commission: its first limit is forwarding it up (RULES.md §2).
+    pub belongs_higher: bool,
     /// The earlier report this one repeats, when the handler said so at entry.
     pub duplicate_of: Option<ReportId>,
+}
+
+impl NewReport {
+    /// Its first time limit (RULES.md §2): by kind, channel and whether it belongs higher.
+    pub fn first_rule(&self) -> &'static str {
+        self.kind.first_rule_for(self.channel, self.belongs_higher)
+    }
 }
 
 /// What [`create`] did.
@@ -250,7 +259,7 @@ pub async fn create(tx: &mut Tx, keys: &KeyRing, r: &NewReport, due: Due, by: Op
                 org_id: r.org_id,
                 owner_user_id: by,
                 title: {
-                    let rule = r.kind.first_rule();
+                    let rule = r.first_rule();
                     let what = if r.reporter.is_none() && rule == qinglian_domain::report::RULE_ACCEPT_NOTICE {
                         // Nobody to tell: the limit is the office's own decision.
                         "作出是否受理的决定（匿名举报）"
@@ -259,7 +268,7 @@ pub async fn create(tx: &mut Tx, keys: &KeyRing, r: &NewReport, due: Due, by: Op
                     };
                     format!("{}：{what}", item_title(id))
                 },
-                rule_id: r.kind.first_rule().into(),
+                rule_id: r.first_rule().into(),
                 start_date: r.received_on,
                 due,
                 link: link(id),
@@ -857,16 +866,35 @@ pub async fn act(
             | ReportAction::AnswerReview
             | ReportAction::RequestReReview
             | ReportAction::AnswerReReview
+            | ReportAction::Object
     );
     if needs_text && text.is_empty() {
         let field_label = match action {
             ReportAction::Reply | ReportAction::AnswerReview | ReportAction::AnswerReReview => "答复内容",
             ReportAction::RequestReReview => "复核理由",
             ReportAction::ReportBack => "办理结果",
+            ReportAction::Object => "异议理由",
             ReportAction::RequestReview => "复查理由",
             _ => "理由",
         };
         return Err(StoreError::invalid("text", format!("请填写{field_label}")));
+    }
+    if action == ReportAction::Object {
+        // RULES.md §2: within 5 working days of the assignment.
+        let assigned: String = sqlx::query("SELECT assigned_on FROM report WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
+        let on = NaiveDate::parse_from_str(&assigned, "%Y-%m-%d").unwrap_or(today);
+        if let Some(last) = due(qinglian_domain::report::RULE_OBJECTION, on).date()
+            && today > last
+        {
+            return Err(StoreError::conflict(
+                "text",
+                format!("异议期已过：应在交办之日起5个工作日内（{last}前）提出，请按期办理并报告结果"),
+            ));
+        }
     }
     if action == ReportAction::Extend {
         let extended: i64 = sqlx::query("SELECT extended FROM report WHERE id = $1")
@@ -905,9 +933,10 @@ pub async fn act(
                 }
                 (_, d) => d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
             };
-            sqlx::query("UPDATE report SET handler_org_id = $1, promised_on = $2 WHERE id = $3")
+            sqlx::query("UPDATE report SET handler_org_id = $1, promised_on = $2, assigned_on = $3 WHERE id = $4")
                 .bind(unit)
                 .bind(promised)
+                .bind(today.format("%Y-%m-%d").to_string())
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
@@ -963,11 +992,11 @@ pub async fn act(
             | ReportAction::AnswerReReview
             | ReportAction::Decline
             | ReportAction::Extend => (message::REPLY, true),
-            ReportAction::ReportBack => (message::BACK, false),
+            ReportAction::ReportBack | ReportAction::Object => (message::BACK, false),
             ReportAction::RequestReview | ReportAction::RequestReReview => (message::REVIEW, true),
             _ => (message::NOTE, false),
         };
-        let org = if action == ReportAction::ReportBack {
+        let org = if matches!(action, ReportAction::ReportBack | ReportAction::Object) {
             handler
         } else {
             None
@@ -1104,7 +1133,9 @@ fn public_step(action: ReportAction) -> Option<&'static str> {
         ReportAction::AnswerReview => "复查已答复",
         ReportAction::RequestReReview => "申请复核",
         ReportAction::AnswerReReview => "复核已答复",
-        ReportAction::Assign | ReportAction::ReportBack | ReportAction::ReturnBack => return None,
+        ReportAction::Assign | ReportAction::ReportBack | ReportAction::ReturnBack | ReportAction::Object => {
+            return None;
+        }
     })
 }
 

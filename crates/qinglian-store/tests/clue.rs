@@ -115,6 +115,7 @@ async fn a_report_becomes_a_clue_with_every_field_and_the_link(t: TestDb) {
         visitors: 0,
         received_on: day("2026-06-01"),
         about_principal: false,
+        belongs_higher: false,
         duplicate_of: None,
     };
     let cal = Calendar::builtin();

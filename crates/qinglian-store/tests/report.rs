@@ -19,6 +19,7 @@ use sqlx::Row;
 
 on_both!(
     full_text_is_searched_after_decryption_within_scope,
+    five_working_day_limits_for_reports_from_above_and_belonging_above_and_objections,
     named_accusation_runs_from_receipt_to_rating,
     petition_limits_follow_the_regulation_and_extend_once,
     hotline_posting_twice_with_one_external_id_is_one_report,
@@ -82,6 +83,7 @@ fn new_report(t: &TestDb, kind: Kind, channel: Channel, received: &str) -> NewRe
         visitors: 0,
         received_on: day(received),
         about_principal: false,
+        belongs_higher: false,
         duplicate_of: None,
     }
 }
@@ -89,7 +91,7 @@ fn new_report(t: &TestDb, kind: Kind, channel: Channel, received: &str) -> NewRe
 async fn create(t: &TestDb, r: &NewReport) -> report::Created {
     let k = keys();
     let cal = Calendar::builtin();
-    let due = rd::due(&cal, r.kind.first_rule(), r.received_on);
+    let due = rd::due(&cal, r.first_rule(), r.received_on);
     t.write(async |tx| report::create(tx, &k, r, due, None).await)
         .await
         .unwrap()
@@ -1014,4 +1016,88 @@ async fn full_text_is_searched_after_decryption_within_scope(t: TestDb) {
     // Outside the scope the text is not searched at all.
     let finance = scope(&t, &[t.orgs.finance]).await;
     assert_eq!(find(finance, "低保审批").await.total, 0);
+}
+
+/// RULES.md §2: a report sent down by a higher commission is accepted or transferred within 5
+/// working days; one that belongs to a higher commission is forwarded up within 5 working days;
+/// a unit objects to an assigned petition outside its remit within 5 working days.
+async fn five_working_day_limits_for_reports_from_above_and_belonging_above_and_objections(t: TestDb) {
+    let mut r = new_report(&t, Kind::Accusation, Channel::FromHigher, "2026-06-01");
+    r.receipt_hash = None;
+    let c = create(&t, &r).await;
+    let d = deadlines(&t, c.id).await;
+    assert_eq!(
+        (d[0].0.as_str(), d[0].2.as_str()),
+        ("report_lower_accept_or_transfer", "2026-06-08")
+    );
+    let mut r = new_report(&t, Kind::Accusation, Channel::Letter, "2026-06-01");
+    r.belongs_higher = true;
+    let c = create(&t, &r).await;
+    assert_eq!(deadlines(&t, c.id).await[0].0, "report_forward_higher");
+    // A petition assigned to 财政局 on 2026-06-10: the unit may object until 2026-06-17.
+    let p = create(&t, &new_report(&t, Kind::ServiceRequest, Channel::Phone, "2026-06-01")).await;
+    act(
+        &t,
+        &everything(),
+        p.id,
+        ReportAction::Accept,
+        text(""),
+        "2026-06-02",
+        &by(None, &System),
+    )
+    .await
+    .unwrap();
+    let assign = StepInput {
+        org_id: Some(t.orgs.finance),
+        promised_on: Some(day("2026-07-01")),
+        ..StepInput::default()
+    };
+    act(
+        &t,
+        &everything(),
+        p.id,
+        ReportAction::Assign,
+        assign,
+        "2026-06-10",
+        &by(None, &System),
+    )
+    .await
+    .unwrap();
+    let unit = scope(&t, &[t.orgs.finance]).await;
+    let late = act(
+        &t,
+        &unit,
+        p.id,
+        ReportAction::Object,
+        text("不属本单位职责"),
+        "2026-06-18",
+        &by(None, &System),
+    )
+    .await;
+    assert!(
+        matches!(&late, Err(StoreError::Conflict { message, .. }) if message.contains("2026-06-17")),
+        "{late:?}"
+    );
+    let empty = act(
+        &t,
+        &unit,
+        p.id,
+        ReportAction::Object,
+        text(""),
+        "2026-06-17",
+        &by(None, &System),
+    )
+    .await;
+    assert!(matches!(empty, Err(StoreError::Invalid { field: "text", .. })));
+    let back = act(
+        &t,
+        &unit,
+        p.id,
+        ReportAction::Object,
+        text("该事项属市场监管部门职责"),
+        "2026-06-17",
+        &by(None, &System),
+    )
+    .await;
+    assert_eq!(back.unwrap(), ReportState::Accepted);
 }

@@ -412,6 +412,9 @@ pub struct RegisterRequest {
     #[serde(default, deserialize_with = "crate::api::whole_number")]
     #[schema(minimum = 0, maximum = 10000)]
     pub visitors: i64,
+    /// Belongs to a higher commission: forwarded up within 5 working days (RULES.md §2).
+    #[serde(default)]
+    pub belongs_higher: bool,
 }
 
 /// What registration did.
@@ -467,6 +470,7 @@ pub async fn register(
         external_id,
         visitors: r.visitors,
         about_principal: false,
+        belongs_higher: r.belongs_higher,
         duplicate_of: None,
     };
     let (created, code) = register_staff(&app, &ctx, &input, &entry).await?;

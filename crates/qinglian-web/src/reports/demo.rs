@@ -212,6 +212,7 @@ async fn seed_city(app: &App, city: &DemoCity) -> anyhow::Result<()> {
             visitors: if d.channel == Channel::Visit { 1 } else { 0 },
             received_on,
             about_principal: false,
+            belongs_higher: false,
             duplicate_of: None,
         };
         let mut tx = app.db.begin().await?;

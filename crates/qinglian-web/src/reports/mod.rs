@@ -40,6 +40,9 @@ pub const FEATURE: Feature = Feature {
     menu: &[
         MenuEntry::new("信访举报", "信访件", "/reports", PERM_READ),
         MenuEntry::new("信访举报", "登记来信来访", "/reports/new", PERM_REGISTER),
+        MenuEntry::new("信访举报", "转办件", "/reports?status=transferred", PERM_READ),
+        MenuEntry::new("信访举报", "逾期件", "/reports?overdue=1", PERM_READ),
+        MenuEntry::new("信访举报", "办实事诉求", "/reports?kind=service_request", PERM_READ),
         MenuEntry::new("信访举报", "交办件办理", "/reports/assigned", PERM_UNIT),
         MenuEntry::new("信访举报", "身份披露审批", "/reports/disclosures", PERM_DISCLOSE),
         MenuEntry::new("信访举报", "有奖举报奖励", "/reports/rewards", PERM_READ),

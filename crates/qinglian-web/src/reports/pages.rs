@@ -462,6 +462,8 @@ pub struct RegisterForm {
     visitors: String,
     #[serde(default)]
     about_principal: String,
+    #[serde(default)]
+    belongs_higher: String,
     /// After duplicates were offered: "new" (not a duplicate) or the earlier report's id.
     #[serde(default)]
     duplicate: String,
@@ -479,6 +481,7 @@ impl RegisterForm {
             ("external_id", self.external_id.clone()),
             ("visitors", self.visitors.clone()),
             ("about_principal", self.about_principal.clone()),
+            ("belongs_higher", self.belongs_higher.clone()),
             ("duplicate", self.duplicate.clone()),
         ]);
         Typed::of(pairs)
@@ -493,6 +496,7 @@ pub(crate) struct StaffEntry {
     pub external_id: Option<String>,
     pub visitors: i64,
     pub about_principal: bool,
+    pub belongs_higher: bool,
     pub duplicate_of: Option<ReportId>,
 }
 
@@ -527,9 +531,10 @@ pub(crate) async fn register_staff(
         visitors: e.visitors,
         received_on: e.received_on,
         about_principal: e.about_principal,
+        belongs_higher: e.belongs_higher,
         duplicate_of: e.duplicate_of,
     };
-    let first = due(app)(e.kind.first_rule(), e.received_on);
+    let first = due(app)(r.first_rule(), e.received_on);
     let mut tx = app.db.begin().await?;
     let created = report::create(&mut tx, &app.keys, &r, first, Some(ctx.principal.user.id)).await?;
     if !created.existing {
@@ -587,6 +592,7 @@ pub async fn register(State(app): State<App>, ctx: Ctx, headers: HeaderMap, Form
             external_id: Some(f.external_id.trim().to_string()).filter(|s| !s.is_empty()),
             visitors,
             about_principal: f.about_principal == "1",
+            belongs_higher: f.belongs_higher == "1",
             duplicate_of,
         })
     })();
@@ -687,6 +693,7 @@ fn step_form(a: ReportAction, kind: Kind) -> StepForm {
         ReportAction::Decline | ReportAction::Transfer | ReportAction::Extend => ("理由（将告知举报人）", true),
         ReportAction::Assign => ("交办要求", false),
         ReportAction::ReportBack => ("办理结果", true),
+        ReportAction::Object => ("异议理由（说明不属本单位职责的依据，交办之日起5个工作日内提出）", true),
         ReportAction::ReturnBack => ("退回理由", true),
         ReportAction::Reply | ReportAction::AnswerReview => ("答复内容（举报人凭查询码可见）", true),
         ReportAction::RequestReview => ("复查理由", true),
@@ -702,7 +709,10 @@ fn step_form(a: ReportAction, kind: Kind) -> StepForm {
         needs_duplicate: a == ReportAction::MarkDuplicate,
         needs_promise: a == ReportAction::Assign && kind == Kind::ServiceRequest,
         offers_summary: a == ReportAction::Reply && kind == Kind::ServiceRequest,
-        danger: matches!(a, ReportAction::Decline | ReportAction::MarkDuplicate),
+        danger: matches!(
+            a,
+            ReportAction::Decline | ReportAction::MarkDuplicate | ReportAction::Object
+        ),
     }
 }
 

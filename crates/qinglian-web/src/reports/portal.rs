@@ -285,6 +285,7 @@ pub(crate) async fn file_public(
         visitors: 0,
         received_on,
         about_principal: false,
+        belongs_higher: false,
         duplicate_of: None,
     };
     let first = due(app)(kind.first_rule(), received_on);
