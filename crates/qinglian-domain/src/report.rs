@@ -374,6 +374,9 @@ pub enum ReportAction {
     AnswerReReview,
     /// 提出异议: a unit finds an assigned petition outside its remit (within 5 working days).
     Object,
+    /// 撤销重复件标记: a report marked as a duplicate by mistake goes back to 待受理, its first
+    /// limit counted again from the day it was received.
+    Unduplicate,
 }
 
 impl Action for ReportAction {
@@ -383,6 +386,7 @@ impl Action for ReportAction {
         ReportAction::Transfer,
         ReportAction::Forward,
         ReportAction::Object,
+        ReportAction::Unduplicate,
         ReportAction::MarkDuplicate,
         ReportAction::Assign,
         ReportAction::ReportBack,
@@ -402,6 +406,7 @@ impl Action for ReportAction {
             ReportAction::Transfer => "transfer",
             ReportAction::Forward => "forward",
             ReportAction::Object => "object",
+            ReportAction::Unduplicate => "unduplicate",
             ReportAction::MarkDuplicate => "mark_duplicate",
             ReportAction::Assign => "assign",
             ReportAction::ReportBack => "report_back",
@@ -422,6 +427,7 @@ impl Action for ReportAction {
             ReportAction::Transfer => "转办",
             ReportAction::Forward => "报送上级",
             ReportAction::Object => "提出异议（不属本单位职责）",
+            ReportAction::Unduplicate => "撤销重复件标记",
             ReportAction::MarkDuplicate => "作为重复件",
             ReportAction::Assign => "交办",
             ReportAction::ReportBack => "报告办理结果",
@@ -471,6 +477,14 @@ pub static ACCUSATION: Workflow<ReportState, ReportAction> = Workflow {
         row(S::Registered, A::Transfer, S::Transferred, PERM_HANDLE, Close, None),
         row(S::Registered, A::Forward, S::Forwarded, PERM_HANDLE, Close, None),
         row(S::Registered, A::MarkDuplicate, S::Duplicate, PERM_HANDLE, Close, None),
+        row(
+            S::Duplicate,
+            A::Unduplicate,
+            S::Registered,
+            PERM_HANDLE,
+            Open(RULE_ACCEPT_NOTICE),
+            None,
+        ),
         row(
             S::Accepted,
             A::Assign,
@@ -559,6 +573,14 @@ pub static PETITION: Workflow<ReportState, ReportAction> = Workflow {
         row(S::Registered, A::Transfer, S::Transferred, PERM_HANDLE, Close, None),
         row(S::Registered, A::Forward, S::Forwarded, PERM_HANDLE, Close, None),
         row(S::Registered, A::MarkDuplicate, S::Duplicate, PERM_HANDLE, Close, None),
+        row(
+            S::Duplicate,
+            A::Unduplicate,
+            S::Registered,
+            PERM_HANDLE,
+            Open(RULE_PETITION_REGISTER),
+            None,
+        ),
         row(
             S::Accepted,
             A::Extend,

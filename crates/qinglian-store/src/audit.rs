@@ -122,6 +122,7 @@ pub const ACTION_LABELS: &[(&str, &str)] = &[
     ("report.transfer", "信访件：转办"),
     ("report.forward", "信访件：报送上级"),
     ("report.object", "信访件：承办单位提出异议"),
+    ("report.unduplicate", "信访件：撤销重复件标记"),
     ("report.mark_duplicate", "信访件：作为重复件"),
     ("report.assign", "信访件：交办"),
     ("report.report_back", "信访件：报告办理结果"),

@@ -867,6 +867,7 @@ pub async fn act(
             | ReportAction::RequestReReview
             | ReportAction::AnswerReReview
             | ReportAction::Object
+            | ReportAction::Unduplicate
     );
     if needs_text && text.is_empty() {
         let field_label = match action {
@@ -964,6 +965,12 @@ pub async fn act(
         ReportAction::ReportBack | ReportAction::RequestReview | ReportAction::RequestReReview => {
             next_org = Some(org_id)
         }
+        ReportAction::Unduplicate => {
+            sqlx::query("UPDATE report SET duplicate_of = NULL WHERE id = $1")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
         ReportAction::MarkDuplicate => {
             let dup = input
                 .duplicate_of
@@ -1009,6 +1016,16 @@ pub async fn act(
         }
         _ => None,
     };
+    let start = if action == ReportAction::Unduplicate {
+        let received: String = sqlx::query("SELECT received_on FROM report WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
+        NaiveDate::parse_from_str(&received, "%Y-%m-%d").unwrap_or(today)
+    } else {
+        today
+    };
     let open = rule.map(|r| NewDeadline {
         module: "report".into(),
         object_type: OBJECT_TYPE.into(),
@@ -1025,8 +1042,9 @@ pub async fn act(
             qinglian_domain::rules::rule(r).map_or("办理", |x| x.title)
         ),
         rule_id: r.into(),
-        start_date: today,
-        due: due(r, today),
+        // Counted again from receipt when a duplicate mark is undone (RULES.md §2).
+        start_date: start,
+        due: due(r, start),
         link: link(id),
         notify_permission: String::new(),
     });
@@ -1133,9 +1151,11 @@ fn public_step(action: ReportAction) -> Option<&'static str> {
         ReportAction::AnswerReview => "复查已答复",
         ReportAction::RequestReReview => "申请复核",
         ReportAction::AnswerReReview => "复核已答复",
-        ReportAction::Assign | ReportAction::ReportBack | ReportAction::ReturnBack | ReportAction::Object => {
-            return None;
-        }
+        ReportAction::Assign
+        | ReportAction::ReportBack
+        | ReportAction::ReturnBack
+        | ReportAction::Object
+        | ReportAction::Unduplicate => return None,
     })
 }
 

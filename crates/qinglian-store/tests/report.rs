@@ -18,6 +18,7 @@ use qinglian_store::{Scope, StoreError, StoreResult, org};
 use sqlx::Row;
 
 on_both!(
+    a_duplicate_mark_can_be_undone,
     full_text_is_searched_after_decryption_within_scope,
     five_working_day_limits_for_reports_from_above_and_belonging_above_and_objections,
     named_accusation_runs_from_receipt_to_rating,
@@ -1100,4 +1101,64 @@ async fn five_working_day_limits_for_reports_from_above_and_belonging_above_and_
     )
     .await;
     assert_eq!(back.unwrap(), ReportState::Accepted);
+}
+
+/// A report marked as a duplicate by mistake goes back to 待受理, its acceptance limit counted
+/// from the day it was received.
+async fn a_duplicate_mark_can_be_undone(t: TestDb) {
+    let first = create(&t, &new_report(&t, Kind::Accusation, Channel::Letter, "2026-06-01")).await;
+    let second = create(&t, &new_report(&t, Kind::Accusation, Channel::Letter, "2026-06-03")).await;
+    let mark = StepInput {
+        duplicate_of: Some(first.id),
+        ..StepInput::default()
+    };
+    act(
+        &t,
+        &everything(),
+        second.id,
+        ReportAction::MarkDuplicate,
+        mark,
+        "2026-06-04",
+        &by(None, &System),
+    )
+    .await
+    .unwrap();
+    let r = act(
+        &t,
+        &everything(),
+        second.id,
+        ReportAction::Unduplicate,
+        text(""),
+        "2026-06-05",
+        &by(None, &System),
+    )
+    .await;
+    assert!(
+        matches!(r, Err(StoreError::Invalid { field: "text", .. })),
+        "a reason is asked"
+    );
+    let back = act(
+        &t,
+        &everything(),
+        second.id,
+        ReportAction::Unduplicate,
+        text("反映的是另一起事项"),
+        "2026-06-05",
+        &by(None, &System),
+    )
+    .await;
+    assert_eq!(back.unwrap(), ReportState::Registered);
+    let open: Vec<_> = deadlines(&t, second.id).await.into_iter().filter(|d| d.3).collect();
+    assert_eq!(open.len(), 1);
+    // 2026-06-03 + 15 working days (端午 6/19 off): 2026-06-25.
+    assert_eq!(
+        (open[0].0.as_str(), open[0].2.as_str()),
+        ("report_accept_notice", "2026-06-25")
+    );
+    let dup: Option<i64> = sqlx::query_scalar("SELECT duplicate_of FROM report WHERE id = $1")
+        .bind(second.id)
+        .fetch_one(t.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(dup, None);
 }

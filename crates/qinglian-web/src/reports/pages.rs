@@ -689,6 +689,7 @@ pub struct StepForm {
 fn step_form(a: ReportAction, kind: Kind) -> StepForm {
     let (text_label, text_required) = match a {
         ReportAction::Accept | ReportAction::Forward | ReportAction::MarkDuplicate => ("说明", false),
+        ReportAction::Unduplicate => ("撤销理由", true),
         ReportAction::Conclude => ("办结情况", false),
         ReportAction::Decline | ReportAction::Transfer | ReportAction::Extend => ("理由（将告知举报人）", true),
         ReportAction::Assign => ("交办要求", false),
