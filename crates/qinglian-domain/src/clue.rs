@@ -36,6 +36,8 @@ pub const MODULE_PERMISSIONS: crate::permission::ModulePermissions = crate::perm
 pub const RULE_PROPOSE: &str = "clue_disposition_proposal";
 /// The subject's written reply to an inquiry letter (RULES.md §3: 15 working days).
 pub const RULE_LETTER_REPLY: &str = "inquiry_letter_reply";
+/// The plan's own limit of a preliminary verification (RULES.md §3: none fixed by law).
+pub const RULE_VERIFICATION: &str = "verification_plan";
 /// The department's proposal after the talk or the reply (RULES.md §3: 30 days, configurable).
 pub const RULE_CLOSE_REPORT: &str = "inquiry_close_report";
 
@@ -226,8 +228,14 @@ pub enum ClueState {
     ConclusionProposed,
     /// 谈话函询办结 (了结澄清 or a first-form measure recorded as an outcome).
     Concluded,
-    /// 初步核实中.
+    /// 初步核实 approved, the plan not yet made.
     Verification,
+    /// 初核中: the plan is made, its own deadline running.
+    Verifying,
+    /// 拟立案（待审批）: the verification report proposes filing a case.
+    ProposedFiling,
+    /// 已立案: the clue became a case.
+    Filed,
     /// 暂存待查.
     Shelved,
     /// 予以了结.
@@ -247,6 +255,9 @@ impl State for ClueState {
         ClueState::ConclusionProposed,
         ClueState::Concluded,
         ClueState::Verification,
+        ClueState::Verifying,
+        ClueState::ProposedFiling,
+        ClueState::Filed,
         ClueState::Shelved,
         ClueState::Closed,
     ];
@@ -263,6 +274,9 @@ impl State for ClueState {
             ClueState::ConclusionProposed => "conclusion_proposed",
             ClueState::Concluded => "concluded",
             ClueState::Verification => "verification",
+            ClueState::Verifying => "verifying",
+            ClueState::ProposedFiling => "proposed_filing",
+            ClueState::Filed => "filed",
             ClueState::Shelved => "shelved",
             ClueState::Closed => "closed",
         }
@@ -279,7 +293,10 @@ impl State for ClueState {
             ClueState::Explained => "待提出处理意见",
             ClueState::ConclusionProposed => "处理意见待审批",
             ClueState::Concluded => "谈话函询办结",
-            ClueState::Verification => "初步核实",
+            ClueState::Verification => "初步核实（待制定方案）",
+            ClueState::Verifying => "初核中",
+            ClueState::ProposedFiling => "拟立案（待审批）",
+            ClueState::Filed => "已立案",
             ClueState::Shelved => "暂存待查",
             ClueState::Closed => "予以了结",
         }
@@ -328,6 +345,10 @@ pub enum ClueAction {
     RecordExplanation,
     /// 提出处理意见 (了结澄清 or a first-form measure).
     ProposeConclusion,
+    /// 制定初核方案 (the plan, the team and its own deadline).
+    PlanVerification,
+    /// 提出立案建议 (the verification report proposes a case).
+    ProposeFiling,
 }
 
 impl Action for ClueAction {
@@ -343,6 +364,8 @@ impl Action for ClueAction {
         ClueAction::RecordTalk,
         ClueAction::RecordExplanation,
         ClueAction::ProposeConclusion,
+        ClueAction::PlanVerification,
+        ClueAction::ProposeFiling,
     ];
     fn code(self) -> &'static str {
         match self {
@@ -357,6 +380,8 @@ impl Action for ClueAction {
             ClueAction::RecordTalk => "record_talk",
             ClueAction::RecordExplanation => "record_explanation",
             ClueAction::ProposeConclusion => "propose_conclusion",
+            ClueAction::PlanVerification => "plan_verification",
+            ClueAction::ProposeFiling => "propose_filing",
         }
     }
     fn label(self) -> &'static str {
@@ -372,6 +397,8 @@ impl Action for ClueAction {
             ClueAction::RecordTalk => "记录谈话函询",
             ClueAction::RecordExplanation => "登记书面说明",
             ClueAction::ProposeConclusion => "提出处理意见",
+            ClueAction::PlanVerification => "制定初核方案",
+            ClueAction::ProposeFiling => "提出立案建议",
         }
     }
 }
@@ -565,6 +592,56 @@ pub static CLUE_WORKFLOW: Workflow<ClueState, ClueAction> = Workflow {
             S::Explained,
             PERM_APPROVE,
             DeadlineEffect::Open(RULE_CLOSE_REPORT),
+            Some(PERM_HANDLE),
+        ),
+        // 初步核实 (RULES.md §3): the plan sets its own deadline; the report proposes a case,
+        // closing the clue, or a first-form measure — each approved like the disposition.
+        row(
+            S::Verification,
+            A::PlanVerification,
+            S::Verifying,
+            PERM_HANDLE,
+            DeadlineEffect::Open(RULE_VERIFICATION),
+            None,
+        ),
+        row(
+            S::Verifying,
+            A::ProposeFiling,
+            S::ProposedFiling,
+            PERM_HANDLE,
+            DeadlineEffect::Close,
+            Some(PERM_APPROVE),
+        ),
+        row(
+            S::Verifying,
+            A::ProposeClose,
+            S::ProposedClose,
+            PERM_HANDLE,
+            DeadlineEffect::Close,
+            Some(PERM_APPROVE),
+        ),
+        row(
+            S::Verifying,
+            A::ProposeConclusion,
+            S::ConclusionProposed,
+            PERM_HANDLE,
+            DeadlineEffect::Close,
+            Some(PERM_APPROVE),
+        ),
+        row(
+            S::ProposedFiling,
+            A::Approve,
+            S::Filed,
+            PERM_APPROVE,
+            DeadlineEffect::None,
+            Some(PERM_HANDLE),
+        ),
+        row(
+            S::ProposedFiling,
+            A::Return,
+            S::Verifying,
+            PERM_APPROVE,
+            DeadlineEffect::None,
             Some(PERM_HANDLE),
         ),
     ],

@@ -146,6 +146,14 @@ pub const RULES: &[Rule] = &[
         citation: "RULES.md §3 (unverified; configurable); 中国共产党纪律检查机关监督执纪工作规则",
         verified: false,
     },
+    Rule {
+        id: "verification_plan",
+        title: "按初核方案确定的期限完成初步核实",
+        period: Period::Months(3),
+        citation: "RULES.md §3 (unverified; configurable): preliminary verification has no fixed statutory \
+                   limit, the plan sets one; three months is only the date the plan form suggests",
+        verified: false,
+    },
     // ---- RULES.md §3: adjudication, decision, execution ----
     Rule {
         id: "adjudication",

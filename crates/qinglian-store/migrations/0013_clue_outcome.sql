@@ -125,3 +125,15 @@ CREATE INDEX clue_triage_item_clue_idx ON clue_triage_item(clue_id);
 -- The day a report was last assigned to a unit (交办): a petition's unit may object within 5
 -- working days of it (RULES.md §2, petition_objection).
 ALTER TABLE report ADD COLUMN assigned_on TEXT NOT NULL DEFAULT '';
+
+-- 初步核实 of a clue: the plan (ciphertext), the team, the plan's own due date, and the
+-- verification report with its proposal (ciphertext, clue_verification:<clue id>:<field>).
+CREATE TABLE clue_verification (
+    clue_id BIGINT PRIMARY KEY REFERENCES clue(id),
+    plan_enc TEXT NOT NULL DEFAULT '',
+    team TEXT NOT NULL DEFAULT '',
+    due_on TEXT NOT NULL DEFAULT '',
+    report_enc TEXT NOT NULL DEFAULT '',
+    reported_on TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL
+);

@@ -155,6 +155,8 @@ pub const ACTION_LABELS: &[(&str, &str)] = &[
     ("clue.record_talk", "问题线索：记录谈话函询"),
     ("clue.record_explanation", "问题线索：登记书面说明"),
     ("clue.propose_conclusion", "问题线索：提出处理意见"),
+    ("clue.plan_verification", "问题线索：制定初核方案"),
+    ("clue.propose_filing", "问题线索：提出立案建议"),
     ("clue.document", "生成线索文书"),
     ("clue.triage", "集体排查问题线索"),
     ("case.outcome.record", "录入处理处分"),

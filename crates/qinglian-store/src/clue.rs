@@ -589,6 +589,10 @@ pub struct StepInput {
     pub day: Option<NaiveDate>,
     /// The proposed conclusion of an inquiry.
     pub conclusion: Option<Conclusion>,
+    /// The verification team (初核组成员).
+    pub team: String,
+    /// The verification plan's own due date.
+    pub due_on: Option<NaiveDate>,
 }
 
 /// The inquiry (谈话函询) of a clue as recorded so far.
@@ -619,6 +623,54 @@ impl Inquiry {
     pub fn conclusion_label(&self) -> &'static str {
         Conclusion::parse(&self.conclusion).map_or("", Conclusion::label)
     }
+}
+
+fn verification_aad(id: ClueId, field: &str) -> Vec<u8> {
+    format!("clue_verification:{}:{field}", id.0).into_bytes()
+}
+
+/// The preliminary verification of a clue as recorded so far.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Verification {
+    /// The plan.
+    pub plan: String,
+    /// The team.
+    pub team: String,
+    /// The plan's due date.
+    pub due_on: String,
+    /// The verification report.
+    pub report: String,
+    /// The day it was reported.
+    pub reported_on: String,
+}
+
+/// The verification of a clue (the caller has read the clue in scope).
+pub async fn verification(db: &Db, keys: &KeyRing, id: ClueId) -> StoreResult<Option<Verification>> {
+    let Some(r) =
+        sqlx::query("SELECT plan_enc, team, due_on, report_enc, reported_on FROM clue_verification WHERE clue_id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?
+    else {
+        return Ok(None);
+    };
+    let open = |field: &str, token: String| -> StoreResult<String> {
+        if token.is_empty() {
+            return Ok(String::new());
+        }
+        let bytes = keys
+            .decrypt(&token, &verification_aad(id, field))
+            .map_err(|e| StoreError::Internal(format!("clue_verification {} {field}: {e}", id.0)))?;
+        String::from_utf8(bytes)
+            .map_err(|_| StoreError::Internal(format!("clue_verification {} {field} not UTF-8", id.0)))
+    };
+    Ok(Some(Verification {
+        plan: open("plan", r.try_get(0)?)?,
+        team: r.try_get(1)?,
+        due_on: r.try_get(2)?,
+        report: open("report", r.try_get(3)?)?,
+        reported_on: r.try_get(4)?,
+    }))
 }
 
 fn inquiry_aad(id: ClueId, field: &str) -> Vec<u8> {
@@ -771,15 +823,17 @@ pub async fn act(
     if day > today {
         return Err(StoreError::invalid("day", "日期不能晚于今天"));
     }
-    let needs_note = matches!(
-        action,
-        ClueAction::ProposeInquiry
-            | ClueAction::ProposeVerification
-            | ClueAction::ProposeShelve
-            | ClueAction::ProposeClose
-            | ClueAction::Return
-            | ClueAction::Reopen
-    );
+    // A verification's proposals carry its report instead of a triage note.
+    let needs_note = state != ClueState::Verifying
+        && matches!(
+            action,
+            ClueAction::ProposeInquiry
+                | ClueAction::ProposeVerification
+                | ClueAction::ProposeShelve
+                | ClueAction::ProposeClose
+                | ClueAction::Return
+                | ClueAction::Reopen
+        );
     if needs_note && note.is_empty() {
         return Err(StoreError::invalid(
             "note",
@@ -854,6 +908,67 @@ pub async fn act(
             .execute(&mut **tx)
             .await?;
         }
+        ClueAction::PlanVerification => {
+            if text.is_empty() {
+                return Err(StoreError::invalid("text", "请填写初核方案的主要内容"));
+            }
+            if input.team.trim().is_empty() {
+                return Err(StoreError::invalid("team", "请填写初核组成员"));
+            }
+            let due_on = input
+                .due_on
+                .ok_or_else(|| StoreError::invalid("due_on", "请填写初核方案确定的完成期限"))?;
+            if due_on <= today {
+                return Err(StoreError::invalid("due_on", "完成期限应晚于今天"));
+            }
+            sqlx::query(
+                "INSERT INTO clue_verification (clue_id, plan_enc, team, due_on, updated_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(keys.encrypt(text.as_bytes(), &verification_aad(id, "plan")))
+            .bind(input.team.trim())
+            .bind(due_on.format("%Y-%m-%d").to_string())
+            .bind(&now)
+            .execute(&mut **tx)
+            .await?;
+            detail = format!("期限{due_on}");
+        }
+        ClueAction::ProposeFiling | ClueAction::ProposeClose | ClueAction::ProposeConclusion
+            if state == ClueState::Verifying =>
+        {
+            // The verification report: what was found, and the proposal it supports.
+            if text.is_empty() {
+                return Err(StoreError::invalid("text", "请填写初核情况报告的主要内容"));
+            }
+            if action == ClueAction::ProposeConclusion {
+                let c = input
+                    .conclusion
+                    .ok_or_else(|| StoreError::invalid("conclusion", "请选择处理意见"))?;
+                if matches!(c, Conclusion::Measure(_)) && person.is_none() {
+                    return Err(StoreError::invalid(
+                        "conclusion",
+                        "被反映人未关联人员名册，无法记录处理结果；请先在人员名册中登记该人员并关联",
+                    ));
+                }
+                upsert_inquiry(tx, id).await?;
+                sqlx::query("UPDATE clue_inquiry SET conclusion = $1, updated_at = $2 WHERE clue_id = $3")
+                    .bind(c.code())
+                    .bind(&now)
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+                detail = c.label().to_string();
+            }
+            sqlx::query(
+                "UPDATE clue_verification SET report_enc = $1, reported_on = $2, updated_at = $3 WHERE clue_id = $4",
+            )
+            .bind(keys.encrypt(text.as_bytes(), &verification_aad(id, "report")))
+            .bind(today.format("%Y-%m-%d").to_string())
+            .bind(&now)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        }
         ClueAction::ProposeConclusion => {
             let c = input
                 .conclusion
@@ -910,6 +1025,9 @@ pub async fn act(
         DeadlineEffect::Open(r) | DeadlineEffect::Replace(r) => Some(r),
         _ => None,
     };
+    let plan_due = (action == ClueAction::PlanVerification)
+        .then_some(input.due_on)
+        .flatten();
     let open = rule.map(|r| NewDeadline {
         module: "clue".into(),
         object_type: OBJECT_TYPE.into(),
@@ -927,14 +1045,18 @@ pub async fn act(
         } else {
             today
         },
-        due: due(
-            r,
-            if action == ClueAction::RecordTalk || action == ClueAction::RecordExplanation {
-                day
-            } else {
-                today
-            },
-        ),
+        // The plan sets a verification's own limit (RULES.md §3: none fixed by law).
+        due: match plan_due {
+            Some(d) => Due::On(d),
+            None => due(
+                r,
+                if action == ClueAction::RecordTalk || action == ClueAction::RecordExplanation {
+                    day
+                } else {
+                    today
+                },
+            ),
+        },
         link: link(id),
         notify_permission: String::new(),
     });

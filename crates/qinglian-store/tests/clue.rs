@@ -29,6 +29,7 @@ on_both!(
     four_forms_count_each_person_and_case_once_per_period_and_unit,
     an_inquiry_letter_is_answered_and_ends_in_a_reminder_talk,
     a_principal_needs_the_commission_principals_approval,
+    a_verification_runs_on_its_plans_deadline_and_proposes_a_case,
 );
 
 fn day(s: &str) -> NaiveDate {
@@ -832,4 +833,78 @@ async fn a_principal_needs_the_commission_principals_approval(t: TestDb) {
             .contains("同级党委主要负责人批准意见：同意。市委书记"),
         "{h:?}"
     );
+}
+
+/// RULES.md §3: preliminary verification has no statutory limit — the plan sets one; its
+/// report proposes filing a case, approved like every disposition.
+async fn a_verification_runs_on_its_plans_deadline_and_proposes_a_case(t: TestDb) {
+    let k = keys();
+    let id = new_clue(&t, &k, "2026-06-01").await;
+    step(
+        &t,
+        id,
+        ClueAction::ProposeVerification,
+        "集体排查：拟初核",
+        &[PERM_HANDLE],
+    )
+    .await
+    .unwrap();
+    step(&t, id, ClueAction::Approve, "", &[PERM_APPROVE]).await.unwrap();
+    let mut plan = StepInput {
+        text: "核实王五公款宴请的次数、金额和报销凭证".into(),
+        due_on: Some(day("2026-08-31")),
+        ..Default::default()
+    };
+    let r = step_with(
+        &t,
+        id,
+        ClueAction::PlanVerification,
+        &plan,
+        "2026-06-12",
+        &[PERM_HANDLE],
+    )
+    .await;
+    assert!(matches!(r, Err(StoreError::Invalid { field: "team", .. })), "{r:?}");
+    plan.team = "郑文斌、周晓燕".into();
+    assert_eq!(
+        step_with(
+            &t,
+            id,
+            ClueAction::PlanVerification,
+            &plan,
+            "2026-06-12",
+            &[PERM_HANDLE]
+        )
+        .await
+        .unwrap(),
+        ClueState::Verifying
+    );
+    let c = clue::get(&t.db, &k, &everything(), false, id).await.unwrap();
+    assert_eq!(c.due_date.as_deref(), Some("2026-08-31"), "the plan's own date");
+    let report = StepInput {
+        text: "经初核，王五违规公款宴请11次，金额2.3万元，基本属实".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        step_with(&t, id, ClueAction::ProposeFiling, &report, "2026-08-20", &[PERM_HANDLE])
+            .await
+            .unwrap(),
+        ClueState::ProposedFiling
+    );
+    assert_eq!(
+        step(&t, id, ClueAction::Approve, "", &[PERM_APPROVE]).await.unwrap(),
+        ClueState::Filed
+    );
+    let v = clue::verification(&t.db, &k, id).await.unwrap().unwrap();
+    assert_eq!(
+        (v.team.as_str(), v.due_on.as_str(), v.reported_on.as_str()),
+        ("郑文斌、周晓燕", "2026-08-31", "2026-08-20")
+    );
+    assert!(v.report.contains("基本属实") && v.plan.contains("报销凭证"));
+    let raw: String = sqlx::query_scalar("SELECT report_enc FROM clue_verification WHERE clue_id = $1")
+        .bind(id)
+        .fetch_one(t.db.pool())
+        .await
+        .unwrap();
+    assert!(!raw.contains("公款"));
 }

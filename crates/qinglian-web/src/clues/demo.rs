@@ -194,6 +194,8 @@ async fn seed_city(app: &App, city: &DemoCity) -> anyhow::Result<()> {
                 day: None,
                 conclusion: (*action == ClueAction::ProposeConclusion)
                     .then_some(Conclusion::Measure(OutcomeKind::ReminderTalk)),
+                team: String::new(),
+                due_on: None,
             };
             clue::act(
                 &mut tx,

@@ -544,6 +544,8 @@ pub struct StepForm {
     pub day_label: &'static str,
     /// It offers the conclusions of an inquiry.
     pub conclusions: bool,
+    /// It asks for the verification team and the plan's due date.
+    pub asks_plan: bool,
 }
 
 fn step_form(a: ClueAction, principal: bool) -> StepForm {
@@ -556,6 +558,7 @@ fn step_form(a: ClueAction, principal: bool) -> StepForm {
             ClueAction::Reopen => "重新启用的理由",
             ClueAction::ProposeVerification => "转初核的理由",
             ClueAction::SendLetter => "",
+            ClueAction::PlanVerification | ClueAction::ProposeFiling => "备注（可不填）",
             ClueAction::RecordTalk | ClueAction::RecordExplanation | ClueAction::ProposeConclusion => "备注（可不填）",
             _ => "集体排查意见",
         },
@@ -564,8 +567,11 @@ fn step_form(a: ClueAction, principal: bool) -> StepForm {
         text_label: match a {
             ClueAction::RecordExplanation => "书面说明的主要内容",
             ClueAction::RecordTalk => "谈话情况（谈话记录要点）",
+            ClueAction::PlanVerification => "初核方案（核实的问题、方法和步骤）",
+            ClueAction::ProposeFiling => "初核情况报告",
             _ => "",
         },
+        asks_plan: a == ClueAction::PlanVerification,
         asks_sign_off: a == ClueAction::RecordExplanation && !principal,
         sign_off_label: "所在党组织主要负责人签署意见",
         day_label: match a {
@@ -599,6 +605,9 @@ struct DetailPage {
     can_report: bool,
     can_finding: bool,
     inquiry: Option<clue::Inquiry>,
+    verification: Option<clue::Verification>,
+    /// The due date the plan form suggests (`verification_plan`'s default).
+    plan_due: String,
     /// The subject is a principal: the explanation goes straight to the commission.
     principal: bool,
     conclusions: Vec<(&'static str, &'static str)>,
@@ -670,7 +679,13 @@ async fn detail_page(
             }
             Some(_) => {
                 let mut s = step_form(t.action, principal);
-                s.label = "转初步核实";
+                if c.state() == ClueState::Verifying {
+                    s.label = "建议予以了结";
+                    s.text_label = "初核情况报告";
+                    s.note_label = "备注（可不填）";
+                } else {
+                    s.label = "转初步核实";
+                }
                 steps.push(s);
             }
             None => {
@@ -695,6 +710,13 @@ async fn detail_page(
         can_report: ctx.principal.can(crate::reports::PERM_READ),
         can_finding: ctx.principal.can(qinglian_domain::data_supervision::PERM_READ),
         inquiry: clue::inquiry(&app.db, &app.keys, id).await?,
+        verification: clue::verification(&app.db, &app.keys, id).await?,
+        plan_due: app
+            .today()
+            .checked_add_months(chrono::Months::new(3))
+            .unwrap_or(app.today())
+            .format("%Y-%m-%d")
+            .to_string(),
         principal,
         conclusions: Conclusion::ALL.iter().map(|c| (c.code(), c.label())).collect(),
         c,
@@ -747,6 +769,12 @@ pub struct StepFields {
     /// For 提出处理意见: clear | reminder_talk | criticism | ordered_review | admonition.
     #[serde(default)]
     pub conclusion: String,
+    /// For 制定初核方案: the team.
+    #[serde(default)]
+    pub team: String,
+    /// For 制定初核方案: the plan's due date (YYYY-MM-DD).
+    #[serde(default)]
+    pub due_on: String,
 }
 
 impl StepFields {
@@ -766,12 +794,22 @@ impl StepFields {
             "" => None,
             c => Some(Conclusion::parse(c).ok_or_else(|| AppError::invalid("conclusion", "请选择处理意见"))?),
         };
+        AppError::check_text("team", "初核组成员", &self.team, Limit::Note)?;
+        let due_on = match self.due_on.trim() {
+            "" => None,
+            d => Some(
+                NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|_| AppError::invalid("due_on", "完成期限应为“年-月-日”格式"))?,
+            ),
+        };
         Ok(clue::StepInput {
             note: self.note.clone(),
             text: self.text.clone(),
             sign_off: self.sign_off.clone(),
             day,
             conclusion,
+            team: self.team.clone(),
+            due_on,
         })
     }
     fn typed(&self, code: &str) -> Typed {
@@ -782,6 +820,8 @@ impl StepFields {
             ("sign_off".to_string(), self.sign_off.clone()),
             ("day".to_string(), self.day.clone()),
             ("conclusion".to_string(), self.conclusion.clone()),
+            ("team".to_string(), self.team.clone()),
+            ("due_on".to_string(), self.due_on.clone()),
         ])
     }
 }
