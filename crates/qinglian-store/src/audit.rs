@@ -159,6 +159,7 @@ pub const ACTION_LABELS: &[(&str, &str)] = &[
     ("clue.propose_filing", "问题线索：提出立案建议"),
     ("clue.document", "生成线索文书"),
     ("clue.triage", "集体排查问题线索"),
+    ("clue.link_person", "问题线索关联人员名册"),
     ("case.outcome.record", "录入处理处分"),
     ("case.outcome.import", "导入历史处理处分"),
     ("case.outcome.export", "导出处理处分结果"),

@@ -1355,3 +1355,58 @@ pub async fn meeting(db: &Db, keys: &KeyRing, scope: &Scope, restricted: bool, i
     }
     Ok(m)
 }
+
+/// Links a clue's subject to the roster person with this ID number (a clue carried over from a
+/// report names the subject without one): the clue moves to the person's unit; the names must
+/// agree. Audited by the caller; in the caller's transaction.
+pub async fn link_person(
+    tx: &mut Tx,
+    scope: &Scope,
+    restricted: bool,
+    id: ClueId,
+    id_number: &str,
+) -> StoreResult<PersonId> {
+    let state: ClueState = workflow::lock_state(tx, "clue", id)
+        .await?
+        .ok_or(StoreError::NotFound("问题线索"))?;
+    let mut q =
+        Query::new("SELECT c.subject_name, c.person_id FROM clue c JOIN org o ON o.id = c.org_id WHERE c.id = ");
+    q.bind_int(id);
+    scope.push_filter(&mut q, "o.path");
+    let row = q
+        .build()
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound("问题线索"))?;
+    if state.restricted() && !restricted {
+        return Err(StoreError::NotFound("问题线索"));
+    }
+    if row.try_get::<Option<i64>, _>(1)?.is_some() {
+        return Err(StoreError::conflict("id_number", "该线索已关联人员名册"));
+    }
+    let subject: String = row.try_get(0)?;
+    let mut q =
+        Query::new("SELECT p.id, p.org_id, p.name FROM person p JOIN org o ON o.id = p.org_id WHERE p.id_number = ");
+    q.bind_text(id_number.trim().to_uppercase());
+    scope.push_filter(&mut q, "o.path");
+    let p =
+        q.build().fetch_optional(&mut **tx).await?.ok_or_else(|| {
+            StoreError::invalid("id_number", "人员名册中没有该身份证号的人员（或不在您的数据范围内）")
+        })?;
+    let name: String = p.try_get(2)?;
+    if name != subject.trim() {
+        return Err(StoreError::invalid(
+            "id_number",
+            format!("身份证号对应的人员是“{name}”，与被反映人“{subject}”不符"),
+        ));
+    }
+    let person = PersonId(p.try_get(0)?);
+    sqlx::query("UPDATE clue SET person_id = $1, org_id = $2, updated_at = $3 WHERE id = $4")
+        .bind(person)
+        .bind(p.try_get::<i64, _>(1)?)
+        .bind(crate::time::now())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(person)
+}

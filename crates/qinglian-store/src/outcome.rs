@@ -446,9 +446,32 @@ pub async fn four_forms_by_unit(
     q.push(" GROUP BY x.person_id, x.case_ref");
     let rows = q.build().fetch_all(db.pool()).await?;
     let mut units: std::collections::BTreeMap<i64, FourForms> = std::collections::BTreeMap::new();
+    // A section (科室) counts with its unit: the table lists units, not their offices.
+    let mut unit_of: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
     for r in &rows {
         let form: i64 = r.try_get(2)?;
-        let unit: i64 = if by_unit { r.try_get(3)? } else { 0 };
+        let unit: i64 = if by_unit {
+            let org: i64 = r.try_get(3)?;
+            match unit_of.get(&org) {
+                Some(u) => *u,
+                None => {
+                    let u: i64 = sqlx::query(
+                        "SELECT a.id FROM org a JOIN org o ON o.path LIKE a.path || '%' \
+                         WHERE o.id = $1 AND a.kind <> 'section' ORDER BY LENGTH(a.path) DESC LIMIT 1",
+                    )
+                    .bind(org)
+                    .fetch_optional(db.pool())
+                    .await?
+                    .map(|r| r.try_get(0))
+                    .transpose()?
+                    .unwrap_or(org);
+                    unit_of.insert(org, u);
+                    u
+                }
+            }
+        } else {
+            0
+        };
         let e = units.entry(unit).or_default();
         if (1..=4).contains(&form) {
             e.forms[(form - 1) as usize] += 1;

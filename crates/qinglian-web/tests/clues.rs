@@ -422,6 +422,7 @@ async fn a_report_and_a_finding_become_clues_in_one_step(t: TestApp) {
 }
 
 on_both!(
+    a_clue_without_a_roster_person_is_linked_before_a_measure,
     a_triage_meeting_proposes_dispositions_and_writes_its_minutes,
     inquiry_letter_explanation_and_reminder_talk_through_the_pages,
     outcomes_api_keeps_its_contract,
@@ -626,4 +627,43 @@ async fn a_triage_meeting_proposes_dispositions_and_writes_its_minutes(t: TestAp
             .text()
             .contains(&format!("问题线索 #{a}"))
     );
+}
+
+async fn a_clue_without_a_roster_person_is_linked_before_a_measure(t: TestApp) {
+    t.user_in("casemgr", &["casemgmt"], &[t.orgs.city], t.orgs.commission)
+        .await;
+    let api = t.api_login("casemgr").await;
+    let r = api
+        .post_json("/api/v1/clues", &json!({"source": "referral", "subject_name": "张三", "subject_org": "测试市民政局", "title": "反映张三违规兼职", "matter": "其他机关移送"}))
+        .await;
+    let id = r.json()["id"].as_i64().unwrap();
+    let c = t.login("casemgr").await;
+    let page = c.get(&format!("/clues/{id}")).await.text();
+    assert!(
+        page.contains("未关联人员名册") && page.contains("id=\"clue-link-form\""),
+        "{page}"
+    );
+    // Not in the roster yet: refused, the number typed kept.
+    let r = c.post_form(&format!("/clues/{id}/link"), &[("id_number", ZHANG)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("人员名册中没有该身份证号") && r.text().contains(ZHANG));
+    add_person(&t, t.orgs.civil, "李四", LI).await;
+    let r = c.post_form(&format!("/clues/{id}/link"), &[("id_number", LI)]).await;
+    assert!(r.text().contains("与被反映人“张三”不符"), "{}", r.text());
+    add_person(&t, t.orgs.civil, "张三", ZHANG).await;
+    let r = c.post_form(&format!("/clues/{id}/link"), &[("id_number", ZHANG)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = c.get(&r.location()).await.text();
+    assert!(
+        page.contains("已关联人员名册") && page.contains("href=\"/persons/"),
+        "{page}"
+    );
+    assert_eq!(
+        c.post_form(&format!("/clues/{id}/link"), &[("id_number", ZHANG)])
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    let v = api.get(&format!("/api/v1/clues/{id}")).await.json();
+    assert!(v["subject"]["person_id"].is_i64());
 }

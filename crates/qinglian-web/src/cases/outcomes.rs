@@ -216,7 +216,8 @@ fn kind_groups() -> Vec<(&'static str, Vec<KindChoice>)> {
         let group = k.family().label();
         let c = KindChoice {
             code: k.code(),
-            label: k.label(),
+            // 警告 is a party and a public sanction: the closed select must tell them apart.
+            label: k.full_label(),
             group,
         };
         match out.iter_mut().find(|(g, _)| *g == group) {

@@ -42,6 +42,17 @@ async fn seed_city(app: &App, city: &DemoCity) -> anyhow::Result<()> {
         mode: app.mode(),
         perms: &System,
     };
+    // Approvals are the leader's, as in life.
+    let leader = qinglian_store::user::find_auth(app.db.pool(), "leader")
+        .await?
+        .map(|u| u.user.id)
+        .context("演示用户leader缺失")?;
+    let leader_by = Performer {
+        user_id: Some(leader),
+        actor: Actor::system("demo"),
+        mode: app.mode(),
+        perms: &System,
+    };
     let today = app.today();
     let due = due(app);
     let letter_prefix = format!(
@@ -208,7 +219,11 @@ async fn seed_city(app: &App, city: &DemoCity) -> anyhow::Result<()> {
                 &policy,
                 on,
                 &due,
-                &by,
+                if *action == ClueAction::Approve {
+                    &leader_by
+                } else {
+                    &by
+                },
             )
             .await?;
         }

@@ -38,8 +38,8 @@ pub fn inquiry_letter(
         addressee: Some(format!("{}同志：", c.subject.name)),
         body: vec![
             format!(
-                "根据问题线索处置工作需要，现就反映你的有关问题进行函询。反映的主要问题是：{}。",
-                c.title.trim_end_matches('。')
+                "根据问题线索处置工作需要，现就有关反映你{}的问题进行函询。",
+                matter_of(&c.title, &c.subject.name)
             ),
             format!(
                 "请你本着对组织忠诚老实的态度，自收到本通知书之日起15个工作日内{due}，就上述问题如实作出书面说明，{route}。"
@@ -50,6 +50,18 @@ pub fn inquiry_letter(
         date: sent,
         note: Some("本通知书由承办部门送达被函询人本人签收。".into()),
     }
+}
+
+/// What a clue's title says the subject did, without 「反映」, the subject's own name and a full
+/// stop: 「反映刘建军在验收中收受礼金。」 → 「在验收中收受礼金」.
+pub fn matter_of(title: &str, subject: &str) -> String {
+    let t = title.trim().trim_start_matches("反映").trim_end_matches('。');
+    let t = if subject.is_empty() {
+        t
+    } else {
+        t.trim_start_matches(subject)
+    };
+    t.trim_start_matches('“').trim_end_matches('”').to_string()
 }
 
 /// `GET /clues/{id}/inquiry-letter.docx` (audited).

@@ -50,6 +50,7 @@ fn routes(_: &App) -> Router<App> {
         .route("/clues/triage/{id}/minutes.docx", get(triage::minutes_docx))
         .route("/clues/{id}", get(pages::detail))
         .route("/clues/{id}/act/{action}", post(pages::act))
+        .route("/clues/{id}/link", post(pages::link_person))
         .route("/clues/{id}/inquiry-letter.docx", get(documents::download))
         .route("/clues/from-report/{id}", post(pages::from_report))
         .route("/clues/from-finding/{id}", post(pages::from_finding))

@@ -604,6 +604,8 @@ struct DetailPage {
     typed: Typed,
     can_report: bool,
     can_finding: bool,
+    /// The user may link the subject to the roster.
+    can_link: bool,
     inquiry: Option<clue::Inquiry>,
     verification: Option<clue::Verification>,
     /// The due date the plan form suggests (`verification_plan`'s default).
@@ -690,6 +692,14 @@ async fn detail_page(
             }
             None => {
                 let mut s = step_form(t.action, principal);
+                // One action, three things approved: name the one on the page.
+                if t.action == ClueAction::Approve {
+                    s.label = match c.state() {
+                        ClueState::ConclusionProposed => "批准处理意见",
+                        ClueState::ProposedFiling => "批准立案",
+                        _ => "批准处置意见",
+                    };
+                }
                 if t.action == ClueAction::Approve
                     && c.state() == ClueState::ProposedVerification
                     && principal
@@ -708,6 +718,7 @@ async fn detail_page(
             .await
             .flash_code(ok),
         can_report: ctx.principal.can(crate::reports::PERM_READ),
+        can_link: ctx.principal.can(PERM_REGISTER) || ctx.principal.can(qinglian_domain::clue::PERM_HANDLE),
         can_finding: ctx.principal.can(qinglian_domain::data_supervision::PERM_READ),
         inquiry: clue::inquiry(&app.db, &app.keys, id).await?,
         verification: clue::verification(&app.db, &app.keys, id).await?,
@@ -874,6 +885,78 @@ pub(crate) async fn take_step(
     Ok(state)
 }
 
+/// The link form.
+#[derive(Debug, Default, Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    id_number: String,
+}
+
+/// Links the subject to the roster in one transaction (audited).
+pub(crate) async fn link(app: &App, ctx: &Ctx, id: ClueId, id_number: &str) -> Result<(), AppError> {
+    if !ctx.principal.can(PERM_REGISTER) && !ctx.principal.can(qinglian_domain::clue::PERM_HANDLE) {
+        return Err(AppError::Forbidden);
+    }
+    if id_number.trim().is_empty() {
+        return Err(AppError::invalid("id_number", "请填写被反映人的身份证号"));
+    }
+    AppError::check_text("id_number", "身份证号", id_number, Limit::Code)?;
+    let mut tx = app.db.begin().await?;
+    let person = clue::link_person(&mut tx, ctx.scope(), restricted(ctx), id, id_number).await?;
+    crate::services::audit::write(
+        app,
+        ctx,
+        &mut tx,
+        Event::success(
+            "clue.link_person",
+            clue::OBJECT_TYPE,
+            id,
+            format!("关联人员名册（人员 #{}）", person.0),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `POST /clues/{id}/link`: the subject linked to the roster by ID number.
+pub async fn link_person(
+    State(app): State<App>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<ClueId>,
+    Form(f): Form<LinkForm>,
+) -> PageResult {
+    match link(&app, &ctx, id, &f.id_number).await {
+        Ok(()) => Ok(redirect(&headers, &format!("{}?ok=clue_linked", clue::link(id)))),
+        Err(AppError::Invalid(pairs)) => Ok(page_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &detail_page(
+                &app,
+                &ctx,
+                id,
+                None,
+                FormErrors::from_pairs(pairs),
+                Typed::of(vec![("link_id_number", f.id_number.clone())]),
+            )
+            .await?,
+        )),
+        Err(AppError::Conflict(field, m)) => Ok(page_with(
+            StatusCode::CONFLICT,
+            &detail_page(
+                &app,
+                &ctx,
+                id,
+                None,
+                FormErrors::from_pairs(vec![(field, m)]),
+                Typed::default(),
+            )
+            .await?,
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// `POST /clues/{id}/act/{action}`.
 pub async fn act(
     State(app): State<App>,
@@ -888,7 +971,15 @@ pub async fn act(
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
     match r {
-        Ok(_) => Ok(redirect(&headers, &format!("{}?ok=clue_act", clue::link(id)))),
+        Ok(_) => {
+            let known = crate::ui::flash_message(Some(&format!("clue_{code}"))).is_some();
+            let ok = if known {
+                format!("clue_{code}")
+            } else {
+                "clue_act".into()
+            };
+            Ok(redirect(&headers, &format!("{}?ok={ok}", clue::link(id))))
+        }
         Err(AppError::Conflict(field, m)) => Ok(page_with(
             StatusCode::CONFLICT,
             &detail_page(

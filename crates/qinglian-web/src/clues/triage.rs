@@ -207,13 +207,18 @@ pub fn minutes(m: &Meeting, commission: &str) -> OfficialDocument {
     const NUMS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
     for (i, it) in m.items.iter().enumerate() {
         let n = NUMS.get(i).map_or_else(|| (i + 1).to_string(), |s| s.to_string());
+        let opinion = it.opinion.trim_end_matches('。');
         body.push(format!(
             "{n}、关于反映{}“{}”的问题线索（编号{}）。拟{}。{}",
             it.subject,
-            it.title,
+            super::documents::matter_of(&it.title, ""),
             it.clue_id.0,
             it.disposition_label(),
-            it.opinion
+            if opinion.is_empty() {
+                String::new()
+            } else {
+                format!("{opinion}。")
+            }
         ));
     }
     body.push("以上处置意见按规定报批后执行。".into());

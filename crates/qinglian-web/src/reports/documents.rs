@@ -258,7 +258,7 @@ pub async fn download(State(app): State<App>, ctx: Ctx, Path((id, file)): Path<(
         .and_then(Notice::parse)
         .ok_or(AppError::NotFound("文书"))?;
     let r = report::get(&app.db, &app.keys, ctx.scope(), id).await?;
-    if !available(&app, &r).await?.contains(&notice) {
+    if !available(&app, &r).await?.contains(&notice) || (!ctx.principal.can(PERM_READ) && notice != Notice::Assign) {
         return Err(AppError::NotFound("文书").into());
     }
     if r.state() == ReportState::Forwarded {

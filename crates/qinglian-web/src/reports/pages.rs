@@ -874,7 +874,12 @@ async fn detail_page(
                 .iter()
                 .any(|d| d.requested_by == ctx.principal.user.id && d.status == "requested");
     }
-    let notices = super::documents::available(app, &r).await?;
+    // A unit gets the 交办函 addressed to it, not the office's letters to the reporter.
+    let notices: Vec<_> = super::documents::available(app, &r)
+        .await?
+        .into_iter()
+        .filter(|n| ctx.principal.can(PERM_READ) || *n == super::documents::Notice::Assign)
+        .collect();
     let reward = report::reward_of(&app.db, id).await?;
     let reward_bands = if r.kind() == Kind::RewardedReport
         && reward.is_none()
@@ -939,6 +944,8 @@ async fn detail_page(
                 .await?
                 .into_iter()
                 .filter(|o| !o.org.path.starts_with(&own))
+                // The city itself is no 承办单位.
+                .filter(|o| o.org.kind != qinglian_store::org::OrgKind::City)
                 .collect()
         } else {
             Vec::new()
