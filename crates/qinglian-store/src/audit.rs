@@ -160,6 +160,16 @@ pub const ACTION_LABELS: &[(&str, &str)] = &[
     ("clue.document", "生成线索文书"),
     ("clue.triage", "集体排查问题线索"),
     ("clue.link_person", "问题线索关联人员名册"),
+    ("case.transfer", "案件：移送审理"),
+    ("case.accept", "案件：受理审理"),
+    ("case.extend", "案件：延长审理期限"),
+    ("case.return", "案件：退回补充调查"),
+    ("case.decide", "案件：作出处分决定"),
+    ("case.announce", "案件：宣布处分决定"),
+    ("case.report_execution", "案件：报告执行情况并结案"),
+    ("case.appeal.decide_review", "申诉：作出复审决定"),
+    ("case.appeal.apply_re_review", "申诉：申请复核"),
+    ("case.appeal.decide_re_review", "申诉：作出复核决定"),
     ("case.outcome.record", "录入处理处分"),
     ("case.outcome.import", "导入历史处理处分"),
     ("case.outcome.export", "导出处理处分结果"),
@@ -677,6 +687,8 @@ mod label_tests {
         missing.extend(labelled(&qinglian_domain::report::REWARD));
         missing.extend(labelled(&qinglian_domain::data_supervision::FINDING_WORKFLOW));
         missing.extend(labelled(&qinglian_domain::clue::CLUE_WORKFLOW));
+        missing.extend(labelled(&qinglian_domain::case::CASE_WORKFLOW));
+        missing.extend(labelled(&qinglian_domain::case::APPEAL_WORKFLOW));
         missing.sort();
         missing.dedup();
         assert_eq!(missing, Vec::<String>::new());

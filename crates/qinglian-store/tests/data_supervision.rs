@@ -2035,6 +2035,20 @@ async fn migration_3_grants_ds_permissions_to_roles_created_before_it(t: TestDb)
     t.write(async |tx| user::create_role(tx, "custom_role", "自定义角色").await)
         .await
         .unwrap();
+    // Migration 13's tables refer to findings (a clue keeps its finding): an older database had
+    // none of them either.
+    for table in [
+        "clue_triage_item",
+        "clue_triage_meeting",
+        "clue_verification",
+        "clue_inquiry",
+        "outcome",
+        "document_number",
+        "clue",
+    ] {
+        t.sql(&format!("DROP TABLE {table}")).await;
+    }
+    t.sql("ALTER TABLE report DROP COLUMN assigned_on").await;
     for table in [
         "attachment",
         "data_supervision_check",
@@ -2045,14 +2059,15 @@ async fn migration_3_grants_ds_permissions_to_roles_created_before_it(t: TestDb)
     ] {
         t.sql(&format!("DROP TABLE {table}")).await;
     }
-    t.sql("DELETE FROM schema_migrations WHERE version IN (3, 7, 9)").await;
+    t.sql("DELETE FROM schema_migrations WHERE version IN (3, 7, 9, 13)")
+        .await;
     t.sql("DELETE FROM role_permission WHERE permission LIKE 'data_supervision.%'")
         .await;
     assert!(ds_grants(&t).await.values().all(BTreeSet::is_empty));
 
     // The upgrade applies migrations 3, 7 (ds.rules, issue #16) and 9 (the module's one name,
-    // issue #11), which grant what the built-in roles hold by default.
-    assert_eq!(qinglian_store::migrate::run(db).await.unwrap(), vec![3, 7, 9]);
+    // issue #11), which grant what the built-in roles hold by default, and 13 (clues).
+    assert_eq!(qinglian_store::migrate::run(db).await.unwrap(), vec![3, 7, 9, 13]);
     let mut want = expected.clone();
     want.insert("custom_role".into(), BTreeSet::new());
     assert_eq!(ds_grants(&t).await, want, "custom roles get nothing");
