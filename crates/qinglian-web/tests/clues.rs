@@ -666,4 +666,21 @@ async fn a_clue_without_a_roster_person_is_linked_before_a_measure(t: TestApp) {
     );
     let v = api.get(&format!("/api/v1/clues/{id}")).await.json();
     assert!(v["subject"]["person_id"].is_i64());
+    // Through the API: a second link is a conflict; another clue links by its ID number.
+    let r = api
+        .post_json(&format!("/api/v1/clues/{id}/link"), &json!({"id_number": ZHANG}))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    let r = api
+        .post_json(
+            "/api/v1/clues",
+            &json!({"source": "audit", "subject_name": "李四", "title": "李四违规", "matter": "审计发现"}),
+        )
+        .await;
+    let other = r.json()["id"].as_i64().unwrap();
+    let r = api
+        .post_json(&format!("/api/v1/clues/{other}/link"), &json!({"id_number": LI}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.json()["person_id"].as_i64().unwrap() > 0);
 }

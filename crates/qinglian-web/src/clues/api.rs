@@ -248,8 +248,43 @@ pub async fn act(
     }))
 }
 
+/// The roster person to link a clue's subject to.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct LinkRequest {
+    /// Their resident ID number (the name must agree with the clue's subject).
+    #[serde(default)]
+    pub id_number: String,
+}
+
+/// The linked person.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Linked {
+    /// The roster person's id.
+    pub person_id: i64,
+}
+
+/// Link a clue's subject to the roster person with this ID number (a clue carried over from a
+/// report names its subject without one); the clue moves to the person's unit.
+#[utoipa::path(post, path = "/api/v1/clues/{id}/link", request_body = LinkRequest, params(("id" = i64, Path)),
+    responses((status = 200, body = Linked), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    tag = "clue", security(("bearer" = [])))]
+pub async fn link(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<ClueId>,
+    body: Result<Json<LinkRequest>, JsonRejection>,
+) -> ApiResult<Json<Linked>> {
+    ctx.require(PERM_READ)?;
+    let Json(r) = body.map_err(|e| crate::api::json_error(&e))?;
+    super::pages::link(&app, &ctx, id, &r.id_number).await?;
+    let c = clue::get(&app.db, &app.keys, ctx.scope(), restricted(&ctx), id).await?;
+    Ok(Json(Linked {
+        person_id: c.person_id.map_or(0, |p| p.0),
+    }))
+}
+
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list, get, create, act), tags((name = "clue", description = "问题线索")))]
+#[openapi(paths(list, get, create, act, link), tags((name = "clue", description = "问题线索")))]
 struct Doc;
 
 /// The module's paths and schemas, merged into `/api/openapi.json`.

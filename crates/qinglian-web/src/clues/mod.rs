@@ -56,6 +56,7 @@ fn routes(_: &App) -> Router<App> {
         .route("/clues/from-finding/{id}", post(pages::from_finding))
         .route("/api/v1/clues", get(api::list).post(api::create))
         .route("/api/v1/clues/{id}", get(api::get))
+        .route("/api/v1/clues/{id}/link", post(api::link))
         .route("/api/v1/clues/{id}/{action}", post(api::act))
 }
 

@@ -286,7 +286,7 @@ static DEADLINE_LIST: ListSpec<DeadlineWithStatus> = ListSpec {
             sort: None,
             class: "num",
             html: Some(|w| match &w.note {
-                Some(n) if w.deadline.is_pending() => html::titled("待录入日历", n),
+                Some(n) if w.deadline.is_pending() => html::titled("待定（日历未录入）", n),
                 Some(n) => html::titled("日历缺失", n),
                 None => html::text(&w.workdays_left.to_string()),
             }),
