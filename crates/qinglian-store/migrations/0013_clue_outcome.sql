@@ -137,3 +137,31 @@ CREATE TABLE clue_verification (
     reported_on TEXT NOT NULL DEFAULT '',
     updated_at TEXT NOT NULL
 );
+
+-- Cases (案件): filed from an approved 拟立案 clue, numbered in the document register (the table
+-- is not called `case`: CASE is an SQL keyword). Need-to-know: members (case_member) and the
+-- holders of case.read (the managing office, leaders) read a case; nobody else.
+CREATE TABLE case_record (
+    id {{PK}},
+    commission_id BIGINT NOT NULL REFERENCES org(id),
+    org_id BIGINT NOT NULL REFERENCES org(id),
+    clue_id BIGINT REFERENCES clue(id),
+    person_id BIGINT REFERENCES person(id),
+    subject_name TEXT NOT NULL,
+    number TEXT NOT NULL,
+    filed_on TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_by BIGINT REFERENCES app_user(id),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX case_record_clue_key ON case_record(clue_id);
+CREATE TABLE case_member (
+    id {{PK}},
+    case_id BIGINT NOT NULL REFERENCES case_record(id),
+    user_id BIGINT NOT NULL REFERENCES app_user(id),
+    -- investigation | adjudication
+    role TEXT NOT NULL,
+    added_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX case_member_key ON case_member(case_id, user_id, role);

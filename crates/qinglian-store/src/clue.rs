@@ -725,6 +725,8 @@ pub const LETTER_KIND: &str = "clue.inquiry_letter";
 pub struct Policy {
     /// The prefix of inquiry letter numbers (the commission's short name + 函: 示纪函).
     pub letter_prefix: String,
+    /// The prefix of case numbers (the commission's short name + 立: 示纪立).
+    pub filing_prefix: String,
     /// The approval rule of RULES.md §3 (configurable, `clue.principal_approval`): an inquiry
     /// or a verification about a lower-level party organisation's principal needs the
     /// commission principal's approval (`clue.approve_principal`); a verification also the
@@ -986,6 +988,15 @@ pub async fn act(
                 .execute(&mut **tx)
                 .await?;
             detail = c.label().to_string();
+        }
+        ClueAction::Approve if state == ClueState::ProposedFiling => {
+            let case = crate::case::file_from_clue(tx, id, &policy.filing_prefix, today, by.user_id).await?;
+            let number: String = sqlx::query("SELECT number FROM case_record WHERE id = $1")
+                .bind(case)
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get(0)?;
+            detail = format!("立案{number}");
         }
         ClueAction::Approve if state == ClueState::ConclusionProposed => {
             let code: String = sqlx::query("SELECT conclusion FROM clue_inquiry WHERE clue_id = $1")
@@ -1369,8 +1380,9 @@ pub async fn link_person(
     let state: ClueState = workflow::lock_state(tx, "clue", id)
         .await?
         .ok_or(StoreError::NotFound("问题线索"))?;
-    let mut q =
-        Query::new("SELECT c.subject_name, c.person_id FROM clue c JOIN org o ON o.id = c.org_id WHERE c.id = ");
+    let mut q = Query::new(
+        "SELECT c.subject_name, c.person_id, c.subject_org FROM clue c JOIN org o ON o.id = c.org_id WHERE c.id = ",
+    );
     q.bind_int(id);
     scope.push_filter(&mut q, "o.path");
     let row = q
@@ -1385,8 +1397,10 @@ pub async fn link_person(
         return Err(StoreError::conflict("id_number", "该线索已关联人员名册"));
     }
     let subject: String = row.try_get(0)?;
-    let mut q =
-        Query::new("SELECT p.id, p.org_id, p.name FROM person p JOIN org o ON o.id = p.org_id WHERE p.id_number = ");
+    let subject_org: String = row.try_get(2)?;
+    let mut q = Query::new(
+        "SELECT p.id, p.org_id, p.name, o.name FROM person p JOIN org o ON o.id = p.org_id WHERE p.id_number = ",
+    );
     q.bind_text(id_number.trim().to_uppercase());
     scope.push_filter(&mut q, "o.path");
     let p =
@@ -1398,6 +1412,15 @@ pub async fn link_person(
         return Err(StoreError::invalid(
             "id_number",
             format!("身份证号对应的人员是“{name}”，与被反映人“{subject}”不符"),
+        ));
+    }
+    // Common names collide (RULES.md §11): the unit the clue names must agree too.
+    let unit: String = p.try_get(3)?;
+    let named_unit = subject_org.trim();
+    if !named_unit.is_empty() && !named_unit.contains(unit.as_str()) && !unit.contains(named_unit) {
+        return Err(StoreError::invalid(
+            "id_number",
+            format!("身份证号对应的“{name}”在{unit}，与线索所反映的单位“{named_unit}”不符"),
         ));
     }
     let person = PersonId(p.try_get(0)?);

@@ -32,6 +32,7 @@ pub mod attachment;
 pub mod audit;
 pub mod backup;
 pub mod calendar;
+pub mod case;
 pub mod clue;
 pub mod data_supervision;
 pub mod db;

@@ -718,6 +718,8 @@ pub mod message {
     pub const BACK: &str = "back";
     /// An internal note (a decision's reason).
     pub const NOTE: &str = "note";
+    /// A unit's objection to an assignment (internal).
+    pub const OBJECTION: &str = "objection";
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -965,6 +967,14 @@ pub async fn act(
         ReportAction::ReportBack | ReportAction::RequestReview | ReportAction::RequestReReview => {
             next_org = Some(org_id)
         }
+        ReportAction::Object => {
+            // Back with the office: the unit's queue no longer holds it.
+            sqlx::query("UPDATE report SET handler_org_id = NULL WHERE id = $1")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            next_org = Some(org_id);
+        }
         ReportAction::Unduplicate => {
             sqlx::query("UPDATE report SET duplicate_of = NULL WHERE id = $1")
                 .bind(id)
@@ -999,7 +1009,8 @@ pub async fn act(
             | ReportAction::AnswerReReview
             | ReportAction::Decline
             | ReportAction::Extend => (message::REPLY, true),
-            ReportAction::ReportBack | ReportAction::Object => (message::BACK, false),
+            ReportAction::ReportBack => (message::BACK, false),
+            ReportAction::Object => (message::OBJECTION, false),
             ReportAction::RequestReview | ReportAction::RequestReReview => (message::REVIEW, true),
             _ => (message::NOTE, false),
         };
@@ -1016,6 +1027,12 @@ pub async fn act(
         }
         _ => None,
     };
+    let named: bool = sqlx::query("SELECT named FROM report WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get::<i64, _>(0)?
+        != 0;
     let start = if action == ReportAction::Unduplicate {
         let received: String = sqlx::query("SELECT received_on FROM report WHERE id = $1")
             .bind(id)
@@ -1036,11 +1053,16 @@ pub async fn act(
             org_id
         },
         owner_user_id: by.user_id,
-        title: format!(
-            "{}：{}",
-            item_title(id),
-            qinglian_domain::rules::rule(r).map_or("办理", |x| x.title)
-        ),
+        title: if action == ReportAction::Unduplicate && !named && r == qinglian_domain::report::RULE_ACCEPT_NOTICE {
+            // Nobody to tell: the limit is the office's own decision (as at registration).
+            format!("{}：作出是否受理的决定（匿名举报）", item_title(id))
+        } else {
+            format!(
+                "{}：{}",
+                item_title(id),
+                qinglian_domain::rules::rule(r).map_or("办理", |x| x.title)
+            )
+        },
         rule_id: r.into(),
         // Counted again from receipt when a duplicate mark is undone (RULES.md §2).
         start_date: start,
@@ -1108,6 +1130,7 @@ fn action_notice(a: ReportAction) -> &'static str {
         ReportAction::ReportBack => "交办件已报告",
         ReportAction::RequestReview => "申请复查",
         ReportAction::RequestReReview => "申请复核",
+        ReportAction::Object => "承办单位提出异议",
         _ => "信访件",
     }
 }
@@ -1294,10 +1317,11 @@ pub async fn todo(
         if kinds.is_empty() {
             continue;
         }
+        // A unit's own steps (report back, object) are counted through the assigned unit.
         let by_unit = kinds.iter().all(|k| {
             k.workflow()
                 .allowed_from(state, can)
-                .all(|t| t.action == ReportAction::ReportBack)
+                .all(|t| matches!(t.action, ReportAction::ReportBack | ReportAction::Object))
         });
         let col = if by_unit { "h.path" } else { "o.path" };
         let mut q = crate::deadline::todo_select("d", today);

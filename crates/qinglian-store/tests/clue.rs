@@ -220,6 +220,7 @@ async fn new_clue(t: &TestDb, k: &KeyRing, received: &str) -> ClueId {
 fn policy() -> clue::Policy {
     clue::Policy {
         letter_prefix: "测纪函".into(),
+        filing_prefix: "测纪立".into(),
         principal_approval: true,
     }
 }
@@ -897,6 +898,77 @@ async fn a_verification_runs_on_its_plans_deadline_and_proposes_a_case(t: TestDb
         step(&t, id, ClueAction::Approve, "", &[PERM_APPROVE]).await.unwrap(),
         ClueState::Filed
     );
+    // The case is filed with its number; need-to-know: only members and case.read holders.
+    let (case_id, number) = qinglian_store::case::of_clue(&t.db, id).await.unwrap().unwrap();
+    assert_eq!(number, "测纪立〔2026〕1号");
+    let user = |name: &'static str, org| {
+        let db = t.db.clone();
+        async move { qinglian_store::testing::create_user(&db, name, org, &["investigation"], &[], "x").await }
+    };
+    let investigator = user("investigator1", t.orgs.commission).await;
+    let outsider = user("investigator2", t.orgs.commission).await;
+    let member = |u| qinglian_store::case::Viewer {
+        user: u,
+        read_all: false,
+    };
+    let r = qinglian_store::case::get(&t.db, &everything(), member(investigator), case_id).await;
+    assert!(matches!(r, Err(StoreError::NotFound(_))), "not yet on the team");
+    let add = |u| {
+        let t = &t;
+        async move {
+            t.write(async |tx| {
+                qinglian_store::case::add_member(
+                    tx,
+                    &everything(),
+                    case_id,
+                    u,
+                    qinglian_store::case::Role::Investigation,
+                )
+                .await
+            })
+            .await
+        }
+    };
+    add(investigator).await.unwrap();
+    let c = qinglian_store::case::get(&t.db, &everything(), member(investigator), case_id)
+        .await
+        .unwrap();
+    assert_eq!((c.status.as_str(), c.subject_name.as_str()), ("investigating", "王五"));
+    let r = qinglian_store::case::get(&t.db, &everything(), member(outsider), case_id).await;
+    assert!(matches!(r, Err(StoreError::NotFound(_))), "another team's investigator");
+    assert!(
+        qinglian_store::case::list(&t.db, &everything(), member(outsider))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let managing = qinglian_store::case::Viewer {
+        user: outsider,
+        read_all: true,
+    };
+    assert_eq!(
+        qinglian_store::case::list(&t.db, &everything(), managing)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(matches!(add(investigator).await, Err(StoreError::Conflict { .. })));
+    // 回避: once the subject is a roster person of 民政局, a staff member of 民政局 cannot join.
+    let wang = add_person(&t, t.orgs.civil, "王五", LI).await;
+    sqlx::query("UPDATE case_record SET person_id = $1 WHERE id = $2")
+        .bind(wang)
+        .bind(case_id)
+        .execute(t.db.pool())
+        .await
+        .unwrap();
+    let civil_staff = user("civilstaff", t.orgs.civil).await;
+    let r = add(civil_staff).await;
+    assert!(
+        matches!(&r, Err(StoreError::Invalid { message, .. }) if message.contains("应当回避")),
+        "{r:?}"
+    );
+    add(outsider).await.unwrap();
     let v = clue::verification(&t.db, &k, id).await.unwrap().unwrap();
     assert_eq!(
         (v.team.as_str(), v.due_on.as_str(), v.reported_on.as_str()),

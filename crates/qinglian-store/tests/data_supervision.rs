@@ -2038,6 +2038,8 @@ async fn migration_3_grants_ds_permissions_to_roles_created_before_it(t: TestDb)
     // Migration 13's tables refer to findings (a clue keeps its finding): an older database had
     // none of them either.
     for table in [
+        "case_member",
+        "case_record",
         "clue_triage_item",
         "clue_triage_meeting",
         "clue_verification",

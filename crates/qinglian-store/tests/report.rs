@@ -1065,6 +1065,10 @@ async fn five_working_day_limits_for_reports_from_above_and_belonging_above_and_
     .await
     .unwrap();
     let unit = scope(&t, &[t.orgs.finance]).await;
+    // The unit's to-do card counts it (its own steps: report back or object).
+    let can = |p: &str| p == rd::PERM_UNIT;
+    let cards = report::todo(&t.db, &unit, &can, day("2026-06-11")).await.unwrap();
+    assert_eq!(cards.iter().map(|c| c.counts.count).sum::<i64>(), 1, "{cards:?}");
     let late = act(
         &t,
         &unit,
@@ -1101,6 +1105,19 @@ async fn five_working_day_limits_for_reports_from_above_and_belonging_above_and_
     )
     .await;
     assert_eq!(back.unwrap(), ReportState::Accepted);
+    // Back with the office: out of the unit's queue, the objection kept as its own message.
+    assert!(
+        report::todo(&t.db, &unit, &can, day("2026-06-17"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let kind: String = sqlx::query_scalar("SELECT kind FROM report_message WHERE report_id = $1 ORDER BY id DESC")
+        .bind(p.id)
+        .fetch_one(t.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(kind, "objection");
 }
 
 /// A report marked as a duplicate by mistake goes back to 待受理, its acceptance limit counted

@@ -683,4 +683,24 @@ async fn a_clue_without_a_roster_person_is_linked_before_a_measure(t: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert!(r.json()["person_id"].as_i64().unwrap() > 0);
+    // Same name, another unit: refused (a common name is no match on its own).
+    let r = api
+        .post_json(
+            "/api/v1/clues",
+            &json!({"source": "audit", "subject_name": "张三", "subject_org": "测试市财政局", "title": "张三违规", "matter": "审计发现"}),
+        )
+        .await;
+    let third = r.json()["id"].as_i64().unwrap();
+    let r = api
+        .post_json(&format!("/api/v1/clues/{third}/link"), &json!({"id_number": ZHANG}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("与线索所反映的单位“测试市财政局”不符"),
+        "{}",
+        r.text()
+    );
 }

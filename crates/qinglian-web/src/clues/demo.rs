@@ -64,6 +64,7 @@ async fn seed_city(app: &App, city: &DemoCity) -> anyhow::Result<()> {
         )
     );
     let policy = clue::Policy {
+        filing_prefix: format!("{}立", letter_prefix.trim_end_matches('函')),
         letter_prefix,
         principal_approval: app.config.clue.principal_approval,
     };

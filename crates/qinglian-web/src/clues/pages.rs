@@ -607,6 +607,8 @@ struct DetailPage {
     /// The user may link the subject to the roster.
     can_link: bool,
     inquiry: Option<clue::Inquiry>,
+    /// The number of the case it became.
+    case: Option<String>,
     verification: Option<clue::Verification>,
     /// The due date the plan form suggests (`verification_plan`'s default).
     plan_due: String,
@@ -721,6 +723,7 @@ async fn detail_page(
         can_link: ctx.principal.can(PERM_REGISTER) || ctx.principal.can(qinglian_domain::clue::PERM_HANDLE),
         can_finding: ctx.principal.can(qinglian_domain::data_supervision::PERM_READ),
         inquiry: clue::inquiry(&app.db, &app.keys, id).await?,
+        case: qinglian_store::case::of_clue(&app.db, id).await?.map(|(_, n)| n),
         verification: clue::verification(&app.db, &app.keys, id).await?,
         plan_due: app
             .today()
@@ -862,8 +865,10 @@ pub(crate) async fn take_step(
     a: ClueAction,
     input: &clue::StepInput,
 ) -> Result<ClueState, AppError> {
+    let letter_prefix = letter_prefix(app, ctx).await?;
     let policy = clue::Policy {
-        letter_prefix: letter_prefix(app, ctx).await?,
+        filing_prefix: format!("{}立", letter_prefix.trim_end_matches('函')),
+        letter_prefix,
         principal_approval: app.config.clue.principal_approval,
     };
     let mut tx = app.db.begin().await?;

@@ -207,6 +207,11 @@ pub fn build(
                         .map(chinese_date)
                         .unwrap_or_else(|_| due.to_string())
                 ),
+                // The limit waits for next year's calendar (待定), or a petition's handling
+                // limit runs on: no number of days is promised that the table does not set.
+                _ if r.kind().is_petition() || r.due.is_some() => {
+                    "请在规定期限内办结，并将办理结果书面报告本机关。".into()
+                }
                 None => "请于15个工作日内将办理结果书面报告本机关。".into(),
             },
         ],
