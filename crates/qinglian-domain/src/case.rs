@@ -9,7 +9,8 @@
 use crate::workflow::{Action, DeadlineEffect, State, Transition, Workflow};
 
 crate::permissions! {
-    PERM_READ = "case.read", "查看案件及处理处分结果", Business;
+    PERM_READ = "case.read", "查看处理处分结果及本人所在工作组的案件", Business;
+    PERM_READ_ALL = "case.read_all", "查看全部案件（案件监督管理室、委领导）", Business;
     PERM_OUTCOME = "case.outcome", "录入处理处分结果（含历史数据导入）", Business;
     PERM_STATS = "case.stats", "查看四种形态等统计", Business;
     PERM_INVESTIGATE = "case.investigate", "审查调查（本人所在专案组的案件）", Business;
@@ -24,8 +25,8 @@ pub const MODULE_PERMISSIONS: crate::permission::ModulePermissions = crate::perm
     module: "case",
     permissions: PERMISSIONS,
     grants: &[
-        ("casemgmt", &[PERM_READ, PERM_OUTCOME, PERM_STATS]),
-        ("leader", &[PERM_READ, PERM_STATS, PERM_APPROVE]),
+        ("casemgmt", &[PERM_READ, PERM_READ_ALL, PERM_OUTCOME, PERM_STATS]),
+        ("leader", &[PERM_READ, PERM_READ_ALL, PERM_STATS, PERM_APPROVE]),
         ("investigation", &[PERM_READ, PERM_INVESTIGATE]),
         ("adjudication", &[PERM_READ, PERM_OUTCOME, PERM_ADJUDICATE]),
         ("conduct", &[PERM_STATS]),

@@ -28,12 +28,12 @@ pub const OBJECT_TYPE: &str = "case_record";
 /// The document kind of a filing decision (立案决定书) in the register.
 pub const FILING_KIND: &str = "case.filing";
 
-/// Who reads: the user, and whether they hold `case.read` (every case in scope).
+/// Who reads: the user, and whether they hold `case.read_all` (every case in scope).
 #[derive(Debug, Clone, Copy)]
 pub struct Viewer {
     /// The user.
     pub user: UserId,
-    /// Holds `case.read`: the managing office and leaders.
+    /// Holds `case.read_all`: the managing office and leaders.
     pub read_all: bool,
 }
 

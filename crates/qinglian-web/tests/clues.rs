@@ -422,6 +422,7 @@ async fn a_report_and_a_finding_become_clues_in_one_step(t: TestApp) {
 }
 
 on_both!(
+    a_verified_clue_is_filed_and_the_case_is_need_to_know,
     a_clue_without_a_roster_person_is_linked_before_a_measure,
     a_triage_meeting_proposes_dispositions_and_writes_its_minutes,
     inquiry_letter_explanation_and_reminder_talk_through_the_pages,
@@ -703,4 +704,83 @@ async fn a_clue_without_a_roster_person_is_linked_before_a_measure(t: TestApp) {
         "{}",
         r.text()
     );
+}
+
+async fn a_verified_clue_is_filed_and_the_case_is_need_to_know(t: TestApp) {
+    add_person(&t, t.orgs.civil, "张三", ZHANG).await;
+    t.user_in("casemgr", &["casemgmt"], &[t.orgs.city], t.orgs.commission)
+        .await;
+    t.user_in("leader1", &["leader"], &[t.orgs.city], t.orgs.commission)
+        .await;
+    let inv = t
+        .user_in("invest1", &["investigation"], &[t.orgs.city], t.orgs.commission)
+        .await;
+    let api = t.api_login("casemgr").await;
+    let boss = t.api_login("leader1").await;
+    let r = api
+        .post_json(
+            "/api/v1/clues",
+            &json!({"source": "audit", "subject_id_number": ZHANG, "title": "张三虚报冒领", "matter": "审计发现"}),
+        )
+        .await;
+    let id = r.json()["id"].as_i64().unwrap();
+    let step = |who: &'static str, action: &'static str, body: serde_json::Value| {
+        let c = if who == "boss" { &boss } else { &api };
+        async move {
+            let r = c.post_json(&format!("/api/v1/clues/{id}/{action}"), &body).await;
+            assert_eq!(r.status, StatusCode::OK, "{action}: {}", r.text());
+            r.json()["status"].as_str().unwrap().to_string()
+        }
+    };
+    step(
+        "api",
+        "propose",
+        json!({"disposition": "verification", "note": "拟初核"}),
+    )
+    .await;
+    step("boss", "approve", json!({})).await;
+    step(
+        "api",
+        "plan_verification",
+        json!({"text": "核实虚报冒领", "team": "吴海涛、郑文斌", "due_on": "2026-09-30"}),
+    )
+    .await;
+    step("api", "propose_filing", json!({"text": "初核属实，建议立案"})).await;
+    assert_eq!(step("boss", "approve", json!({})).await, "filed");
+    // Case management sees the case; the clue links to it.
+    let c = t.login("casemgr").await;
+    let list = c.get("/cases").await.text();
+    assert!(list.contains("测纪立〔2026〕1号") && list.contains("张三"), "{list}");
+    let case_id: i64 = sqlx::query_scalar("SELECT id FROM case_record")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    assert!(
+        c.get(&format!("/clues/{id}"))
+            .await
+            .text()
+            .contains(&format!("/cases/{case_id}"))
+    );
+    assert_eq!(c.get(&format!("/cases/{case_id}")).await.status, StatusCode::OK);
+    // An investigator outside the team sees nothing, not even that it exists.
+    let i = t.login("invest1").await;
+    assert!(i.get("/cases").await.text().contains("没有您可以查看的案件"));
+    assert_eq!(i.get(&format!("/cases/{case_id}")).await.status, StatusCode::NOT_FOUND);
+    let mut tx = t.app.db.begin().await.unwrap();
+    qinglian_store::case::add_member(
+        &mut tx,
+        &Scope::new(vec!["/".into()]),
+        qinglian_store::case::CaseId(case_id),
+        inv,
+        qinglian_store::case::Role::Investigation,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(i.get(&format!("/cases/{case_id}")).await.status, StatusCode::OK);
+    let reads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'case.read'")
+        .fetch_one(t.app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(reads, 2, "every read of a case is audited");
 }

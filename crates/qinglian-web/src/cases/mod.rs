@@ -16,12 +16,14 @@ pub mod api;
 pub mod demo;
 pub mod four_forms;
 pub mod outcomes;
+pub mod records;
 
 /// The module as the router, the menu and the API document see it.
 pub const FEATURE: Feature = Feature {
     name: "case",
     routes,
     menu: &[
+        MenuEntry::new("案件管理", "案件", "/cases", PERM_READ),
         MenuEntry::new("案件管理", "处理处分结果", "/outcomes", PERM_READ),
         MenuEntry::new("案件管理", "录入处理处分", "/outcomes/new", PERM_OUTCOME),
         MenuEntry::new("案件管理", "四种形态统计", "/cases/four-forms", PERM_STATS),
@@ -39,6 +41,8 @@ fn routes(_: &App) -> Router<App> {
         .route("/outcomes/new", get(outcomes::new_form))
         .route("/outcomes/import", get(outcomes::import_form).post(outcomes::import))
         .route("/outcomes/import/template.xlsx", get(outcomes::import_template))
+        .route("/cases", get(records::list))
+        .route("/cases/{id}", get(records::detail))
         .route("/cases/four-forms", get(four_forms::page_handler))
         .route("/cases/four-forms.xlsx", get(four_forms::export))
         .route("/api/v1/outcomes", get(api::list).post(api::create))

@@ -607,8 +607,8 @@ struct DetailPage {
     /// The user may link the subject to the roster.
     can_link: bool,
     inquiry: Option<clue::Inquiry>,
-    /// The number of the case it became.
-    case: Option<String>,
+    /// The case it became (id, number).
+    case: Option<(qinglian_store::case::CaseId, String)>,
     verification: Option<clue::Verification>,
     /// The due date the plan form suggests (`verification_plan`'s default).
     plan_due: String,
@@ -723,7 +723,7 @@ async fn detail_page(
         can_link: ctx.principal.can(PERM_REGISTER) || ctx.principal.can(qinglian_domain::clue::PERM_HANDLE),
         can_finding: ctx.principal.can(qinglian_domain::data_supervision::PERM_READ),
         inquiry: clue::inquiry(&app.db, &app.keys, id).await?,
-        case: qinglian_store::case::of_clue(&app.db, id).await?.map(|(_, n)| n),
+        case: qinglian_store::case::of_clue(&app.db, id).await?,
         verification: clue::verification(&app.db, &app.keys, id).await?,
         plan_due: app
             .today()
