@@ -666,6 +666,16 @@ async fn identity_disclosure_through_the_pages(t: TestApp) {
 
 async fn statistics_count_by_every_dimension_and_open_the_reports(t: TestApp) {
     t.user("xfs", &["reports"], &[t.orgs.city]).await;
+    // The menu's filtered entries are the one list, named after the entry.
+    let c = t.login("xfs").await;
+    for (href, name) in [
+        ("/reports?status=transferred", "转办件"),
+        ("/reports?overdue=1", "逾期件"),
+        ("/reports?kind=service_request", "办实事诉求"),
+    ] {
+        let page = c.get(href).await.text();
+        assert!(page.contains(&format!("<h1>{name}</h1>")), "{href}: {page}");
+    }
     let api = t.api_login("xfs").await;
     for (channel, category, level, day) in [
         ("letter", "违反廉洁纪律", "乡科级", "2026-05-06"),

@@ -308,13 +308,20 @@ async fn list_page(app: &App, ctx: &Ctx, q: ReportQuery, lp: &ListParams, assign
     let (pg, per) = lp.paging(REPORT_LIST.per_page);
     let sort = lp.sort.as_deref().unwrap_or(REPORT_LIST.default_sort);
     let data = report::list(&app.db, &app.keys, ctx.scope(), &f, sort, lp.desc(), pg, per).await?;
-    let (heading, path) = if assigned {
-        ("交办件办理", "/reports/assigned")
+    // The menu's filtered entries (转办件, 逾期件, 办实事诉求) are this one list; the page is named
+    // and the menu marked after the entry it was opened from.
+    let (heading, path, active) = if assigned {
+        ("交办件办理", "/reports/assigned", "/reports/assigned")
     } else {
-        ("信访件", "/reports")
+        match (q.status.as_deref(), q.overdue.as_deref(), q.kind.as_deref()) {
+            (Some("transferred"), _, _) => ("转办件", "/reports", "/reports?status=transferred"),
+            (_, Some("1"), _) => ("逾期件", "/reports", "/reports?overdue=1"),
+            (_, _, Some("service_request")) => ("办实事诉求", "/reports", "/reports?kind=service_request"),
+            _ => ("信访件", "/reports", "/reports"),
+        }
     };
     Ok(page(&ListPage {
-        chrome: chrome(app, ctx, heading, path, &[(heading, "")])
+        chrome: chrome(app, ctx, heading, active, &[(heading, "")])
             .await
             .flash_code(q.ok.as_deref()),
         list: REPORT_LIST.view(&data, &q.pairs(), lp, ctx.principal.can(PERM_EXPORT) && !assigned),
