@@ -16,7 +16,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::data_supervision::FindingId;
-use crate::deadline::{DeadlineId, NewDeadline};
+use crate::deadline::NewDeadline;
 use crate::org::OrgId;
 use crate::person::PersonId;
 use crate::report::ReportId;
@@ -43,18 +43,24 @@ pub fn link(id: ClueId) -> String {
     format!("/clues/{}", id.0)
 }
 
-fn aad(id: ClueId, field: &str) -> Vec<u8> {
-    format!("clue:{}:{field}", id.0).into_bytes()
+/// The associated data binding a ciphertext to its row: `<table>:<clue id>:<field>` (`clue`,
+/// `clue_inquiry`, `clue_verification`).
+fn aad(table: &str, id: ClueId, field: &str) -> Vec<u8> {
+    format!("{table}:{}:{field}", id.0).into_bytes()
 }
 
-fn open_text(keys: &KeyRing, id: ClueId, field: &str, token: &str) -> StoreResult<String> {
+fn seal(keys: &KeyRing, table: &str, id: ClueId, field: &str, text: &str) -> String {
+    keys.encrypt(text.as_bytes(), &aad(table, id, field))
+}
+
+fn open_text(keys: &KeyRing, table: &str, id: ClueId, field: &str, token: &str) -> StoreResult<String> {
     if token.is_empty() {
         return Ok(String::new());
     }
     let bytes = keys
-        .decrypt(token, &aad(id, field))
-        .map_err(|e| StoreError::Internal(format!("clue {} {field} cannot be decrypted: {e}", id.0)))?;
-    String::from_utf8(bytes).map_err(|_| StoreError::Internal(format!("clue {} {field} is not UTF-8", id.0)))
+        .decrypt(token, &aad(table, id, field))
+        .map_err(|e| StoreError::Internal(format!("{table} {} {field} cannot be decrypted: {e}", id.0)))?;
+    String::from_utf8(bytes).map_err(|_| StoreError::Internal(format!("{table} {} {field} is not UTF-8", id.0)))
 }
 
 /// The subject of a clue.
@@ -171,8 +177,8 @@ pub async fn create(
     })?
     .try_get(0)?;
     sqlx::query("UPDATE clue SET title_enc = $1, matter_enc = $2 WHERE id = $3")
-        .bind(keys.encrypt(c.title.trim().as_bytes(), &aad(id, "title")))
-        .bind(keys.encrypt(c.matter.trim().as_bytes(), &aad(id, "matter")))
+        .bind(seal(keys, "clue", id, "title", c.title.trim()))
+        .bind(seal(keys, "clue", id, "matter", c.matter.trim()))
         .bind(id)
         .execute(&mut **tx)
         .await?;
@@ -458,7 +464,7 @@ fn from_row(keys: &KeyRing, r: &sqlx::any::AnyRow) -> StoreResult<Clue> {
             level: r.try_get(12)?,
         },
         category: r.try_get(13)?,
-        title: open_text(keys, id, "title", &title)?,
+        title: open_text(keys, "clue", id, "title", &title)?,
         matter: String::new(),
         received_on: r.try_get(15)?,
         status: r.try_get(16)?,
@@ -551,7 +557,7 @@ pub async fn get(db: &Db, keys: &KeyRing, scope: &Scope, restricted: bool, id: C
         .ok_or(StoreError::NotFound("问题线索"))?;
     let mut c = from_row(keys, &row)?;
     let matter: String = row.try_get(19)?;
-    c.matter = open_text(keys, id, "matter", &matter)?;
+    c.matter = open_text(keys, "clue", id, "matter", &matter)?;
     Ok(c)
 }
 
@@ -563,17 +569,6 @@ pub async fn of_report(db: &Db, report: ReportId) -> StoreResult<Option<ClueId>>
         .await?
         .map(|r| r.try_get(0).map(ClueId))
         .transpose()?)
-}
-
-async fn open_deadline(tx: &mut Tx, id: ClueId) -> StoreResult<Option<DeadlineId>> {
-    Ok(sqlx::query(
-        "SELECT id FROM deadline WHERE object_type = 'clue' AND object_id = $1 AND done_at IS NULL ORDER BY id DESC",
-    )
-    .bind(id.to_string())
-    .fetch_optional(&mut **tx)
-    .await?
-    .map(|r| r.try_get(0))
-    .transpose()?)
 }
 
 /// What a step carries besides its action.
@@ -625,10 +620,6 @@ impl Inquiry {
     }
 }
 
-fn verification_aad(id: ClueId, field: &str) -> Vec<u8> {
-    format!("clue_verification:{}:{field}", id.0).into_bytes()
-}
-
 /// The preliminary verification of a clue as recorded so far.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Verification {
@@ -654,16 +645,7 @@ pub async fn verification(db: &Db, keys: &KeyRing, id: ClueId) -> StoreResult<Op
     else {
         return Ok(None);
     };
-    let open = |field: &str, token: String| -> StoreResult<String> {
-        if token.is_empty() {
-            return Ok(String::new());
-        }
-        let bytes = keys
-            .decrypt(&token, &verification_aad(id, field))
-            .map_err(|e| StoreError::Internal(format!("clue_verification {} {field}: {e}", id.0)))?;
-        String::from_utf8(bytes)
-            .map_err(|_| StoreError::Internal(format!("clue_verification {} {field} not UTF-8", id.0)))
-    };
+    let open = |field: &str, token: String| open_text(keys, "clue_verification", id, field, &token);
     Ok(Some(Verification {
         plan: open("plan", r.try_get(0)?)?,
         team: r.try_get(1)?,
@@ -671,10 +653,6 @@ pub async fn verification(db: &Db, keys: &KeyRing, id: ClueId) -> StoreResult<Op
         report: open("report", r.try_get(3)?)?,
         reported_on: r.try_get(4)?,
     }))
-}
-
-fn inquiry_aad(id: ClueId, field: &str) -> Vec<u8> {
-    format!("clue_inquiry:{}:{field}", id.0).into_bytes()
 }
 
 /// The inquiry of a clue (the caller has read the clue in scope).
@@ -689,15 +667,7 @@ pub async fn inquiry(db: &Db, keys: &KeyRing, id: ClueId) -> StoreResult<Option<
     else {
         return Ok(None);
     };
-    let open = |field: &str, token: String| -> StoreResult<String> {
-        if token.is_empty() {
-            return Ok(String::new());
-        }
-        let bytes = keys
-            .decrypt(&token, &inquiry_aad(id, field))
-            .map_err(|e| StoreError::Internal(format!("clue_inquiry {} {field}: {e}", id.0)))?;
-        String::from_utf8(bytes).map_err(|_| StoreError::Internal(format!("clue_inquiry {} {field} not UTF-8", id.0)))
-    };
+    let open = |field: &str, token: String| open_text(keys, "clue_inquiry", id, field, &token);
     let mode: String = r.try_get(0)?;
     let explanation = if mode == "talk" {
         open("talk", r.try_get(7)?)?
@@ -901,7 +871,7 @@ pub async fn act(
                  sign_off = $4, direct = $5, updated_at = $6 WHERE clue_id = $7"
             )))
             .bind(if talk { "talk" } else { "letter" })
-            .bind(keys.encrypt(text.as_bytes(), &inquiry_aad(id, field)))
+            .bind(seal(keys, "clue_inquiry", id, field, text))
             .bind(day.format("%Y-%m-%d").to_string())
             .bind(if talk { "" } else { sign_off })
             .bind((!talk && principal) as i64)
@@ -927,7 +897,7 @@ pub async fn act(
                 "INSERT INTO clue_verification (clue_id, plan_enc, team, due_on, updated_at) VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(id)
-            .bind(keys.encrypt(text.as_bytes(), &verification_aad(id, "plan")))
+            .bind(seal(keys, "clue_verification", id, "plan", text))
             .bind(input.team.trim())
             .bind(due_on.format("%Y-%m-%d").to_string())
             .bind(&now)
@@ -964,7 +934,7 @@ pub async fn act(
             sqlx::query(
                 "UPDATE clue_verification SET report_enc = $1, reported_on = $2, updated_at = $3 WHERE clue_id = $4",
             )
-            .bind(keys.encrypt(text.as_bytes(), &verification_aad(id, "report")))
+            .bind(seal(keys, "clue_verification", id, "report", text))
             .bind(today.format("%Y-%m-%d").to_string())
             .bind(&now)
             .bind(id)
@@ -1081,7 +1051,7 @@ pub async fn act(
         note,
         detail,
         open,
-        close: open_deadline(tx, id).await?,
+        close: crate::deadline::open_of_item(tx, OBJECT_TYPE, &id.to_string()).await?,
         next_org: None,
         next_users,
         notice: t.next.map(|_| {
@@ -1357,7 +1327,7 @@ pub async fn meeting(db: &Db, keys: &KeyRing, scope: &Scope, restricted: bool, i
             title: if hidden {
                 "（已暂存或了结，仅限授权人员查看）".into()
             } else {
-                open_text(keys, cid, "title", &title)?
+                open_text(keys, "clue", cid, "title", &title)?
             },
             disposition: r.try_get(3)?,
             opinion: if hidden { String::new() } else { r.try_get(4)? },

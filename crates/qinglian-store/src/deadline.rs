@@ -409,6 +409,20 @@ pub async fn open_of(
     Ok(out)
 }
 
+/// The item's open deadline (the newest, if a step left more than one), for a workflow step to
+/// close or replace.
+pub async fn open_of_item(tx: &mut Tx, object_type: &str, object_id: &str) -> StoreResult<Option<DeadlineId>> {
+    Ok(sqlx::query(
+        "SELECT id FROM deadline WHERE object_type = $1 AND object_id = $2 AND done_at IS NULL ORDER BY id DESC",
+    )
+    .bind(object_type)
+    .bind(object_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| r.try_get(0))
+    .transpose()?)
+}
+
 /// The due date of the latest deadline of `rule_id` on an item (open or done), if it has one
 /// that is not pending (a notice states the date its limit ends).
 pub async fn due_of_rule(db: &Db, object_type: &str, object_id: &str, rule_id: &str) -> StoreResult<Option<NaiveDate>> {

@@ -823,17 +823,6 @@ async fn lock(tx: &mut Tx, scope: &Scope, id: ReportId) -> StoreResult<(ReportSt
     ))
 }
 
-async fn open_deadline(tx: &mut Tx, id: ReportId) -> StoreResult<Option<DeadlineId>> {
-    Ok(sqlx::query(
-        "SELECT id FROM deadline WHERE object_type = 'report' AND object_id = $1 AND done_at IS NULL ORDER BY id DESC",
-    )
-    .bind(id.to_string())
-    .fetch_optional(&mut **tx)
-    .await?
-    .map(|r| r.try_get(0))
-    .transpose()?)
-}
-
 /// Takes one handling step on a report in the caller's scope, in the caller's transaction:
 /// the kind's workflow table decides whether it may be taken and what it does to the time
 /// limit (`due` computes a due date from a rule id for the step's start day `today`). Replies,
@@ -1086,7 +1075,7 @@ pub async fn act(
         note: "",
         detail: String::new(),
         open,
-        close: open_deadline(tx, id).await?,
+        close: crate::deadline::open_of_item(tx, OBJECT_TYPE, &id.to_string()).await?,
         next_org,
         next_users,
         notice: t.next.map(|_| {
